@@ -1,0 +1,89 @@
+"""Fiche action: every field of one action, as transcribed from the plan."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import formats, queries
+from ui import data, widgets
+
+numbers = data.query(queries.action_numbers)
+st.title("Fiche action")
+if not numbers:
+    st.info("Le plan ne contient aucune action. Lancez « python -m ptlcd_data init ».")
+    st.stop()
+
+# A link (?action=12) chooses the action once; afterwards the selector rules and the URL follows it.
+requested = st.query_params.get("action")
+if requested != st.session_state.get("_fiche_link"):
+    st.session_state["_fiche_link"] = requested
+    if requested and requested.isdigit() and int(requested) in numbers:
+        st.session_state["action_no"] = int(requested)
+if st.session_state.get("action_no") not in numbers:
+    st.session_state["action_no"] = numbers[0]
+
+action_no = st.selectbox(
+    "Action",
+    options=numbers,
+    key="action_no",
+    format_func=lambda n: f"Action n° {n}",
+)
+st.query_params["action"] = str(action_no)
+st.session_state["_fiche_link"] = str(action_no)
+detail = data.query(queries.action_detail, action_no)
+if detail is None:
+    st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
+    st.stop()
+
+st.header(f"Action n° {action_no}")
+st.text(detail["libelle"])
+
+left, right = st.columns(2)
+with left:
+    widgets.field("Axe", f"{detail['axe_no']}. {detail['axe']}")
+    widgets.field("Objectif opérationnel", f"{detail['objectif_code']} {detail['objectif']}")
+    if detail.get("domaine"):
+        widgets.field("Domaine", detail["domaine"])
+    widgets.field("Opérateurs / porteurs", detail["porteur"])
+    widgets.field("Observations", detail["observations"])
+with right:
+    widgets.field("Calendrier (texte du plan)", detail["calendrier"])
+    cal_lines = [
+        f"Forme : {detail['calendrier_forme']}",
+        f"Début prévu : {formats.day(detail['debut_prevu'])}",
+        f"Fin prévue : {formats.day(detail['fin_prevue'])}",
+        f"Récurrente : {'oui' if detail['recurrente'] else 'non'}",
+        f"Déjà engagée à la date du plan : {'oui' if detail['deja_engagee'] else 'non'}",
+    ]
+    widgets.field("Calendrier normalisé", "\n".join(cal_lines))
+
+st.subheader("Territoires de mise en œuvre (document du plan)")
+terr = data.query(queries.action_territoires_plan, action_no)
+st.dataframe(
+    terr.rename(columns={"territoire": "Territoire", "texte": "Mention du plan"})[
+        ["Territoire", "Mention du plan"]
+    ],
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Indicateurs de l'objectif")
+ind = data.query(queries.indicateurs_of_objectif, detail["objectif_code"])
+if ind.empty:
+    st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
+else:
+    st.dataframe(
+        ind.rename(
+            columns={
+                "code": "Code",
+                "libelle": "Indicateur",
+                "unite": "Unité",
+                "sens": "Sens souhaité",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+with st.expander("Texte lu par l'OCR (traçabilité)"):
+    st.text(detail["source_ocr"] or "—")

@@ -1,0 +1,33 @@
+"""Building and refreshing the store from the plan's data files.
+
+`build()` is what `python -m ptlcd_data init` runs, and what the app runs on first start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ptlcd_data import store
+from ptlcd_data.plan import load_plan
+from ptlcd_data.settings import Settings
+
+
+def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[str, int]:
+    """Load or refresh the plan in one transaction; records made by users are kept."""
+    store.migrate(conn)
+    with store.transaction(conn):
+        counts = load_plan(conn, data_dir)
+    return counts
+
+
+def open_store(settings: Settings) -> store.Connection:
+    """Connect, migrate forward, and build the plan on first run."""
+    conn = store.connect(settings.db_path)
+    try:
+        store.migrate(conn)
+        if not store.is_built(conn):
+            build(conn, settings.data_dir)
+    except BaseException:
+        conn.close()
+        raise
+    return conn

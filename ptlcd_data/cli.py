@@ -1,0 +1,135 @@
+"""The command line: `python -m ptlcd_data [--db PATH] COMMAND`.
+
+Exit codes: 0 done, 1 input or data refused (the message says why, in French), 2 usage error.
+Each command is a function `cmd_<name>(args, settings) -> int`; exporters are listed in EXPORTERS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ptlcd_data import cli_fr, exports, queries, store
+from ptlcd_data.build import build, open_store
+from ptlcd_data.errors import InputError, PtlcdError
+from ptlcd_data.settings import Settings
+
+# An exporter returns the sheets to write: {sheet name: table}. CSV/Parquet take the first one.
+Exporter = Callable[[store.Connection, date], dict[str, pd.DataFrame]]
+
+
+def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    return {"Plan": queries.plan_export(conn)}
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "plan": _export_plan,
+}
+
+
+def parse_date(text: str) -> date:
+    """'2019-12-31' or '31/12/2019'."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            from datetime import datetime
+
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"date « {text} » invalide ; attendu AAAA-MM-JJ ou JJ/MM/AAAA")
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    conn = store.connect(settings.db_path)
+    try:
+        counts = build(conn, settings.data_dir, demo=not args.no_demo)
+    finally:
+        conn.close()
+    print(
+        f"Base prête : {settings.db_path}\n"
+        + "\n".join(f"  {name} : {n}" for name, n in counts.items())
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() or "csv")
+    if fmt not in exports.FORMATS:
+        raise InputError(
+            f"Format « {fmt} » inconnu ; formats possibles : {', '.join(exports.FORMATS)}."
+        )
+    conn = open_store(settings)
+    try:
+        sheets = EXPORTERS[args.what](conn, args.as_of or date.today())
+    finally:
+        conn.close()
+    if fmt == "xlsx":
+        data = exports.workbook_bytes(sheets)
+    else:
+        if len(sheets) > 1:
+            raise InputError(
+                f"L'export « {args.what} » contient plusieurs tableaux : choisissez --format xlsx."
+            )
+        data = exports.table_bytes(next(iter(sheets.values())), fmt)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    rows = sum(len(df) for df in sheets.values())
+    print(f"{rows} ligne(s) écrite(s) dans {args.output} ({fmt}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ptlcd_data",
+        description="Suivi du Plan territorial de lutte contre les discriminations (PTLCD).",
+    )
+    parser.add_argument(
+        "--db", type=Path, help="fichier DuckDB (sinon PTLCD_DB, sinon var/ptlcd.duckdb)"
+    )
+    parser.add_argument("--data", type=Path, help="dossier des CSV du plan (sinon PTLCD_DATA)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    p = sub.add_parser("init", help="construire ou rafraîchir la base depuis data/")
+    p.add_argument("--no-demo", action="store_true", help="sans données de démonstration")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("export", help="exporter un tableau (plan, …)")
+    p.add_argument(
+        "what", choices=sorted(EXPORTERS), metavar="QUOI", help=", ".join(sorted(EXPORTERS))
+    )
+    p.add_argument("--format", choices=exports.FORMATS, help="csv, xlsx ou parquet")
+    p.add_argument("-o", "--output", type=Path, required=True, help="fichier à écrire")
+    p.add_argument("--as-of", type=parse_date, help="date d'observation (défaut : aujourd'hui)")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli_fr.install()
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+    settings = Settings.from_env(db_path=args.db, data_dir=args.data)
+    try:
+        return int(args.func(args, settings))
+    except PtlcdError as exc:
+        print(f"{exc.title} : {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the user gets French, the log gets details
+        if os.environ.get("PTLCD_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"Erreur inattendue ({type(exc).__name__}) : {exc}. "
+            "Relancez avec PTLCD_DEBUG=1 pour le détail technique.",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,95 @@
+"""Settings, declared once with their default and a help line, read from the environment.
+
+The app may also pass values read from `st.secrets`; the data layer itself only knows this class.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _default_db() -> Path:
+    return PROJECT_DIR / "var" / "ptlcd.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = field(
+        default_factory=_default_db,
+        metadata={"env": "PTLCD_DB", "help": "Fichier DuckDB (créé au premier lancement)."},
+    )
+    data_dir: Path = field(
+        default=PROJECT_DIR / "data",
+        metadata={"env": "PTLCD_DATA", "help": "Dossier des fichiers CSV du plan."},
+    )
+    allow_recording: bool = field(
+        default=True,
+        metadata={
+            "env": "PTLCD_ALLOW_RECORDING",
+            "help": "Autoriser l'enregistrement en mode revue (statuts, engagements, commentaires).",
+        },
+    )
+    max_upload_mb: int = field(
+        default=20,
+        metadata={
+            "env": "PTLCD_MAX_UPLOAD_MB",
+            "help": "Taille maximale d'un fichier importé (Mo).",
+        },
+    )
+    max_rows: int = field(
+        default=200_000,
+        metadata={
+            "env": "PTLCD_MAX_ROWS",
+            "help": "Nombre maximal de lignes d'un fichier importé.",
+        },
+    )
+    backups_kept: int = field(
+        default=10,
+        metadata={"env": "PTLCD_BACKUPS_KEPT", "help": "Copies automatiques conservées."},
+    )
+    read_requires_login: bool = field(
+        default=False,
+        metadata={
+            "env": "PTLCD_READ_REQUIRES_LOGIN",
+            "help": "Exiger une connexion pour consulter (sinon la lecture est ouverte).",
+        },
+    )
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from environment variables, then explicit overrides (e.g. `--db`)."""
+        env = dict(os.environ) if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("db_path", "data_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+
+def _convert(type_name: Any, raw: str) -> Any:
+    name = str(type_name)
+    if name == "bool":
+        return raw.strip().lower() in {"1", "true", "oui", "yes", "on"}
+    if name == "int":
+        return int(raw)
+    return raw
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every setting: the README and `--help` list them."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
+        rows.append((f.metadata["env"], str(default), f.metadata["help"]))
+    return rows

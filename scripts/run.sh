@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything (virtual environment, pinned packages, database) and starts the app.
+# The database is an embedded DuckDB file (PTLCD_DB, default var/ptlcd.duckdb), built from data/
+# on first start. Port: PORT (default 8501).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+DB=${PTLCD_DB:-var/ptlcd.duckdb}
+if [ ! -f "$DB" ]; then
+  .venv/bin/python -m ptlcd_data --db "$DB" init
+fi
+export PTLCD_DB="$DB"
+exec .venv/bin/python -m streamlit run app.py --server.port "${PORT:-8501}"

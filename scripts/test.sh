@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything the tests need, then runs every check: format, lint, types, tests.
+#   - a virtual environment in .venv with the pinned packages of requirements-dev.txt;
+#   - Debian packages when missing: chromium (browser tests), poppler-utils (PDF pages to PNG),
+#     LibreOffice Calc (real-world spreadsheet fixtures), fonts-dejavu-core (PDF fonts).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -k calendrier`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installation des paquets Debian manquants : ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "== format (ruff format --check)"
+.venv/bin/ruff format --check .
+echo "== lint (ruff check)"
+.venv/bin/ruff check .
+echo "== types (mypy ptlcd_data)"
+.venv/bin/mypy
+echo "== tests (pytest)"
+.venv/bin/python -m pytest "$@"

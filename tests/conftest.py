@@ -1,0 +1,57 @@
+"""Shared fixtures: real DuckDB files built in tmp_path from the plan's data files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ptlcd_data import store
+from ptlcd_data.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+MINI_PLAN = Path(__file__).resolve().parent / "fixtures" / "mini_plan"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A database built from the real plan (data/), without demonstration data."""
+    path = tmp_path / "ptlcd.duckdb"
+    with store.connect(path) as conn:
+        build(conn, DATA_DIR, demo=False)
+    return path
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Iterator[store.Connection]:
+    with store.connect(db_path) as c:
+        yield c
+
+
+@pytest.fixture
+def mini_conn(tmp_path: Path) -> Iterator[store.Connection]:
+    """Another contrat de ville's plan: proves nothing about Nantes is hard-coded."""
+    with store.connect(tmp_path / "mini.duckdb") as c:
+        build(c, MINI_PLAN, demo=False)
+        yield c
+
+
+@pytest.fixture
+def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at a fresh database and clear Streamlit's caches around the test."""
+    import streamlit as st
+
+    monkeypatch.setenv("PTLCD_DB", str(db_path))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("PTLCD_DATA", str(DATA_DIR))

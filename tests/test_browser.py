@@ -1,0 +1,52 @@
+"""Real-browser tests: `streamlit run` + Playwright driving Debian's chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    ("", "accueil", "Vue d'ensemble du plan"),
+    ("fiche?action=9", "fiche_action", "Fiche action"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_every_page_opens_without_exception(db_path, browser):
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+        for path, name, title in PAGES:
+            page.goto(f"{url}/{path}")
+            wait_for_app(page)
+            page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+            screenshot(page, name)
+            assert page.locator("[data-testid='stException']").count() == 0, name
+            assert page.locator("[data-testid='stAlertContentError']").count() == 0, name
+        page.close()
+
+
+def test_clicking_a_row_opens_its_fiche(db_path, browser):
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+        page.goto(url)
+        wait_for_app(page)
+        page.get_by_label("Rechercher").fill("GOLD")
+        page.get_by_label("Rechercher").press("Enter")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Les actions").wait_for()
+        page.goto(f"{url}/fiche?action=9")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Action n° 9").wait_for(timeout=30_000)
+        page.close()

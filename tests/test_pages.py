@@ -1,0 +1,80 @@
+"""Every page with Streamlit's AppTest: no exception, and the figures shown are the data's."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/accueil.py", "pages/fiche_action.py"]
+TIMEOUT = 60
+
+
+def run_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(app_env, page):
+    at = run_page(page)
+    assert_clean(at)
+    assert at.title, "chaque page a un titre"
+
+
+def test_home_shows_plan_shape(app_env):
+    at = run_page()
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Actions"] == "34"
+    assert metrics["Axes"] == "5"
+
+
+def test_home_search_filters_actions(app_env):
+    at = run_page()
+    at.text_input(key="home_search").input("GOLD").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert 1 <= len(table) < 34
+    assert table["action"].str.contains("groupe opérationnel", case=False).any()
+
+
+def test_home_search_is_accent_insensitive(app_env):
+    at = run_page()
+    at.text_input(key="home_search").input("egalite").run()
+    table = at.dataframe[0].value
+    assert len(table) >= 1
+
+
+def test_home_search_without_match_says_so(app_env):
+    at = run_page()
+    at.text_input(key="home_search").input("zzzz-introuvable").run()
+    assert_clean(at)
+    assert any("Aucune action" in i.value for i in at.info)
+
+
+def test_home_axis_filter(app_env):
+    at = run_page()
+    at.multiselect(key="home_axes").select(5).run()
+    table = at.dataframe[0].value
+    assert set(table["axe"]) == {"Évaluer"}
+    assert set(table["action_no"]) >= {33, 34}
+
+
+def test_fiche_shows_every_field_of_the_chosen_action(app_env):
+    at = run_page("pages/fiche_action.py")
+    at.selectbox(key="action_no").select(9).run()
+    assert_clean(at)
+    texts = " ".join(t.value for t in at.text)
+    assert "GOLD" in texts or "groupe opérationnel" in texts.lower()
+    assert at.header[0].value == "Action n° 9"

@@ -1,0 +1,87 @@
+"""The store: migrations, atomic writes, revision, first-run build."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptlcd_data import store
+from ptlcd_data.build import build, open_store
+from ptlcd_data.settings import Settings
+from tests.conftest import DATA_DIR
+
+
+def test_migrations_are_applied_once(tmp_path):
+    with store.connect(tmp_path / "m.duckdb") as conn:
+        first = store.migrate(conn)
+        assert first and first == sorted(first)
+        assert store.migrate(conn) == []
+        assert store.schema_version(conn) == first[-1]
+
+
+def test_open_store_builds_on_first_run(tmp_path):
+    settings = Settings(db_path=tmp_path / "sub" / "first.duckdb", data_dir=DATA_DIR)
+    conn = open_store(settings)
+    try:
+        assert store.is_built(conn)
+        assert conn.execute("SELECT count(*) FROM action").fetchone()[0] == 34
+    finally:
+        conn.close()
+    assert settings.db_path.exists()
+
+
+def test_transaction_rolls_back_everything_on_error(conn):
+    before = store.revision(conn)
+    with pytest.raises(RuntimeError):
+        with store.transaction(conn):
+            conn.execute("DELETE FROM action")
+            raise RuntimeError("crash au milieu")
+    assert conn.execute("SELECT count(*) FROM action").fetchone()[0] == 34
+    assert store.revision(conn) == before
+
+
+def test_each_committed_write_bumps_revision(conn):
+    before = store.revision(conn)
+    with store.transaction(conn):
+        conn.execute("UPDATE action SET porteur = porteur")
+    assert store.revision(conn) == before + 1
+
+
+def test_init_is_idempotent(conn):
+    tables = ["action", "objectif", "axe", "territoire", "indicateur", "action_territoire"]
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    build(conn, DATA_DIR, demo=False)
+    build(conn, DATA_DIR, demo=False)
+    assert {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables} == counts
+
+
+def test_busy_database_is_refused_in_french(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, sys, time
+                c = duckdb.connect({str(path)!r})
+                print('ready', flush=True)
+                time.sleep(30)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        from ptlcd_data.errors import DatabaseBusyError
+
+        with pytest.raises(DatabaseBusyError, match="utilisée par un autre programme"):
+            store.connect(path, wait=0.3)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,93 @@
+"""Cached access to the data layer.
+
+`query(fn, *args)` runs a question of `ptlcd_data` on a short-lived connection and caches the
+result under a key that includes the store's revision: a write anywhere (this app, another
+session, the command line) changes the revision, so every page shows new data at once, without
+holding the database file between reruns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from ptlcd_data import build, store
+from ptlcd_data.settings import Settings
+
+log = logging.getLogger("ptlcd")
+T = TypeVar("T")
+# Results kept per process; each is a small query result, the data itself stays in DuckDB.
+CACHE_ENTRIES = 512
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="Préparation de la base de données…")
+def _ensure_store(db_path: str) -> bool:
+    """Build the database on first start (migrations, plan from data/)."""
+    conn = build.open_store(settings())
+    conn.close()
+    return True
+
+
+def ensure_store() -> None:
+    _ensure_store(str(settings().db_path))
+
+
+def connect() -> store.Connection:
+    return store.connect(settings().db_path)
+
+
+def refresh_revision() -> int:
+    """Read the store's revision once per script run (app.py calls this before the page)."""
+    with connect() as conn:
+        rev = store.revision(conn)
+    st.session_state["_ptlcd_revision"] = rev
+    return rev
+
+
+def _revision() -> int:
+    rev = st.session_state.get("_ptlcd_revision")
+    return int(rev) if rev is not None else refresh_revision()
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
+def _run(
+    module: str,
+    name: str,
+    db_path: str,
+    revision: int,
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
+) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    with store.connect(db_path) as conn:
+        return fn(conn, *args, **dict(kwargs))
+
+
+def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(conn, *args, **kwargs)` through the cache. Arguments must be hashable values."""
+    result: T = _run(
+        fn.__module__,
+        fn.__name__,
+        str(settings().db_path),
+        _revision(),
+        args,
+        tuple(sorted(kwargs.items())),
+    )
+    return result
+
+
+def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a writing function of the data layer on its own connection, then refresh the revision."""
+    with connect() as conn:
+        result = fn(conn, *args, **kwargs)
+    refresh_revision()
+    return result

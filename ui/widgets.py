@@ -1,0 +1,61 @@
+"""Shared widgets: the observation date, plain-text display of user text, error display."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import streamlit as st
+
+from ptlcd_data import formats
+from ptlcd_data.errors import PtlcdError
+
+AS_OF_KEY = "as_of"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_md(text: object) -> str:
+    """Make user text inert in Markdown: no link, no emphasis, no HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def observation_date_input() -> date:
+    """The sidebar's "Date d'observation", shared by every page (default: today)."""
+    value = st.sidebar.date_input(
+        "Date d'observation",
+        key=AS_OF_KEY,
+        value=date.today(),
+        format="DD/MM/YYYY",
+        help="Chaque page montre le plan tel qu'il était à cette date : ce qui a été "
+        "enregistré après n'apparaît pas.",
+    )
+    return value if isinstance(value, date) else date.today()
+
+
+def as_of() -> date:
+    value = st.session_state.get(AS_OF_KEY)
+    return value if isinstance(value, date) else date.today()
+
+
+def field(label: str, value: object, empty: str = "non renseigné") -> None:
+    """A labelled field whose value is user or plan text, shown as plain text."""
+    st.markdown(f"**{label}**")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        st.caption(empty)
+    else:
+        st.text(str(value))
+
+
+def show_date(value: date | None) -> str:
+    return formats.day(value)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Show an error the user can fix in French instead of a traceback."""
+    try:
+        yield
+    except PtlcdError as exc:
+        st.error(f"**{escape_md(exc.title)}** — {escape_md(exc.message)}")
