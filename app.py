@@ -6,6 +6,7 @@ import logging
 
 import streamlit as st
 
+from ptlcd_data import demo
 from ptlcd_data.errors import PtlcdError
 from ui import data, widgets
 
@@ -43,6 +44,7 @@ def main() -> None:
     page = st.navigation(PAGES)
     st.sidebar.markdown("### Suivi du PTLCD")
     widgets.observation_date_input()
+    widgets.demo_banner(data.query(demo.has_demo))
     try:
         page.run()
     except PtlcdError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import cli_fr, exports, queries, store
+from ptlcd_data import cli_fr, demo, exports, queries, store
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.settings import Settings
@@ -85,6 +85,26 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.remove:
+            removed = demo.remove_demo(conn)
+            total = sum(removed.values())
+            print(f"{total} enregistrement(s) de démonstration supprimé(s).")
+            for table, n in removed.items():
+                print(f"  {table} : {n}")
+            return 0
+        counts = demo.demo_counts(conn)
+    finally:
+        conn.close()
+    if not counts:
+        print("Aucune donnée de démonstration dans la base.")
+    for table, n in counts.items():
+        print(f"  {table} : {n}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ptlcd_data",
@@ -99,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="construire ou rafraîchir la base depuis data/")
     p.add_argument("--no-demo", action="store_true", help="sans données de démonstration")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="données de démonstration : compter, supprimer (--remove)")
+    p.add_argument(
+        "--remove", action="store_true", help="supprimer toutes les données de démonstration"
+    )
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("export", help="exporter un tableau (plan, …)")
     p.add_argument(

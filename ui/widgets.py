@@ -59,3 +59,14 @@ def guard() -> Iterator[None]:
         yield
     except PtlcdError as exc:
         st.error(f"**{escape_md(exc.title)}** — {escape_md(exc.message)}")
+
+
+def demo_banner(has_demo: bool) -> None:
+    """Shown on every page while demonstration records exist."""
+    if has_demo:
+        st.warning(
+            "**Données de démonstration.** Une partie des statuts, engagements ou valeurs "
+            "affichés a été générée pour la démonstration et ne décrit pas la réalité. "
+            "Pour les retirer : `python -m ptlcd_data demo --remove`.",
+            icon=":material/science:",
+        )

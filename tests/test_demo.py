@@ -1,0 +1,55 @@
+"""Demonstration records: counted, shown by a banner, removed in one command."""
+
+from __future__ import annotations
+
+from ptlcd_data import demo
+from ptlcd_data.cli import main
+
+
+def _insert_demo_status(conn) -> None:
+    conn.execute(
+        "INSERT INTO statut_record (action_no, date_effet, statut, auteur, source, enregistre_le, demo) "
+        "VALUES (1, DATE '2018-01-01', 'En cours', 'générateur', 'démonstration', TIMESTAMP '2018-01-01', true)"
+    )
+    conn.execute(
+        "INSERT INTO statut_record (action_no, date_effet, statut, auteur, source, enregistre_le) "
+        "VALUES (2, DATE '2018-01-01', 'En cours', 'Mme A', 'revue GOLD', TIMESTAMP '2018-01-01')"
+    )
+
+
+def test_demo_tables_are_found_through_the_catalogue(conn):
+    assert {"statut_record", "engagement_record", "indicateur_valeur"} <= set(
+        demo.demo_tables(conn)
+    )
+
+
+def test_remove_demo_keeps_real_records(conn):
+    _insert_demo_status(conn)
+    assert demo.has_demo(conn)
+    assert demo.remove_demo(conn) == {"statut_record": 1}
+    assert not demo.has_demo(conn)
+    assert conn.execute("SELECT count(*) FROM statut_record").fetchone()[0] == 1
+
+
+def test_cli_demo_remove(db_path, capsys):
+    import duckdb
+
+    with duckdb.connect(str(db_path)) as c:
+        _insert_demo_status(c)
+    assert main(["--db", str(db_path), "demo", "--remove"]) == 0
+    assert "1 enregistrement(s) de démonstration supprimé(s)" in capsys.readouterr().out
+
+
+def test_banner_shows_only_while_demo_records_exist(app_env):
+    import duckdb
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not any("démonstration" in w.value for w in at.warning)
+    with duckdb.connect(str(app_env)) as c:
+        _insert_demo_status(c)
+        c.execute("UPDATE meta SET valeur = '999' WHERE cle = 'revision'")
+    at.run()
+    assert any("Données de démonstration" in w.value for w in at.warning)
