@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import queries
-from ui import charts, data, widgets
+from ui import charts, data, session, widgets
+
+session.page_requires("lecture")
 
 meta = data.query(queries.plan_meta)
 st.title("Vue d'ensemble du plan")

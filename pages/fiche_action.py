@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import formats, queries
-from ui import data, widgets
+from ui import data, session, widgets
+
+session.page_requires("lecture")
 
 numbers = data.query(queries.action_numbers)
 st.title("Fiche action")

@@ -7,6 +7,7 @@ Each command is a function `cmd_<name>(args, settings) -> int`; exporters are li
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import traceback
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import cli_fr, demo, exports, queries, store
+from ptlcd_data import accounts, backups, cli_fr, demo, exports, journal, queries, store
+from ptlcd_data.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.settings import Settings
@@ -105,6 +107,101 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmez le mot de passe : ") != first:
+        raise InputError("Les deux mots de passe diffèrent.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.action == "list":
+            users = accounts.list_users(conn)
+            if users.empty:
+                print("Aucun compte. Créez le premier administrateur : user add LOGIN --role admin")
+            for row in users.itertuples():
+                print(f"{row.login}\t{row.role}\t{row.nom}")
+            return 0
+        if not args.login:
+            raise InputError("Indiquez l'identifiant du compte.")
+        if args.action == "add":
+            if not args.role:
+                raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
+            accounts.add_user(
+                conn, SYSTEM, args.login, args.nom or args.login, args.role, _read_password(args)
+            )
+            print(f"Compte « {args.login} » créé (rôle {args.role}).")
+        elif args.action == "remove":
+            accounts.remove_user(conn, SYSTEM, args.login)
+            print(f"Compte « {args.login} » supprimé.")
+        elif args.action == "passwd":
+            accounts.set_password(conn, SYSTEM, args.login, _read_password(args))
+            print(f"Mot de passe de « {args.login} » changé.")
+        elif args.action == "role":
+            if not args.role:
+                raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
+            accounts.set_role(conn, SYSTEM, args.login, args.role)
+            print(f"Rôle de « {args.login} » : {args.role}.")
+    finally:
+        conn.close()
+    return 0
+
+
+def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        rows = journal.entries(
+            conn, auteur=args.auteur, operation=args.operation, since=args.depuis, limit=args.limit
+        )
+    finally:
+        conn.close()
+    for r in rows.itertuples():
+        print(
+            f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t{r.ancien or ''} -> {r.nouveau or ''}"
+        )
+    print(f"{len(rows)} entrée(s).")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.output:
+            path = backups.backup(conn, args.output)
+        else:
+            path = backups.auto_backup(conn, settings.db_path, "manuelle", settings.backups_kept)
+    finally:
+        conn.close()
+    print(f"Sauvegarde écrite : {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    previous = backups.restore(args.file, settings.db_path, settings.backups_kept)
+    conn = open_store(settings)
+    try:
+        with store.transaction(conn):
+            journal.log(
+                conn,
+                SYSTEM,
+                "restauration",
+                str(args.file.name),
+                None,
+                {"copie_precedente": str(previous)},
+            )
+    finally:
+        conn.close()
+    print(
+        f"Base restaurée depuis {args.file}."
+        + (f" Copie de l'ancienne base : {previous}" if previous else "")
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ptlcd_data",
@@ -125,6 +222,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--remove", action="store_true", help="supprimer toutes les données de démonstration"
     )
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("user", help="comptes locaux : add, remove, passwd, role, list")
+    p.add_argument(
+        "action",
+        choices=["add", "remove", "passwd", "role", "list"],
+        metavar="ACTION",
+        help="add, remove, passwd, role, list",
+    )
+    p.add_argument("login", nargs="?", help="identifiant du compte")
+    p.add_argument("--role", choices=ROLES, help="lecture, saisie ou admin")
+    p.add_argument("--nom", help="nom affiché")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
+    )
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("journal", help="afficher le journal des écritures")
+    p.add_argument("--auteur")
+    p.add_argument("--operation")
+    p.add_argument("--depuis", type=parse_date, help="date de début")
+    p.add_argument("--limit", type=int, default=100)
+    p.set_defaults(func=cmd_journal)
+
+    p = sub.add_parser("backup", help="copier toute la base (dans sauvegardes/ ou -o FICHIER)")
+    p.add_argument("-o", "--output", type=Path)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="remplacer la base par une sauvegarde (l'actuelle est copiée avant)"
+    )
+    p.add_argument("file", type=Path, metavar="FICHIER")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("export", help="exporter un tableau (plan, …)")
     p.add_argument(

@@ -52,6 +52,13 @@ class Settings:
         default=10,
         metadata={"env": "PTLCD_BACKUPS_KEPT", "help": "Copies automatiques conservées."},
     )
+    roles_file: Path = field(
+        default=PROJECT_DIR / ".streamlit" / "roles.toml",
+        metadata={
+            "env": "PTLCD_ROLES_FILE",
+            "help": "Rôles par adresse e-mail pour la connexion OpenID Connect (fichier TOML).",
+        },
+    )
     read_requires_login: bool = field(
         default=False,
         metadata={
@@ -71,7 +78,7 @@ class Settings:
                 continue
             values[f.name] = _convert(f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("db_path", "data_dir"):
+        for key in ("db_path", "data_dir", "roles_file"):
             if key in values:
                 values[key] = Path(values[key])
         return cls(**values)

@@ -50,3 +50,20 @@ def test_clicking_a_row_opens_its_fiche(db_path, browser):
         wait_for_app(page)
         page.get_by_role("heading", name="Action n° 9").wait_for(timeout=30_000)
         page.close()
+
+
+def test_anonymous_visitor_is_refused_the_journal_by_url(db_path, browser):
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+        # Twice: the first request of a fresh server and a later one take different paths.
+        for _ in range(2):
+            page.goto(f"{url}/journal")
+            wait_for_app(page)
+            page.wait_for_timeout(500)
+            assert page.get_by_role("heading", name="Journal des écritures").count() == 0
+            assert (
+                page.locator("[data-testid='stDataFrame']").count() == 0
+                or page.get_by_role("heading", name="Vue d'ensemble du plan").count() == 1
+            )
+        screenshot(page, "anonyme_journal_refuse")
+        page.close()

@@ -1,16 +1,82 @@
-"""The acting user of this browser session.
+"""The acting user of this browser session, re-read at every call.
 
-Until accounts and login exist (access-control issue), the visitor is a guest whose role is
-`saisie` when recording is enabled (PTLCD_ALLOW_RECORDING) and `lecture` otherwise. Pages pass
-`current_user()` to every writing function, which checks the role at the moment of writing.
+With an `[auth]` section in secrets, users log in through OpenID Connect (`st.login`) and get
+their role from the roles file by e-mail. Otherwise they log in with a local account. The role is
+looked up again each time (an account removed or downgraded by an admin loses its rights at once),
+and every writing function of the data layer checks it at the moment of writing.
 """
 
 from __future__ import annotations
 
+import streamlit as st
+
+from ptlcd_data import accounts, roles_config
 from ptlcd_data.auth import User
 from ui import data
 
+LOGIN_KEY = "ptlcd_login"
 
-def current_user() -> User:
-    role = "saisie" if data.settings().allow_recording else "lecture"
-    return User("invite", "Invité", role)
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+    except Exception:  # a malformed secrets file: behave as unconfigured, the log says why
+        return False
+
+
+def _local_user(login: str) -> User | None:
+    users = data.query(accounts.list_users)
+    row = users[users["login"] == login]
+    if row.empty:
+        return None
+    return User(login, str(row.iloc[0]["nom"]), str(row.iloc[0]["role"]))
+
+
+def current_user() -> User | None:
+    """The logged-in user with their current role, or None for an anonymous visitor."""
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "")
+        role = roles_config.role_for_email(data.settings().roles_file, email)
+        if role is None:
+            return None
+        return User(email.lower(), str(st.user.get("name") or email), role)
+    login = st.session_state.get(LOGIN_KEY)
+    return _local_user(login) if login else None
+
+
+def log_in(login: str) -> None:
+    st.session_state[LOGIN_KEY] = login
+
+
+def log_out() -> None:
+    st.session_state.pop(LOGIN_KEY, None)
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def can(role: str) -> bool:
+    user = current_user()
+    return user is not None and user.can(role)
+
+
+def page_requires(role: str) -> User | None:
+    """First line of every page: stop here unless the visitor may use it.
+
+    The navigation already hides pages a role may not use; this guard also covers a direct URL
+    served before app.py has run (Streamlit's first run on a fresh server, when a `pages/` folder
+    exists, runs the page file alone).
+    """
+    user = current_user()
+    if role == "lecture" and user is None and not data.settings().read_requires_login:
+        return None
+    if user is None or not user.can(role):
+        st.warning(
+            "Cette page est réservée aux comptes ayant le rôle « "
+            f"{role} ». Connectez-vous depuis la page « Connexion »."
+        )
+        st.stop()
+    return user

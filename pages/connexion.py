@@ -1,0 +1,46 @@
+"""Connexion: log in (local account or the city's OpenID Connect provider) and out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import accounts
+from ptlcd_data.auth import ROLE_LABELS
+from ptlcd_data.errors import PtlcdError
+from ui import data, session, widgets
+
+st.title("Connexion")
+user = session.current_user()
+
+if user is not None:
+    st.success(f"Connecté(e) : {widgets.escape_md(user.nom)} — rôle {ROLE_LABELS[user.role]}.")
+    if st.button("Se déconnecter", key="logout"):
+        session.log_out()
+        st.rerun()
+    st.stop()
+
+if session.oidc_configured():
+    st.write("Connectez-vous avec votre compte de la collectivité.")
+    if st.button("Se connecter", key="oidc_login", type="primary"):
+        st.login()
+    st.stop()
+
+if data.query(accounts.count_users) == 0:
+    st.info(
+        "Aucun compte n'existe encore. L'administrateur crée le premier compte en ligne de "
+        "commande : `python -m ptlcd_data user add LOGIN --role admin`."
+    )
+
+with st.form("login_form"):
+    login = st.text_input("Identifiant", key="login_id")
+    password = st.text_input("Mot de passe", type="password", key="login_password")
+    submitted = st.form_submit_button("Se connecter", type="primary")
+
+if submitted:
+    try:
+        found = data.write(accounts.authenticate, login, password)
+    except PtlcdError as exc:
+        st.error(widgets.escape_md(exc.message))
+    else:
+        session.log_in(found.login)
+        st.rerun()

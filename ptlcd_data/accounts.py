@@ -1,0 +1,166 @@
+"""Local accounts: argon2 password hashes, roles, and a delay after repeated failed logins.
+
+There is no default account and no default password: the first administrator is created with
+`python -m ptlcd_data user add LOGIN --role admin`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ptlcd_data import journal
+from ptlcd_data.auth import ROLES, User, require
+from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.store import Connection, transaction
+
+# A passphrase of 12 characters is the ANSSI's floor for a password protecting data like this.
+PASSWORD_MIN_LENGTH = 12
+# After this many failures within the window, each new attempt waits longer (doubling).
+FAILURES_BEFORE_DELAY = 3
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_DELAY_SECONDS = 300
+LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
+
+_hasher = PasswordHasher()
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise InputError(
+            f"Mot de passe trop court : {len(password)} caractères, {PASSWORD_MIN_LENGTH} au moins."
+        )
+    if password.strip() != password or len(set(password)) < 5:
+        raise InputError("Mot de passe trop simple : variez les caractères, sans espace au bord.")
+
+
+def _check_login(login: str) -> str:
+    login = login.strip().lower()
+    if not LOGIN_PATTERN.fullmatch(login):
+        raise InputError(
+            f"Identifiant « {login} » invalide : 2 à 64 caractères parmi a-z, 0-9, . _ @ -."
+        )
+    return login
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InputError(f"Rôle « {role} » inconnu ; rôles possibles : {', '.join(ROLES)}.")
+    return role
+
+
+def add_user(conn: Connection, actor: User, login: str, nom: str, role: str, password: str) -> User:
+    require(actor, "admin")
+    login, role = _check_login(login), _check_role(role)
+    check_password_strength(password)
+    with transaction(conn):
+        if conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone():
+            raise InputError(f"Le compte « {login} » existe déjà.")
+        conn.execute(
+            "INSERT INTO compte VALUES (?, ?, ?, ?, current_localtimestamp(), current_localtimestamp())",
+            [login, nom.strip() or login, role, _hasher.hash(password)],
+        )
+        journal.log(conn, actor, "compte créé", login, None, {"nom": nom, "role": role})
+    return User(login, nom or login, role)
+
+
+def remove_user(conn: Connection, actor: User, login: str) -> None:
+    require(actor, "admin")
+    login = login.strip().lower()
+    with transaction(conn):
+        row = conn.execute("SELECT nom, role FROM compte WHERE login = ?", [login]).fetchone()
+        if not row:
+            raise InputError(f"Aucun compte « {login} ».")
+        admins = conn.execute("SELECT count(*) FROM compte WHERE role = 'admin'").fetchone()
+        if row[1] == "admin" and admins and admins[0] <= 1:
+            raise InputError("Impossible de supprimer le dernier compte administrateur.")
+        conn.execute("DELETE FROM compte WHERE login = ?", [login])
+        journal.log(conn, actor, "compte supprimé", login, {"nom": row[0], "role": row[1]}, None)
+
+
+def set_password(conn: Connection, actor: User, login: str, password: str) -> None:
+    login = login.strip().lower()
+    if actor.login != login:
+        require(actor, "admin")
+    check_password_strength(password)
+    with transaction(conn):
+        if not conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone():
+            raise InputError(f"Aucun compte « {login} ».")
+        conn.execute(
+            "UPDATE compte SET hash = ?, modifie_le = current_localtimestamp() WHERE login = ?",
+            [_hasher.hash(password), login],
+        )
+        journal.log(conn, actor, "mot de passe changé", login)
+
+
+def set_role(conn: Connection, actor: User, login: str, role: str) -> None:
+    require(actor, "admin")
+    login, role = login.strip().lower(), _check_role(role)
+    with transaction(conn):
+        row = conn.execute("SELECT role FROM compte WHERE login = ?", [login]).fetchone()
+        if not row:
+            raise InputError(f"Aucun compte « {login} ».")
+        conn.execute(
+            "UPDATE compte SET role = ?, modifie_le = current_localtimestamp() WHERE login = ?",
+            [role, login],
+        )
+        journal.log(conn, actor, "rôle changé", login, {"role": row[0]}, {"role": role})
+
+
+def list_users(conn: Connection) -> pd.DataFrame:
+    """Columns: login, nom, role, cree_le, modifie_le (never the hash)."""
+    return conn.execute(
+        "SELECT login, nom, role, cree_le, modifie_le FROM compte ORDER BY login"
+    ).df()
+
+
+def count_users(conn: Connection) -> int:
+    row = conn.execute("SELECT count(*) FROM compte").fetchone()
+    return int(row[0]) if row else 0
+
+
+def wait_seconds(conn: Connection, login: str, now: datetime | None = None) -> int:
+    """Seconds before this login may try again (0 when allowed)."""
+    now = now or datetime.now()
+    rows = conn.execute(
+        "SELECT count(*), max(horodatage) FROM connexion_echec WHERE login = ? AND horodatage > ?",
+        [login.strip().lower(), now - FAILURE_WINDOW],
+    ).fetchone()
+    failures, last = (rows[0], rows[1]) if rows else (0, None)
+    if failures < FAILURES_BEFORE_DELAY or last is None:
+        return 0
+    delay = min(MAX_DELAY_SECONDS, 2 ** (failures - FAILURES_BEFORE_DELAY + 1))
+    remaining = (last + timedelta(seconds=delay) - now).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def authenticate(conn: Connection, login: str, password: str, now: datetime | None = None) -> User:
+    """The account's user if the password is right; PermissionDenied (French) otherwise.
+
+    The same message for an unknown login and a wrong password, so logins cannot be guessed.
+    """
+    login = login.strip().lower()
+    now = now or datetime.now()
+    wait = wait_seconds(conn, login, now)
+    if wait:
+        raise PermissionDenied(
+            f"Trop d'essais infructueux : réessayez dans {wait} seconde(s).", "Connexion refusée"
+        )
+    row = conn.execute("SELECT nom, role, hash FROM compte WHERE login = ?", [login]).fetchone()
+    ok = False
+    if row:
+        try:
+            ok = _hasher.verify(row[2], password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    if not ok:
+        with transaction(conn):
+            conn.execute("INSERT INTO connexion_echec VALUES (?, ?)", [login, now])
+        raise PermissionDenied("Identifiant ou mot de passe incorrect.", "Connexion refusée")
+    with transaction(conn):
+        conn.execute("DELETE FROM connexion_echec WHERE login = ?", [login])
+    return User(login, row[0], row[1]) if row else User(login, login, "lecture")

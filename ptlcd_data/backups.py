@@ -1,0 +1,85 @@
+"""Backups: a consistent copy of the whole database, automatic copies before risky writes, restore.
+
+A copy is made with DuckDB's `COPY FROM DATABASE` inside the engine, so it is consistent even
+while the app is reading; restoring replaces the file atomically (os.replace).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from ptlcd_data import store
+from ptlcd_data.errors import InputError
+
+
+def backup_dir(db_path: Path) -> Path:
+    return db_path.parent / "sauvegardes"
+
+
+def backup(conn: store.Connection, target: Path) -> Path:
+    """Write a complete copy of the open database to `target` (must not exist)."""
+    target = Path(target)
+    if target.exists():
+        raise InputError(f"Le fichier « {target} » existe déjà : choisissez un autre nom.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partiel")
+    tmp.unlink(missing_ok=True)
+    db_name = conn.execute("SELECT current_database()").fetchone()
+    assert db_name is not None
+    conn.execute("ATTACH ? AS ptlcd_sauvegarde", [str(tmp)])
+    try:
+        conn.execute(f'COPY FROM DATABASE "{db_name[0]}" TO ptlcd_sauvegarde')
+    finally:
+        conn.execute("DETACH ptlcd_sauvegarde")
+    os.replace(tmp, target)
+    return target
+
+
+def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -> Path:
+    """A timestamped copy in `sauvegardes/` beside the database; only the last `keep` are kept."""
+    folder = backup_dir(Path(db_path))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = backup(conn, folder / f"auto-{stamp}-{reason}.duckdb")
+    copies = sorted(folder.glob("auto-*.duckdb"))
+    for old in copies[: max(0, len(copies) - keep)]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def check_backup(path: Path) -> int:
+    """The backup's schema version; PtlcdError if the file is not a PTLCD database."""
+    if not Path(path).is_file():
+        raise InputError(f"Sauvegarde introuvable : {path}.")
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            version = store.schema_version(conn)
+            if version == 0 or not store.is_built(conn):
+                raise InputError(f"« {Path(path).name} » n'est pas une base du suivi PTLCD.")
+            return version
+    except duckdb.Error as exc:
+        raise InputError(f"« {Path(path).name} » n'est pas une base DuckDB lisible.") from exc
+
+
+def restore(source: Path, db_path: Path, keep: int) -> Path | None:
+    """Replace the database with `source`, after copying the current one. Returns that copy."""
+    check_backup(source)
+    db_path = Path(db_path)
+    previous = None
+    if db_path.exists():
+        conn = store.connect(db_path)
+        try:
+            previous = auto_backup(conn, db_path, "avant-restauration", keep)
+        finally:
+            conn.close()
+    tmp = db_path.with_name(db_path.name + ".restauration")
+    shutil.copyfile(source, tmp)
+    # The copy above went through a connection that is now closed, which checkpointed the WAL;
+    # nobody else held the file (connect() refuses a busy database), so the swap is safe.
+    os.replace(tmp, db_path)
+    Path(str(db_path) + ".wal").unlink(missing_ok=True)
+    return previous

@@ -1,0 +1,197 @@
+"""Accounts, login, roles in the app, journal, backups."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ptlcd_data import accounts, backups, journal, roles_config, store
+from ptlcd_data.auth import SYSTEM, User
+from ptlcd_data.cli import main
+from ptlcd_data.errors import InputError, PermissionDenied
+from tests.conftest import ROOT
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def with_accounts(db_path):
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "admin1", "Admin Une", "admin", PASSWORD)
+        accounts.add_user(conn, SYSTEM, "saisie1", "Agent Saisie", "saisie", PASSWORD)
+        accounts.add_user(conn, SYSTEM, "lecteur", "Élu Lecteur", "lecture", PASSWORD)
+    return db_path
+
+
+def test_password_is_hashed_with_argon2_never_stored(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    stored = conn.execute("SELECT hash FROM compte WHERE login = 'alice'").fetchone()[0]
+    assert stored.startswith("$argon2") and PASSWORD not in stored
+    assert "hash" not in accounts.list_users(conn).columns
+
+
+@pytest.mark.parametrize("password", ["court", "aaaaaaaaaaaaaaaa", " espace-au-bord-x "])
+def test_weak_passwords_are_refused(conn, password):
+    with pytest.raises(InputError, match="Mot de passe"):
+        accounts.add_user(conn, SYSTEM, "bob", "Bob", "lecture", password)
+
+
+def test_only_admin_manages_accounts(conn):
+    with pytest.raises(PermissionDenied):
+        accounts.add_user(conn, User("x", "X", "saisie"), "bob", "Bob", "lecture", PASSWORD)
+
+
+def test_authenticate_and_delay_after_repeated_failures(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    now = datetime(2026, 1, 1, 12, 0, 0)
+    assert accounts.authenticate(conn, "Alice", PASSWORD, now).role == "saisie"
+    for i in range(3):
+        with pytest.raises(PermissionDenied, match="incorrect"):
+            accounts.authenticate(conn, "alice", "mauvais", now + timedelta(seconds=i))
+    with pytest.raises(PermissionDenied, match="Trop d'essais"):
+        accounts.authenticate(conn, "alice", PASSWORD, now + timedelta(seconds=3))
+    # After the delay the right password works again.
+    assert (
+        accounts.authenticate(conn, "alice", PASSWORD, now + timedelta(seconds=60)).login == "alice"
+    )
+
+
+def test_unknown_login_and_wrong_password_say_the_same(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    messages = []
+    for login in ("inconnu", "alice"):
+        with pytest.raises(PermissionDenied) as err:
+            accounts.authenticate(conn, login, "mauvais-mot-de-passe")
+        messages.append(err.value.message)
+    assert messages[0] == messages[1]
+
+
+def test_last_admin_cannot_be_removed(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "admin", PASSWORD)
+    with pytest.raises(InputError, match="dernier compte administrateur"):
+        accounts.remove_user(conn, SYSTEM, "alice")
+
+
+def test_account_changes_are_journalled(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    accounts.set_role(conn, SYSTEM, "alice", "admin")
+    ops = journal.entries(conn)["operation"].tolist()
+    assert ops == ["rôle changé", "compte créé"]
+
+
+def test_cli_user_commands(db_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert (
+        main(
+            [
+                "--db",
+                str(db_path),
+                "user",
+                "add",
+                "Chef",
+                "--role",
+                "admin",
+                "--nom",
+                "Chef",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
+    assert main(["--db", str(db_path), "user", "list"]) == 0
+    assert "chef\tadmin\tChef" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("court\n"))
+    assert main(["--db", str(db_path), "user", "passwd", "chef", "--password-stdin"]) == 1
+    assert "trop court" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "journal"]) == 0
+    assert "compte créé" in capsys.readouterr().out
+
+
+def test_roles_file(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text('defaut = ""\n[roles]\n"Alice@Exemple.fr" = "admin"\n', encoding="utf-8")
+    assert roles_config.role_for_email(path, "alice@exemple.fr") == "admin"
+    assert roles_config.role_for_email(path, "autre@exemple.fr") is None
+    assert roles_config.role_for_email(tmp_path / "absent.toml", "x@y.fr") == "lecture"
+
+
+def test_backup_and_restore_round_trip(db_path, tmp_path, capsys):
+    copy = tmp_path / "copie.duckdb"
+    assert main(["--db", str(db_path), "backup", "-o", str(copy)]) == 0
+    with store.connect(db_path) as conn:
+        with store.transaction(conn):
+            conn.execute("DELETE FROM action WHERE action_no > 30")
+    assert main(["--db", str(db_path), "restore", str(copy)]) == 0
+    with store.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM action").fetchone()[0] == 34
+        assert journal.entries(conn)["operation"].tolist()[0] == "restauration"
+    assert len(list(backups.backup_dir(db_path).glob("auto-*avant-restauration*"))) == 1
+
+
+def test_restore_refuses_a_file_that_is_not_a_ptlcd_database(db_path, tmp_path, capsys):
+    bogus = tmp_path / "photo.duckdb"
+    bogus.write_bytes(b"\x89PNG not a database")
+    assert main(["--db", str(db_path), "restore", str(bogus)]) == 1
+    assert "n'est pas une base" in capsys.readouterr().err
+
+
+def test_auto_backups_keep_the_last_n(conn, db_path):
+    for _ in range(4):
+        backups.auto_backup(conn, db_path, "test", keep=2)
+    assert len(list(backups.backup_dir(db_path).glob("auto-*.duckdb"))) == 2
+
+
+# --- In the app -------------------------------------------------------------------------------
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def _login(at: AppTest, login: str, password: str = PASSWORD) -> AppTest:
+    at.switch_page("pages/connexion.py").run()
+    at.text_input(key="login_id").input(login)
+    at.text_input(key="login_password").input(password)
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    return at
+
+
+def test_anonymous_visitor_cannot_open_the_journal_by_url(app_env, with_accounts):
+    at = _app().run()
+    # Absent from this visitor's navigation: AppTest, like the server, knows no such page.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/journal.py")
+
+
+def test_admin_logs_in_and_reads_the_journal(app_env, with_accounts):
+    at = _login(_app().run(), "admin1")
+    assert not at.exception
+    at.switch_page("pages/journal.py").run()
+    assert at.title[0].value == "Journal des écritures"
+    assert "compte créé" in at.dataframe[0].value["operation"].tolist()
+
+
+def test_reader_account_cannot_open_the_journal(app_env, with_accounts):
+    at = _login(_app().run(), "lecteur")
+    assert "Connecté(e) : Élu Lecteur (lecture)" in " ".join(c.value for c in at.sidebar.caption)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/journal.py")
+
+
+def test_wrong_password_is_refused_in_french(app_env, with_accounts):
+    at = _login(_app().run(), "admin1", "pas-le-bon-mot")
+    assert any("incorrect" in e.value for e in at.error)
+    assert "Connecté(e)" not in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_downgraded_account_loses_rights_at_once(app_env, with_accounts):
+    at = _login(_app().run(), "admin1")
+    with store.connect(app_env) as conn:
+        accounts.add_user(conn, SYSTEM, "admin2", "Deux", "admin", PASSWORD)
+        accounts.set_role(conn, SYSTEM, "admin1", "lecture")
+    at.switch_page("pages/journal.py").run()
+    # The rerun re-reads the role: the journal page is no longer served.
+    assert at.title[0].value == "Vue d'ensemble du plan"
