@@ -2,7 +2,7 @@
 # Installs everything the tests need, then runs every check: format, lint, types, tests.
 #   - a virtual environment in .venv with the pinned packages of requirements-dev.txt;
 #   - Debian packages when missing: chromium (browser tests), poppler-utils (PDF pages to PNG),
-#     LibreOffice Calc (real-world spreadsheet fixtures), fonts-dejavu-core (PDF fonts).
+#     LibreOffice Calc (real-world spreadsheet fixtures).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k calendrier`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,6 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets Debian manquants : ${missing[*]}"
   sudo=""
