@@ -202,12 +202,18 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
         "action_territoire",
         "indicateur",
     ):
-        conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        # Synthetic territories and indicators of the large demonstration stay (demo = true).
+        keep_demo = (
+            " WHERE NOT coalesce(demo, false)" if table in ("territoire", "indicateur") else ""
+        )
+        conn.execute(f"DELETE FROM {table}{keep_demo}")  # noqa: S608 - fixed table names
     conn.executemany(
         "INSERT INTO plan_meta VALUES (?, ?)",
         [(r["cle"], r["valeur"]) for _, r in files["plan_meta.csv"]],
     )
-    conn.executemany("INSERT INTO territoire VALUES (?, ?, ?, ?)", territoires)
+    conn.executemany(
+        "INSERT INTO territoire (code, libelle, type, ordre) VALUES (?, ?, ?, ?)", territoires
+    )
     conn.executemany("INSERT INTO axe VALUES (?, ?)", list(axes.items()))
     conn.executemany(
         "INSERT INTO objectif VALUES (?, ?, ?, ?, ?)",
@@ -220,7 +226,11 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
     if engagements:
         conn.executemany("INSERT INTO action_territoire VALUES (?, ?, ?)", engagements)
     if indicateurs:
-        conn.executemany("INSERT INTO indicateur VALUES (?, ?, ?, ?, ?, ?)", indicateurs)
+        conn.executemany(
+            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            indicateurs,
+        )
     return {
         "territoires": len(territoires),
         "axes": len(axes),

@@ -1,0 +1,135 @@
+"""Large-scale demonstration data: 300 territories, 100 indicators, 15 years of quarterly values.
+
+Used to prove that pages stay fast as data grows (benchmarks). Deterministic (seeded NumPy
+generator); every synthetic territory, indicator and record is marked `demo = true`, so
+`python -m ptlcd_data demo --remove` takes it all away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ptlcd_data.store import Connection
+
+SEED = 20170701
+
+
+@dataclass(frozen=True)
+class Scale:
+    territoires: int = 300
+    indicateurs: int = 100
+    first_year: int = 2011
+    years: int = 15
+
+
+LARGE = Scale()
+
+
+def _synthetic_territories(conn: Connection, target: int) -> pd.DataFrame:
+    existing = conn.execute("SELECT count(*), coalesce(max(ordre), 0) FROM territoire").fetchone()
+    count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    missing = max(0, target - count)
+    rows = []
+    for i in range(1, missing + 1):
+        kind = "quartier" if i % 3 == 0 else "commune"
+        label = f"{'Quartier' if kind == 'quartier' else 'Commune'} démo {i:03d}"
+        rows.append((f"DEMO_T{i:03d}", label, kind, last_order + i, True))
+    return pd.DataFrame(rows, columns=["code", "libelle", "type", "ordre", "demo"])
+
+
+def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
+    objectifs = [r[0] for r in conn.execute("SELECT code FROM objectif ORDER BY ordre").fetchall()]
+    existing = conn.execute("SELECT count(*), coalesce(max(ordre), 0) FROM indicateur").fetchone()
+    count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    rows = []
+    for i in range(1, max(0, target - count) + 1):
+        objectif = objectifs[i % len(objectifs)]
+        percent = i % 4 == 0
+        sens = "baisse" if i % 5 == 0 else "hausse"
+        label = f"Indicateur démo {i:03d} ({'taux' if percent else 'nombre'})"
+        rows.append(
+            (
+                f"DEMO_I{i:03d}",
+                objectif,
+                label,
+                "%" if percent else "nombre",
+                sens,
+                last_order + i,
+                True,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["code", "objectif_code", "libelle", "unite", "sens", "ordre", "demo"]
+    )
+
+
+def quarterly_values(
+    indicateurs: pd.DataFrame, territoires: list[str], scale: Scale, rng: np.random.Generator
+) -> pd.DataFrame:
+    """One row per indicator × territory × quarter, with a yearly target on each quarter."""
+    n_ind, n_ter, n_q = len(indicateurs), len(territoires), scale.years * 4
+    base = rng.uniform(5, 200, size=(n_ind, n_ter, 1))
+    percent = (indicateurs["unite"].to_numpy() == "%")[:, None, None]
+    base = np.where(percent, rng.uniform(10, 60, size=(n_ind, n_ter, 1)), base)
+    direction = np.where(indicateurs["sens"].to_numpy() == "baisse", -1.0, 1.0)[:, None, None]
+    slope = rng.uniform(-0.004, 0.02, size=(n_ind, n_ter, 1)) * direction
+    t = np.arange(n_q)[None, None, :]
+    noise = rng.normal(0, 0.04, size=(n_ind, n_ter, n_q))
+    valeur = base * (1 + slope * t + noise)
+    valeur = np.where(percent, np.clip(valeur, 0, 100), np.maximum(valeur, 0))
+    cible = base * (1 + 0.015 * direction * (t // 4 * 4 + 4))
+    cible = np.where(percent, np.clip(cible, 0, 100), np.maximum(cible, 0))
+    ind_idx, ter_idx, q_idx = np.indices((n_ind, n_ter, n_q)).reshape(3, -1)
+    annee = scale.first_year + q_idx // 4
+    quarter = q_idx % 4 + 1
+    # Each quarter's figures are registered about six weeks after it ends.
+    quarter_end = pd.to_datetime(
+        pd.DataFrame({"year": annee, "month": quarter * 3, "day": 1})
+    ) + pd.offsets.MonthEnd(0)
+    return pd.DataFrame(
+        {
+            "indicateur_code": indicateurs["code"].to_numpy()[ind_idx],
+            "territoire_code": np.asarray(territoires)[ter_idx],
+            "annee": annee.astype("int32"),
+            "periode": np.char.add("T", quarter.astype(str)),
+            "valeur": np.round(valeur.reshape(-1), 1),
+            "cible": np.round(cible.reshape(-1), 1),
+            "enregistre_le": quarter_end + pd.Timedelta(days=45),
+        }
+    )
+
+
+def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
+    """Add synthetic territories, indicators and quarterly values. Call inside a transaction."""
+    rng = np.random.default_rng(SEED)
+    territories = _synthetic_territories(conn, scale.territoires)
+    if not territories.empty:
+        conn.execute(
+            "INSERT INTO territoire (code, libelle, type, ordre, demo) SELECT * FROM territories"
+        )
+    indicators = _synthetic_indicators(conn, scale.indicateurs)
+    if not indicators.empty:
+        conn.execute(
+            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, demo) "
+            "SELECT * FROM indicators"
+        )
+    all_ind = conn.execute("SELECT code, unite, sens FROM indicateur ORDER BY ordre").df()
+    all_ter = [r[0] for r in conn.execute("SELECT code FROM territoire ORDER BY ordre").fetchall()]
+    values = quarterly_values(all_ind, all_ter, scale, rng)
+    conn.execute(
+        """
+        INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, valeur,
+            cible, source, commentaire, auteur, enregistre_le, demo)
+        SELECT indicateur_code, territoire_code, annee, periode, valeur, cible,
+               'démonstration (grande échelle)', NULL, 'générateur', enregistre_le, true
+        FROM values
+        """
+    )
+    return {
+        "territoires": len(territories),
+        "indicateurs": len(indicators),
+        "valeurs": len(values),
+    }
