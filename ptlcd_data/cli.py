@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import accounts, backups, cli_fr, demo, exports, journal, queries, store
+from ptlcd_data import accounts, backups, cli_fr, demo, demo_large, exports, journal, queries, store
 from ptlcd_data.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
@@ -90,6 +90,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
+        if args.scale == "large":
+            with store.transaction(conn):
+                demo.delete_demo(conn)
+                counts = demo_large.generate_large(conn)
+            print(f"Données de démonstration à grande échelle : {counts}")
+            return 0
         if args.remove:
             removed = demo.remove_demo(conn)
             total = sum(removed.values())
@@ -220,6 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="données de démonstration : compter, supprimer (--remove)")
     p.add_argument(
         "--remove", action="store_true", help="supprimer toutes les données de démonstration"
+    )
+    p.add_argument(
+        "--scale",
+        choices=["large"],
+        help="large : remplace la démonstration par 300 territoires, 100 indicateurs, 15 ans",
     )
     p.set_defaults(func=cmd_demo)
 

@@ -33,10 +33,15 @@ def has_demo(conn: Connection) -> bool:
     return bool(demo_counts(conn))
 
 
+def delete_demo(conn: Connection) -> dict[str, int]:
+    """Delete every demonstration record; the caller holds the transaction."""
+    counts = demo_counts(conn)
+    for table in counts:
+        conn.execute(f'DELETE FROM "{table}" WHERE demo')  # noqa: S608 - name from the catalogue
+    return counts
+
+
 def remove_demo(conn: Connection) -> dict[str, int]:
     """Delete every demonstration record, in one transaction. Returns what was deleted."""
-    counts = demo_counts(conn)
     with transaction(conn):
-        for table in counts:
-            conn.execute(f'DELETE FROM "{table}" WHERE demo')  # noqa: S608 - name from the catalogue
-    return counts
+        return delete_demo(conn)

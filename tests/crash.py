@@ -1,0 +1,94 @@
+"""Kill a real writing process at random moments and check the database is before or after.
+
+Used by tests/test_crash*.py. A write is a command line (`python -m ptlcd_data ...`); its
+database is copied fresh for every kill so each run starts from the same state.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import ROOT
+
+Fingerprint = tuple[object, ...]
+
+
+def fingerprint(db: Path) -> Fingerprint:
+    """Row counts and checksums of every user table: equal fingerprints, equal data."""
+    with duckdb.connect(str(db)) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_name <> 'connexion_echec' ORDER BY 1"
+            ).fetchall()
+        ]
+        parts: list[object] = []
+        for table in tables:
+            row = conn.execute(
+                f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{table}" AS t'  # noqa: S608
+            ).fetchone()
+            parts.append((table, *row))
+        return tuple(parts)
+
+
+def run_to_completion(db: Path, argv: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+    )
+    return time.monotonic() - start
+
+
+def kill_at_random_moments(
+    pristine: Path,
+    argv: list[str],
+    workdir: Path,
+    *,
+    runs: int,
+    seed: int,
+    check_app: Callable[[Path], None] | None = None,
+) -> dict[str, int]:
+    """SIGKILL the write `runs` times at random moments; every outcome must be before or after."""
+    before = fingerprint(pristine)
+    done = workdir / "reference.duckdb"
+    shutil.copyfile(pristine, done)
+    duration = run_to_completion(done, argv)
+    after = fingerprint(done)
+    assert after != before, "the write changed nothing: the test would prove nothing"
+    rng = random.Random(seed)
+    outcomes = {"avant": 0, "après": 0}
+    for i in range(runs):
+        db = workdir / f"kill-{i}.duckdb"
+        shutil.copyfile(pristine, db)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.0, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = fingerprint(db)
+        assert state in (before, after), f"run {i}: state between before and after"
+        outcomes["avant" if state == before else "après"] += 1
+        if check_app is not None:
+            check_app(db)
+        for leftover in workdir.glob(f"kill-{i}.duckdb*"):
+            leftover.unlink()
+    return outcomes

@@ -1,0 +1,31 @@
+"""Crash safety: a write killed (SIGKILL) at any moment leaves the database before or after."""
+
+from __future__ import annotations
+
+import shutil
+
+from ptlcd_data import queries, store
+from ptlcd_data.build import open_store
+from ptlcd_data.settings import Settings
+from tests.conftest import DATA_DIR
+from tests.crash import kill_at_random_moments
+
+RUNS = 12
+
+
+def _app_opens(db) -> None:
+    conn = open_store(Settings(db_path=db, data_dir=DATA_DIR))
+    try:
+        assert len(queries.action_numbers(conn)) == 34
+        assert store.revision(conn) >= 1
+    finally:
+        conn.close()
+
+
+def test_killed_large_demo_generation_is_all_or_nothing(db_path, tmp_path):
+    pristine = tmp_path / "pristine.duckdb"
+    shutil.copyfile(db_path, pristine)
+    outcomes = kill_at_random_moments(
+        pristine, ["demo", "--scale", "large"], tmp_path, runs=RUNS, seed=7, check_app=_app_opens
+    )
+    assert sum(outcomes.values()) == RUNS
