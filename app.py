@@ -9,7 +9,7 @@ import streamlit as st
 from ptlcd_data import demo
 from ptlcd_data.auth import User
 from ptlcd_data.errors import PtlcdError
-from ui import data, session, widgets
+from ui import data, navigation, session, widgets
 
 log = logging.getLogger("ptlcd")
 
@@ -20,54 +20,20 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-ANONYMOUS = "anonyme"
-# (section, page, minimal role). A page the user's role may not use is absent from the
-# navigation, so its URL is refused too (Streamlit falls back to the home page).
-PAGES: list[tuple[str, st.Page, str]] = [
-    (
-        "Le plan",
-        st.Page(
-            "pages/accueil.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True
-        ),
-        "lecture",
-    ),
-    (
-        "Le plan",
-        st.Page(
-            "pages/fiche_action.py",
-            title="Fiche action",
-            icon=":material/description:",
-            url_path="fiche",
-        ),
-        "lecture",
-    ),
-    (
-        "Administration",
-        st.Page("pages/journal.py", title="Journal", icon=":material/history:", url_path="journal"),
-        "admin",
-    ),
-    (
-        "Compte",
-        st.Page(
-            "pages/connexion.py", title="Connexion", icon=":material/login:", url_path="connexion"
-        ),
-        ANONYMOUS,
-    ),
-]
-
 
 def navigation_for(user: User | None, read_requires_login: bool) -> dict[str, list[st.Page]]:
-    """The pages this user may open, by section."""
+    """The pages this user may open, by section. A page absent here is refused by URL too."""
     sections: dict[str, list[st.Page]] = {}
-    for section, page, role in PAGES:
-        if role == ANONYMOUS:
-            allowed = True
-        elif user is None:
-            allowed = role == "lecture" and not read_requires_login
-        else:
-            allowed = user.can(role)
-        if allowed:
-            sections.setdefault(section, []).append(page)
+    for spec in navigation.PAGES:
+        if navigation.allowed(spec, user, read_requires_login):
+            page = st.Page(
+                spec.path,
+                title=spec.title,
+                icon=spec.icon,
+                url_path=spec.url_path,
+                default=spec.default,
+            )
+            sections.setdefault(spec.section, []).append(page)
     return sections
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ptlcd_data import accounts, store
+from ptlcd_data.auth import SYSTEM
 from tests.conftest import ROOT
+from ui.navigation import PAGES as SPECS
 
-PAGES = ["pages/accueil.py", "pages/fiche_action.py", "pages/connexion.py"]
+PAGES = [spec.path for spec in SPECS]
 TIMEOUT = 60
 
 
@@ -27,7 +30,13 @@ def assert_clean(at: AppTest) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(app_env, page):
-    at = run_page(page)
+    """As an administrator, who may open every page."""
+    with store.connect(app_env) as conn:
+        accounts.add_user(conn, SYSTEM, "chef", "Chef", "admin", "correct-horse-battery")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["ptlcd_login"] = "chef"
+    at.run()
+    at.switch_page(page).run()
     assert_clean(at)
     assert at.title, "chaque page a un titre"
 

@@ -1,0 +1,59 @@
+"""Every page of the app, once: section, file, title, icon, URL and the minimal role.
+
+app.py builds `st.navigation` from this list for the visitor's role; tests and benchmarks
+iterate over it, so a new page is covered by them as soon as it is listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ptlcd_data.auth import User
+
+ANONYMOUS = "anonyme"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    section: str
+    path: str
+    title: str
+    icon: str
+    url_path: str | None
+    role: str  # lecture, saisie, admin, or ANONYMOUS (everyone, logged in or not)
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec(
+        "Le plan",
+        "pages/accueil.py",
+        "Vue d'ensemble",
+        ":material/dashboard:",
+        None,
+        "lecture",
+        default=True,
+    ),
+    PageSpec(
+        "Le plan",
+        "pages/fiche_action.py",
+        "Fiche action",
+        ":material/description:",
+        "fiche",
+        "lecture",
+    ),
+    PageSpec(
+        "Administration", "pages/journal.py", "Journal", ":material/history:", "journal", "admin"
+    ),
+    PageSpec(
+        "Compte", "pages/connexion.py", "Connexion", ":material/login:", "connexion", ANONYMOUS
+    ),
+]
+
+
+def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> bool:
+    if spec.role == ANONYMOUS:
+        return True
+    if user is None:
+        return spec.role == "lecture" and not read_requires_login
+    return user.can(spec.role)
