@@ -55,23 +55,3 @@ def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("PTLCD_DATA", str(DATA_DIR))
-
-
-@pytest.fixture(autouse=True)
-def _apptest_like_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make AppTest rerun app.py like the real server does.
-
-    A real server runs app.py on every rerun once st.navigation has been called. AppTest (1.67)
-    resets `PagesManager.uses_pages_directory` before each run, and because a `pages/` folder
-    exists it then runs the previous page alone (old multipage mode), skipping app.py: the
-    sidebar, the observation date and the banner would vanish after the first interaction.
-    """
-    from streamlit.runtime import pages_manager
-
-    original = pages_manager.PagesManager.__init__
-
-    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(pages_manager.PagesManager, "__init__", init)

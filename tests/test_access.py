@@ -152,7 +152,7 @@ def _app() -> AppTest:
 
 
 def _login(at: AppTest, login: str, password: str = PASSWORD) -> AppTest:
-    at.switch_page("pages/connexion.py").run()
+    at.switch_page("app_pages/connexion.py").run()
     at.text_input(key="login_id").input(login)
     at.text_input(key="login_password").input(password)
     next(b for b in at.button if b.label == "Se connecter").click().run()
@@ -163,13 +163,13 @@ def test_anonymous_visitor_cannot_open_the_journal_by_url(app_env, with_accounts
     at = _app().run()
     # Absent from this visitor's navigation: AppTest, like the server, knows no such page.
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/journal.py")
+        at.switch_page("app_pages/journal.py")
 
 
 def test_admin_logs_in_and_reads_the_journal(app_env, with_accounts):
     at = _login(_app().run(), "admin1")
     assert not at.exception
-    at.switch_page("pages/journal.py").run()
+    at.switch_page("app_pages/journal.py").run()
     assert at.title[0].value == "Journal des écritures"
     assert "compte créé" in at.dataframe[0].value["operation"].tolist()
 
@@ -178,7 +178,7 @@ def test_reader_account_cannot_open_the_journal(app_env, with_accounts):
     at = _login(_app().run(), "lecteur")
     assert "Connecté(e) : Élu Lecteur (lecture)" in " ".join(c.value for c in at.sidebar.caption)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/journal.py")
+        at.switch_page("app_pages/journal.py")
 
 
 def test_wrong_password_is_refused_in_french(app_env, with_accounts):
@@ -192,6 +192,6 @@ def test_downgraded_account_loses_rights_at_once(app_env, with_accounts):
     with store.connect(app_env) as conn:
         accounts.add_user(conn, SYSTEM, "admin2", "Deux", "admin", PASSWORD)
         accounts.set_role(conn, SYSTEM, "admin1", "lecture")
-    at.switch_page("pages/journal.py").run()
+    at.switch_page("app_pages/journal.py").run()
     # The rerun re-reads the role: the journal page is no longer served.
     assert at.title[0].value == "Vue d'ensemble du plan"

@@ -81,7 +81,7 @@ def test_home_axis_filter(app_env):
 
 
 def test_fiche_shows_every_field_of_the_chosen_action(app_env):
-    at = run_page("pages/fiche_action.py")
+    at = run_page("app_pages/fiche_action.py")
     at.selectbox(key="action_no").select(9).run()
     assert_clean(at)
     texts = " ".join(t.value for t in at.text)

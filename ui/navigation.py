@@ -27,7 +27,7 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec(
         "Le plan",
-        "pages/accueil.py",
+        "app_pages/accueil.py",
         "Vue d'ensemble",
         ":material/dashboard:",
         None,
@@ -36,17 +36,22 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec(
         "Le plan",
-        "pages/fiche_action.py",
+        "app_pages/fiche_action.py",
         "Fiche action",
         ":material/description:",
         "fiche",
         "lecture",
     ),
     PageSpec(
-        "Administration", "pages/journal.py", "Journal", ":material/history:", "journal", "admin"
+        "Administration",
+        "app_pages/journal.py",
+        "Journal",
+        ":material/history:",
+        "journal",
+        "admin",
     ),
     PageSpec(
-        "Compte", "pages/connexion.py", "Connexion", ":material/login:", "connexion", ANONYMOUS
+        "Compte", "app_pages/connexion.py", "Connexion", ":material/login:", "connexion", ANONYMOUS
     ),
 ]
 

@@ -66,9 +66,8 @@ def can(role: str) -> bool:
 def page_requires(role: str) -> User | None:
     """First line of every page: stop here unless the visitor may use it.
 
-    The navigation already hides pages a role may not use; this guard also covers a direct URL
-    served before app.py has run (Streamlit's first run on a fresh server, when a `pages/` folder
-    exists, runs the page file alone).
+    The navigation already hides pages a role may not use; this guard is the second lock, in the
+    page itself, should a page ever be run without app.py's navigation.
     """
     user = current_user()
     if role == "lecture" and user is None and not data.settings().read_requires_login:

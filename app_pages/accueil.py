@@ -98,4 +98,4 @@ else:
     if rows:
         action_no = int(table.iloc[rows[0]]["action_no"])
         st.session_state["action_no"] = action_no
-        st.switch_page("pages/fiche_action.py", query_params={"action": str(action_no)})
+        st.switch_page("app_pages/fiche_action.py", query_params={"action": str(action_no)})

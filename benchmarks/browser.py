@@ -1,0 +1,121 @@
+"""Cold start and server memory, measured in Debian's chromium against a real `streamlit run`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.common import BENCH_ADMIN, BENCH_PASSWORD, ROOT, chromium
+from tests.browser import CHROMIUM_ARGS, free_port
+from ui.navigation import PAGES
+
+
+def _start(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.05)
+    return proc, url, started
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _wait_rendered(page, heading: str | None) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000
+    )
+    if heading:
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+
+
+def cold_start(db: Path, one_line_app: Path) -> tuple[float, float]:
+    """Seconds from process start to the home page rendered: (this app, a one-line app)."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        for script, heading in (
+            (ROOT / "app.py", "Vue d'ensemble du plan"),
+            (one_line_app, "Bonjour"),
+        ):
+            proc, url, started = _start(script, {"PTLCD_DB": str(db)})
+            try:
+                page = browser.new_page()
+                page.goto(url)
+                _wait_rendered(page, heading)
+                times.append(time.perf_counter() - started)
+                page.close()
+            finally:
+                _stop(proc)
+        browser.close()
+    return times[0], times[1]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def server_peak_memory(db: Path) -> float:
+    """Peak resident memory (MB) of the server after an administrator visited every page."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url, _ = _start(ROOT / "app.py", {"PTLCD_DB": str(db)})
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(f"{url}/connexion")
+            _wait_rendered(page, "Connexion")
+            page.get_by_label("Identifiant").fill(BENCH_ADMIN)
+            page.get_by_label("Mot de passe").fill(BENCH_PASSWORD)
+            page.get_by_role("button", name="Se connecter").click()
+            page.get_by_text("Connecté(e)").first.wait_for(timeout=60_000)
+            for spec in PAGES:
+                page.locator("[data-testid='stSidebarNav'] a", has_text=spec.title).first.click()
+                _wait_rendered(page, None)
+                page.wait_for_timeout(300)
+                _wait_rendered(page, None)
+            browser.close()
+        return _peak_rss_mb(proc.pid)
+    finally:
+        _stop(proc)
