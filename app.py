@@ -30,6 +30,12 @@ PAGES = {
             icon=":material/description:",
             url_path="fiche",
         ),
+        st.Page(
+            "pages/suivi_indicateurs.py",
+            title="Indicateurs",
+            icon=":material/monitoring:",
+            url_path="indicateurs",
+        ),
     ],
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import cli_fr, demo, exports, queries, store
+from ptlcd_data import cli_fr, demo, exports, indicateurs, queries, store
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.settings import Settings
@@ -29,8 +29,13 @@ def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]
     return {"Plan": queries.plan_export(conn)}
 
 
+def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    return {"Indicateurs": indicateurs.export_table(conn, as_of)}
+
+
 EXPORTERS: dict[str, Exporter] = {
     "plan": _export_plan,
+    "indicators": _export_indicators,
 }
 
 
