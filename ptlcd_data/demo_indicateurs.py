@@ -4,7 +4,7 @@ Rules (nothing about a particular plan is written here, everything comes from th
 - every indicator is measured in the aggregate territories (type `metropole`; if the plan has
   none, its first territory), and, for most indicators, in some of the other territories, some
   of which start measuring later or skip the last year;
-- a value for year Y is registered in the first quarter of Y+1, so the observation date shows
+- a value for year Y is registered in the first quarter of Y+1 (corrections included), so the observation date shows
   values appearing over time; a few values are corrected some weeks later (history);
 - targets go linearly from the first value toward a final target, and some series miss them.
 Every record is `demo = true`, so the banner shows and `demo --remove` deletes them.
@@ -57,14 +57,14 @@ def _series(
         target = base + (final_target - base) * (k + 1) / span
         measured = not (stops_early and year == LAST_YEAR)
         recorded = datetime(year + 1, 1, 10, 9) + timedelta(
-            days=rng.randint(0, 75), hours=rng.randint(0, 8)
+            days=rng.randint(0, 50), hours=rng.randint(0, 8)
         )
         cible = _round(target, unite)
         final = _round(value, unite) if measured else None
         if measured and rng.random() < CORRECTION_SHARE:
             wrong = _round(value * rng.choice([0.5, 1.5, 10]), unite)
             rows.append(ValueRow(code, terr, year, wrong, cible, SOURCE, enregistre_le=recorded))
-            recorded += timedelta(days=rng.randint(14, 40))
+            recorded += timedelta(days=rng.randint(14, 28))
             comment = "Valeur corrigée après vérification (démonstration)."
         else:
             comment = None

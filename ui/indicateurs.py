@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ptlcd_data import exports, formats, indicateurs
-from ptlcd_data.avancement import PROGRESS_FORMULA, format_value
+from ptlcd_data.avancement import PROGRESS_FORMULA, SENS_LABELS, format_value
 from ui import data, widgets
 
 # Alerts listed one by one under the summary; beyond, the summary table still shows them all.
@@ -30,10 +30,7 @@ def _with_year(value: object, year: object, unite: str) -> str:
 
 
 # Alerts are sentences: give them room rather than a cut-off cell.
-SUMMARY_COLUMNS = {
-    "Alertes": st.column_config.TextColumn("Alertes", width="large"),
-    "Indicateur": st.column_config.TextColumn("Indicateur", width="medium"),
-}
+SUMMARY_COLUMNS = {"Alertes": st.column_config.TextColumn("Alertes", width="large")}
 
 
 def progress_text(percent: float, note: str) -> str:
@@ -47,23 +44,20 @@ def alerts_text(alertes: list[str]) -> str:
     return " · ".join(alertes) if alertes else "aucune"
 
 
-def summary_display(summary: pd.DataFrame, *, with_indicator: bool = False) -> pd.DataFrame:
+def summary_display(summary: pd.DataFrame, *, with_alerts: bool = True) -> pd.DataFrame:
     """The summary of `indicateurs.series_summary` as French text, one row per series."""
     rows = []
     for r in summary.itertuples(index=False):
-        row = {}
-        if with_indicator:
-            row["Code"] = r.indicateur_code
-            row["Indicateur"] = r.libelle
-        row |= {
+        row = {
             "Territoire": r.territoire,
             "Valeur initiale": _with_year(r.valeur_initiale, r.annee_initiale, r.unite),
             "Valeur actuelle": _with_year(r.valeur_actuelle, r.annee_actuelle, r.unite),
             "Cible": _with_year(r.cible_finale, r.annee_cible, r.unite),
             "Avancement": progress_text(r.avancement, r.avancement_note),
             "Tendance": r.tendance,
-            "Alertes": alerts_text(r.alertes),
         }
+        if with_alerts:
+            row["Alertes"] = alerts_text(r.alertes)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -218,7 +212,8 @@ def objective_panel(
     as_of: date | None = None,
     territoires: tuple[str, ...] | None = None,
 ) -> None:
-    """The indicators of one objective with their current values, progress, trend and alerts."""
+    """The indicators of one objective: per indicator, its current value, target, progress and
+    trend by territory, then its alerts in words. `key` keeps widget keys unique on a page."""
     as_of = as_of or widgets.as_of()
     catalogue = data.query(indicateurs.catalogue)
     of_objective = catalogue[catalogue["objectif_code"] == objectif_code]
@@ -233,22 +228,22 @@ def objective_panel(
         "initiale) ÷ (cible − initiale), inversé pour un indicateur à faire baisser, borné à "
         "0–100 %."
     )
-    if not summary.empty:
+    for ind in of_objective.itertuples(index=False):
+        st.markdown(
+            f"**{widgets.escape_md(ind.code)}** — {widgets.escape_md(ind.libelle)} "
+            f"· {widgets.escape_md(ind.unite)} · {SENS_LABELS.get(ind.sens, ind.sens)}"
+        )
+        of_ind = summary[summary["indicateur_code"] == ind.code]
+        if of_ind.empty:
+            st.caption(f"Aucune valeur enregistrée au {formats.day(as_of)}.")
+            continue
         st.dataframe(
-            summary_display(summary, with_indicator=True),
+            summary_display(of_ind, with_alerts=False),
             hide_index=True,
             width="stretch",
-            key=f"{key}_indicateurs",
-            column_config=SUMMARY_COLUMNS,
+            key=f"{key}_indicateur_{ind.code}",
         )
-    missing = of_objective[~of_objective["code"].isin(summary["indicateur_code"])]
-    if not missing.empty:
-        names = " ; ".join(
-            f"{c} — {lib}" for c, lib in zip(missing["code"], missing["libelle"], strict=True)
-        )
-        st.info(
-            f"Aucune valeur enregistrée au {formats.day(as_of)} pour : {widgets.escape_md(names)}."
-        )
+        show_alerts(of_ind)
     st.page_link(
         "pages/suivi_indicateurs.py",
         label="Voir les courbes de ces indicateurs",
