@@ -30,6 +30,8 @@ if link != st.session_state.get("_ind_link"):
         st.session_state["ind_axe"] = int(hit["axe_no"].iloc[0])
         st.session_state["ind_objectif"] = hit["objectif_code"].iloc[0]
         st.session_state["ind_code"] = hit["code"].iloc[0]
+if "objectif" in st.query_params:
+    del st.query_params["objectif"]  # from here on the URL names the indicator shown
 
 axes = catalogue.drop_duplicates("axe_no")
 axe_labels = dict(zip(axes["axe_no"].astype(int), axes["axe"], strict=True))
@@ -72,7 +74,7 @@ vue = st.radio(
 if vue == "Un indicateur":
     ind = of_obj.loc[code]
     unite, sens = str(ind["unite"]), str(ind["sens"])
-    st.header(f"{code} — {ind['libelle']}", anchor=False)
+    st.header(f"{widgets.escape_md(code)} — {widgets.escape_md(ind['libelle'])}", anchor=False)
     st.caption(
         f"Unité : {widgets.escape_md(unite)} · {SENS_LABELS.get(sens, sens).capitalize()} · "
         f"valeurs connues au {formats.day(as_of)}"
@@ -160,7 +162,11 @@ else:
         format_func=lambda t: terr_labels[t],
         key="ind_sm_territoire",
     )
-    st.header(f"Axe {axe_no}. {axe_labels[axe_no]} — {terr_labels[terr]}", anchor=False)
+    st.header(
+        f"Axe {axe_no}\\. {widgets.escape_md(axe_labels[axe_no])} — "
+        f"{widgets.escape_md(terr_labels[terr])}",
+        anchor=False,
+    )
     series = data.query(indicateurs.small_multiples, as_of, axe_no, terr)
     codes = list(dict.fromkeys(series["indicateur_code"]))
     if len(codes) > MAX_SMALL_MULTIPLES:

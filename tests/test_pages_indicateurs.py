@@ -57,7 +57,7 @@ def table_with(at_: AppTest, column: str):
 
 def test_choosing_an_indicator_shows_its_figures(values_env):
     at_ = open_indicator()
-    assert at_.header[0].value.startswith("I4.1.b — Taux de collégiens")
+    assert at_.header[0].value.replace("\\", "").startswith("I4.1.b — Taux de collégiens")
     metrics = {m.label: m.value for m in at_.metric}
     assert metrics["Territoires renseignés"] == "2 sur 5"
     assert metrics["Dernière année renseignée"] == "2019"
@@ -171,3 +171,33 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
     headings = [m.value for m in at_.markdown if m.value.startswith("**I4")]
     assert len(headings) == 2 and "acteurs éducatifs formés" in headings[0]
     assert any("Aucune valeur enregistrée" in c.value for c in at_.caption)
+
+
+def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from ptlcd_data.build import build
+    from tests.conftest import MINI_PLAN
+
+    db = tmp_path / "mini.duckdb"
+    with store.connect(db) as c:
+        build(c, MINI_PLAN, demo=True)
+    monkeypatch.setenv("PTLCD_DB", str(db))
+    monkeypatch.setenv("PTLCD_DATA", str(MINI_PLAN))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at_ = run_page(PAGE)
+        at_.selectbox(key="ind_axe").select(2).run()
+        at_.selectbox(key="ind_code").select("E2").run()
+        assert_clean(at_)
+        assert "à faire baisser" in " ".join(c.value for c in at_.caption).lower()
+        summary = table_with(at_, "Avancement")
+        assert "Villeneuve Agglo" in summary["Territoire"].tolist()
+        at_.radio(key="ind_vue").set_value("Tous les indicateurs de l'axe").run()
+        assert_clean(at_)
+        assert at_.get("plotly_chart")
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -23,10 +23,10 @@ PROGRESS_LATEX = (
 )
 
 
-def _with_year(value: object, year: object, unite: str) -> str:
-    if year is None or pd.isna(year):  # type: ignore[call-overload]
+def _with_year(value: float | None, year: float | None, unite: str) -> str:
+    if year is None or pd.isna(year):
         return "—"
-    return f"{format_value(value, unite)} ({int(year)})"  # type: ignore[arg-type, call-overload]
+    return f"{format_value(value, unite)} ({int(year)})"
 
 
 # Alerts are sentences: give them room rather than a cut-off cell.
@@ -198,7 +198,9 @@ def show_alerts(summary: pd.DataFrame) -> None:
         return
     lines = []
     for r in flagged.head(ALERTS_LISTED).itertuples(index=False):
-        lines.append(f"- **{widgets.escape_md(r.territoire)}** : " + " ".join(r.alertes))
+        lines.append(
+            f"- **{widgets.escape_md(r.territoire)}** : {widgets.escape_md(' '.join(r.alertes))}"
+        )
     more = len(flagged) - ALERTS_LISTED
     if more > 0:
         lines.append(f"- … et {more} autre(s) territoire(s) en alerte (voir le tableau).")
