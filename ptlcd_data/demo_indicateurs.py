@@ -95,7 +95,7 @@ def generate(conn: Connection) -> int:
     rows: list[ValueRow] = []
     for code, unite, sens in todo:
         rng = random.Random(f"{SEED}/{code}")
-        scale = rng.choice([8, 15, 30, 60, 120, 250])
+        scale = rng.choice([6, 10, 15, 25, 40, 60, 100, 150])
         for terr in aggregate:
             r = random.Random(f"{SEED}/{code}/{terr}")
             rows += _series(r, code, terr, unite, sens, scale, FIRST_YEAR)
