@@ -6,6 +6,7 @@ import streamlit as st
 
 from ptlcd_data import formats, queries
 from ui import data, session, widgets
+from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
 
@@ -70,22 +71,7 @@ st.dataframe(
 )
 
 st.subheader("Indicateurs de l'objectif")
-ind = data.query(queries.indicateurs_of_objectif, detail["objectif_code"])
-if ind.empty:
-    st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
-else:
-    st.dataframe(
-        ind.rename(
-            columns={
-                "code": "Code",
-                "libelle": "Indicateur",
-                "unite": "Unité",
-                "sens": "Sens souhaité",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
 
 with st.expander("Texte lu par l'OCR (traçabilité)"):
     st.text(detail["source_ocr"] or "—")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ptlcd_data import store
+from ptlcd_data import demo_indicateurs, store
 from ptlcd_data.plan import load_plan
 from ptlcd_data.settings import Settings
 
@@ -17,6 +17,8 @@ def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[
     store.migrate(conn)
     with store.transaction(conn):
         counts = load_plan(conn, data_dir)
+        if demo:
+            counts["valeurs d'indicateurs (démonstration)"] = demo_indicateurs.generate(conn)
     return counts
 
 

@@ -17,7 +17,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import accounts, backups, cli_fr, demo, demo_large, exports, journal, queries, store
+from ptlcd_data import (
+    accounts,
+    backups,
+    cli_fr,
+    demo,
+    demo_large,
+    exports,
+    indicateurs,
+    journal,
+    queries,
+    store,
+)
 from ptlcd_data.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
@@ -31,8 +42,13 @@ def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]
     return {"Plan": queries.plan_export(conn)}
 
 
+def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    return {"Indicateurs": indicateurs.export_table(conn, as_of)}
+
+
 EXPORTERS: dict[str, Exporter] = {
     "plan": _export_plan,
+    "indicators": _export_indicators,
 }
 
 

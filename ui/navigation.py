@@ -24,36 +24,16 @@ class PageSpec:
     default: bool = False
 
 
+# fmt: off
 PAGES: list[PageSpec] = [
-    PageSpec(
-        "Le plan",
-        "app_pages/accueil.py",
-        "Vue d'ensemble",
-        ":material/dashboard:",
-        None,
-        "lecture",
-        default=True,
-    ),
-    PageSpec(
-        "Le plan",
-        "app_pages/fiche_action.py",
-        "Fiche action",
-        ":material/description:",
-        "fiche",
-        "lecture",
-    ),
-    PageSpec(
-        "Administration",
-        "app_pages/journal.py",
-        "Journal",
-        ":material/history:",
-        "journal",
-        "admin",
-    ),
-    PageSpec(
-        "Compte", "app_pages/connexion.py", "Connexion", ":material/login:", "connexion", ANONYMOUS
-    ),
+    #        section           file                           title               icon                      url            role
+    PageSpec("Le plan",        "app_pages/accueil.py",        "Vue d'ensemble",   ":material/dashboard:",   None,          "lecture", default=True),
+    PageSpec("Le plan",        "app_pages/fiche_action.py",   "Fiche action",     ":material/description:", "fiche",       "lecture"),
+    PageSpec("Le suivi",       "app_pages/indicateurs.py",    "Indicateurs",      ":material/monitoring:",  "indicateurs", "lecture"),
+    PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
+    PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),
 ]
+# fmt: on
 
 
 def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> bool:

@@ -1,0 +1,200 @@
+"""Indicateurs: one indicator per territory against its target, or all indicators of an axis."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import formats, indicateurs, queries
+from ptlcd_data.avancement import SENS_LABELS
+from ui import data, indicator_charts, session, widgets
+from ui import indicateurs as ui_ind
+
+session.page_requires("lecture")
+
+# Territory panels drawn by default; more can be chosen, the summary table lists them all.
+MAX_TERRITORY_PANELS = 12
+# Panels of the axis view: beyond this the page would be a long scroll of unreadable charts.
+MAX_SMALL_MULTIPLES = 30
+
+as_of = widgets.as_of()
+st.title("Indicateurs")
+catalogue = data.query(indicateurs.catalogue)
+if catalogue.empty:
+    st.info("Le plan ne définit aucun indicateur (fichier indicateurs.csv).")
+    st.stop()
+
+# A link (?indicateur=I4.1.b or ?objectif=4.1) chooses once; afterwards the selectors rule.
+link = st.query_params.get("indicateur") or st.query_params.get("objectif")
+if link != st.session_state.get("_ind_link"):
+    st.session_state["_ind_link"] = link
+    hit = catalogue[(catalogue["code"] == link) | (catalogue["objectif_code"] == link)]
+    if not hit.empty:
+        st.session_state["ind_axe"] = int(hit["axe_no"].iloc[0])
+        st.session_state["ind_objectif"] = hit["objectif_code"].iloc[0]
+        st.session_state["ind_code"] = hit["code"].iloc[0]
+if "objectif" in st.query_params:
+    del st.query_params["objectif"]  # from here on the URL names the indicator shown
+
+axes = catalogue.drop_duplicates("axe_no")
+axe_labels = dict(zip(axes["axe_no"].astype(int), axes["axe"], strict=True))
+if st.session_state.get("ind_axe") not in axe_labels:
+    st.session_state["ind_axe"] = next(iter(axe_labels))
+c1, c2, c3 = st.columns([2, 3, 4])
+axe_no = c1.selectbox(
+    "Axe", options=list(axe_labels), format_func=lambda n: f"{n}. {axe_labels[n]}", key="ind_axe"
+)
+of_axe = catalogue[catalogue["axe_no"] == axe_no]
+obj_labels = dict(zip(of_axe["objectif_code"], of_axe["objectif"], strict=False))
+if st.session_state.get("ind_objectif") not in obj_labels:
+    st.session_state["ind_objectif"] = next(iter(obj_labels))
+objectif = c2.selectbox(
+    "Objectif",
+    options=list(obj_labels),
+    format_func=lambda c: f"{c} {obj_labels[c]}",
+    key="ind_objectif",
+)
+of_obj = of_axe[of_axe["objectif_code"] == objectif].set_index("code")
+if st.session_state.get("ind_code") not in of_obj.index:
+    st.session_state["ind_code"] = of_obj.index[0]
+code = c3.selectbox(
+    "Indicateur",
+    options=list(of_obj.index),
+    format_func=lambda c: f"{c} — {of_obj.loc[c, 'libelle']}",
+    key="ind_code",
+)
+st.query_params["indicateur"] = code
+st.session_state["_ind_link"] = code
+
+vue = st.radio(
+    "Vue",
+    ["Un indicateur", "Tous les indicateurs de l'axe"],
+    horizontal=True,
+    key="ind_vue",
+    label_visibility="collapsed",
+)
+
+if vue == "Un indicateur":
+    ind = of_obj.loc[code]
+    unite, sens = str(ind["unite"]), str(ind["sens"])
+    st.header(f"{widgets.escape_md(code)} — {widgets.escape_md(ind['libelle'])}", anchor=False)
+    st.caption(
+        f"Unité : {widgets.escape_md(unite)} · {SENS_LABELS.get(sens, sens).capitalize()} · "
+        f"valeurs connues au {formats.day(as_of)}"
+    )
+    summary = data.query(indicateurs.series_summary, as_of, indicateurs=(code,))
+    if summary.empty:
+        st.info(
+            f"Aucune valeur n'est enregistrée pour cet indicateur au {formats.day(as_of)} : "
+            "il n'y a rien à tracer. Les valeurs arrivent par import ou par saisie ; si elles "
+            "ont été enregistrées plus tard, avancez la date d'observation."
+        )
+        st.stop()
+
+    n_territoires = len(data.query(queries.territoires))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Territoires renseignés", f"{len(summary)} sur {n_territoires}")
+    m2.metric("Dernière année renseignée", ui_ind.latest_year(summary))
+    m3.metric("Territoires en alerte", str(int((summary["alertes"].map(len) > 0).sum())))
+
+    st.subheader("Avancement vers la cible")
+    ui_ind.show_formula()
+    st.dataframe(
+        ui_ind.summary_display(summary),
+        hide_index=True,
+        width="stretch",
+        column_config=ui_ind.SUMMARY_COLUMNS,
+    )
+    ui_ind.show_alerts(summary)
+
+    st.subheader("Évolution par territoire")
+    options = list(summary["territoire_code"])
+    names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
+    chosen = st.multiselect(
+        "Territoires tracés",
+        options=options,
+        default=options[:MAX_TERRITORY_PANELS],
+        format_func=lambda t: names[t],
+        key=f"ind_territoires_{code}",
+        placeholder="Choisissez des territoires",
+    )
+    if not chosen:
+        st.info("Choisissez au moins un territoire pour tracer ses valeurs.")
+        st.stop()
+    values = data.query(
+        indicateurs.current_values,
+        as_of,
+        indicateurs=(code,),
+        territoires=tuple(chosen),
+        limit=indicateurs.MAX_CHART_POINTS + 1,
+    )
+    if len(values) > indicateurs.MAX_CHART_POINTS:
+        values = values.head(indicateurs.MAX_CHART_POINTS)
+        st.caption(
+            f"Seuls les {formats.number(indicateurs.MAX_CHART_POINTS)} premiers points sont "
+            "tracés : choisissez moins de territoires."
+        )
+    st.plotly_chart(
+        indicator_charts.territory_panels(values, unite), width="stretch", key="ind_chart"
+    )
+    st.caption(
+        "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
+        "Survolez un point pour la valeur, la cible et la source."
+    )
+
+    st.subheader("Valeurs et provenance")
+    st.dataframe(ui_ind.values_display(values, unite), hide_index=True, width="stretch")
+    ui_ind.downloads(
+        f"indicateur_{code}_{as_of.isoformat()}",
+        ui_ind.values_export(values),
+        {
+            "Synthèse": ui_ind.summary_export(summary[summary["territoire_code"].isin(chosen)]),
+            "Valeurs": ui_ind.values_export(values),
+        },
+        key="ind_dl",
+    )
+    with st.expander("Historique des enregistrements (valeurs remplacées comprises)"):
+        history = data.query(indicateurs.value_history, as_of, code, territoires=tuple(chosen))
+        st.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
+else:
+    territoires = data.query(queries.territoires)
+    terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
+    terr = st.selectbox(
+        "Territoire",
+        options=list(terr_labels),
+        format_func=lambda t: terr_labels[t],
+        key="ind_sm_territoire",
+    )
+    st.header(
+        f"Axe {axe_no}\\. {widgets.escape_md(axe_labels[axe_no])} — "
+        f"{widgets.escape_md(terr_labels[terr])}",
+        anchor=False,
+    )
+    series = data.query(indicateurs.small_multiples, as_of, axe_no, terr)
+    codes = list(dict.fromkeys(series["indicateur_code"]))
+    if len(codes) > MAX_SMALL_MULTIPLES:
+        series = series[series["indicateur_code"].isin(codes[:MAX_SMALL_MULTIPLES])]
+        st.caption(
+            f"Les {MAX_SMALL_MULTIPLES} premiers indicateurs de l'axe sont tracés sur "
+            f"{len(codes)} : choisissez un objectif dans la vue « Un indicateur » pour les autres."
+        )
+    measured = series[series["annee"].notna()]
+    if measured.empty:
+        st.info(
+            f"Aucune valeur n'est enregistrée au {formats.day(as_of)} pour les indicateurs de "
+            "cet axe dans ce territoire."
+        )
+        st.stop()
+    st.plotly_chart(indicator_charts.small_multiples(series), width="stretch", key="ind_sm")
+    st.caption(
+        "Un graphique par indicateur. Trait plein : valeur réalisée ; tirets : cible de l'année."
+    )
+    empty = [c for c in codes if c not in set(measured["indicateur_code"])]
+    if empty:
+        st.info(f"Sans valeur dans ce territoire : {widgets.escape_md(', '.join(empty))}.")
+    table = ui_ind.small_multiples_export(measured)
+    ui_ind.downloads(
+        f"indicateurs_axe_{axe_no}_{terr}_{as_of.isoformat()}",
+        table,
+        {"Indicateurs": table},
+        key="ind_sm_dl",
+    )

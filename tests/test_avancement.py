@@ -1,0 +1,129 @@
+"""Progress toward target (PILOTE), trend and alerts: pure rules on tables of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptlcd_data.avancement import Series, alerts, format_value, progress, trend
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("initial", "current", "target", "sens", "percent", "note"),
+    [
+        # increasing indicator: a quarter, half, all of the way
+        (10, 15, 30, "hausse", 25.0, ""),
+        (10, 20, 30, "hausse", 50.0, ""),
+        (10, 30, 30, "hausse", 100.0, "cible atteinte"),
+        # beyond the target is capped at 100, going backwards at 0
+        (10, 45, 30, "hausse", 100.0, "cible atteinte"),
+        (10, 5, 30, "hausse", 0.0, ""),
+        # decreasing indicator (e.g. a delay in days): mirrored
+        (40, 30, 20, "baisse", 50.0, ""),
+        (40, 35, 20, "baisse", 25.0, ""),
+        (40, 50, 20, "baisse", 0.0, ""),
+        (40, 10, 20, "baisse", 100.0, "cible atteinte"),
+        # target already met at the start: 100 while it stays met, 0 once lost
+        (50, 55, 40, "hausse", 100.0, "cible déjà atteinte au départ"),
+        (50, 35, 40, "hausse", 0.0, "cible déjà atteinte au départ"),
+        (10, 12, 30, "baisse", 100.0, "cible déjà atteinte au départ"),
+        (30, 30, 30, "hausse", 100.0, "cible déjà atteinte au départ"),
+        # no target, no initial value: no progress, and the reason in words
+        (10, 20, None, "hausse", None, "pas de cible"),
+        (None, 20, 30, "hausse", None, "pas de valeur initiale"),
+        (float("nan"), 20, 30, "hausse", None, "pas de valeur initiale"),
+        (10, None, 30, "hausse", None, "pas de valeur actuelle"),
+    ],
+)
+def test_progress_is_computed_the_pilote_way(initial, current, target, sens, percent, note):
+    p = progress(initial, current, target, sens)
+    assert p.percent == (None if percent is None else pytest.approx(percent))
+    assert p.note == note
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([10, 12, 15], "hausse"),
+        ([15, 12, 10], "baisse"),
+        ([100, 101, 100], "stable"),
+        ([0, 0, 0], "stable"),
+        # only the last three values count: an old fall does not hide a recent rise
+        ([50, 10, 12, 15], "hausse"),
+        ([10, 12], "hausse"),
+        ([10], None),
+        ([], None),
+    ],
+)
+def test_trend_over_the_last_periods(values, expected):
+    assert trend(values) == expected
+
+
+def _series(**kw) -> Series:
+    base = {
+        "sens": "hausse",
+        "unite": "nombre",
+        "annee_initiale": 2017,
+        "valeur_initiale": 10.0,
+        "annee_actuelle": 2022,
+        "valeur_actuelle": 30.0,
+        "cible_finale": 30.0,
+        "annee_cible": 2022,
+        "cible_annee_actuelle": 30.0,
+        "derniers": (20.0, 25.0, 30.0),
+    }
+    return Series(**(base | kw))
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, []),
+        ({"annee_actuelle": None, "valeur_actuelle": None, "derniers": ()}, ["Aucune valeur"]),
+        ({"annee_actuelle": 2021}, ["Pas de valeur pour 2022"]),
+        (
+            {"derniers": (30.0, 25.0, 20.0), "valeur_actuelle": 20.0, "cible_annee_actuelle": 15.0},
+            ["Tendance en baisse"],
+        ),
+        ({"sens": "baisse", "cible_annee_actuelle": 40.0}, ["Tendance en hausse"]),
+        ({"cible_annee_actuelle": 35.0}, ["En retard sur la cible 2022 : 30 réalisé"]),
+        (
+            {"sens": "baisse", "derniers": (40.0, 35.0, 30.0), "cible_annee_actuelle": 25.0},
+            ["En retard"],
+        ),
+        # a value beyond a "baisse" target is not late; no target that year, no lateness alert
+        ({"sens": "baisse", "derniers": (40.0, 35.0, 30.0), "cible_annee_actuelle": 35.0}, []),
+        ({"cible_annee_actuelle": None}, []),
+        (
+            {"annee_actuelle": 2020, "derniers": (30.0, 25.0, 20.0), "valeur_actuelle": 20.0},
+            ["Pas de valeur pour 2022", "Tendance en baisse", "En retard sur la cible 2020"],
+        ),
+    ],
+)
+def test_alert_rules(changes, expected):
+    found = alerts(_series(**changes), last_complete_year=2022)
+    assert len(found) == len(expected), found
+    for sentence, start in zip(found, expected, strict=True):
+        assert sentence.startswith(start), sentence
+
+
+def test_lateness_alert_names_values_in_french_format():
+    s = _series(unite="%", valeur_actuelle=12.5, cible_annee_actuelle=20.0)
+    (sentence,) = alerts(s, last_complete_year=2022)
+    assert f"12,5{NNBSP}% réalisé pour une cible de 20{NNBSP}%" in sentence
+
+
+@pytest.mark.parametrize(
+    ("value", "unite", "text"),
+    [
+        (12345, "nombre", f"12{NNBSP}345"),
+        (45.5, "%", f"45,5{NNBSP}%"),
+        (45.0, "%", f"45{NNBSP}%"),
+        (3.75, "jours", "3,8 jours"),
+        (None, "nombre", "—"),
+        (float("nan"), "%", "—"),
+    ],
+)
+def test_values_are_written_in_french(value, unite, text):
+    assert format_value(value, unite) == text

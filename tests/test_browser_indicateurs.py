@@ -1,0 +1,76 @@
+"""The Indicateurs page in a real browser, on the demonstration data: charts drawn, in French."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptlcd_data import store
+from ptlcd_data.build import build
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_for_app
+from tests.conftest import DATA_DIR
+
+pytestmark = pytest.mark.browser
+NNBSP = "\u202f"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    with store.connect(path) as conn:
+        build(conn, DATA_DIR, demo=True)
+    return path
+
+
+def test_indicator_page_draws_territory_panels_with_targets(demo_db, browser):
+    with store.connect(demo_db) as conn:
+        axis_4 = conn.execute(
+            "SELECT count(*) FROM indicateur i JOIN objectif o ON o.code = i.objectif_code "
+            "WHERE o.axe_no = 4"
+        ).fetchone()[0]
+    with streamlit_server(demo_db) as url:
+        page = browser.new_page(viewport={"width": 1500, "height": 2600}, locale="fr-FR")
+        page.goto(url)
+        wait_for_app(page)
+        page.goto(f"{url}/indicateurs?indicateur=I4.1.b")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Évolution par territoire").wait_for(timeout=30_000)
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart.locator(".main-svg").first.wait_for(timeout=30_000)
+        ticks = chart.locator(".ytick text").all_text_contents()
+        assert f"20{NNBSP}%" in ticks, ticks
+        assert "cible" in chart.locator(".textpoint").all_text_contents()
+        screenshot(page, "indicateurs")
+        box = chart.locator(".scatterlayer .trace .points path").first.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
+        hover = page.locator(".hoverlayer").first.text_content() or ""
+        assert "Réalisé" in hover and "Source" in hover, hover
+        assert page.locator("[data-testid='stException']").count() == 0
+
+        page.get_by_text("Tous les indicateurs de l'axe", exact=True).click()
+        wait_for_app(page)
+        page.get_by_role("heading", name="Axe 4. Agir — Nantes Métropole").wait_for(timeout=30_000)
+        # one titled panel per indicator of the axis, the last one included
+        page.locator(".annotation-text", has_text="I4.5.c").first.wait_for(timeout=30_000)
+        titles = page.locator("[data-testid='stPlotlyChart'] .annotation-text")
+        codes = {t.split(" ")[0] for t in titles.all_text_contents() if t.startswith("I4.")}
+        assert len(codes) == axis_4
+        screenshot(page, "indicateurs_axe")
+
+        page.goto(f"{url}/fiche?action=16")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Indicateurs de l'objectif").wait_for(timeout=30_000)
+        screenshot(page, "fiche_action_indicateurs")
+        assert page.locator("[data-testid='stAlertContentError']").count() == 0
+        page.close()

@@ -1,0 +1,203 @@
+"""The Indicateurs page and the indicators panel of the Fiche action, with AppTest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ptlcd_data import store
+from ptlcd_data.indicateurs import ValueRow, record_values
+from tests.conftest import ROOT
+from tests.test_indicateurs import SAISIE, at, rate_series
+from tests.test_pages import TIMEOUT, assert_clean, run_page
+
+PAGE = "app_pages/indicateurs.py"
+NNBSP = "\u202f"
+
+
+@pytest.fixture
+def values_env(app_env):
+    """I4.1.b (a rate to raise) in Nantes Métropole and Rezé; a correction recorded later."""
+    with store.connect(app_env) as c:
+        record_values(c, SAISIE, rate_series("I4.1.b", "NM"))
+        record_values(
+            c,
+            SAISIE,
+            [
+                ValueRow("I4.1.b", "REZE", 2018, 12.0, 10.0, "Ville de Rezé <b>",
+                         enregistre_le=at("2019-02-01 10:00")),
+                ValueRow("I4.1.b", "REZE", 2019, 11.0, 10.0, enregistre_le=at("2020-02-01 10:00")),
+                ValueRow("I4.1.b", "REZE", 2019, 9.0, 10.0, "Ville de Rezé", "erreur corrigée",
+                         enregistre_le=at("2020-05-01 10:00")),
+            ],
+        )  # fmt: skip
+    return app_env
+
+
+def open_indicator(code: str = "I4.1.b", as_of: date | None = None) -> AppTest:
+    at_ = run_page(PAGE)
+    if as_of is not None:
+        at_.date_input(key="as_of").set_value(as_of).run()
+    at_.selectbox(key="ind_axe").select(int(code[1])).run()
+    at_.selectbox(key="ind_objectif").select(code[1:4]).run()
+    at_.selectbox(key="ind_code").select(code).run()
+    assert_clean(at_)
+    return at_
+
+
+def table_with(at_: AppTest, column: str):
+    for df in at_.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"aucun tableau avec la colonne {column}")
+
+
+def test_choosing_an_indicator_shows_its_figures(values_env):
+    at_ = open_indicator()
+    assert at_.header[0].value.replace("\\", "").startswith("I4.1.b — Taux de collégiens")
+    metrics = {m.label: m.value for m in at_.metric}
+    assert metrics["Territoires renseignés"] == "2 sur 5"
+    assert metrics["Dernière année renseignée"] == "2019"
+    summary = table_with(at_, "Avancement").set_index("Territoire")
+    nm = summary.loc["Nantes Métropole"]
+    assert nm["Valeur initiale"] == f"20{NNBSP}% (2017)"
+    assert nm["Valeur actuelle"] == f"24{NNBSP}% (2019)"
+    assert nm["Cible"] == f"30{NNBSP}% (2019)"
+    assert nm["Avancement"] == f"40{NNBSP}%"  # 100 × (24 − 20) / (30 − 20)
+    assert nm["Tendance"].startswith("en hausse")
+    assert "En retard sur la cible 2019" in nm["Alertes"]
+    # Rezé started above its target: met at start, then lost it in 2019 (corrected to 9)
+    reze = summary.loc["Rezé"]
+    assert reze["Avancement"] == f"0{NNBSP}% (cible déjà atteinte au départ)"
+    assert reze["Valeur actuelle"] == f"9{NNBSP}% (2019)"
+
+
+def test_formula_and_alerts_are_shown_in_words(values_env):
+    at_ = open_indicator()
+    assert any("100 × (valeur actuelle − valeur initiale)" in c.value for c in at_.caption)
+    alerts = " ".join(w.value for w in at_.warning)
+    assert "Pas de valeur pour" in alerts and "Tendance en baisse" in alerts
+    assert "**Rezé**" in alerts
+
+
+def test_values_table_shows_provenance_and_escapes_nothing_away(values_env):
+    at_ = open_indicator()
+    values = table_with(at_, "Provenance")
+    assert values["Provenance"].unique().tolist() == ["Saisie"]
+    assert values["Enregistré par"].unique().tolist() == ["mme.a"]
+    reze = values[values["Territoire"] == "Rezé"].set_index("Année")
+    assert reze.loc["2019", "Valeur"] == f"9{NNBSP}%"
+    assert reze.loc["2019", "Commentaire"] == "erreur corrigée"
+    assert reze.loc["2018", "Source"] == "Ville de Rezé <b>"
+
+
+def test_chart_has_one_panel_per_territory_with_a_dashed_target(values_env):
+    at_ = open_indicator()
+    fig = json.loads(at_.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    assert titles == ["Nantes Métropole", "Rezé"]
+    targets = [t for t in fig["data"] if t["name"] == "Cible (tirets)"]
+    assert len(targets) == 2
+    assert all(t["line"]["dash"] == "dash" and t["text"][-1] == "cible" for t in targets)
+    # hover: value, target and source, in French and escaped for Plotly's pseudo-HTML
+    reze_2018 = [c for t in fig["data"] for c in t["customdata"] if c[:2] == ["Rezé", "2018"]]
+    assert reze_2018[0] == ["Rezé", "2018", f"12{NNBSP}%", f"10{NNBSP}%", "Ville de Rezé &lt;b&gt;"]
+    assert fig["layout"]["separators"] == f",{NNBSP}"
+    assert fig["layout"]["yaxis"]["ticksuffix"] == f"{NNBSP}%"
+
+
+def test_time_travel_shows_the_values_known_then(values_env):
+    at_ = open_indicator(as_of=date(2020, 3, 1))
+    summary = table_with(at_, "Avancement").set_index("Territoire")
+    # NM's 2019 value arrives on 15/03/2020; Rezé's 2019 shows its first figure, not the correction
+    assert summary.loc["Nantes Métropole", "Valeur actuelle"] == f"25{NNBSP}% (2018)"
+    assert summary.loc["Rezé", "Valeur actuelle"] == f"11{NNBSP}% (2019)"
+    # last complete year is then 2019, and NM has no 2019 value yet
+    assert "Pas de valeur pour 2019" in summary.loc["Nantes Métropole", "Alertes"]
+    assert "Pas de valeur" not in summary.loc["Rezé", "Alertes"]
+
+
+def test_an_indicator_without_values_says_so_instead_of_an_empty_chart(values_env):
+    at_ = open_indicator("I4.1.a")
+    assert any("Aucune valeur n'est enregistrée pour cet indicateur" in i.value for i in at_.info)
+    assert not at_.get("plotly_chart")
+
+
+def test_before_any_record_the_indicator_is_empty(values_env):
+    at_ = open_indicator(as_of=date(2018, 1, 1))
+    assert any("Aucune valeur" in i.value for i in at_.info)
+
+
+def test_axis_view_draws_every_indicator_of_the_axis(values_env):
+    at_ = open_indicator()
+    at_.radio(key="ind_vue").set_value("Tous les indicateurs de l'axe").run()
+    assert_clean(at_)
+    spec = at_.get("plotly_chart")[0].proto.spec
+    assert "Aucune valeur" in spec  # the other indicators of axis 4 have no value in NM
+    assert "I4.5.c" in spec
+    assert any("Sans valeur dans ce territoire" in i.value for i in at_.info)
+    at_.selectbox(key="ind_sm_territoire").select("ORVAULT").run()
+    assert any("Aucune valeur n'est enregistrée" in i.value for i in at_.info)
+    assert not at_.get("plotly_chart")
+
+
+def test_downloads_offer_csv_and_xlsx(values_env):
+    at_ = open_indicator()
+    labels = [b.proto.label for b in at_.get("download_button")]
+    assert labels == ["Télécharger (CSV)", "Télécharger (XLSX)"]
+
+
+def test_a_link_opens_the_indicator(values_env):
+    at_ = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at_.query_params["indicateur"] = "I4.5.b"
+    at_.run()
+    at_.switch_page(PAGE).run()
+    assert_clean(at_)
+    assert at_.selectbox(key="ind_code").value == "I4.5.b"
+    assert at_.selectbox(key="ind_objectif").value == "4.5"
+
+
+def test_fiche_action_shows_current_values_of_its_objective(values_env):
+    at_ = run_page("app_pages/fiche_action.py")
+    at_.selectbox(key="action_no").select(16).run()  # an action of objective 4.1
+    assert_clean(at_)
+    panel = table_with(at_, "Avancement").set_index("Territoire")
+    assert panel.loc["Nantes Métropole", "Valeur actuelle"] == f"24{NNBSP}% (2019)"
+    assert panel.loc["Nantes Métropole", "Avancement"] == f"40{NNBSP}%"
+    assert "En retard sur la cible 2019" in " ".join(w.value for w in at_.warning)
+    headings = [m.value for m in at_.markdown if m.value.startswith("**I4")]
+    assert len(headings) == 2 and "acteurs éducatifs formés" in headings[0]
+    assert any("Aucune valeur enregistrée" in c.value for c in at_.caption)
+
+
+def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from ptlcd_data.build import build
+    from tests.conftest import MINI_PLAN
+
+    db = tmp_path / "mini.duckdb"
+    with store.connect(db) as c:
+        build(c, MINI_PLAN, demo=True)
+    monkeypatch.setenv("PTLCD_DB", str(db))
+    monkeypatch.setenv("PTLCD_DATA", str(MINI_PLAN))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at_ = run_page(PAGE)
+        at_.selectbox(key="ind_axe").select(2).run()
+        at_.selectbox(key="ind_code").select("E2").run()
+        assert_clean(at_)
+        assert "à faire baisser" in " ".join(c.value for c in at_.caption).lower()
+        summary = table_with(at_, "Avancement")
+        assert "Villeneuve Agglo" in summary["Territoire"].tolist()
+        at_.radio(key="ind_vue").set_value("Tous les indicateurs de l'axe").run()
+        assert_clean(at_)
+        assert at_.get("plotly_chart")
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

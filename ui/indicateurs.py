@@ -1,0 +1,254 @@
+"""Indicators on screen: French tables, downloads, and the panel of an objective's indicators.
+
+`objective_panel()` is what the Fiche action page (and the review mode) shows under an action:
+the current value, target, progress, trend and alerts of each indicator of its objective.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ptlcd_data import exports, formats, indicateurs
+from ptlcd_data.avancement import PROGRESS_FORMULA, SENS_LABELS, format_value
+from ui import data, widgets
+
+# Alerts listed one by one under the summary; beyond, the summary table still shows them all.
+ALERTS_LISTED = 25
+PROGRESS_LATEX = (
+    r"\text{avancement} = 100 \times "
+    r"\frac{\text{valeur actuelle} - \text{valeur initiale}}{\text{cible} - \text{valeur initiale}}"
+)
+
+
+def _with_year(value: float | None, year: float | None, unite: str) -> str:
+    if year is None or pd.isna(year):
+        return "—"
+    return f"{format_value(value, unite)} ({int(year)})"
+
+
+# Alerts are sentences: give them room rather than a cut-off cell.
+SUMMARY_COLUMNS = {"Alertes": st.column_config.TextColumn("Alertes", width="large")}
+
+
+def progress_text(percent: float, note: str) -> str:
+    if pd.isna(percent):
+        return f"— ({note})" if note else "—"
+    text = formats.percent(percent)
+    return f"{text} ({note})" if note else text
+
+
+def alerts_text(alertes: list[str]) -> str:
+    return " · ".join(alertes) if alertes else "aucune"
+
+
+def summary_display(summary: pd.DataFrame, *, with_alerts: bool = True) -> pd.DataFrame:
+    """The summary of `indicateurs.series_summary` as French text, one row per series."""
+    rows = []
+    for r in summary.itertuples(index=False):
+        row = {
+            "Territoire": r.territoire,
+            "Valeur initiale": _with_year(r.valeur_initiale, r.annee_initiale, r.unite),
+            "Valeur actuelle": _with_year(r.valeur_actuelle, r.annee_actuelle, r.unite),
+            "Cible": _with_year(r.cible_finale, r.annee_cible, r.unite),
+            "Avancement": progress_text(r.avancement, r.avancement_note),
+            "Tendance": r.tendance,
+        }
+        if with_alerts:
+            row["Alertes"] = alerts_text(r.alertes)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summary_export(summary: pd.DataFrame) -> pd.DataFrame:
+    """The same summary with numbers left as numbers, for a spreadsheet."""
+    return pd.DataFrame(
+        {
+            "Code indicateur": summary["indicateur_code"],
+            "Indicateur": summary["libelle"],
+            "Territoire": summary["territoire"],
+            "Année initiale": summary["annee_initiale"].astype("Int64"),
+            "Valeur initiale": summary["valeur_initiale"],
+            "Année actuelle": summary["annee_actuelle"].astype("Int64"),
+            "Valeur actuelle": summary["valeur_actuelle"],
+            "Année de la cible": summary["annee_cible"].astype("Int64"),
+            "Cible": summary["cible_finale"],
+            "Avancement (%)": summary["avancement"].round(1),
+            "Note": summary["avancement_note"],
+            "Tendance": summary["tendance"],
+            "Alertes": summary["alertes"].map(alerts_text),
+        }
+    )
+
+
+def values_display(values: pd.DataFrame, unite: str) -> pd.DataFrame:
+    """Current values with their provenance, as French text."""
+    return pd.DataFrame(
+        {
+            "Territoire": values["territoire"],
+            "Année": values["annee"].map(lambda y: str(int(y))),
+            "Valeur": values["valeur"].map(lambda v: format_value(v, unite)),
+            "Cible": values["cible"].map(lambda v: format_value(v, unite)),
+            "Source": values["source"].fillna(""),
+            "Commentaire": values["commentaire"].fillna(""),
+            "Provenance": values["provenance"],
+            "Enregistré par": values["auteur"],
+            "Enregistré le": values["enregistre_le"].map(formats.timestamp),
+        }
+    )
+
+
+def values_export(values: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Code indicateur": values["indicateur_code"],
+            "Territoire": values["territoire"],
+            "Code territoire": values["territoire_code"],
+            "Année": values["annee"].astype("int64"),
+            "Valeur": values["valeur"],
+            "Cible": values["cible"],
+            "Source": values["source"],
+            "Commentaire": values["commentaire"],
+            "Provenance": values["provenance"],
+            "Enregistré par": values["auteur"],
+            "Enregistré le": values["enregistre_le"],
+        }
+    )
+
+
+def latest_year(summary: pd.DataFrame) -> str:
+    year = summary["annee_actuelle"].max()
+    return "—" if pd.isna(year) else str(int(year))
+
+
+def small_multiples_export(series: pd.DataFrame) -> pd.DataFrame:
+    """The points of the small multiples, numbers left as numbers."""
+    return pd.DataFrame(
+        {
+            "Code indicateur": series["indicateur_code"],
+            "Indicateur": series["libelle"],
+            "Unité": series["unite"],
+            "Année": series["annee"].astype("int64"),
+            "Valeur": series["valeur"],
+            "Cible": series["cible"],
+            "Source": series["source"],
+        }
+    )
+
+
+def history_display(history: pd.DataFrame, unite: str) -> pd.DataFrame:
+    def state(row: pd.Series) -> str:
+        if row["supprime"]:
+            return "retirée"
+        return "actuelle" if row["actuelle"] else "remplacée"
+
+    return pd.DataFrame(
+        {
+            "Territoire": history["territoire"],
+            "Année": history["annee"].map(lambda y: str(int(y))),
+            "Valeur": history["valeur"].map(lambda v: format_value(v, unite)),
+            "Cible": history["cible"].map(lambda v: format_value(v, unite)),
+            "État": history.apply(state, axis=1) if not history.empty else [],
+            "Commentaire": history["commentaire"].fillna(""),
+            "Provenance": history["provenance"],
+            "Enregistré par": history["auteur"],
+            "Enregistré le": history["enregistre_le"].map(formats.timestamp),
+        }
+    )
+
+
+def downloads(
+    name: str, csv_table: pd.DataFrame, sheets: dict[str, pd.DataFrame], *, key: str
+) -> None:
+    """Two buttons: the main table in CSV, every sheet in one XLSX workbook."""
+    stem = exports.safe_filename(name)
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        "Télécharger (CSV)",
+        data=exports.to_csv_bytes(csv_table),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Télécharger (XLSX)",
+        data=exports.workbook_bytes(sheets),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def show_formula() -> None:
+    st.latex(PROGRESS_LATEX)
+    st.caption(PROGRESS_FORMULA)
+
+
+def show_alerts(summary: pd.DataFrame) -> None:
+    """The alerts in words, territory by territory; a success message when there are none."""
+    flagged = summary[summary["alertes"].map(len) > 0]
+    if flagged.empty:
+        st.success("Aucune alerte : valeurs à jour, tendance conforme au sens, cibles tenues.")
+        return
+    lines = []
+    for r in flagged.head(ALERTS_LISTED).itertuples(index=False):
+        lines.append(
+            f"- **{widgets.escape_md(r.territoire)}** : {widgets.escape_md(' '.join(r.alertes))}"
+        )
+    more = len(flagged) - ALERTS_LISTED
+    if more > 0:
+        lines.append(f"- … et {more} autre(s) territoire(s) en alerte (voir le tableau).")
+    st.warning("\n".join(lines), icon=":material/warning:")
+
+
+def objective_panel(
+    objectif_code: str,
+    *,
+    key: str,
+    as_of: date | None = None,
+    territoires: tuple[str, ...] | None = None,
+) -> None:
+    """The indicators of one objective: per indicator, its current value, target, progress and
+    trend by territory, then its alerts in words. `key` keeps widget keys unique on a page."""
+    as_of = as_of or widgets.as_of()
+    catalogue = data.query(indicateurs.catalogue)
+    of_objective = catalogue[catalogue["objectif_code"] == objectif_code]
+    if of_objective.empty:
+        st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
+        return
+    summary = data.query(
+        indicateurs.series_summary, as_of, objectif_code=objectif_code, territoires=territoires
+    )
+    st.caption(
+        f"Valeurs connues au {formats.day(as_of)}, par territoire. Avancement = 100 × (actuelle − "
+        "initiale) ÷ (cible − initiale), inversé pour un indicateur à faire baisser, borné à "
+        "0–100 %."
+    )
+    for ind in of_objective.itertuples(index=False):
+        st.markdown(
+            f"**{widgets.escape_md(ind.code)}** — {widgets.escape_md(ind.libelle)} "
+            f"· {widgets.escape_md(ind.unite)} · {SENS_LABELS.get(ind.sens, ind.sens)}"
+        )
+        of_ind = summary[summary["indicateur_code"] == ind.code]
+        if of_ind.empty:
+            st.caption(f"Aucune valeur enregistrée au {formats.day(as_of)}.")
+            continue
+        st.dataframe(
+            summary_display(of_ind, with_alerts=False),
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_indicateur_{ind.code}",
+        )
+        show_alerts(of_ind)
+    st.page_link(
+        "app_pages/indicateurs.py",
+        label="Voir les courbes de ces indicateurs",
+        icon=":material/show_chart:",
+        query_params={"objectif": objectif_code},
+    )
