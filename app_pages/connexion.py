@@ -16,10 +16,20 @@ if user is not None:
     st.success(f"Connecté(e) : {widgets.escape_md(user.nom)} — rôle {ROLE_LABELS[user.role]}.")
     if st.button("Se déconnecter", key="logout"):
         session.log_out()
-        st.rerun()
     st.stop()
 
 if session.oidc_configured():
+    identity = session.oidc_identity()
+    if identity is not None:
+        # Authenticated by the provider, but the roles file gives this address no access.
+        st.warning(
+            "Ce compte n'a pas accès à ce tableau de bord. Demandez à l'administrateur de lui "
+            "attribuer un rôle, ou déconnectez-vous pour utiliser un autre compte."
+        )
+        st.text(f"Compte : {identity[0] or identity[1] or '(aucune adresse transmise)'}")
+        if st.button("Se déconnecter", key="logout"):
+            session.log_out()
+        st.stop()
     st.write("Connectez-vous avec votre compte de la collectivité.")
     if st.button("Se connecter", key="oidc_login", type="primary"):
         st.login()

@@ -37,9 +37,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port, wait for health, always stop it."""
-    port = free_port()
+def streamlit_server(
+    db_path: Path,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port, wait for health, always stop it.
+
+    `args` are extra command-line options (e.g. `--secrets.files`); `port` is given when the
+    caller must know the URL before the start (an OpenID Connect redirect URI).
+    """
+    port = port or free_port()
     full_env = {**os.environ, "PTLCD_DB": str(db_path), **(env or {})}
     log = (db_path.parent / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(
@@ -57,6 +66,7 @@ def streamlit_server(db_path: Path, env: dict[str, str] | None = None) -> Iterat
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env=full_env,

@@ -181,6 +181,15 @@ def test_reader_account_cannot_open_the_journal(app_env, with_accounts):
         at.switch_page("app_pages/journal.py")
 
 
+def test_admin_logs_out_and_loses_the_journal(app_env, with_accounts):
+    at = _login(_app().run(), "admin1")
+    at.button(key="logout").click().run()
+    assert "Lecture publique" in " ".join(c.value for c in at.sidebar.caption)
+    assert at.text_input(key="login_id")  # the login form is back
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/journal.py")
+
+
 def test_wrong_password_is_refused_in_french(app_env, with_accounts):
     at = _login(_app().run(), "admin1", "pas-le-bon-mot")
     assert any("incorrect" in e.value for e in at.error)

@@ -8,6 +8,8 @@ and every writing function of the data layer checks it at the moment of writing.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import streamlit as st
 
 from ptlcd_data import accounts, roles_config
@@ -34,16 +36,32 @@ def _local_user(login: str) -> User | None:
     return User(login, str(row.iloc[0]["nom"]), str(row.iloc[0]["role"]))
 
 
+def oidc_identity() -> tuple[str, str] | None:
+    """(e-mail, display name) of the person the provider authenticated, whatever their role.
+
+    `st.user` is read as a mapping: its attributes exist only for the claims the provider sent
+    (and `is_logged_in` only when Streamlit itself sees the `[auth]` section). The e-mail is ""
+    when the provider sent none.
+    """
+    if st.user.get("is_logged_in") is not True:
+        return None
+    email = str(st.user.get("email") or "").strip()
+    return email, str(st.user.get("name") or email or st.user.get("sub") or "")
+
+
 def current_user() -> User | None:
     """The logged-in user with their current role, or None for an anonymous visitor."""
     if oidc_configured():
-        if not st.user.is_logged_in:
+        identity = oidc_identity()
+        if identity is None:
             return None
-        email = str(st.user.get("email") or "")
+        email, name = identity
+        if st.user.get("email_verified") is False:
+            return None  # an address the provider did not verify could belong to anyone
         role = roles_config.role_for_email(data.settings().roles_file, email)
         if role is None:
             return None
-        return User(email.lower(), str(st.user.get("name") or email), role)
+        return User(email.lower(), name, role)
     login = st.session_state.get(LOGIN_KEY)
     return _local_user(login) if login else None
 
@@ -52,10 +70,19 @@ def log_in(login: str) -> None:
     st.session_state[LOGIN_KEY] = login
 
 
-def log_out() -> None:
+def log_out() -> NoReturn:
+    """Forget the login and redraw the page; with OpenID Connect, leave it to `st.logout()`.
+
+    `st.logout()` sends the browser to /auth/logout (identity cookie removed, then the
+    provider's end-of-session page, then home). No rerun after it: a rerun redraws the page and
+    its navigation can cancel that redirect in the browser, leaving the cookie in place so that
+    the next visit would be logged in again.
+    """
     st.session_state.pop(LOGIN_KEY, None)
-    if oidc_configured() and st.user.is_logged_in:
+    if oidc_configured() and st.user.get("is_logged_in") is True:
         st.logout()
+        st.stop()
+    st.rerun()
 
 
 def can(role: str) -> bool:
