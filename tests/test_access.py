@@ -187,7 +187,7 @@ def test_admin_logs_out_and_loses_the_journal(app_env, with_accounts):
     assert "Lecture publique" in " ".join(c.value for c in at.sidebar.caption)
     assert at.text_input(key="login_id")  # the login form is back
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/journal.py")
+        at.switch_page("app_pages/journal.py")
 
 
 def test_wrong_password_is_refused_in_french(app_env, with_accounts):

@@ -47,7 +47,7 @@ def _sidebar(at: AppTest) -> str:
 
 def _journal_opens(at: AppTest) -> bool:
     try:
-        at.switch_page("pages/journal.py").run()
+        at.switch_page("app_pages/journal.py").run()
     except ValueError:  # absent from this visitor's navigation
         return False
     return bool(at.title) and at.title[0].value == "Journal des écritures"
@@ -85,7 +85,7 @@ def test_role_comes_from_the_roles_file_by_email(roles_file, claims, caption, jo
 
 def test_logged_out_visitor_sees_the_provider_button_not_the_password_form(roles_file):
     at = _app({"is_logged_in": False})
-    at.switch_page("pages/connexion.py").run()
+    at.switch_page("app_pages/connexion.py").run()
     assert [b.label for b in at.button] == ["Se connecter"]
     assert not at.text_input  # no local login form when OpenID Connect is configured
     assert _sidebar(at) == "Lecture publique"
@@ -101,7 +101,7 @@ def test_user_without_login_flag_is_anonymous_not_a_crash(roles_file):
 
 def test_refused_account_is_told_why_and_can_log_out(roles_file):
     at = _app({"is_logged_in": True, "email": "inconnu@ailleurs.fr"})
-    at.switch_page("pages/connexion.py").run()
+    at.switch_page("app_pages/connexion.py").run()
     assert "n'a pas accès" in at.warning[0].value
     assert "inconnu@ailleurs.fr" in at.text[0].value
     at.button(key="logout").click().run()
@@ -113,7 +113,7 @@ def test_refused_account_is_told_why_and_can_log_out(roles_file):
 
 def test_admin_logs_out(roles_file):
     at = _app({"is_logged_in": True, "email": "mission.egalite@exemple.fr", "name": "Camille"})
-    at.switch_page("pages/connexion.py").run()
+    at.switch_page("app_pages/connexion.py").run()
     assert "Camille" in at.success[0].value
     at.button(key="logout").click().run()
     assert at.user == {"is_logged_in": False}
