@@ -141,7 +141,14 @@ def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, An
     df = etat_actions(conn, as_of, actions=(action_no,))
     if df.empty:
         return None
-    return {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    for key in DATE_COLUMNS:
+        if isinstance(row.get(key), pd.Timestamp):
+            row[key] = row[key].date()
+    return row
+
+
+DATE_COLUMNS = ("debut_prevu", "fin_prevue", "date_dernier", "debut_reel", "fin_reelle")
 
 
 def _missing(value: Any) -> bool:
