@@ -31,6 +31,32 @@ PAGES = {
             url_path="fiche",
         ),
     ],
+    "Le suivi": [
+        st.Page(
+            "pages/avancement.py",
+            title="Avancement par axe",
+            icon=":material/stacked_bar_chart:",
+            url_path="avancement",
+        ),
+        st.Page(
+            "pages/calendrier.py",
+            title="Calendrier et retards",
+            icon=":material/event_busy:",
+            url_path="calendrier",
+        ),
+        st.Page(
+            "pages/engagement.py",
+            title="Engagement des communes",
+            icon=":material/grid_on:",
+            url_path="engagement",
+        ),
+        st.Page(
+            "pages/revue.py",
+            title="Revue GOLD",
+            icon=":material/groups:",
+            url_path="revue",
+        ),
+    ],
 }
 
 

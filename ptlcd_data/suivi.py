@@ -206,3 +206,24 @@ def gantt_rows(etat: pd.DataFrame, as_of: date, date_plan: date) -> pd.DataFrame
         ["action_no", "barre"], key=lambda s: s.map(order) if s.name == "barre" else s
     )
     return rows.reset_index(drop=True)
+
+
+# Sort orders offered on the calendar page (key -> label); anything else is refused.
+TRIS: dict[str, str] = {
+    "numero": "N° d'action",
+    "glissement_fin": "Glissement de la fin (le plus grand d'abord)",
+    "glissement_debut": "Glissement du début (le plus grand d'abord)",
+}
+
+
+def trier(etat: pd.DataFrame, tri: str) -> pd.DataFrame:
+    """Sort actions by number or by slippage (largest first, unknown last, then by number)."""
+    if tri not in TRIS:
+        raise ValueError(tri)
+    if tri == "numero":
+        return etat.sort_values("action_no").reset_index(drop=True)
+    column = "glissement_fin_mois" if tri == "glissement_fin" else "glissement_debut_mois"
+    other = "glissement_debut_mois" if tri == "glissement_fin" else "glissement_fin_mois"
+    return etat.sort_values(
+        [column, other, "action_no"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)

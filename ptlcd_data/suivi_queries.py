@@ -60,7 +60,7 @@ engage AS (
     ) = 1
 )
 SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS objectif,
-       x.libelle AS action, x.porteur, x.calendrier, x.calendrier_forme,
+       o.ordre AS objectif_ordre, x.libelle AS action, x.porteur, x.calendrier, x.calendrier_forme,
        x.debut_prevu, x.fin_prevue, x.recurrente,
        coalesce(c.statut, $sans_statut) AS statut,
        CASE WHEN c.statut = 'Réalisé' THEN coalesce(c.avancement, 100)
@@ -101,11 +101,11 @@ def etat_actions(
     """One row per action as it stood at `as_of`, filtered (an empty filter keeps everything).
 
     `territoire` keeps the actions in which that territory is À engager, Engagée or Réalisée.
-    Columns: action_no, axe_no, axe, objectif_code, objectif, action, porteur, calendrier,
-    calendrier_forme, debut_prevu, fin_prevue, recurrente, statut (SANS_STATUT when none),
-    avancement (0–100 or empty), commentaire, auteur, source, date_dernier (date d'effet of the
-    latest record), debut_reel, fin_reelle, en_retard, motif_retard, glissement_debut_mois,
-    glissement_fin_mois.
+    Columns: action_no, axe_no, axe, objectif_code, objectif, objectif_ordre, action, porteur,
+    calendrier, calendrier_forme, debut_prevu, fin_prevue, recurrente, statut (SANS_STATUT when
+    none), avancement (0–100 or empty), commentaire, auteur, source, date_dernier (date d'effet
+    of the latest record), debut_reel, fin_reelle, en_retard, motif_retard,
+    glissement_debut_mois, glissement_fin_mois.
     """
     where = ["TRUE"]
     params: dict[str, Any] = {
@@ -143,8 +143,9 @@ def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, An
         return None
     row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
     for key in DATE_COLUMNS:
-        if isinstance(row.get(key), pd.Timestamp):
-            row[key] = row[key].date()
+        value = row.get(key)
+        if isinstance(value, pd.Timestamp):
+            row[key] = value.date()
     return row
 
 
@@ -168,27 +169,31 @@ def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
     avancement, actions late.
 
     Columns: niveau ('axe', 'objectif' or 'plan'), axe_no, axe, objectif_code, objectif,
-    nb_actions, one column per status (STATUTS_AFFICHES), part_realise (%), avancement_moyen
-    (mean over the actions with an avancement), nb_en_retard. Axis rows come before their
-    objectives; the plan row is last.
+    libelle (what a table shows: "Axe 1 · Connaître", "Objectif 1.1 · …"), nb_actions, one
+    column per status (STATUTS_AFFICHES), part_realise (%), avancement_moyen (mean over the
+    actions with an avancement), nb_en_retard. Axis rows come before their objectives (in the
+    plan's order); the plan row is last.
     """
     sql = f"""
         SELECT CASE WHEN grouping(axe_no) = 1 THEN 'plan'
                     WHEN grouping(objectif_code) = 1 THEN 'axe' ELSE 'objectif' END AS niveau,
                axe_no, any_value(axe) AS axe, objectif_code,
                CASE WHEN grouping(objectif_code) = 0 THEN any_value(objectif) END AS objectif,
+               CASE WHEN grouping(axe_no) = 1 THEN 'Ensemble du plan'
+                    WHEN grouping(objectif_code) = 1
+                        THEN 'Axe ' || axe_no || ' · ' || any_value(axe)
+                    ELSE '    Objectif ' || objectif_code || ' · ' || any_value(objectif)
+               END AS libelle,
                count(*) AS nb_actions, {_status_columns()},
                100.0 * count(*) FILTER (WHERE statut = 'Réalisé') / count(*) AS part_realise,
                avg(avancement) AS avancement_moyen,
                count(*) FILTER (WHERE en_retard) AS nb_en_retard
         FROM etat
         GROUP BY GROUPING SETS ((axe_no), (axe_no, objectif_code), ())
-        ORDER BY axe_no NULLS LAST, objectif_code NULLS FIRST
+        ORDER BY axe_no NULLS LAST, grouping(objectif_code) DESC, min(objectif_ordre)
     """  # noqa: S608 - fixed fragments only
     with _scanned(conn, "etat", etat_actions(conn, as_of)):
-        df = conn.execute(sql).df()
-    df.loc[df["niveau"] == "plan", "axe"] = "Ensemble du plan"
-    return df
+        return conn.execute(sql).df()
 
 
 def statuts_par_axe(conn: Connection, as_of: date) -> pd.DataFrame:
@@ -380,9 +385,44 @@ def engagement_par_axe(
     return counts.merge(wide, on="axe_no")[["axe_no", "axe", "nb_actions", *order]]
 
 
-def gantt(conn: Connection, as_of: date, **filters: Any) -> pd.DataFrame:
-    """Planned and actual bars per action (see `suivi.gantt_rows`), filtered like etat_actions."""
-    return suivi.gantt_rows(etat_actions(conn, as_of, **filters), as_of, date_plan(conn))
+def calendrier(
+    conn: Connection,
+    as_of: date,
+    *,
+    tri: str = "numero",
+    grouper: bool = True,
+    seulement_retard: bool = False,
+    **filters: Any,
+) -> pd.DataFrame:
+    """The actions of the calendar page, filtered like `etat_actions`, in display order.
+
+    Sorted by `tri` (a key of `suivi.TRIS`), within each axis when `grouper`.
+    """
+    etat = suivi.trier(etat_actions(conn, as_of, **filters), tri)
+    if seulement_retard:
+        etat = etat[etat["en_retard"]]
+    if grouper:
+        etat = etat.sort_values("axe_no", kind="stable")
+    return etat.reset_index(drop=True)
+
+
+def gantt(
+    conn: Connection,
+    as_of: date,
+    *,
+    tri: str = "numero",
+    seulement_retard: bool = False,
+    **filters: Any,
+) -> pd.DataFrame:
+    """Planned and actual bars per action (see `suivi.gantt_rows`), grouped by axis, in order."""
+    etat = calendrier(
+        conn, as_of, tri=tri, grouper=True, seulement_retard=seulement_retard, **filters
+    )
+    rows = suivi.gantt_rows(etat, as_of, date_plan(conn))
+    rank = {no: i for i, no in enumerate(etat["action_no"])}
+    return rows.sort_values(
+        ["action_no", "barre"], key=lambda s: s.map(rank) if s.name == "action_no" else s
+    ).reset_index(drop=True)
 
 
 def export_status(conn: Connection, as_of: date) -> pd.DataFrame:

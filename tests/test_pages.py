@@ -7,7 +7,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/accueil.py", "pages/fiche_action.py"]
+PAGES = [
+    "pages/accueil.py",
+    "pages/fiche_action.py",
+    "pages/avancement.py",
+    "pages/calendrier.py",
+    "pages/engagement.py",
+    "pages/revue.py",
+]
 TIMEOUT = 60
 
 
