@@ -31,12 +31,12 @@ synthese = data.query(suivi_queries.synthese_axes, as_of)
 plan = synthese[synthese["niveau"] == "plan"].iloc[0]
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Actions", int(plan["nb_actions"]))
-c2.metric(
-    "Réalisées",
-    f"{int(plan['Réalisé'])}",
-    help="Part des actions au statut « Réalisé ».",
+c2.metric("Réalisées", int(plan["Réalisé"]))
+c3.metric(
+    "Part réalisée",
+    formats.percent(plan["part_realise"]),
+    help="Part des actions au statut « Réalisé », comme dans Territoires en Transitions.",
 )
-c3.metric("Part réalisée", formats.percent(plan["part_realise"]))
 c4.metric("En retard", int(plan["nb_en_retard"]))
 c5.metric(
     "Avancement moyen",
@@ -70,6 +70,8 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
+    placeholder="—",
+    height="content",
     key="avancement_table",
     column_config={
         "libelle": st.column_config.TextColumn("Axe / objectif", width="large"),

@@ -34,39 +34,38 @@ if cells.empty:
 st.subheader("Matrice actions × territoires")
 st.plotly_chart(charts_suivi.engagement_heatmap(cells), width="stretch", key="eng_heatmap")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Totaux par territoire")
-    per_terr = data.query(suivi_queries.engagement_par_territoire, as_of, axes=axes_filter)
-    st.dataframe(
-        per_terr,
-        hide_index=True,
-        width="stretch",
-        key="eng_par_territoire",
-        column_config={
-            "territoire": st.column_config.TextColumn("Territoire"),
-            "engagees": st.column_config.NumberColumn(
-                "Engagée ou réalisée",
-                help="Actions où le territoire est « Engagée » ou « Réalisée ».",
-            ),
-            "nb_actions": st.column_config.NumberColumn("Actions"),
-        },
-    )
-with right:
-    st.subheader("Totaux par axe")
-    per_axe = data.query(suivi_queries.engagement_par_axe, as_of, axes=axes_filter)
-    st.dataframe(
-        per_axe,
-        hide_index=True,
-        width="stretch",
-        key="eng_par_axe",
-        column_config={
-            "axe_no": st.column_config.NumberColumn("N°", width="small"),
-            "axe": st.column_config.TextColumn("Axe"),
-            "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
-        },
-    )
-    st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
+st.subheader("Totaux par territoire")
+per_terr = data.query(suivi_queries.engagement_par_territoire, as_of, axes=axes_filter)
+st.dataframe(
+    per_terr,
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="eng_par_territoire",
+    column_config={
+        "territoire": st.column_config.TextColumn("Territoire"),
+        "engagees": st.column_config.NumberColumn(
+            "Engagée ou réalisée", help="Actions où le territoire est « Engagée » ou « Réalisée »."
+        ),
+        "nb_actions": st.column_config.NumberColumn("Actions"),
+    },
+)
+
+st.subheader("Totaux par axe")
+st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
+per_axe = data.query(suivi_queries.engagement_par_axe, as_of, axes=axes_filter)
+st.dataframe(
+    per_axe,
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="eng_par_axe",
+    column_config={
+        "axe_no": st.column_config.NumberColumn("N°", width="small"),
+        "axe": st.column_config.TextColumn("Axe"),
+        "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
+    },
+)
 
 st.subheader("Le tableau")
 matrix = data.query(suivi_queries.engagement_matrice, as_of, axes=axes_filter)
@@ -74,6 +73,7 @@ st.dataframe(
     matrix,
     hide_index=True,
     width="stretch",
+    placeholder="—",
     key="eng_matrice",
     column_config={
         "action_no": st.column_config.NumberColumn("N°", width="small"),

@@ -17,7 +17,23 @@ from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, 
 
 # Long action wordings are cut on axis labels (the hover has the full text).
 LABEL_CHARS = 48
-ROW_PX = 34  # height of one action's row on the Gantt and the matrix
+ROW_PX = 40  # height of one action's row on the Gantt and the matrix
+# Streamlit's chart theme sets small tick and legend fonts; a projector needs these sizes.
+TICK_FONT = {"size": 15}
+TITLE_FONT = {"size": 16}
+
+
+def readable(fig: go.Figure, *, height: int) -> go.Figure:
+    """French formats (base_layout), then fonts readable from the back of a meeting room."""
+    fig = base_layout(fig, height=height)
+    fig.update_xaxes(tickfont=TICK_FONT, title_font=TITLE_FONT)
+    fig.update_yaxes(tickfont=TICK_FONT, title_font=TITLE_FONT)
+    fig.update_layout(
+        legend={"font": TICK_FONT, "traceorder": "normal"},
+        hoverlabel={"font_size": 15},
+        uniformtext={"minsize": 13, "mode": "hide"},
+    )
+    return fig
 
 
 def _short(text: object, limit: int = LABEL_CHARS) -> str:
@@ -50,7 +66,7 @@ def statuts_axes_bar(counts: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", clickmode="event+select")
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title="Nombre d'actions", dtick=2)
-    return base_layout(fig, height=max(320, 70 * counts["axe_no"].nunique() + 120))
+    return readable(fig, height=max(320, 70 * counts["axe_no"].nunique() + 120))
 
 
 def evolution_bar(evolution: pd.DataFrame, as_of: date) -> go.Figure:
@@ -80,7 +96,7 @@ def evolution_bar(evolution: pd.DataFrame, as_of: date) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=None, type="category")
     fig.update_yaxes(title="Nombre d'actions")
-    return base_layout(fig, height=460)
+    return readable(fig, height=480)
 
 
 def _gantt_hover(rows: pd.DataFrame) -> list[str]:
@@ -114,13 +130,26 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
     planned end, or still running) are hatched.
     """
     df = rows.copy()
-    df["groupe"] = "Axe " + df["axe_no"].astype(str)
+    df["groupe"] = (
+        "Axe " + df["axe_no"].astype(str) + "<br>" + df["axe"].map(lambda a: _short(a, 16))
+    )
     df["ligne"] = "n° " + df["action_no"].astype(str) + " · " + df["action"].map(_short)
     df["duree"] = (pd.to_datetime(df["fin"]) - pd.to_datetime(df["debut"])).dt.total_seconds()
     df["duree"] = df["duree"] * 1000
     df["hover"] = _gantt_hover(df)
     order = df.drop_duplicates("action_no")
     fig = go.Figure()
+    # An invisible first trace fixes the row order (multicategory axes keep first-seen order).
+    fig.add_trace(
+        go.Scatter(
+            y=[order["groupe"].tolist(), order["ligne"].tolist()],
+            x=[pd.Timestamp(as_of)] * len(order),
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
     series = [(BARRE_PREVUE, PLANNED_COLOR, df[df["barre"] == BARRE_PREVUE])] + [
         (s, STATUT_COLORS[s], df[(df["barre"] != BARRE_PREVUE) & (df["statut"] == s)])
         for s in STATUTS_AFFICHES
@@ -143,7 +172,8 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
                     "pattern": {
                         "shape": np.where(part["ouvert"], "/", "").tolist(),
                         "fgcolor": "#ffffff",
-                        "fgopacity": 0.6,
+                        "fgopacity": 0.7,
+                        "fillmode": "overlay",
                     },
                 },
                 hovertext=part["hover"],
@@ -156,16 +186,11 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
         annotation_text=f"Observation : {formats.day(as_of)}",
         annotation_position="top",
     )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     fig.update_xaxes(type="date", tickformat="%Y", dtick="M12", title=None, showgrid=True)
-    fig.update_yaxes(
-        autorange="reversed",
-        categoryorder="array",
-        categoryarray=[order["groupe"].tolist(), order["ligne"].tolist()],
-        title=None,
-    )
+    fig.update_yaxes(autorange="reversed", title=None)
     height = ROW_PX * len(order) + 24 * order["groupe"].nunique() + 160
-    return base_layout(fig, height=max(360, height))
+    return readable(fig, height=max(360, height))
 
 
 def _stepped_scale(colors: list[str]) -> list[list[object]]:
@@ -207,7 +232,7 @@ def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
             y=rows,
             text=grid.to_numpy(),
             texttemplate="%{text}",
-            textfont={"size": 13},
+            textfont={"size": 14},
             customdata=custom,
             colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
             zmin=-0.5,
@@ -238,6 +263,6 @@ def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(side="top", title=None, showgrid=False)
     fig.update_yaxes(autorange="reversed", title=None, showgrid=False)
     fig.update_layout(plot_bgcolor="#ffffff")
-    fig = base_layout(fig, height=max(360, ROW_PX * len(rows) + 160))
+    fig = readable(fig, height=max(360, ROW_PX * len(rows) + 160))
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0})
     return fig

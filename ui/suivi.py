@@ -57,6 +57,7 @@ def status_history(action_no: int, as_of: date) -> None:
         hist,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config=STATUS_HISTORY_COLUMNS,
         key=f"hist_statuts_{action_no}",
     )
@@ -68,6 +69,7 @@ def engagement_now(action_no: int, as_of: date) -> None:
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config={
             "territoire": st.column_config.TextColumn("Territoire"),
             "niveau": st.column_config.TextColumn("Engagement"),
@@ -88,6 +90,7 @@ def engagement_history(action_no: int, as_of: date) -> None:
         hist,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config={
             **STATUS_HISTORY_COLUMNS,
             "territoire": st.column_config.TextColumn("Territoire"),
@@ -136,6 +139,7 @@ def actions_table(etat: Any, columns: list[str], key: str) -> None:
         etat[columns],
         hide_index=True,
         width="stretch",
+        placeholder="—",
         on_select="rerun",
         selection_mode="single-row",
         key=key,
