@@ -15,11 +15,9 @@ STATUTS_KEY = "avancement_statuts"
 
 def _chart_selected() -> None:
     """A click on a bar segment chooses that axis and status for the list of actions."""
-    event = st.session_state.get(CHART_KEY)
-    points = event["selection"]["points"] if event else []
-    if points and points[0].get("customdata"):
-        axe_no, statut = points[0]["customdata"][:2]
-        st.session_state[AXE_KEY] = int(axe_no)
+    choice = suivi.segment_choice(st.session_state.get(CHART_KEY))
+    if choice:
+        st.session_state[AXE_KEY], statut = choice
         st.session_state[STATUTS_KEY] = [statut]
 
 
@@ -89,7 +87,9 @@ evolution = data.query(suivi_queries.evolution_statuts, as_of)
 if evolution.empty:
     st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
 else:
-    st.plotly_chart(charts_suivi.evolution_bar(evolution, as_of), width="stretch")
+    st.plotly_chart(
+        charts_suivi.evolution_bar(evolution, as_of), width="stretch", key="avancement_evolution"
+    )
 
 st.subheader("Les actions")
 axes = data.query(queries.axes)

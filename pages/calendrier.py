@@ -64,7 +64,9 @@ if etat.empty:
     st.info("Aucune action ne correspond à ces filtres à cette date. Retirez un filtre.")
     st.stop()
 
-late = etat[etat["en_retard"]]
+late = data.query(
+    suivi_queries.calendrier, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
+)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Actions affichées", len(etat))
 m2.metric("En retard", len(late))

@@ -24,6 +24,15 @@ STATUS_HISTORY_COLUMNS = {
 }
 
 
+def segment_choice(event: Any) -> tuple[int, str] | None:
+    """(axe_no, statut) of the clicked segment of a status bar chart, if any."""
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and points[0].get("customdata"):
+        axe_no, statut = points[0]["customdata"][:2]
+        return int(axe_no), str(statut)
+    return None
+
+
 def months(value: Any) -> str:
     """'+3 mois', or '—' for a missing value (None, NaN or pandas' NA)."""
     return formats.months(None if value is None or pd.isna(value) else float(value))
