@@ -13,6 +13,8 @@ from ui import data, session, suivi, widgets
 ACTION_KEY = "revue_action"
 FORM_GEN_KEY = "_revue_form_gen"  # bumped after each record: the form starts empty again
 FLASH_KEY = "_revue_flash"
+# Up to this many territories, one field each; beyond, a list of territories and one level.
+TERRITORY_FIELDS_MAX = 8
 
 
 def _step(numbers: list[int], delta: int) -> None:
@@ -146,21 +148,45 @@ with st.form(f"revue_form_{action_no}_{gen}", border=True):
         key=f"revue_commentaire_{action_no}_{gen}",
     )
     st.markdown("**Engagement des territoires**")
-    columns = st.columns(min(len(cells), 5) or 1)
     chosen: dict[str, str] = {}
-    for i, cell in enumerate(cells.itertuples(index=False)):
-        niveau = columns[i % len(columns)].selectbox(
-            str(cell.territoire),
+    codes_without_level = False
+    if len(cells) <= TERRITORY_FIELDS_MAX:
+        columns = st.columns(max(len(cells), 1))
+        for i, cell in enumerate(cells.itertuples(index=False)):
+            niveau = columns[i].selectbox(
+                str(cell.territoire),
+                options=list(NIVEAUX),
+                index=None,
+                placeholder=f"Inchangé ({cell.niveau})",
+                key=f"revue_eng_{cell.territoire_code}_{action_no}_{gen}",
+            )
+            if niveau is not None:
+                chosen[str(cell.territoire_code)] = niveau
+    else:  # many territories: one level applied to the territories chosen
+        names = dict(zip(cells["territoire_code"], cells["territoire"], strict=True))
+        levels = dict(zip(cells["territoire_code"], cells["niveau"], strict=True))
+        e1, e2 = st.columns([3, 1])
+        codes = e1.multiselect(
+            "Territoires",
+            options=list(names),
+            format_func=lambda c: f"{names[c]} ({levels[c]})",
+            key=f"revue_eng_codes_{action_no}_{gen}",
+            placeholder="Aucun changement",
+        )
+        niveau = e2.selectbox(
+            "Nouveau niveau",
             options=list(NIVEAUX),
             index=None,
-            placeholder=f"Inchangé ({cell.niveau})",
-            key=f"revue_eng_{cell.territoire_code}_{action_no}_{gen}",
+            key=f"revue_eng_niveau_{action_no}_{gen}",
         )
-        if niveau is not None:
-            chosen[str(cell.territoire_code)] = niveau
+        if codes and niveau is not None:
+            chosen = {str(c): niveau for c in codes}
+        codes_without_level = bool(codes) and niveau is None
     submitted = st.form_submit_button("Enregistrer", type="primary", key="revue_submit")
 
-if submitted:
+if submitted and codes_without_level:
+    st.error("Choisissez le nouveau niveau des territoires sélectionnés, ou retirez-les.")
+elif submitted:
     with widgets.guard():
         written = data.write(
             suivi_saisie.enregistrer_revue,

@@ -315,3 +315,48 @@ def test_fiche_shows_status_history_at_the_observation_date(app_env):
     assert history["statut"].tolist() == ["Réalisé", "En cours"]
     engaged = table_having(at, "territoire", "niveau", "source").set_index("territoire")["niveau"]
     assert engaged["Orvault"] == "À engager"
+
+
+@pytest.fixture
+def many_territories_env(tmp_path, monkeypatch):
+    """The real plan with 12 territories (the review form changes its shape beyond 8)."""
+    import shutil
+
+    import streamlit as st
+
+    from ptlcd_data.build import build
+    from tests.conftest import DATA_DIR
+
+    plan = tmp_path / "plan"
+    shutil.copytree(DATA_DIR, plan)
+    with (plan / "territoires.csv").open("a", encoding="utf-8") as fh:
+        for i in range(6, 13):
+            fh.write(f"C{i},Commune {i},commune,{i}\n")
+    db = tmp_path / "many.duckdb"
+    with store.connect(db) as conn:
+        build(conn, plan, demo=False)
+    monkeypatch.setenv("PTLCD_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_territories_env):
+    at = open_page("pages/revue.py")
+    territories = _form_widget(at, "multiselect", "Territoires")
+    territories.select("C7").select("C9")
+    at.button(key="revue_submit").click().run()
+    assert any("Choisissez le nouveau niveau" in e.value for e in at.error)
+    _form_widget(at, "multiselect", "Territoires").select("C7").select("C9")
+    _form_widget(at, "selectbox", "Nouveau niveau").select("Engagée")
+    at.button(key="revue_submit").click().run()
+    assert_clean(at)
+    assert any("2 engagement(s)" in s.value for s in at.success)
+    with duckdb.connect(str(many_territories_env)) as conn:
+        cells = suivi_queries.engagements(conn, date.today(), actions=(1,))
+    engaged = cells.set_index("territoire_code")["niveau"]
+    assert engaged["C7"] == engaged["C9"] == "Engagée"
+    assert engaged["C8"] == "Non renseignée"

@@ -18,6 +18,9 @@ from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, 
 # Long action wordings are cut on axis labels (the hover has the full text).
 LABEL_CHARS = 48
 ROW_PX = 40  # height of one action's row on the Gantt and the matrix
+# Beyond this many territories the cells are too narrow for words: the hover and the legend
+# still name the level, and the downloadable table has it in words.
+HEATMAP_WORDS_MAX_COLUMNS = 12
 # Streamlit's chart theme sets small tick and legend fonts; a projector needs these sizes.
 TICK_FONT = {"size": 15}
 TITLE_FONT = {"size": 16}
@@ -231,7 +234,7 @@ def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
             x=territoires["territoire"].map(plotly_text).tolist(),
             y=rows,
             text=grid.to_numpy(),
-            texttemplate="%{text}",
+            texttemplate="%{text}" if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else "",
             textfont={"size": 14},
             customdata=custom,
             colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
@@ -260,7 +263,12 @@ def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(side="top", title=None, showgrid=False)
+    fig.update_xaxes(
+        side="top",
+        title=None,
+        showgrid=False,
+        tickangle=0 if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else -60,
+    )
     fig.update_yaxes(autorange="reversed", title=None, showgrid=False)
     fig.update_layout(plot_bgcolor="#ffffff")
     fig = readable(fig, height=max(360, ROW_PX * len(rows) + 160))
