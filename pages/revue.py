@@ -154,7 +154,7 @@ with st.form(f"revue_form_{action_no}_{gen}", border=True):
         columns = st.columns(max(len(cells), 1))
         for i, cell in enumerate(cells.itertuples(index=False)):
             niveau = columns[i].selectbox(
-                str(cell.territoire),
+                widgets.escape_md(cell.territoire),
                 options=list(NIVEAUX),
                 index=None,
                 placeholder=f"Inchangé ({cell.niveau})",
@@ -204,7 +204,8 @@ elif submitted:
         if written["engagements"]:
             parts.append(f"{written['engagements']} engagement(s)")
         st.session_state[FLASH_KEY] = (
-            f"Action n° {action_no} : {' et '.join(parts)} enregistré(s) par {user.nom} le "
+            f"Action n° {action_no} : {' et '.join(parts)} enregistré(s) par "
+            f"{widgets.escape_md(user.nom)} le "
             f"{formats.timestamp(datetime.now())}."
         )
         st.session_state[FORM_GEN_KEY] = gen + 1

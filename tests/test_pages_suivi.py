@@ -360,3 +360,36 @@ def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_
     engaged = cells.set_index("territoire_code")["niveau"]
     assert engaged["C7"] == engaged["C9"] == "Engagée"
     assert engaged["C8"] == "Non renseignée"
+
+
+@pytest.fixture
+def mini_env(tmp_path, monkeypatch):
+    """The app on another contrat de ville's plan, with its demonstration history."""
+    import streamlit as st
+
+    from ptlcd_data.build import build
+    from tests.conftest import MINI_PLAN
+
+    db = tmp_path / "mini.duckdb"
+    with store.connect(db) as conn:
+        build(conn, MINI_PLAN, demo=True)
+    monkeypatch.setenv("PTLCD_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize(
+    "page", ["pages/avancement.py", "pages/calendrier.py", "pages/engagement.py", "pages/revue.py"]
+)
+def test_follow_up_pages_work_on_another_plan(mini_env, page):
+    at = open_page(page, date(2023, 6, 30))
+    assert at.title
+    if page == "pages/avancement.py":
+        assert metrics(at)["Actions"] == "4"
+    if page == "pages/engagement.py":
+        heat = figure(at, "eng_heatmap")["data"][0]
+        assert heat["x"] == ["Villeneuve Agglo", "Villeneuve", "Bourg-sur-Loire"]
