@@ -5,6 +5,7 @@ Every chart uses the status / level colours of `ui.charts` and names them in its
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import numpy as np
@@ -33,7 +34,7 @@ def readable(fig: go.Figure, *, height: int) -> go.Figure:
     fig.update_yaxes(tickfont=TICK_FONT, title_font=TITLE_FONT)
     fig.update_layout(
         legend={"font": TICK_FONT, "traceorder": "normal"},
-        hoverlabel={"font_size": 15},
+        hoverlabel={"font_size": 15, "align": "left"},
         uniformtext={"minsize": 13, "mode": "hide"},
     )
     return fig
@@ -109,7 +110,8 @@ def _gantt_hover(rows: pd.DataFrame) -> list[str]:
         if r.ouvert and r.barre != BARRE_PREVUE:
             end = "en cours"
         lines = [
-            f"<b>Action n° {r.action_no}</b> — {plotly_text(r.action)}"[:220],
+            f"<b>Action n° {r.action_no}</b>",
+            _wrapped(r.action),
             f"{r.barre} : {formats.day(r.debut)} → {end}",
             f"Calendrier du plan : {plotly_text(r.calendrier or 'non planifiée')}",
             f"Statut : {r.statut}",
@@ -120,6 +122,14 @@ def _gantt_hover(rows: pd.DataFrame) -> list[str]:
             lines.append("<b>En retard</b>")
         texts.append("<br>".join(lines))
     return texts
+
+
+def _wrapped(text: object, width: int = 70, lines: int = 3) -> str:
+    """Plan text on a few short hover lines (escaped), cut with … when longer."""
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], parts[lines - 1][: width - 1] + "…"]
+    return "<br>".join(plotly_text(p) for p in parts)
 
 
 def _num(value: object) -> float | None:
