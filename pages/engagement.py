@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import exports, formats, queries, suivi_queries
+from ptlcd_data import engagements, exports, formats, queries
 from ptlcd_data.suivi import NIVEAUX_AFFICHES
 from ui import charts_suivi, data, widgets
 
@@ -26,7 +26,7 @@ chosen_axes = st.multiselect(
     placeholder="Tous les axes",
 )
 axes_filter = tuple(chosen_axes)
-cells = data.query(suivi_queries.engagements, as_of, axes=axes_filter)
+cells = data.query(engagements.cellules, as_of, axes=axes_filter)
 if cells.empty:
     st.info("Aucune action dans ces axes.")
     st.stop()
@@ -35,7 +35,7 @@ st.subheader("Matrice actions × territoires")
 st.plotly_chart(charts_suivi.engagement_heatmap(cells), width="stretch", key="eng_heatmap")
 
 st.subheader("Totaux par territoire")
-per_terr = data.query(suivi_queries.engagement_par_territoire, as_of, axes=axes_filter)
+per_terr = data.query(engagements.par_territoire, as_of, axes=axes_filter)
 st.dataframe(
     per_terr,
     hide_index=True,
@@ -53,7 +53,7 @@ st.dataframe(
 
 st.subheader("Totaux par axe")
 st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
-per_axe = data.query(suivi_queries.engagement_par_axe, as_of, axes=axes_filter)
+per_axe = data.query(engagements.par_axe, as_of, axes=axes_filter)
 st.dataframe(
     per_axe,
     hide_index=True,
@@ -68,7 +68,7 @@ st.dataframe(
 )
 
 st.subheader("Le tableau")
-matrix = data.query(suivi_queries.engagement_matrice, as_of, axes=axes_filter)
+matrix = data.query(engagements.matrice, as_of, axes=axes_filter)
 st.dataframe(
     matrix,
     hide_index=True,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from ptlcd_data import formats, queries, suivi_queries, suivi_saisie
+from ptlcd_data import engagements, formats, queries, suivi_queries, suivi_saisie
 from ptlcd_data.suivi import NIVEAUX, RULES_RETARD, STATUTS
 from ui import data, session, suivi, widgets
 
@@ -114,7 +114,7 @@ if as_of < today:
         "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
     )
 current = data.query(suivi_queries.statut_action, action_no, today) or {}
-cells = data.query(suivi_queries.engagements, today, actions=(action_no,))
+cells = data.query(engagements.cellules, today, actions=(action_no,))
 gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
 with st.form(f"revue_form_{action_no}_{gen}", border=True):
     s1, s2, s3 = st.columns(3)

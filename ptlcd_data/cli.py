@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import cli_fr, demo, exports, queries, store, suivi_queries
+from ptlcd_data import cli_fr, demo, engagements, exports, queries, store, suivi_queries
 from ptlcd_data.build import build, open_store
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.settings import Settings
@@ -34,7 +34,7 @@ def _export_status(conn: store.Connection, as_of: date) -> dict[str, pd.DataFram
 
 
 def _export_engagement(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Engagements": suivi_queries.export_engagement(conn, as_of)}
+    return {"Engagements": engagements.export(conn, as_of)}
 
 
 EXPORTERS: dict[str, Exporter] = {

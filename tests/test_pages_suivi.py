@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import auth, store, suivi_queries, suivi_saisie
+from ptlcd_data import auth, engagements, store, suivi_queries, suivi_saisie
 from tests.conftest import ROOT
 
 TIMEOUT = 60
@@ -356,7 +356,7 @@ def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_
     assert_clean(at)
     assert any("2 engagement(s)" in s.value for s in at.success)
     with duckdb.connect(str(many_territories_env)) as conn:
-        cells = suivi_queries.engagements(conn, date.today(), actions=(1,))
+        cells = engagements.cellules(conn, date.today(), actions=(1,))
     engaged = cells.set_index("territoire_code")["niveau"]
     assert engaged["C7"] == engaged["C9"] == "Engagée"
     assert engaged["C8"] == "Non renseignée"

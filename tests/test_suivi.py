@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ptlcd_data import auth, journal, store, suivi_queries, suivi_saisie
+from ptlcd_data import auth, engagements, journal, store, suivi_queries, suivi_saisie
 from ptlcd_data.build import build
 from ptlcd_data.errors import InputError, PermissionDenied, PlanDataError
 from ptlcd_data.suivi import NIVEAU_AUCUN, NIVEAUX_AFFICHES, SANS_STATUT, STATUTS_AFFICHES
@@ -23,7 +23,7 @@ def _statut(conn, action_no, as_of):
 
 
 def _niveau(conn, action_no, code, as_of):
-    cells = suivi_queries.engagements(conn, as_of, actions=(action_no,))
+    cells = engagements.cellules(conn, as_of, actions=(action_no,))
     return cells.loc[cells["territoire_code"] == code, "niveau"].iloc[0]
 
 
@@ -319,7 +319,7 @@ def test_status_mix_at_each_year_end(conn):
 
 def test_engagement_matrix_and_totals(conn):
     as_of = date(2018, 1, 1)
-    matrix = suivi_queries.engagement_matrice(conn, as_of)
+    matrix = engagements.matrice(conn, as_of)
     assert matrix.shape == (34, 3 + 5)
     assert list(matrix.columns[3:]) == [
         "Nantes Métropole",
@@ -329,13 +329,13 @@ def test_engagement_matrix_and_totals(conn):
         "Orvault",
     ]
     assert matrix.loc[matrix["action_no"] == 9, "Orvault"].iloc[0] == "À engager"
-    per_terr = suivi_queries.engagement_par_territoire(conn, as_of)
+    per_terr = engagements.par_territoire(conn, as_of)
     assert (per_terr[list(NIVEAUX_AFFICHES)].sum(axis=1) == 34).all()
     assert per_terr.set_index("territoire").loc["Nantes", "engagees"] == 1
-    per_axe = suivi_queries.engagement_par_axe(conn, as_of)
+    per_axe = engagements.par_axe(conn, as_of)
     assert per_axe["nb_actions"].sum() == 34
     assert per_axe.set_index("axe_no").loc[2, "Nantes"] == 1  # action 9 is in axis 2
-    only_axis_1 = suivi_queries.engagement_matrice(conn, as_of, axes=(1,))
+    only_axis_1 = engagements.matrice(conn, as_of, axes=(1,))
     assert set(only_axis_1["axe"]) == {"Connaître"}
 
 
@@ -373,4 +373,4 @@ def test_follow_up_works_on_another_plan(mini_conn):
     assert late[1]  # "Dès 2020", still without a status in 2022
     assert late[3]  # annual, no record in 2022
     assert not late[4]  # no calendar
-    assert suivi_queries.engagement_matrice(mini_conn, as_of).shape == (4, 6)
+    assert engagements.matrice(mini_conn, as_of).shape == (4, 6)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import formats, suivi_queries
+from ptlcd_data import engagements, formats, suivi_queries
 from ui import data, widgets
 
 DATE_FMT = "DD/MM/YYYY"
@@ -73,7 +73,7 @@ def status_history(action_no: int, as_of: date) -> None:
 
 
 def engagement_now(action_no: int, as_of: date) -> None:
-    cells = data.query(suivi_queries.engagements, as_of, actions=(action_no,))
+    cells = data.query(engagements.cellules, as_of, actions=(action_no,))
     st.dataframe(
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
         hide_index=True,
@@ -91,7 +91,7 @@ def engagement_now(action_no: int, as_of: date) -> None:
 
 
 def engagement_history(action_no: int, as_of: date) -> None:
-    hist = data.query(suivi_queries.historique_engagements, action_no, as_of)
+    hist = data.query(engagements.historique, action_no, as_of)
     if hist.empty:
         st.info(f"Aucun engagement enregistré pour cette action au {formats.day(as_of)}.")
         return
