@@ -58,6 +58,7 @@ RULES_RETARD: list[str] = [
     "Une action annuelle est en retard quand elle n'a aucun enregistrement dans l'année de la "
     "date d'observation ; elle n'est jamais en retard par une date de fin.",
     "Une action « déjà engagée » ou sans calendrier n'est jamais en retard par la date.",
+    "Avant la date du plan, aucune action n'est en retard.",
 ]
 RULES_GLISSEMENT: list[str] = [
     "Le plan ne donne que des années : le début prévu est le 1er janvier de l'année, la fin "
@@ -90,13 +91,16 @@ def _dates(df: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(df[column])
 
 
-def compute_retards(actions: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def compute_retards(
+    actions: pd.DataFrame, as_of: date, date_plan: date | None = None
+) -> pd.DataFrame:
     """Add lateness and slippage to one row per action, as they stand at `as_of`.
 
     Input columns: calendrier_forme, debut_prevu, fin_prevue, recurrente, statut (SANS_STATUT when
     none), debut_reel, fin_reelle (set only while the current status is Réalisé), date_dernier
     (latest record's date d'effet). Added columns: en_retard (bool), motif_retard (text or None),
-    glissement_debut_mois, glissement_fin_mois (nullable integers).
+    glissement_debut_mois, glissement_fin_mois (nullable integers). Before `date_plan` (when
+    given) nothing is late: the plan did not exist yet.
     """
     df = actions.copy()
     obs = pd.Timestamp(as_of)
@@ -118,7 +122,8 @@ def compute_retards(actions: pd.DataFrame, as_of: date) -> pd.DataFrame:
     retard_fin = ~recurrente & ~clos & fin_passee
     retard_debut = ~recurrente & ~clos & ~retard_fin & annee_debut_passee & non_commence
     retard_annuel = recurrente & ~abandonne & sans_trace_annee
-    df["en_retard"] = (retard_fin | retard_debut | retard_annuel).astype(bool)
+    avant_plan = date_plan is not None and as_of < date_plan
+    df["en_retard"] = (retard_fin | retard_debut | retard_annuel).astype(bool) & (not avant_plan)
 
     fin_txt = fin_prevue.dt.strftime("%d/%m/%Y")
     annee_debut = debut_prevu.dt.year.astype("Int64").astype("string")

@@ -152,8 +152,9 @@ def engagements_initiaux(cells: pd.DataFrame, regles: list[Regle]) -> pd.DataFra
 
 def date_plan(conn: Connection) -> date:
     """The plan's date (plan_meta `date_plan`), in French if missing or malformed."""
-    row = conn.execute("SELECT valeur FROM plan_meta WHERE cle = 'date_plan'").fetchone()
-    text = str(row[0]).strip() if row else ""
+    # fetchall: a half-read result would block the next use of the connection (DuckDB 2).
+    rows = conn.execute("SELECT valeur FROM plan_meta WHERE cle = 'date_plan'").fetchall()
+    text = str(rows[0][0]).strip() if rows else ""
     if not text:
         raise PlanDataError("plan_meta.csv : la clé date_plan (date du plan, AAAA-MM-JJ) manque.")
     try:

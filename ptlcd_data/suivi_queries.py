@@ -130,7 +130,7 @@ def etat_actions(
         params["territoire"] = territoire
     sql = _ETAT_SQL.format(where=" AND ".join(where))
     df = conn.execute(sql, params).df()
-    return suivi.compute_retards(df, as_of)
+    return suivi.compute_retards(df, as_of, date_plan(conn))
 
 
 def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:

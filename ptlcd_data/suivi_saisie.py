@@ -29,7 +29,7 @@ def _check(
     engagements: dict[str, str],
     today: date,
 ) -> None:
-    if not conn.execute("SELECT 1 FROM action WHERE action_no = ?", [action_no]).fetchone():
+    if not conn.execute("SELECT 1 FROM action WHERE action_no = ?", [action_no]).fetchall():
         raise InputError(f"L'action n° {action_no} n'existe pas dans le plan.")
     if date_effet > today:
         raise InputError(

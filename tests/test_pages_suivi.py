@@ -393,3 +393,17 @@ def test_follow_up_pages_work_on_another_plan(mini_env, page):
     if page == "pages/engagement.py":
         heat = figure(at, "eng_heatmap")["data"][0]
         assert heat["x"] == ["Villeneuve Agglo", "Villeneuve", "Bourg-sur-Loire"]
+
+
+def test_calendar_says_so_when_nothing_matches(app_env):
+    at = open_page("pages/calendrier.py", date(2018, 1, 1))
+    at.multiselect(key="cal_statuts").select("Bloqué").run()
+    assert_clean(at)
+    assert any("Aucune action ne correspond" in i.value for i in at.info)
+
+
+def test_progress_before_the_plan_shows_every_action_without_status(app_env):
+    at = open_page("pages/avancement.py", date(2016, 12, 31))
+    fig = figure(at, "avancement_chart")
+    assert [t["name"] for t in fig["data"]] == ["Sans statut"]
+    assert metrics(at)["En retard"] == "0"  # the plan did not exist yet

@@ -113,6 +113,13 @@ def test_rules_work_on_many_rows_at_once():
     assert out["en_retard"].tolist() == [True, False]
 
 
+def test_nothing_is_late_before_the_plan_date():
+    rows = [_row("annuelle", "Sans statut"), _row("Fin 2018", "Sans statut")]
+    df = pd.DataFrame(rows)
+    assert compute_retards(df, D(2019, 1, 1), D(2017, 7, 1))["en_retard"].all()
+    assert not compute_retards(df, D(2017, 6, 30), D(2017, 7, 1))["en_retard"].any()
+
+
 def test_closed_action_is_never_late_even_past_every_date():
     for statut in ("Réalisé", "Abandonné"):
         out = _rules(_row("2017", statut, D(2017, 1, 1)), D(2030, 1, 1))
