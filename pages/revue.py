@@ -43,9 +43,13 @@ chosen_axes = f1.multiselect(
     placeholder="Tous les axes",
 )
 only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
-etat = data.query(suivi_queries.etat_actions, as_of, axes=tuple(chosen_axes))
-if only_late:
-    etat = etat[etat["en_retard"]]
+etat = data.query(
+    suivi_queries.calendrier,
+    as_of,
+    grouper=False,
+    seulement_retard=only_late,
+    axes=tuple(chosen_axes),
+)
 numbers = [int(n) for n in etat["action_no"]]
 if not numbers:
     st.info("Aucune action à revoir avec ces filtres à cette date.")

@@ -407,3 +407,15 @@ def test_progress_before_the_plan_shows_every_action_without_status(app_env):
     fig = figure(at, "avancement_chart")
     assert [t["name"] for t in fig["data"]] == ["Sans statut"]
     assert metrics(at)["En retard"] == "0"  # the plan did not exist yet
+
+
+def test_review_can_go_through_the_late_actions_only(app_env):
+    at = open_page("pages/revue.py", date(2019, 1, 1))
+    at.toggle(key="revue_retard").set_value(True).run()
+    assert_clean(at)
+    with duckdb.connect(str(app_env)) as conn:
+        etat = suivi_queries.etat_actions(conn, date(2019, 1, 1))
+    late = etat.loc[etat["en_retard"], "action_no"].tolist()
+    assert at.selectbox(key="revue_action").options == [
+        f"n° {n} · " + etat.set_index("action_no").loc[n, "action"][:80] for n in late
+    ]
