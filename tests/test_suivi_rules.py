@@ -189,3 +189,12 @@ def test_gantt_open_ended_and_unplanned_actions():
     assert done["fin"] == pd.Timestamp(2018, 9, 1) and not done["ouvert"]
     dropped = _gantt("2018", "Abandonné", D(2018, 1, 1), None, D(2018, 5, 1))[BARRE_REELLE]
     assert dropped["fin"] == pd.Timestamp(2018, 5, 1) and not dropped["ouvert"]
+
+
+def test_every_status_and_level_has_one_colour():
+    from ptlcd_data.suivi import NIVEAUX_AFFICHES, STATUTS_AFFICHES
+    from ui.charts import NIVEAU_COLORS, STATUT_COLORS
+
+    assert list(STATUT_COLORS) == list(STATUTS_AFFICHES)
+    assert list(NIVEAU_COLORS) == list(NIVEAUX_AFFICHES)
+    assert len(set(STATUT_COLORS.values())) == len(STATUT_COLORS)
