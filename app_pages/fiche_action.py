@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import formats, queries
-from ui import data, session, widgets
+from ui import data, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
@@ -40,6 +40,10 @@ if detail is None:
 
 st.header(f"Action n° {action_no}")
 st.text(detail["libelle"])
+
+as_of = widgets.as_of()
+st.subheader(f"Suivi au {formats.day(as_of)}")
+suivi.follow_up(action_no, as_of)
 
 left, right = st.columns(2)
 with left:

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ptlcd_data import demo_indicateurs, store
+from ptlcd_data import demo_indicateurs, demo_suivi, store, suivi_initial
 from ptlcd_data.plan import load_plan
 from ptlcd_data.settings import Settings
 
 
 def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[str, int]:
-    """Load or refresh the plan in one transaction; records made by users are kept."""
+    """Load or refresh the plan in one transaction; records made by users are kept.
+
+    The initial follow-up state is rebuilt from the plan's remarks; with `demo`, the
+    demonstration history is regenerated (deterministically) on top of it.
+    """
     store.migrate(conn)
     with store.transaction(conn):
         counts = load_plan(conn, data_dir)
+        counts.update(suivi_initial.load_initial_state(conn, data_dir))
         if demo:
+            counts.update(demo_suivi.generate(conn))
             counts["valeurs d'indicateurs (démonstration)"] = demo_indicateurs.generate(conn)
     return counts
 

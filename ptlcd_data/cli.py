@@ -23,11 +23,13 @@ from ptlcd_data import (
     cli_fr,
     demo,
     demo_large,
+    engagements,
     exports,
     indicateurs,
     journal,
     queries,
     store,
+    suivi_queries,
 )
 from ptlcd_data.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
@@ -46,9 +48,19 @@ def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.Data
     return {"Indicateurs": indicateurs.export_table(conn, as_of)}
 
 
+def _export_status(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    return {"Statuts": suivi_queries.export_status(conn, as_of)}
+
+
+def _export_engagement(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    return {"Engagements": engagements.export(conn, as_of)}
+
+
 EXPORTERS: dict[str, Exporter] = {
     "plan": _export_plan,
     "indicators": _export_indicators,
+    "status": _export_status,
+    "engagement": _export_engagement,
 }
 
 

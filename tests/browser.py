@@ -114,3 +114,20 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, url: str, login: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in with a local account on the Connexion page (the session keeps it until reload)."""
+    page.goto(f"{url}/connexion")
+    wait_for_app(page)
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Connecté(e)").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+
+
+def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a page from the sidebar (same browser session, so the login is kept)."""
+    page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
+    wait_for_app(page)

@@ -24,11 +24,12 @@ def test_demo_tables_are_found_through_the_catalogue(conn):
 
 
 def test_remove_demo_keeps_real_records(conn):
+    real_before = conn.execute("SELECT count(*) FROM statut_record").fetchone()[0]
     _insert_demo_status(conn)
     assert demo.has_demo(conn)
     assert demo.remove_demo(conn) == {"statut_record": 1}
     assert not demo.has_demo(conn)
-    assert conn.execute("SELECT count(*) FROM statut_record").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM statut_record").fetchone()[0] == real_before + 1
 
 
 def test_cli_demo_remove(db_path, capsys):

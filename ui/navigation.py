@@ -29,6 +29,10 @@ PAGES: list[PageSpec] = [
     #        section           file                           title               icon                      url            role
     PageSpec("Le plan",        "app_pages/accueil.py",        "Vue d'ensemble",   ":material/dashboard:",   None,          "lecture", default=True),
     PageSpec("Le plan",        "app_pages/fiche_action.py",   "Fiche action",     ":material/description:", "fiche",       "lecture"),
+    PageSpec("Le suivi",       "app_pages/avancement.py",     "Avancement par axe", ":material/stacked_bar_chart:", "avancement", "lecture"),
+    PageSpec("Le suivi",       "app_pages/calendrier.py",     "Calendrier et retards", ":material/event_busy:", "calendrier", "lecture"),
+    PageSpec("Le suivi",       "app_pages/engagement.py",     "Engagement des communes", ":material/grid_on:", "engagement", "lecture"),
+    PageSpec("Le suivi",       "app_pages/revue.py",          "Revue GOLD",       ":material/groups:",      "revue",       "lecture"),
     PageSpec("Le suivi",       "app_pages/indicateurs.py",    "Indicateurs",      ":material/monitoring:",  "indicateurs", "lecture"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),

@@ -1,0 +1,125 @@
+"""Avancement par axe: statuses per axis and objective, their evolution, and the actions behind."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import formats, queries, suivi_queries
+from ptlcd_data.suivi import STATUTS_AFFICHES
+from ui import charts_suivi, data, session, suivi, widgets
+
+session.page_requires("lecture")
+
+CHART_KEY = "avancement_chart"
+AXE_KEY = "avancement_axe"
+STATUTS_KEY = "avancement_statuts"
+
+
+def _chart_selected() -> None:
+    """A click on a bar segment chooses that axis and status for the list of actions."""
+    choice = suivi.segment_choice(st.session_state.get(CHART_KEY))
+    if choice:
+        st.session_state[AXE_KEY], statut = choice
+        st.session_state[STATUTS_KEY] = [statut]
+
+
+as_of = widgets.as_of()
+st.title("Avancement par axe")
+st.caption(f"Le plan tel qu'il était au {formats.day(as_of)} (date d'observation).")
+
+synthese = data.query(suivi_queries.synthese_axes, as_of)
+plan = synthese[synthese["niveau"] == "plan"].iloc[0]
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Actions", int(plan["nb_actions"]))
+c2.metric("Réalisées", int(plan["Réalisé"]))
+c3.metric(
+    "Part réalisée",
+    formats.percent(plan["part_realise"]),
+    help="Part des actions au statut « Réalisé », comme dans Territoires en Transitions.",
+)
+c4.metric("En retard", int(plan["nb_en_retard"]))
+c5.metric(
+    "Avancement moyen",
+    formats.percent(plan["avancement_moyen"]),
+    help="Moyenne des avancements renseignés (une action « Réalisé » compte 100 %).",
+)
+
+st.subheader("Statuts des actions, par axe")
+counts = data.query(suivi_queries.statuts_par_axe, as_of)
+st.plotly_chart(
+    charts_suivi.statuts_axes_bar(counts),
+    width="stretch",
+    key=CHART_KEY,
+    on_select=_chart_selected,
+    selection_mode="points",
+)
+st.caption("Cliquez sur un segment pour afficher ses actions plus bas.")
+
+st.subheader("Par axe et par objectif")
+table = synthese[synthese["niveau"] != "plan"]
+st.dataframe(
+    table[
+        [
+            "libelle",
+            "nb_actions",
+            *STATUTS_AFFICHES,
+            "part_realise",
+            "avancement_moyen",
+            "nb_en_retard",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    height="content",
+    key="avancement_table",
+    column_config={
+        "libelle": st.column_config.TextColumn("Axe / objectif", width="large"),
+        "nb_actions": st.column_config.NumberColumn("Actions"),
+        "part_realise": st.column_config.ProgressColumn(
+            "Part réalisée", format="%.0f %%", min_value=0, max_value=100
+        ),
+        "avancement_moyen": st.column_config.NumberColumn("Avancement moyen", format="%.0f %%"),
+        "nb_en_retard": st.column_config.NumberColumn("En retard"),
+    },
+)
+
+st.subheader("Évolution : statuts à chaque fin d'année")
+evolution = data.query(suivi_queries.evolution_statuts, as_of)
+if evolution.empty:
+    st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
+else:
+    st.plotly_chart(
+        charts_suivi.evolution_bar(evolution, as_of), width="stretch", key="avancement_evolution"
+    )
+
+st.subheader("Les actions")
+axes = data.query(queries.axes)
+axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+f1, f2 = st.columns([1, 2])
+if st.session_state.get(AXE_KEY) not in (None, *axe_labels):
+    st.session_state[AXE_KEY] = None
+axe = f1.selectbox(
+    "Axe",
+    options=[None, *axe_labels],
+    format_func=lambda n: "Tous les axes" if n is None else f"{n}. {axe_labels[n]}",
+    key=AXE_KEY,
+)
+statuts = f2.multiselect(
+    "Statut", options=list(STATUTS_AFFICHES), key=STATUTS_KEY, placeholder="Tous les statuts"
+)
+etat = data.query(
+    suivi_queries.etat_actions,
+    as_of,
+    axes=() if axe is None else (axe,),
+    statuts=tuple(statuts),
+)
+if etat.empty:
+    st.info("Aucune action avec ce statut dans cet axe à cette date.")
+else:
+    st.caption(f"{len(etat)} action(s). Cliquez sur une ligne pour ouvrir sa fiche.")
+    suivi.actions_table(
+        etat,
+        ["action_no", "axe", "action", "porteur", "statut", "avancement", "date_dernier"],
+        key="avancement_actions",
+    )

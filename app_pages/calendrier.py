@@ -1,0 +1,116 @@
+"""Calendrier et retards: planned against actual on a Gantt view, and the late actions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import formats, queries, suivi_queries
+from ptlcd_data.suivi import RULES_GLISSEMENT, RULES_RETARD, STATUTS_AFFICHES, TRIS
+from ui import charts_suivi, data, session, suivi, widgets
+
+session.page_requires("lecture")
+
+as_of = widgets.as_of()
+st.title("Calendrier et retards")
+st.caption(
+    f"Calendrier prévu par le plan et calendrier réel, au {formats.day(as_of)} (date "
+    "d'observation). Le retard et le glissement sont calculés, jamais saisis."
+)
+with st.expander("Comment le retard et le glissement sont calculés"):
+    st.markdown("**Retard**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
+    st.markdown(
+        "**Glissement**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_GLISSEMENT)
+    )
+
+axes = data.query(queries.axes)
+axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+territoires = data.query(queries.territoires)
+terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
+
+f1, f2, f3, f4 = st.columns(4)
+chosen_axes = f1.multiselect(
+    "Axe",
+    options=list(axe_labels),
+    format_func=lambda n: f"{n}. {axe_labels[n]}",
+    key="cal_axes",
+    placeholder="Tous les axes",
+)
+chosen_porteurs = f2.multiselect(
+    "Porteur",
+    options=data.query(queries.porteurs),
+    key="cal_porteurs",
+    placeholder="Tous les porteurs",
+)
+chosen_terr = f3.selectbox(
+    "Territoire",
+    options=[None, *terr_labels],
+    format_func=lambda c: "Tous" if c is None else terr_labels[c],
+    key="cal_territoire",
+    help="Garde les actions où ce territoire est à engager, engagé ou a réalisé l'action.",
+)
+chosen_statuts = f4.multiselect(
+    "Statut", options=list(STATUTS_AFFICHES), key="cal_statuts", placeholder="Tous les statuts"
+)
+g1, g2 = st.columns([2, 1])
+tri = g1.selectbox("Trier par", options=list(TRIS), format_func=TRIS.__getitem__, key="cal_tri")
+only_late = g2.toggle("Seulement les actions en retard", key="cal_retard")
+
+filters = {
+    "axes": tuple(chosen_axes),
+    "porteurs": tuple(chosen_porteurs),
+    "territoire": chosen_terr,
+    "statuts": tuple(chosen_statuts),
+}
+etat = data.query(suivi_queries.calendrier, as_of, tri=tri, seulement_retard=only_late, **filters)
+if etat.empty:
+    st.info("Aucune action ne correspond à ces filtres à cette date. Retirez un filtre.")
+    st.stop()
+
+late = data.query(
+    suivi_queries.calendrier, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
+)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Actions affichées", len(etat))
+m2.metric("En retard", len(late))
+m3.metric(
+    "Plus grand glissement de fin",
+    suivi.months(etat["glissement_fin_mois"].max()),
+)
+m4.metric(
+    "Plus grand glissement de début",
+    suivi.months(etat["glissement_debut_mois"].max()),
+)
+
+st.subheader("Prévu et réel, par axe")
+rows = data.query(suivi_queries.gantt, as_of, tri=tri, seulement_retard=only_late, **filters)
+if rows.empty:
+    st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
+else:
+    st.plotly_chart(charts_suivi.gantt(rows, as_of), width="stretch", key="cal_gantt")
+    st.caption(
+        "Barre grise : calendrier du plan ; barre colorée : réalisation, couleur du statut. "
+        "Hachures : sans échéance prévue, ou pas encore terminée. Trait rouge : date "
+        "d'observation."
+    )
+
+st.subheader("Actions en retard")
+if late.empty:
+    st.success(f"Aucune action en retard au {formats.day(as_of)} avec ces filtres.")
+else:
+    st.caption(f"{len(late)} action(s) en retard. Cliquez sur une ligne pour ouvrir sa fiche.")
+    suivi.actions_table(
+        late,
+        [
+            "action_no",
+            "axe",
+            "action",
+            "porteur",
+            "calendrier",
+            "statut",
+            "motif_retard",
+            "glissement_debut_mois",
+            "glissement_fin_mois",
+            "date_dernier",
+        ],
+        key="cal_late",
+    )

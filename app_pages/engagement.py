@@ -1,0 +1,101 @@
+"""Engagement des communes: the actions × territories matrix, its totals, and a download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import engagements, exports, formats, queries
+from ptlcd_data.suivi import NIVEAUX_AFFICHES
+from ui import charts_suivi, data, session, widgets
+
+session.page_requires("lecture")
+
+as_of = widgets.as_of()
+st.title("Engagement des communes")
+st.caption(
+    f"Qui est engagé dans quoi, au {formats.day(as_of)} (date d'observation). Niveaux : "
+    + " · ".join(NIVEAUX_AFFICHES)
+    + " (« Non renseignée » : rien n'a été enregistré pour ce territoire)."
+)
+
+axes = data.query(queries.axes)
+axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+chosen_axes = st.multiselect(
+    "Axe",
+    options=list(axe_labels),
+    format_func=lambda n: f"{n}. {axe_labels[n]}",
+    key="eng_axes",
+    placeholder="Tous les axes",
+)
+axes_filter = tuple(chosen_axes)
+cells = data.query(engagements.cellules, as_of, axes=axes_filter)
+if cells.empty:
+    st.info("Aucune action dans ces axes.")
+    st.stop()
+
+st.subheader("Matrice actions × territoires")
+st.plotly_chart(charts_suivi.engagement_heatmap(cells), width="stretch", key="eng_heatmap")
+
+st.subheader("Totaux par territoire")
+per_terr = data.query(engagements.par_territoire, as_of, axes=axes_filter)
+st.dataframe(
+    per_terr,
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="eng_par_territoire",
+    column_config={
+        "territoire": st.column_config.TextColumn("Territoire"),
+        "engagees": st.column_config.NumberColumn(
+            "Engagée ou réalisée", help="Actions où le territoire est « Engagée » ou « Réalisée »."
+        ),
+        "nb_actions": st.column_config.NumberColumn("Actions"),
+    },
+)
+
+st.subheader("Totaux par axe")
+st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
+per_axe = data.query(engagements.par_axe, as_of, axes=axes_filter)
+st.dataframe(
+    per_axe,
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="eng_par_axe",
+    column_config={
+        "axe_no": st.column_config.NumberColumn("N°", width="small"),
+        "axe": st.column_config.TextColumn("Axe"),
+        "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
+    },
+)
+
+st.subheader("Le tableau")
+matrix = data.query(engagements.matrice, as_of, axes=axes_filter)
+st.dataframe(
+    matrix,
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="eng_matrice",
+    column_config={
+        "action_no": st.column_config.NumberColumn("N°", width="small"),
+        "axe": st.column_config.TextColumn("Axe"),
+        "action": st.column_config.TextColumn("Action", width="large"),
+    },
+)
+stem = f"engagement_communes_{as_of:%Y-%m-%d}"
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
+    "Télécharger (CSV)",
+    data=exports.to_csv_bytes(matrix),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
+    key="eng_csv",
+)
+d2.download_button(
+    "Télécharger (Excel)",
+    data=exports.workbook_bytes({"Engagement": matrix}),
+    file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="eng_xlsx",
+)

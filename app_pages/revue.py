@@ -1,0 +1,224 @@
+"""Revue GOLD: go through the actions one by one and record the decisions as they are taken."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+
+from ptlcd_data import engagements, formats, queries, suivi_queries, suivi_saisie
+from ptlcd_data.suivi import NIVEAUX, RULES_RETARD, STATUTS
+from ui import data, session, suivi, widgets
+
+session.page_requires("lecture")
+
+ACTION_KEY = "revue_action"
+FORM_GEN_KEY = "_revue_form_gen"  # bumped after each record: the form starts empty again
+FLASH_KEY = "_revue_flash"
+# Up to this many territories, one field each; beyond, a list of territories and one level.
+TERRITORY_FIELDS_MAX = 8
+
+
+def _step(numbers: list[int], delta: int) -> None:
+    current = st.session_state.get(ACTION_KEY, numbers[0])
+    index = numbers.index(current) if current in numbers else 0
+    st.session_state[ACTION_KEY] = numbers[(index + delta) % len(numbers)]
+
+
+as_of = widgets.as_of()
+st.title("Revue GOLD")
+st.caption(
+    "Passez les actions une à une, voyez leur fiche et leur historique, et enregistrez les "
+    f"décisions du groupe. État affiché au {formats.day(as_of)} (date d'observation)."
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    st.success(flash)
+
+axes = data.query(queries.axes)
+axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+f1, f2 = st.columns([3, 1])
+chosen_axes = f1.multiselect(
+    "Axes à revoir",
+    options=list(axe_labels),
+    format_func=lambda n: f"{n}. {axe_labels[n]}",
+    key="revue_axes",
+    placeholder="Tous les axes",
+)
+only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
+etat = data.query(
+    suivi_queries.calendrier,
+    as_of,
+    grouper=False,
+    seulement_retard=only_late,
+    axes=tuple(chosen_axes),
+)
+numbers = [int(n) for n in etat["action_no"]]
+if not numbers:
+    st.info("Aucune action à revoir avec ces filtres à cette date.")
+    st.stop()
+if st.session_state.get(ACTION_KEY) not in numbers:
+    st.session_state[ACTION_KEY] = numbers[0]
+
+n1, n2, n3, n4 = st.columns([1, 3, 1, 2])
+n1.button("◀ Précédente", key="revue_prev", on_click=_step, args=(numbers, -1), width="stretch")
+wording = dict(zip(etat["action_no"], etat["action"], strict=True))
+action_no = n2.selectbox(
+    "Aller à l'action",
+    options=numbers,
+    format_func=lambda n: f"n° {n} · {wording[n][:80]}",
+    key=ACTION_KEY,
+    label_visibility="collapsed",
+)
+n3.button("Suivante ▶", key="revue_next", on_click=_step, args=(numbers, 1), width="stretch")
+n4.markdown(f"**Action {numbers.index(action_no) + 1} sur {len(numbers)}**")
+
+detail = data.query(queries.action_detail, action_no)
+if detail is None:
+    st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
+    st.stop()
+
+st.header(f"Action n° {action_no}")
+st.text(detail["libelle"])
+left, right = st.columns([2, 1])
+with left:
+    widgets.field(
+        "Axe · objectif",
+        f"{detail['axe_no']}. {detail['axe']} · {detail['objectif_code']} {detail['objectif']}",
+    )
+    widgets.field("Opérateurs / porteurs", detail["porteur"])
+    widgets.field("Observations du plan", detail["observations"])
+with right:
+    widgets.field("Calendrier (texte du plan)", detail["calendrier"], empty="non planifiée")
+    indicateurs = data.query(queries.indicateurs_of_objectif, detail["objectif_code"])
+    widgets.field(
+        "Indicateurs de l'objectif",
+        "\n".join(
+            f"{c} — {lib}"
+            for c, lib in zip(indicateurs["code"], indicateurs["libelle"], strict=True)
+        ),
+        empty="aucun indicateur fixé par le plan",
+    )
+
+st.subheader(f"Suivi au {formats.day(as_of)}")
+suivi.follow_up(action_no, as_of)
+with st.expander("Règles du retard"):
+    st.markdown("\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
+
+st.subheader("Enregistrer une décision")
+user = session.current_user()
+if not data.settings().allow_recording:
+    st.info(
+        "L'enregistrement est désactivé sur ce serveur (réglage PTLCD_ALLOW_RECORDING) : "
+        "la revue se fait en lecture seule."
+    )
+    st.stop()
+if user is None or not user.can("saisie"):
+    st.info(
+        "Pour enregistrer une décision, connectez-vous (page « Connexion ») avec un compte "
+        "ayant le rôle « saisie » ou « admin ». La revue reste consultable en lecture."
+    )
+    st.stop()
+
+today = date.today()
+if as_of < today:
+    st.caption(
+        f"La page montre le plan au {formats.day(as_of)}. Une décision datée d'aujourd'hui "
+        "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
+    )
+current = data.query(suivi_queries.statut_action, action_no, today) or {}
+cells = data.query(engagements.cellules, today, actions=(action_no,))
+gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
+with st.form(f"revue_form_{action_no}_{gen}", border=True):
+    s1, s2, s3 = st.columns(3)
+    statut = s1.selectbox(
+        "Statut",
+        options=list(STATUTS),
+        index=None,
+        placeholder=f"Inchangé ({current.get('statut', '—')})",
+        key=f"revue_statut_{action_no}_{gen}",
+    )
+    avancement = s2.number_input(
+        "Avancement (%)",
+        min_value=0,
+        max_value=100,
+        step=5,
+        value=None,
+        placeholder=f"Inchangé ({formats.percent(current.get('avancement'))})",
+        key=f"revue_avancement_{action_no}_{gen}",
+    )
+    date_effet = s3.date_input(
+        "Date d'effet",
+        value=today,
+        max_value=today,
+        format="DD/MM/YYYY",
+        key=f"revue_date_{action_no}_{gen}",
+        help="Aujourd'hui par défaut ; une date passée pour consigner une décision antérieure.",
+    )
+    commentaire = st.text_area(
+        "Commentaire (décision, point d'étape)",
+        max_chars=suivi_saisie.COMMENT_MAX_CHARS,
+        key=f"revue_commentaire_{action_no}_{gen}",
+    )
+    st.markdown("**Engagement des territoires**")
+    chosen: dict[str, str] = {}
+    codes_without_level = False
+    if len(cells) <= TERRITORY_FIELDS_MAX:
+        columns = st.columns(max(len(cells), 1))
+        for i, cell in enumerate(cells.itertuples(index=False)):
+            niveau = columns[i].selectbox(
+                widgets.escape_md(cell.territoire),
+                options=list(NIVEAUX),
+                index=None,
+                placeholder=f"Inchangé ({cell.niveau})",
+                key=f"revue_eng_{cell.territoire_code}_{action_no}_{gen}",
+            )
+            if niveau is not None:
+                chosen[str(cell.territoire_code)] = niveau
+    else:  # many territories: one level applied to the territories chosen
+        names = dict(zip(cells["territoire_code"], cells["territoire"], strict=True))
+        levels = dict(zip(cells["territoire_code"], cells["niveau"], strict=True))
+        e1, e2 = st.columns([3, 1])
+        codes = e1.multiselect(
+            "Territoires",
+            options=list(names),
+            format_func=lambda c: f"{names[c]} ({levels[c]})",
+            key=f"revue_eng_codes_{action_no}_{gen}",
+            placeholder="Aucun changement",
+        )
+        niveau = e2.selectbox(
+            "Nouveau niveau",
+            options=list(NIVEAUX),
+            index=None,
+            key=f"revue_eng_niveau_{action_no}_{gen}",
+        )
+        if codes and niveau is not None:
+            chosen = {str(c): niveau for c in codes}
+        codes_without_level = bool(codes) and niveau is None
+    submitted = st.form_submit_button("Enregistrer", type="primary", key="revue_submit")
+
+if submitted and codes_without_level:
+    st.error("Choisissez le nouveau niveau des territoires sélectionnés, ou retirez-les.")
+elif submitted:
+    with widgets.guard():
+        written = data.write(
+            suivi_saisie.enregistrer_revue,
+            user,
+            action_no,
+            date_effet=date_effet if isinstance(date_effet, date) else today,
+            statut=statut,
+            avancement=None if avancement is None else int(avancement),
+            commentaire=commentaire,
+            engagements=chosen,
+        )
+        parts = []
+        if written["statut"]:
+            parts.append("statut / commentaire")
+        if written["engagements"]:
+            parts.append(f"{written['engagements']} engagement(s)")
+        st.session_state[FLASH_KEY] = (
+            f"Action n° {action_no} : {' et '.join(parts)} enregistré(s) par "
+            f"{widgets.escape_md(user.nom)} le "
+            f"{formats.timestamp(datetime.now())}."
+        )
+        st.session_state[FORM_GEN_KEY] = gen + 1
+        st.rerun()

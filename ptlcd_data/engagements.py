@@ -1,0 +1,148 @@
+"""Questions about engagement: which territory is engaged in which action, at a date (`as_of`).
+
+Same time travel as statuses: the level of a cell at `as_of` is its latest record with
+`date_effet <= as_of`; NIVEAU_AUCUN where nothing is recorded. Totals run in DuckDB.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from ptlcd_data.store import Connection
+from ptlcd_data.suivi import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
+from ptlcd_data.suivi_queries import scanned
+
+
+def historique(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
+    """Every engagement record of an action with `date_effet <= as_of`, newest first.
+
+    Columns: date_effet, territoire, niveau, commentaire, auteur, source, enregistre_le, demo.
+    """
+    return conn.execute(
+        """
+        SELECT e.date_effet, t.libelle AS territoire, e.niveau, e.commentaire, e.auteur,
+               e.source, e.enregistre_le, e.demo
+        FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
+        WHERE e.action_no = ? AND e.date_effet <= ?
+        ORDER BY e.date_effet DESC, e.enregistre_le DESC, e.id DESC, t.ordre
+        """,
+        [action_no, as_of],
+    ).df()
+
+
+def cellules(
+    conn: Connection,
+    as_of: date,
+    *,
+    axes: tuple[int, ...] = (),
+    actions: tuple[int, ...] = (),
+) -> pd.DataFrame:
+    """Every action × territory cell as it stood at `as_of`; NIVEAU_AUCUN where nothing is recorded.
+
+    Columns: action_no, axe_no, axe, action, territoire_code, territoire, territoire_ordre,
+    niveau, date_effet, commentaire, source.
+    """
+    where = ["TRUE"]
+    params: dict[str, Any] = {"as_of": as_of, "aucun": NIVEAU_AUCUN}
+    if axes:
+        where.append("x.axe_no IN (SELECT unnest($axes::INTEGER[]))")
+        params["axes"] = list(axes)
+    if actions:
+        where.append("x.action_no IN (SELECT unnest($actions::INTEGER[]))")
+        params["actions"] = list(actions)
+    sql = f"""
+        WITH courant AS (
+            SELECT * FROM engagement_record WHERE date_effet <= $as_of
+            QUALIFY row_number() OVER (PARTITION BY action_no, territoire_code
+                ORDER BY date_effet DESC, enregistre_le DESC, id DESC) = 1
+        )
+        SELECT x.action_no, x.axe_no, a.libelle AS axe, x.libelle AS action,
+               t.code AS territoire_code, t.libelle AS territoire, t.ordre AS territoire_ordre,
+               coalesce(c.niveau, $aucun) AS niveau, c.date_effet, c.commentaire, c.source
+        FROM action x JOIN axe a ON a.axe_no = x.axe_no CROSS JOIN territoire t
+        LEFT JOIN courant c ON c.action_no = x.action_no AND c.territoire_code = t.code
+        WHERE {" AND ".join(where)}
+        ORDER BY x.action_no, t.ordre
+    """  # noqa: S608 - fixed fragments only; values are bound
+    return conn.execute(sql, params).df()
+
+
+def matrice(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+    """The actions × territories matrix in words (the downloadable table).
+
+    Columns: action_no, axe, action, then one column per territory (its label, in plan order).
+    """
+    long = cellules(conn, as_of, axes=axes)
+    territoires = long.drop_duplicates("territoire_code").sort_values("territoire_ordre")
+    head = long.drop_duplicates("action_no")[["action_no", "axe", "action"]]
+    if long.empty:
+        return head
+    wide = long.pivot(index="action_no", columns="territoire", values="niveau")
+    wide = wide[territoires["territoire"].tolist()].reset_index()
+    wide.columns.name = None
+    return head.merge(wide, on="action_no", how="left")
+
+
+def par_territoire(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Per territory: number of actions at each level.
+
+    Columns: territoire, one column per level (NIVEAUX_AFFICHES), engagees (Engagée or
+    Réalisée), nb_actions.
+    """
+    levels = ", ".join(
+        f"count(*) FILTER (WHERE niveau = '{n}') AS \"{n}\"" for n in NIVEAUX_AFFICHES
+    )
+    sql = f"""
+        SELECT territoire, {levels},
+               count(*) FILTER (WHERE niveau IN (SELECT unnest($engages::VARCHAR[]))) AS engagees,
+               count(*) AS nb_actions
+        FROM cells GROUP BY territoire, territoire_ordre ORDER BY territoire_ordre
+    """  # noqa: S608 - column names from the fixed vocabulary
+    with scanned(conn, "cells", cellules(conn, as_of, axes=axes)):
+        return conn.execute(sql, {"engages": list(NIVEAUX_ENGAGES)}).df()
+
+
+def par_axe(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Per axis: how many of its actions each territory is engaged in (Engagée or Réalisée).
+
+    Columns: axe_no, axe, nb_actions, then one column per territory (its label, in plan order).
+    """
+    with scanned(conn, "cells", cellules(conn, as_of, axes=axes)):
+        long = conn.execute(
+            """
+            SELECT axe_no, axe, territoire, territoire_ordre,
+                   count(DISTINCT action_no) AS nb_actions,
+                   count(*) FILTER (WHERE niveau IN (SELECT unnest($engages::VARCHAR[])))
+                       AS engagees
+            FROM cells GROUP BY ALL ORDER BY axe_no, territoire_ordre
+            """,
+            {"engages": list(NIVEAUX_ENGAGES)},
+        ).df()
+    if long.empty:
+        return pd.DataFrame(columns=["axe_no", "axe", "nb_actions"])
+    order = long.drop_duplicates("territoire").sort_values("territoire_ordre")["territoire"]
+    wide = long.pivot(index=["axe_no", "axe"], columns="territoire", values="engagees")
+    wide = wide[order.tolist()].reset_index()
+    wide.columns.name = None
+    counts = long.drop_duplicates("axe_no")[["axe_no", "nb_actions"]]
+    return counts.merge(wide, on="axe_no")[["axe_no", "axe", "nb_actions", *order]]
+
+
+def export(conn: Connection, as_of: date) -> pd.DataFrame:
+    """One row per action and territory: action_no, territoire_code, territoire, niveau,
+    date_effet, commentaire, source."""
+    cells = cellules(conn, as_of)
+    return cells[
+        [
+            "action_no",
+            "territoire_code",
+            "territoire",
+            "niveau",
+            "date_effet",
+            "commentaire",
+            "source",
+        ]
+    ].reset_index(drop=True)

@@ -1,0 +1,320 @@
+"""Questions about the follow-up, each as the plan stood at a date (`as_of`).
+
+Time travel: a status or engagement record counts from its `date_effet`; the state at `as_of` is
+the latest record with `date_effet <= as_of` (ties broken by when it was recorded). Aggregations
+run in DuckDB; the lateness rules are the pure functions of `suivi.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from ptlcd_data import suivi
+from ptlcd_data.store import Connection
+from ptlcd_data.suivi import (
+    SANS_STATUT,
+    STATUTS_AFFICHES,
+    STATUTS_COMMENCES,
+)
+from ptlcd_data.suivi_initial import date_plan
+
+# The current status of every action at $as_of, with what the rules need (see compute_retards).
+_ETAT_SQL = """
+WITH rec AS (
+    SELECT r.*,
+           last_value(r.avancement IGNORE NULLS) OVER (
+               PARTITION BY r.action_no ORDER BY r.date_effet, r.enregistre_le, r.id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS avancement_connu,
+           row_number() OVER (
+               PARTITION BY r.action_no ORDER BY r.date_effet, r.enregistre_le, r.id) AS rang
+    FROM statut_record r
+    WHERE r.date_effet <= $as_of
+),
+dernier AS (SELECT action_no, max(rang) AS rang FROM rec GROUP BY action_no),
+courant AS (SELECT rec.* FROM rec JOIN dernier USING (action_no, rang)),
+debut AS (
+    SELECT action_no, min(date_effet) AS debut_reel FROM rec
+    WHERE statut IN (SELECT unnest($commences::VARCHAR[])) OR avancement > 0
+    GROUP BY action_no
+),
+ouvert AS (SELECT action_no, max(rang) AS rang FROM rec WHERE statut <> 'Réalisé' GROUP BY action_no),
+fin AS (
+    SELECT rec.action_no, min(rec.date_effet) AS fin_reelle
+    FROM rec LEFT JOIN ouvert o ON o.action_no = rec.action_no
+    WHERE rec.statut = 'Réalisé' AND rec.rang > coalesce(o.rang, 0)
+    GROUP BY rec.action_no
+),
+engage AS (
+    SELECT action_no, territoire_code, niveau FROM engagement_record
+    WHERE date_effet <= $as_of
+    QUALIFY row_number() OVER (
+        PARTITION BY action_no, territoire_code ORDER BY date_effet DESC, enregistre_le DESC, id DESC
+    ) = 1
+)
+SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS objectif,
+       o.ordre AS objectif_ordre, x.libelle AS action, x.porteur, x.calendrier, x.calendrier_forme,
+       x.debut_prevu, x.fin_prevue, x.recurrente,
+       coalesce(c.statut, $sans_statut) AS statut,
+       CASE WHEN c.statut = 'Réalisé' THEN coalesce(c.avancement, 100)
+            ELSE c.avancement_connu END AS avancement,
+       c.commentaire, c.auteur, c.source, c.date_effet AS date_dernier,
+       d.debut_reel, f.fin_reelle
+FROM action x
+JOIN axe a ON a.axe_no = x.axe_no
+JOIN objectif o ON o.code = x.objectif_code
+LEFT JOIN courant c ON c.action_no = x.action_no
+LEFT JOIN debut d ON d.action_no = x.action_no
+LEFT JOIN fin f ON f.action_no = x.action_no
+WHERE {where}
+ORDER BY x.action_no
+"""
+
+
+@contextmanager
+def scanned(conn: Connection, name: str, df: pd.DataFrame) -> Iterator[None]:
+    """Let DuckDB aggregate a DataFrame under `name` for the time of one query."""
+    conn.register(name, df)
+    try:
+        yield
+    finally:
+        conn.unregister(name)
+
+
+def etat_actions(
+    conn: Connection,
+    as_of: date,
+    *,
+    axes: tuple[int, ...] = (),
+    porteurs: tuple[str, ...] = (),
+    territoire: str | None = None,
+    statuts: tuple[str, ...] = (),
+    actions: tuple[int, ...] = (),
+) -> pd.DataFrame:
+    """One row per action as it stood at `as_of`, filtered (an empty filter keeps everything).
+
+    `territoire` keeps the actions in which that territory is À engager, Engagée or Réalisée.
+    Columns: action_no, axe_no, axe, objectif_code, objectif, objectif_ordre, action, porteur,
+    calendrier, calendrier_forme, debut_prevu, fin_prevue, recurrente, statut (SANS_STATUT when
+    none), avancement (0–100 or empty), commentaire, auteur, source, date_dernier (date d'effet
+    of the latest record), debut_reel, fin_reelle, en_retard, motif_retard,
+    glissement_debut_mois, glissement_fin_mois.
+    """
+    where = ["TRUE"]
+    params: dict[str, Any] = {
+        "as_of": as_of,
+        "commences": list(STATUTS_COMMENCES),
+        "sans_statut": SANS_STATUT,
+    }
+    if axes:
+        where.append("x.axe_no IN (SELECT unnest($axes::INTEGER[]))")
+        params["axes"] = list(axes)
+    if porteurs:
+        where.append("x.porteur IN (SELECT unnest($porteurs::VARCHAR[]))")
+        params["porteurs"] = list(porteurs)
+    if statuts:
+        where.append("coalesce(c.statut, $sans_statut) IN (SELECT unnest($statuts::VARCHAR[]))")
+        params["statuts"] = list(statuts)
+    if actions:
+        where.append("x.action_no IN (SELECT unnest($actions::INTEGER[]))")
+        params["actions"] = list(actions)
+    if territoire:
+        where.append(
+            "EXISTS (SELECT 1 FROM engage e WHERE e.action_no = x.action_no "
+            "AND e.territoire_code = $territoire AND e.niveau <> 'Non concernée')"
+        )
+        params["territoire"] = territoire
+    sql = _ETAT_SQL.format(where=" AND ".join(where))
+    df = conn.execute(sql, params).df()
+    return suivi.compute_retards(df, as_of, date_plan(conn))
+
+
+def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
+    """The row of `etat_actions` for one action, as a dict (None if the action is unknown)."""
+    df = etat_actions(conn, as_of, actions=(action_no,))
+    if df.empty:
+        return None
+    row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    for key in DATE_COLUMNS:
+        value = row.get(key)
+        if isinstance(value, pd.Timestamp):
+            row[key] = value.date()
+    return row
+
+
+DATE_COLUMNS = ("debut_prevu", "fin_prevue", "date_dernier", "debut_reel", "fin_reelle")
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _status_columns() -> str:
+    # Column names come from the fixed vocabulary (suivi.STATUTS_AFFICHES), never from a user.
+    return ", ".join(f"count(*) FILTER (WHERE statut = '{s}') AS \"{s}\"" for s in STATUTS_AFFICHES)
+
+
+def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
+    """Per axis and per objective, then the whole plan: counts by status, share Réalisé, mean
+    avancement, actions late.
+
+    Columns: niveau ('axe', 'objectif' or 'plan'), axe_no, axe, objectif_code, objectif,
+    libelle (what a table shows: "Axe 1 · Connaître", "Objectif 1.1 · …"), nb_actions, one
+    column per status (STATUTS_AFFICHES), part_realise (%), avancement_moyen (mean over the
+    actions with an avancement), nb_en_retard. Axis rows come before their objectives (in the
+    plan's order); the plan row is last.
+    """
+    sql = f"""
+        SELECT CASE WHEN grouping(axe_no) = 1 THEN 'plan'
+                    WHEN grouping(objectif_code) = 1 THEN 'axe' ELSE 'objectif' END AS niveau,
+               axe_no, any_value(axe) AS axe, objectif_code,
+               CASE WHEN grouping(objectif_code) = 0 THEN any_value(objectif) END AS objectif,
+               CASE WHEN grouping(axe_no) = 1 THEN 'Ensemble du plan'
+                    WHEN grouping(objectif_code) = 1
+                        THEN 'Axe ' || axe_no || ' · ' || any_value(axe)
+                    ELSE '    Objectif ' || objectif_code || ' · ' || any_value(objectif)
+               END AS libelle,
+               count(*) AS nb_actions, {_status_columns()},
+               100.0 * count(*) FILTER (WHERE statut = 'Réalisé') / count(*) AS part_realise,
+               avg(avancement) AS avancement_moyen,
+               count(*) FILTER (WHERE en_retard) AS nb_en_retard
+        FROM etat
+        GROUP BY GROUPING SETS ((axe_no), (axe_no, objectif_code), ())
+        ORDER BY axe_no NULLS LAST, grouping(objectif_code) DESC, min(objectif_ordre)
+    """  # noqa: S608 - fixed fragments only
+    with scanned(conn, "etat", etat_actions(conn, as_of)):
+        return conn.execute(sql).df()
+
+
+def statuts_par_axe(conn: Connection, as_of: date) -> pd.DataFrame:
+    """Long counts for the stacked bar. Columns: axe_no, axe, statut, nb (zeros included)."""
+    with scanned(conn, "etat", etat_actions(conn, as_of)):
+        return _statuts_par_axe(conn)
+
+
+def _statuts_par_axe(conn: Connection) -> pd.DataFrame:
+    return conn.execute(
+        """
+        WITH axes AS (SELECT DISTINCT axe_no, axe FROM etat),
+             s AS (SELECT unnest($statuts::VARCHAR[]) AS statut,
+                          generate_subscripts($statuts::VARCHAR[], 1) AS ordre)
+        SELECT axes.axe_no, axes.axe, s.statut,
+               (SELECT count(*) FROM etat e
+                 WHERE e.axe_no = axes.axe_no AND e.statut = s.statut) AS nb
+        FROM axes CROSS JOIN s
+        ORDER BY axes.axe_no, s.ordre
+        """,
+        {"statuts": list(STATUTS_AFFICHES)},
+    ).df()
+
+
+def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
+    """The status mix at each year end since the plan's year, then at `as_of`.
+
+    Columns: jour, statut, nb (zeros included), in status order.
+    """
+    jours = suivi.annees_de_suivi(date_plan(conn), as_of)
+    return conn.execute(
+        """
+        WITH jours AS (SELECT unnest($jours::DATE[]) AS jour),
+             s AS (SELECT unnest($statuts::VARCHAR[]) AS statut,
+                          generate_subscripts($statuts::VARCHAR[], 1) AS ordre),
+             courant AS (
+                SELECT j.jour, r.action_no, r.statut
+                FROM jours j JOIN statut_record r ON r.date_effet <= j.jour
+                QUALIFY row_number() OVER (PARTITION BY j.jour, r.action_no
+                    ORDER BY r.date_effet DESC, r.enregistre_le DESC, r.id DESC) = 1
+             ),
+             etat AS (
+                SELECT j.jour, coalesce(c.statut, $sans_statut) AS statut
+                FROM jours j CROSS JOIN action x
+                LEFT JOIN courant c ON c.jour = j.jour AND c.action_no = x.action_no
+             )
+        SELECT j.jour, s.statut,
+               (SELECT count(*) FROM etat e WHERE e.jour = j.jour AND e.statut = s.statut) AS nb
+        FROM jours j CROSS JOIN s
+        ORDER BY j.jour, s.ordre
+        """,
+        {"jours": jours, "statuts": list(STATUTS_AFFICHES), "sans_statut": SANS_STATUT},
+    ).df()
+
+
+def historique_statuts(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
+    """Every status record of an action with `date_effet <= as_of`, newest first.
+
+    Columns: date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo.
+    """
+    return conn.execute(
+        """
+        SELECT date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo
+        FROM statut_record WHERE action_no = ? AND date_effet <= ?
+        ORDER BY date_effet DESC, enregistre_le DESC, id DESC
+        """,
+        [action_no, as_of],
+    ).df()
+
+
+def calendrier(
+    conn: Connection,
+    as_of: date,
+    *,
+    tri: str = "numero",
+    grouper: bool = True,
+    seulement_retard: bool = False,
+    **filters: Any,
+) -> pd.DataFrame:
+    """The actions of the calendar page, filtered like `etat_actions`, in display order.
+
+    Sorted by `tri` (a key of `suivi.TRIS`), within each axis when `grouper`.
+    """
+    etat = suivi.trier(etat_actions(conn, as_of, **filters), tri)
+    if seulement_retard:
+        etat = etat[etat["en_retard"]]
+    if grouper:
+        etat = etat.sort_values("axe_no", kind="stable")
+    return etat.reset_index(drop=True)
+
+
+def gantt(
+    conn: Connection,
+    as_of: date,
+    *,
+    tri: str = "numero",
+    seulement_retard: bool = False,
+    **filters: Any,
+) -> pd.DataFrame:
+    """Planned and actual bars per action (see `suivi.gantt_rows`), grouped by axis, in order."""
+    etat = calendrier(
+        conn, as_of, tri=tri, grouper=True, seulement_retard=seulement_retard, **filters
+    )
+    rows = suivi.gantt_rows(etat, as_of, date_plan(conn))
+    rank = {no: i for i, no in enumerate(etat["action_no"])}
+    return rows.sort_values(
+        ["action_no", "barre"], key=lambda s: s.map(rank) if s.name == "action_no" else s
+    ).reset_index(drop=True)
+
+
+def export_status(conn: Connection, as_of: date) -> pd.DataFrame:
+    """One row per action: action_no, statut, avancement, en_retard, glissement_debut_mois,
+    glissement_fin_mois, date_derniere_mise_a_jour."""
+    etat = etat_actions(conn, as_of)
+    out = etat[
+        [
+            "action_no",
+            "statut",
+            "avancement",
+            "en_retard",
+            "glissement_debut_mois",
+            "glissement_fin_mois",
+            "date_dernier",
+        ]
+    ].rename(columns={"date_dernier": "date_derniere_mise_a_jour"})
+    out["avancement"] = out["avancement"].astype("Int64")
+    return out.reset_index(drop=True)

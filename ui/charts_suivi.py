@@ -1,0 +1,286 @@
+"""Follow-up charts: statuses by axis, their evolution, the Gantt calendar, the engagement matrix.
+
+Every chart uses the status / level colours of `ui.charts` and names them in its legend and hover.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ptlcd_data import formats
+from ptlcd_data.suivi import BARRE_PREVUE, NIVEAUX_AFFICHES, STATUTS_AFFICHES
+from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, plotly_text
+
+# Long action wordings are cut on axis labels (the hover has the full text).
+LABEL_CHARS = 48
+ROW_PX = 40  # height of one action's row on the Gantt and the matrix
+# Beyond this many territories the cells are too narrow for words: the hover and the legend
+# still name the level, and the downloadable table has it in words.
+HEATMAP_WORDS_MAX_COLUMNS = 12
+# Streamlit's chart theme sets small tick and legend fonts; a projector needs these sizes.
+TICK_FONT = {"size": 15}
+TITLE_FONT = {"size": 16}
+
+
+def readable(fig: go.Figure, *, height: int) -> go.Figure:
+    """French formats (base_layout), then fonts readable from the back of a meeting room."""
+    fig = base_layout(fig, height=height)
+    fig.update_xaxes(tickfont=TICK_FONT, title_font=TITLE_FONT)
+    fig.update_yaxes(tickfont=TICK_FONT, title_font=TITLE_FONT)
+    fig.update_layout(
+        legend={"font": TICK_FONT, "traceorder": "normal"},
+        hoverlabel={"font_size": 15, "align": "left"},
+        uniformtext={"minsize": 13, "mode": "hide"},
+    )
+    return fig
+
+
+def _short(text: object, limit: int = LABEL_CHARS) -> str:
+    s = str(text)
+    return plotly_text(s if len(s) <= limit else s[: limit - 1].rstrip() + "…")
+
+
+def statuts_axes_bar(counts: pd.DataFrame) -> go.Figure:
+    """Stacked horizontal bars: actions per status, one bar per axis (clickable segments)."""
+    fig = go.Figure()
+    counts = counts.assign(label=counts["axe_no"].astype(str) + ". " + counts["axe"].map(_short))
+    for statut in STATUTS_AFFICHES:
+        part = counts[counts["statut"] == statut]
+        if not part["nb"].any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=statut,
+                y=part["label"],
+                x=part["nb"],
+                orientation="h",
+                marker_color=STATUT_COLORS[statut],
+                text=part["nb"].where(part["nb"] > 0, None),
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=np.column_stack([part["axe_no"], [statut] * len(part)]),
+                hovertemplate="%{y}<br>" + statut + " : %{x} action(s)<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", clickmode="event+select")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="Nombre d'actions", dtick=2)
+    return readable(fig, height=max(320, 70 * counts["axe_no"].nunique() + 120))
+
+
+def evolution_bar(evolution: pd.DataFrame, as_of: date) -> go.Figure:
+    """Stacked bars: the status mix at each year end, then at the observation date."""
+    df = evolution.copy()
+    jours = pd.to_datetime(df["jour"]).dt.date
+    df["label"] = [
+        f"Au {formats.day(j)}" if j == as_of and (j.month, j.day) != (12, 31) else formats.day(j)
+        for j in jours
+    ]
+    fig = go.Figure()
+    for statut in STATUTS_AFFICHES:
+        part = df[df["statut"] == statut]
+        if not part["nb"].any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=statut,
+                x=part["label"],
+                y=part["nb"],
+                marker_color=STATUT_COLORS[statut],
+                text=part["nb"].where(part["nb"] > 0, None),
+                textposition="inside",
+                hovertemplate="%{x}<br>" + statut + " : %{y} action(s)<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title="Nombre d'actions")
+    return readable(fig, height=480)
+
+
+def _gantt_hover(rows: pd.DataFrame) -> list[str]:
+    texts = []
+    for r in rows.itertuples(index=False):
+        end = "sans échéance" if r.ouvert and r.barre == BARRE_PREVUE else formats.day(r.fin)
+        if r.ouvert and r.barre != BARRE_PREVUE:
+            end = "en cours"
+        lines = [
+            f"<b>Action n° {r.action_no}</b>",
+            _wrapped(r.action),
+            f"{r.barre} : {formats.day(r.debut)} → {end}",
+            f"Calendrier du plan : {plotly_text(r.calendrier or 'non planifiée')}",
+            f"Statut : {r.statut}",
+            f"Glissement du début : {formats.months(_num(r.glissement_debut_mois))}",
+            f"Glissement de la fin : {formats.months(_num(r.glissement_fin_mois))}",
+        ]
+        if r.en_retard:
+            lines.append("<b>En retard</b>")
+        texts.append("<br>".join(lines))
+    return texts
+
+
+def _wrapped(text: object, width: int = 70, lines: int = 3) -> str:
+    """Plan text on a few short hover lines (escaped), cut with … when longer."""
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], parts[lines - 1][: width - 1] + "…"]
+    return "<br>".join(plotly_text(p) for p in parts)
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
+    """Planned (grey) and actual (status colour) bars per action, grouped by axis.
+
+    `rows` come from `suivi.gantt_rows`, already in display order. Bars without an end (no
+    planned end, or still running) are hatched.
+    """
+    df = rows.copy()
+    df["groupe"] = (
+        "Axe " + df["axe_no"].astype(str) + "<br>" + df["axe"].map(lambda a: _short(a, 16))
+    )
+    df["ligne"] = "n° " + df["action_no"].astype(str) + " · " + df["action"].map(_short)
+    df["duree"] = (pd.to_datetime(df["fin"]) - pd.to_datetime(df["debut"])).dt.total_seconds()
+    df["duree"] = df["duree"] * 1000
+    df["hover"] = _gantt_hover(df)
+    order = df.drop_duplicates("action_no")
+    fig = go.Figure()
+    # An invisible first trace fixes the row order (multicategory axes keep first-seen order).
+    fig.add_trace(
+        go.Scatter(
+            y=[order["groupe"].tolist(), order["ligne"].tolist()],
+            x=[pd.Timestamp(as_of)] * len(order),
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    series = [(BARRE_PREVUE, PLANNED_COLOR, df[df["barre"] == BARRE_PREVUE])] + [
+        (s, STATUT_COLORS[s], df[(df["barre"] != BARRE_PREVUE) & (df["statut"] == s)])
+        for s in STATUTS_AFFICHES
+    ]
+    for name, color, part in series:
+        if part.empty:
+            continue
+        legend = "Prévu (calendrier du plan)" if name == BARRE_PREVUE else f"Réel : {name}"
+        fig.add_trace(
+            go.Bar(
+                name=legend,
+                y=[part["groupe"].tolist(), part["ligne"].tolist()],
+                base=pd.to_datetime(part["debut"]).dt.strftime("%Y-%m-%d").tolist(),
+                x=part["duree"].tolist(),
+                orientation="h",
+                offsetgroup="prevu" if name == BARRE_PREVUE else "reel",
+                marker={
+                    "color": color,
+                    "line": {"color": "#333333", "width": 0.5},
+                    "pattern": {
+                        "shape": np.where(part["ouvert"], "/", "").tolist(),
+                        "fgcolor": "#ffffff",
+                        "fgopacity": 0.7,
+                        "fillmode": "overlay",
+                    },
+                },
+                hovertext=part["hover"],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    fig.add_vline(
+        x=pd.Timestamp(as_of).timestamp() * 1000,
+        line={"color": "#C00000", "width": 2, "dash": "dash"},
+        annotation_text=f"Observation : {formats.day(as_of)}",
+        annotation_position="top",
+    )
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
+    fig.update_xaxes(type="date", tickformat="%Y", dtick="M12", title=None, showgrid=True)
+    fig.update_yaxes(autorange="reversed", title=None)
+    height = ROW_PX * len(order) + 24 * order["groupe"].nunique() + 160
+    return readable(fig, height=max(360, height))
+
+
+def _stepped_scale(colors: list[str]) -> list[list[object]]:
+    n = len(colors)
+    scale: list[list[object]] = []
+    for i, c in enumerate(colors):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
+    """Actions (rows) × territories (columns), each cell showing its level in words."""
+    levels = list(NIVEAUX_AFFICHES)
+    territoires = cells.drop_duplicates("territoire_code").sort_values("territoire_ordre")
+    actions = cells.drop_duplicates("action_no")
+    rows = [
+        f"n° {n} · {_short(a, 40)}"
+        for n, a in zip(actions["action_no"], actions["action"], strict=True)
+    ]
+    grid = cells.pivot(index="action_no", columns="territoire_code", values="niveau")
+    grid = grid.loc[actions["action_no"], territoires["territoire_code"]]
+    since = cells.assign(
+        depuis=pd.to_datetime(cells["date_effet"]).dt.strftime("%d/%m/%Y").fillna("—")
+    ).pivot(index="action_no", columns="territoire_code", values="depuis")
+    since = since.loc[grid.index, grid.columns]
+    wording = {
+        n: plotly_text(a) for n, a in zip(actions["action_no"], actions["action"], strict=True)
+    }
+    custom = np.dstack(
+        [
+            np.array([[wording[n]] * grid.shape[1] for n in grid.index], dtype=object),
+            since.to_numpy(dtype=object),
+        ]
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.map(levels.index).to_numpy(),
+            x=territoires["territoire"].map(plotly_text).tolist(),
+            y=rows,
+            text=grid.to_numpy(),
+            texttemplate="%{text}" if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else "",
+            textfont={"size": 14},
+            customdata=custom,
+            colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
+            zmin=-0.5,
+            zmax=len(levels) - 0.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="<b>%{y}</b><br>%{customdata[0]}<br>Territoire : %{x}<br>"
+            "Niveau : %{text}<br>Depuis le : %{customdata[1]}<extra></extra>",
+        )
+    )
+    for level in levels:  # a legend naming every level, with its colour
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=level,
+                marker={
+                    "symbol": "square",
+                    "size": 16,
+                    "color": NIVEAU_COLORS[level],
+                    "line": {"color": "#666666", "width": 1},
+                },
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(
+        side="top",
+        title=None,
+        showgrid=False,
+        tickangle=0 if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else -60,
+    )
+    fig.update_yaxes(autorange="reversed", title=None, showgrid=False)
+    fig.update_layout(plot_bgcolor="#ffffff")
+    fig = readable(fig, height=max(360, ROW_PX * len(rows) + 160))
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0})
+    return fig
