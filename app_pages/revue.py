@@ -9,6 +9,7 @@ import streamlit as st
 from ptlcd_data import engagements, formats, queries, suivi_queries, suivi_saisie
 from ptlcd_data.suivi import NIVEAUX, RULES_RETARD, STATUTS
 from ui import data, session, suivi, widgets
+from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
 
@@ -98,6 +99,9 @@ with right:
         ),
         empty="aucun indicateur fixé par le plan",
     )
+
+with st.expander("Indicateurs de l'objectif (valeurs, cibles, alertes)", expanded=False):
+    ui_indicateurs.objective_panel(detail["objectif_code"], key="revue", as_of=as_of)
 
 st.subheader(f"Suivi au {formats.day(as_of)}")
 suivi.follow_up(action_no, as_of)

@@ -453,3 +453,18 @@ def test_review_refuses_a_reader_account(app_env):
         accounts.add_user(conn, auth.SYSTEM, "elu", "Élu", "lecture", "mot-de-passe-de-l-elu")
     at = open_page("app_pages/revue.py", login="elu")
     assert all(b.key != "revue_submit" for b in at.button)
+
+
+def test_review_shows_the_indicators_of_the_action_objective(app_env):
+    from ptlcd_data import demo_indicateurs
+
+    with store.connect(app_env) as conn:
+        with store.transaction(conn):
+            demo_indicateurs.generate(conn)
+    at = open_page("app_pages/revue.py")
+    at.selectbox(key="revue_action").select(16).run()  # objective 4.1: two indicators
+    assert_clean(at)
+    labels = [e.label for e in at.expander]
+    assert "Indicateurs de l'objectif (valeurs, cibles, alertes)" in labels
+    shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
+    assert "collégiens" in shown or "Taux de collégiens" in shown
