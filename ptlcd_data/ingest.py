@@ -370,12 +370,43 @@ def _collect(
             f"FROM {source} WHERE {condition} "
             "ORDER BY feuille, ligne"
         ).fetchall()
+        if niveau == "ignoré":
+            # One remark per sheet for ignored rows: an untouched template row is not news.
+            by_sheet: dict[str, list[int]] = {}
+            for feuille, ligne, _ in hits:
+                by_sheet.setdefault(feuille, []).append(int(ligne))
+            for feuille, lines in by_sheet.items():
+                problems.append(
+                    _remark(
+                        feuille,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"{len(lines)} ligne(s) ignorée(s) ({line_ranges(lines)}) : {message}",
+                    )
+                )
+            continue
         for feuille, ligne, value in hits:
             col_letter, header = where.get(feuille, {}).get(key, (None, None))
             problems.append(
                 _problem(niveau, feuille, ligne, col_letter, header, value, message, expected)
             )
     return problems
+
+
+def line_ranges(lines: list[int]) -> str:
+    """[2, 3, 4, 9] -> 'lignes 2 à 4, 9'."""
+    parts: list[str] = []
+    start = prev = lines[0]
+    for n in [*lines[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start} à {prev}" if prev > start else str(start))
+        if n is not None:
+            start = prev = n
+    return ("lignes " if len(lines) > 1 else "ligne ") + ", ".join(parts)
 
 
 def _duplicates(
@@ -524,11 +555,11 @@ def _check_indicateurs(
         ]
     rules.append(
         (
-            "remarque",
+            "ignoré",
             "valeur",
             "valeur_n IS NULL AND cible_n IS NULL AND indicateur_code IS NOT NULL "
             "AND NOT ptlcd_bad_number(valeur) AND NOT ptlcd_bad_number(cible)",
-            "Ni valeur ni cible : ligne ignorée.",
+            "ni valeur ni cible",
             None,
         )
     )
@@ -688,10 +719,10 @@ def _check_avancement(
             "un pourcentage entre 0 et 100",
         ),
         (
-            "remarque",
+            "ignoré",
             "action",
             "vide",
-            "Ni statut, ni avancement, ni commentaire : ligne ignorée.",
+            "ni statut, ni avancement, ni commentaire",
             None,
         ),
     ]
@@ -787,10 +818,10 @@ def _check_engagement(
             niveaux,
         ),
         (
-            "remarque",
+            "ignoré",
             "niveau",
             "vide AND action_no IS NOT NULL",
-            "Engagement vide : ligne ignorée.",
+            "engagement vide",
             None,
         ),
     ]

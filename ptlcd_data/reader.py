@@ -95,7 +95,8 @@ def read_file(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> R
     kind, notes = sniff(data, filename)
     if kind == "csv":
         text, encoding_note = decode_text(data, filename)
-        notes.append(encoding_note)
+        if encoding_note:
+            notes.append(encoding_note)
         sheets = [RawSheet("", csv_table(text, filename, max_rows))]
     else:
         sheets = _read_in_child(data, filename, max_rows)
@@ -182,10 +183,10 @@ _MACRO_NOTE = (
 
 
 def decode_text(data: bytes, filename: str) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252: (text, remark)."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252: (text, remark or '')."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "Texte lu en UTF-8 (avec BOM)."
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), ""
         except UnicodeDecodeError:
             pass
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -195,7 +196,7 @@ def decode_text(data: bytes, filename: str) -> tuple[str, str]:
             pass
     else:
         try:
-            return data.decode("utf-8"), "Texte lu en UTF-8."
+            return data.decode("utf-8"), ""
         except UnicodeDecodeError:
             pass
     # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
