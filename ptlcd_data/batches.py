@@ -144,8 +144,9 @@ def _rediff_indicateurs(conn: Connection, check: Check) -> Any:
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE ptlcd_ind AS "
         "SELECT r.*, p.indicateur_code, p.territoire_code, p.annee AS annee_n, "
-        "ptlcd_number(r.valeur) AS valeur_n, ptlcd_number(r.cible) AS cible_n "
-        "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne)"
+        "ptlcd_measure(r.valeur, i.unite) AS valeur_n, ptlcd_measure(r.cible, i.unite) AS cible_n "
+        "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne) "
+        "JOIN indicateur i ON i.code = p.indicateur_code"
     )
     conn.unregister("ptlcd_prev")
     conn.unregister("ptlcd_rows_n")
@@ -158,7 +159,7 @@ def _rediff_avancement(conn: Connection, check: Check) -> Any:
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE ptlcd_av AS "
         "SELECT r.*, p.action_no, p.date_effet AS date_n, p.nouveau_statut AS statut_n, "
-        "ptlcd_number(r.avancement) AS avancement_n, p.etat = 'ignoré' AS vide "
+        "ptlcd_percent(r.avancement) AS avancement_n, p.etat = 'ignoré' AS vide "
         "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne)"
     )
     conn.unregister("ptlcd_prev")

@@ -40,6 +40,10 @@ PROBLEM_COLUMNS = [
     "attendu",
 ]
 KINDS = ("indicateurs", "avancement", "engagement")
+FRACTION_NOTE = (
+    "Nombre entre 0 et 1 dans une colonne de pourcentages (cellule au format %) : lu comme un "
+    "pourcentage, multiplié par 100."
+)
 
 
 @dataclass
@@ -290,6 +294,13 @@ def install_macros(conn: Connection) -> None:
                  ELSE TRY_CAST(ptlcd_decimal(ptlcd_digits(t)) AS DOUBLE) END;
         CREATE OR REPLACE TEMP MACRO ptlcd_bad_number(t) AS
             NOT ptlcd_no_value(t) AND (ptlcd_number(t) IS NULL OR NOT isfinite(ptlcd_number(t)));
+        -- "45 %" typed in Excel or LibreOffice is stored as 0.45 in a cell formatted as %.
+        CREATE OR REPLACE TEMP MACRO ptlcd_is_fraction(t) AS
+            NOT contains(t, '%') AND ptlcd_number(t) > 0 AND ptlcd_number(t) < 1;
+        CREATE OR REPLACE TEMP MACRO ptlcd_percent(t) AS
+            CASE WHEN ptlcd_is_fraction(t) THEN ptlcd_number(t) * 100 ELSE ptlcd_number(t) END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_measure(t, unite) AS
+            CASE WHEN unite = '%' THEN ptlcd_percent(t) ELSE ptlcd_number(t) END;
         CREATE OR REPLACE TEMP MACRO ptlcd_year(t) AS
             CASE WHEN regexp_full_match(t, '\\d{{4}}(\\.0+)?') THEN CAST(left(t, 4) AS INTEGER)
                  WHEN regexp_matches(t, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN
@@ -467,8 +478,8 @@ def _check_indicateurs(
                coalesce(i.unite, il.unite) AS unite,
                t.code AS territoire_code,
                ptlcd_year(r.annee) AS annee_n,
-               ptlcd_number(r.valeur) AS valeur_n,
-               ptlcd_number(r.cible) AS cible_n
+               ptlcd_measure(r.valeur, coalesce(i.unite, il.unite)) AS valeur_n,
+               ptlcd_measure(r.cible, coalesce(i.unite, il.unite)) AS cible_n
         FROM ptlcd_rows r
         LEFT JOIN indicateur i ON upper(replace(r.code, ' ', '')) = upper(i.code)
         LEFT JOIN (SELECT ptlcd_key(libelle) AS k, any_value(code) AS code, any_value(unite) AS unite
@@ -551,6 +562,13 @@ def _check_indicateurs(
                 f"({n} < 0 OR {n} > 100) AND unite = '%'",
                 f"{label} : un pourcentage doit être entre 0 et 100.",
                 "un pourcentage entre 0 et 100",
+            ),
+            (
+                "remarque",
+                key,
+                f"unite = '%' AND ptlcd_is_fraction({key})",
+                FRACTION_NOTE,
+                None,
             ),
         ]
     rules.append(
@@ -662,7 +680,7 @@ def _check_avancement(
         f"""
         CREATE OR REPLACE TEMP TABLE ptlcd_av AS
         SELECT r.*, a.action_no, ptlcd_date(r.date) AS date_n, s.v AS statut_n,
-               ptlcd_number(r.avancement) AS avancement_n,
+               ptlcd_percent(r.avancement) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
@@ -717,6 +735,13 @@ def _check_avancement(
             "avancement_n < 0 OR avancement_n > 100",
             "Avancement : un pourcentage doit être entre 0 et 100.",
             "un pourcentage entre 0 et 100",
+        ),
+        (
+            "remarque",
+            "avancement",
+            "ptlcd_is_fraction(avancement)",
+            FRACTION_NOTE,
+            None,
         ),
         (
             "ignoré",
