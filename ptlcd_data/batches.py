@@ -45,9 +45,11 @@ def publish(conn: Connection, user: auth.User, check: Check) -> int | None:
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
             "publié. Corrigez-les puis vérifiez de nouveau."
         )
+    install_macros(conn)
+    if not _changes(conn, _rediff(conn, check)):
+        return None  # nothing changes: no batch, no new revision
     now = datetime.now()
     with store.transaction(conn):
-        install_macros(conn)
         diffs = _rediff(conn, check)
         counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
         for table in diffs.values():
@@ -181,6 +183,15 @@ def _rediff_engagement(conn: Connection, check: Check) -> Any:
     return diff_engagement(conn)
 
 
+def _changes(conn: Connection, diffs: dict[str, Any]) -> int:
+    return sum(
+        n
+        for table in diffs.values()
+        for etat, n in _etats(conn, table).items()
+        if etat in ("créé", "modifié")
+    )
+
+
 def _etats(conn: Connection, table: Any) -> dict[str, int]:
     conn.register("ptlcd_etats", table)
     rows = conn.execute("SELECT etat, count(*) FROM ptlcd_etats GROUP BY etat").fetchall()
@@ -230,6 +241,8 @@ def undo(conn: Connection, user: auth.User, batch_id: int) -> int:
          AND v.indicateur_code = b.indicateur_code AND v.territoire_code = b.territoire_code
          AND v.annee = b.annee AND v.periode = b.periode
         WHERE v.import_id IS DISTINCT FROM ? AND v.id > b.id
+          -- batches since undone, and their undos, no longer hold those values
+          AND v.import_id NOT IN (SELECT id FROM import_batch WHERE statut <> 'publié')
         ORDER BY 1
         """,
         [batch_id, batch_id],

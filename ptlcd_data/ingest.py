@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ptlcd_data import reader, referentiel
+from ptlcd_data import formats, reader, referentiel
 from ptlcd_data.settings import Settings
 from ptlcd_data.sheets import HELP_SHEETS, SPECS, Layout, Spec, header_key, letter, recognise
 from ptlcd_data.store import Connection
@@ -934,4 +934,18 @@ def preview(check: Check, limit: int | None = None) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["feuille", "ligne", "objet", "champ", "ancien", "nouveau"])
     out = pd.concat(frames, ignore_index=True)
-    return out.head(limit) if limit else out
+    if limit:
+        out = out.head(limit)
+    numeric = out["champ"].isin(["Valeur", "Cible"])
+    for col in ("ancien", "nouveau"):
+        out.loc[numeric, col] = out.loc[numeric, col].map(french_number)
+    return out
+
+
+def french_number(text: object) -> object:
+    """'1234.5' -> '1 234,5' (thin no-break space), '10.0' -> '10'; None stays None."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    value = float(str(text))
+    decimals = 0 if value.is_integer() else min(len(repr(value).split(".")[-1]), 6)
+    return formats.number(value, decimals)
