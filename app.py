@@ -31,6 +31,14 @@ PAGES = {
             url_path="fiche",
         ),
     ],
+    "Saisie": [
+        st.Page(
+            "pages/import_donnees.py",
+            title="Import de données",
+            icon=":material/upload_file:",
+            url_path="import",
+        ),
+    ],
 }
 
 

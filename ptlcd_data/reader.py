@@ -20,7 +20,9 @@ import codecs
 import csv
 import gc
 import io
+import logging
 import multiprocessing
+import multiprocessing.spawn as mp_spawn
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ import pyarrow as pa
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ptlcd_data.errors import InputError
+
+log = logging.getLogger("ptlcd")
 
 # A filled template of 200,000 rows is about 70 MB of sheet XML; a declared size beyond this is
 # a decompression bomb, refused before anything is decompressed.
@@ -259,6 +263,27 @@ def rows_to_table(rows: list[list[Any]]) -> pa.Table:
 pa.array([""], pa.string())
 
 
+CHILD_NAME = "ptlcd-lecture"
+_standard_preparation = mp_spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict[str, Any]:
+    """What a new child imports first; for reading children, not the main module.
+
+    multiprocessing re-runs the parent's main module in each child. Under Streamlit that module
+    is the app script: the child would draw the app and open the database. Reading a workbook
+    needs only this module, which the fork server has already imported.
+    """
+    data: dict[str, Any] = _standard_preparation(name)
+    if name.startswith(CHILD_NAME):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+mp_spawn.get_preparation_data = _preparation_without_main
+
+
 def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver")
     # The fork server imports the readers once; each file then costs a fork, a few milliseconds.
@@ -270,7 +295,10 @@ def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
-        target=_child_main, args=(send, data, filename, max_rows, READ_MEMORY_MB), daemon=True
+        target=_child_main,
+        args=(send, data, filename, max_rows, READ_MEMORY_MB),
+        name=f"{CHILD_NAME}-{filename[:40]}",
+        daemon=True,
     )
     child.start()
     send.close()
@@ -301,6 +329,9 @@ def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
             f"Le classeur « {filename} » est protégé par un mot de passe : enregistrez-en une "
             "copie sans mot de passe."
         )
+    if status == "died" and child.exitcode is not None and child.exitcode > 0:
+        log.error("Le processus de lecture s'est arrêté (code %s)", child.exitcode)
+        status, payload = "unreadable", f"erreur interne {child.exitcode}"
     if status == "died":
         raise FileRefused(
             f"La lecture de « {filename} » a dépassé la mémoire permise ({READ_MEMORY_MB} Mo) : "

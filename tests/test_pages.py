@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/accueil.py", "pages/fiche_action.py"]
+PAGES = ["pages/accueil.py", "pages/fiche_action.py", "pages/import_donnees.py"]
 TIMEOUT = 60
 
 
