@@ -175,7 +175,12 @@ else:
         m = st.columns(4)
         for col, (label, value) in zip(m, counts.items(), strict=True):
             col.metric(label.capitalize(), formats.number(value))
-        st.dataframe(check.summary(), hide_index=True, key="import_summary")
+        summary = check.summary()
+        st.dataframe(
+            summary.rename(columns={c: c.capitalize() for c in summary.columns}),
+            hide_index=True,
+            key="import_summary",
+        )
         changes = ingest.preview(check, limit=PREVIEW_SHOWN)
         if changes.empty:
             st.info(
@@ -194,7 +199,7 @@ else:
                 )
             )
             st.dataframe(
-                changes.rename(
+                changes.fillna({"ancien": "—"}).rename(
                     columns={
                         "feuille": "Feuille",
                         "ligne": "Ligne",
@@ -224,6 +229,9 @@ else:
     shown = history.assign(
         quand=history["cree_le"].map(formats.timestamp),
         empreinte=history["sha256"].str.slice(0, 12),
+        annule_batch=history["annule_batch"]
+        .astype(object)
+        .where(history["annule_batch"].notna(), "—"),
     )[
         [
             "id",

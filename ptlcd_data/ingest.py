@@ -645,7 +645,9 @@ def diff_indicateurs(conn: Connection) -> pa.Table:
               ON c.indicateur_code = f.indicateur_code AND c.territoire_code = f.territoire_code
              AND c.annee = f.annee_n
         )
-        SELECT feuille, ligne, indicateur_code, territoire_code, annee,
+        SELECT feuille, ligne, indicateur_code, territoire_code,
+               (SELECT libelle FROM territoire t WHERE t.code = m.territoire_code) AS territoire,
+               annee,
                CASE WHEN vide THEN 'ignoré'
                     WHEN NOT existe THEN 'créé'
                     WHEN ancien_valeur IS NOT DISTINCT FROM nouveau_valeur
@@ -869,6 +871,7 @@ def diff_engagement(conn: Connection) -> pa.Table:
                                        ORDER BY date_effet DESC, enregistre_le DESC, id DESC) = 1
         )
         SELECT f.feuille, f.ligne, f.action_no, f.territoire_code,
+               (SELECT libelle FROM territoire t WHERE t.code = f.territoire_code) AS territoire,
                CASE WHEN f.vide THEN 'ignoré'
                     WHEN c.action_no IS NULL THEN 'créé'
                     WHEN c.niveau = f.niveau_n THEN 'inchangé'
@@ -915,21 +918,21 @@ def preview(check: Check, limit: int | None = None) -> pd.DataFrame:
         for kind, table in check.diff.items():
             con.register("d", table)
             objet = {
-                "indicateurs": "indicateur_code || ' · ' || territoire_code || ' · ' || annee",
+                "indicateurs": "indicateur_code || ' · ' || territoire || ' · ' || annee",
                 "avancement": "'action ' || action_no || ' · ' || strftime(date_effet, '%d/%m/%Y')",
-                "engagement": "'action ' || action_no || ' · ' || territoire_code",
+                "engagement": "'action ' || action_no || ' · ' || territoire",
             }[kind]
             parts = [
-                f"SELECT feuille, ligne, {objet} AS objet, '{label}' AS champ, "  # noqa: S608 - fixed fragments
+                f"SELECT feuille, ligne, {n} AS ordre, {objet} AS objet, '{label}' AS champ, "  # noqa: S608 - fixed fragments
                 f"CAST(ancien_{key} AS VARCHAR) AS ancien, CAST(nouveau_{key} AS VARCHAR) AS nouveau "
                 f"FROM d WHERE etat IN ('créé', 'modifié') "
                 f"AND ancien_{key} IS DISTINCT FROM nouveau_{key}"
-                for key, label in PREVIEW_FIELDS[kind]
+                for n, (key, label) in enumerate(PREVIEW_FIELDS[kind])
             ]
-            sql = " UNION ALL ".join(parts) + " ORDER BY feuille, ligne"
+            sql = " UNION ALL ".join(parts) + " ORDER BY feuille, ligne, ordre"
             if limit:
                 sql += f" LIMIT {int(limit)}"
-            frames.append(con.sql(sql).df())  # noqa: S608 - fixed fragments
+            frames.append(con.sql(sql).df().drop(columns="ordre"))  # noqa: S608 - fixed fragments
             con.unregister("d")
     if not frames:
         return pd.DataFrame(columns=["feuille", "ligne", "objet", "champ", "ancien", "nouveau"])

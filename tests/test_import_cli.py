@@ -37,7 +37,7 @@ def test_import_publishes_then_reimport_says_nothing_changes(db, tmp_path, capsy
     capsys.readouterr()
     assert main(["--db", str(db), "import", str(path), "--user", "marie"]) == 0
     out = capsys.readouterr().out
-    assert "Indicateurs, ligne 2 : I1.1.a · NANTES · 2019 · Valeur : — → 1\u202f234,5" in out
+    assert "Indicateurs, ligne 2 : I1.1.a · Nantes · 2019 · Valeur : — → 1\u202f234,5" in out
     assert "Lot n° 1 publié : 1 créés, 0 modifiés, 0 inchangés, 0 ignorés." in out
     with store.connect(db) as conn:
         assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("marie",)]

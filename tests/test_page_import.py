@@ -44,8 +44,8 @@ def test_verify_then_publish_in_two_steps(app_env):
     assert metrics == {"Créés": "1", "Modifiés": "0", "Inchangés": "0", "Ignorés": "1"}
     preview = frame(at, "Après")
     assert preview[["Champ", "Avant", "Après"]].values.tolist() == [
-        ["Valeur", None, "1\u202f234,5"],
-        ["Cible", None, "2\u202f000"],
+        ["Valeur", "—", "1\u202f234,5"],
+        ["Cible", "—", "2\u202f000"],
     ]
     with store.connect(app_env) as conn:
         assert f.state(conn)["indicateur_valeur"] == 0  # Vérifier wrote nothing
