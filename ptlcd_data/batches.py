@@ -19,11 +19,9 @@ import pandas as pd
 from ptlcd_data import auth, journal, store
 from ptlcd_data.errors import InputError
 from ptlcd_data.ingest import (
+    DIFFS,
+    PARSED,
     Check,
-    diff_avancement,
-    diff_engagement,
-    diff_indicateurs,
-    install_macros,
     one_row,
 )
 from ptlcd_data.store import Connection
@@ -45,142 +43,109 @@ def publish(conn: Connection, user: auth.User, check: Check) -> int | None:
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
             "publié. Corrigez-les puis vérifiez de nouveau."
         )
-    install_macros(conn)
-    if not _changes(conn, _rediff(conn, check)):
-        return None  # nothing changes: no batch, no new revision
     now = datetime.now()
-    with store.transaction(conn):
-        diffs = _rediff(conn, check)
-        counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
-        for table in diffs.values():
-            for etat, n in _etats(conn, table).items():
-                counts[etat] += n
-        if counts["créé"] + counts["modifié"] == 0:
-            return None
-        row = one_row(conn, "SELECT nextval('import_batch_id')")
-        assert row is not None
-        batch_id = int(row[0])
-        report = {
-            "type": check.kind,
-            "feuilles": {k: _etats(conn, t) for k, t in diffs.items()},
-            "remarques": check.problems.head(REPORT_MAX_PROBLEMS)
-            .astype(object)
-            .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)
-            .to_dict("records"),
-            "remarques_tronquees": len(check.problems) > REPORT_MAX_PROBLEMS,
-        }
+    try:
+        with store.transaction(conn):
+            return _publish(conn, user, check, now)
+    except _NothingToPublish:
+        return None  # rolled back: no batch, and the revision is unchanged
+
+
+class _NothingToPublish(Exception):
+    """Raised inside the transaction to roll it back when no value changes."""
+
+
+def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
+    diffs = _rediff(conn, check)
+    counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
+    for table in diffs.values():
+        for etat, n in _etats(conn, table).items():
+            counts[etat] += n
+    if counts["créé"] + counts["modifié"] == 0:
+        raise _NothingToPublish
+    row = one_row(conn, "SELECT nextval('import_batch_id')")
+    assert row is not None
+    batch_id = int(row[0])
+    report = {
+        "type": check.kind,
+        "feuilles": {k: _etats(conn, t) for k, t in diffs.items()},
+        "remarques": check.problems.head(REPORT_MAX_PROBLEMS)
+        .astype(object)
+        .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)
+        .to_dict("records"),
+        "remarques_tronquees": len(check.problems) > REPORT_MAX_PROBLEMS,
+    }
+    conn.execute(
+        "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
+        "nb_modifies, nb_inchanges, nb_ignores, rapport) "
+        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            check.fichier,
+            check.sha256,
+            user.login,
+            now,
+            counts["créé"],
+            counts["modifié"],
+            counts["inchangé"],
+            counts["ignoré"],
+            json.dumps(report, ensure_ascii=False, default=str),
+        ],
+    )
+    params = [user.login, now, batch_id]
+    if "indicateurs" in diffs:
+        conn.register("ptlcd_diff", diffs["indicateurs"])
         conn.execute(
-            "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
-            "nb_modifies, nb_inchanges, nb_ignores, rapport) "
-            "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                check.fichier,
-                check.sha256,
-                user.login,
-                now,
-                counts["créé"],
-                counts["modifié"],
-                counts["inchangé"],
-                counts["ignoré"],
-                json.dumps(report, ensure_ascii=False, default=str),
-            ],
+            "INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, "
+            "valeur, cible, source, commentaire, auteur, enregistre_le, import_id) "
+            "SELECT indicateur_code, territoire_code, annee, 'A', nouveau_valeur, "
+            "nouveau_cible, nouveau_source, nouveau_commentaire, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            params,
         )
-        params = [user.login, now, batch_id]
-        if "indicateurs" in diffs:
-            conn.register("ptlcd_diff", diffs["indicateurs"])
-            conn.execute(
-                "INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, "
-                "valeur, cible, source, commentaire, auteur, enregistre_le, import_id) "
-                "SELECT indicateur_code, territoire_code, annee, 'A', nouveau_valeur, "
-                "nouveau_cible, nouveau_source, nouveau_commentaire, ?, ?, ? "
-                "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
-                params,
-            )
-            conn.unregister("ptlcd_diff")
-        if "avancement" in diffs:
-            conn.register("ptlcd_diff", diffs["avancement"])
-            conn.execute(
-                "INSERT INTO statut_record (action_no, date_effet, statut, avancement, "
-                "commentaire, auteur, source, enregistre_le, import_id) "
-                "SELECT action_no, date_effet, nouveau_statut, nouveau_avancement, "
-                "nouveau_commentaire, ?, ?, ?, ? "
-                "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
-                [user.login, SOURCE_IMPORT, now, batch_id],
-            )
-            conn.unregister("ptlcd_diff")
-        if "engagement" in diffs:
-            conn.register("ptlcd_diff", diffs["engagement"])
-            conn.execute(
-                "INSERT INTO engagement_record (action_no, territoire_code, date_effet, niveau, "
-                "auteur, source, enregistre_le, import_id) "
-                "SELECT action_no, territoire_code, CAST(? AS DATE), nouveau_niveau, ?, ?, ?, ? "
-                "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
-                [now, user.login, SOURCE_IMPORT, now, batch_id],
-            )
-            conn.unregister("ptlcd_diff")
-        journal.log(
-            conn,
-            user,
-            "import",
-            f"lot {batch_id}",
-            None,
-            {"fichier": check.fichier, "sha256": check.sha256, **counts},
+        conn.unregister("ptlcd_diff")
+    if "avancement" in diffs:
+        conn.register("ptlcd_diff", diffs["avancement"])
+        conn.execute(
+            "INSERT INTO statut_record (action_no, date_effet, statut, avancement, "
+            "commentaire, auteur, source, enregistre_le, import_id) "
+            "SELECT action_no, date_effet, nouveau_statut, nouveau_avancement, "
+            "nouveau_commentaire, ?, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            [user.login, SOURCE_IMPORT, now, batch_id],
         )
+        conn.unregister("ptlcd_diff")
+    if "engagement" in diffs:
+        conn.register("ptlcd_diff", diffs["engagement"])
+        conn.execute(
+            "INSERT INTO engagement_record (action_no, territoire_code, date_effet, niveau, "
+            "auteur, source, enregistre_le, import_id) "
+            "SELECT action_no, territoire_code, CAST(? AS DATE), nouveau_niveau, ?, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            [now, user.login, SOURCE_IMPORT, now, batch_id],
+        )
+        conn.unregister("ptlcd_diff")
+    journal.log(
+        conn,
+        user,
+        "import",
+        f"lot {batch_id}",
+        None,
+        {"fichier": check.fichier, "sha256": check.sha256, **counts},
+    )
     return batch_id
 
 
 def _rediff(conn: Connection, check: Check) -> dict[str, Any]:
-    """Recompute each kind's diff from the rows kept in the check, against the store as it is now."""
-    redo = {
-        "indicateurs": _rediff_indicateurs,
-        "avancement": _rediff_avancement,
-        "engagement": _rediff_engagement,
-    }
-    return {kind: redo[kind](conn, check) for kind in check.diff}
-
-
-def _rediff_indicateurs(conn: Connection, check: Check) -> Any:
-    conn.register("ptlcd_prev", check.diff["indicateurs"])
-    conn.register("ptlcd_rows_n", check.rows["indicateurs"])
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE ptlcd_ind AS "
-        "SELECT r.*, p.indicateur_code, p.territoire_code, p.annee AS annee_n, "
-        "ptlcd_measure(r.valeur, i.unite) AS valeur_n, ptlcd_measure(r.cible, i.unite) AS cible_n "
-        "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne) "
-        "JOIN indicateur i ON i.code = p.indicateur_code"
-    )
-    conn.unregister("ptlcd_prev")
-    conn.unregister("ptlcd_rows_n")
-    return diff_indicateurs(conn)
-
-
-def _rediff_avancement(conn: Connection, check: Check) -> Any:
-    conn.register("ptlcd_prev", check.diff["avancement"])
-    conn.register("ptlcd_rows_n", check.rows["avancement"])
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE ptlcd_av AS "
-        "SELECT r.*, p.action_no, p.date_effet AS date_n, p.nouveau_statut AS statut_n, "
-        "ptlcd_percent(r.avancement) AS avancement_n, p.etat = 'ignoré' AS vide "
-        "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne)"
-    )
-    conn.unregister("ptlcd_prev")
-    conn.unregister("ptlcd_rows_n")
-    return diff_avancement(conn)
-
-
-def _rediff_engagement(conn: Connection, check: Check) -> Any:
-    conn.register("ptlcd_prev", check.diff["engagement"])
-    conn.register("ptlcd_rows_n", check.rows["engagement"])
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE ptlcd_eng AS "
-        "SELECT r.*, p.action_no, p.territoire_code, p.nouveau_niveau AS niveau_n, "
-        "p.etat = 'ignoré' AS vide "
-        "FROM ptlcd_rows_n r JOIN ptlcd_prev p USING (feuille, ligne)"
-    )
-    conn.unregister("ptlcd_prev")
-    conn.unregister("ptlcd_rows_n")
-    return diff_engagement(conn)
+    """Each kind's diff again, from the parsed rows kept in the check, against the store now."""
+    out = {}
+    for kind, parsed in check.rows.items():
+        conn.register("ptlcd_parsed", parsed)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS SELECT * FROM ptlcd_parsed")  # noqa: S608 - fixed names
+        conn.unregister("ptlcd_parsed")
+        out[kind] = DIFFS[kind](conn)
+        conn.execute(f"DROP TABLE {PARSED[kind]}")
+    return out
 
 
 def _changes(conn: Connection, diffs: dict[str, Any]) -> int:

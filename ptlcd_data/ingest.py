@@ -170,10 +170,12 @@ def check_file(
         if not mine:
             continue
         rows = _normalise(conn, SPECS[kind], mine)
-        check.rows[kind] = rows
         problems_kind, diff = RULES[kind](conn, rows, mine)
         problems.extend(problems_kind)
+        # The parsed rows are kept: publishing compares them again without parsing again.
+        check.rows[kind] = conn.sql(f"SELECT * FROM {PARSED[kind]}").to_arrow_table()  # noqa: S608 - fixed names
         check.diff[kind] = diff
+        conn.execute(f"DROP TABLE IF EXISTS {PARSED[kind]}")
     check.problems = _problems_frame(problems)
     return check
 
@@ -269,11 +271,12 @@ def format_problem(p: dict[str, Any]) -> str:
 def install_macros(conn: Connection) -> None:
     """Parsing functions for this connection (temporary macros, nothing stored)."""
     spaces = NUMBER_SPACES.replace("'", "''")
+    blanks = " \t\r\n" + spaces  # real tab, CR and LF characters, not backslashes
     no_value = ", ".join("'" + v.replace("'", "''") + "'" for v in NO_VALUE)
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP MACRO ptlcd_clean(t) AS
-            NULLIF(trim(regexp_replace(t, '[\\s{spaces}]+', ' ', 'g')), '');
+            NULLIF(trim(t, '{blanks}'), '');
         CREATE OR REPLACE TEMP MACRO ptlcd_key(t) AS
             trim(regexp_replace(regexp_replace(
                 ' ' || regexp_replace(strip_accents(lower(t)), '[^a-z0-9]+', ' ', 'g') || ' ',
@@ -373,12 +376,20 @@ def _collect(
     where: dict[str, dict[str, tuple[str, str]]],
     source: str,
 ) -> list[dict[str, Any]]:
-    """Run each rule (niveau, field, SQL condition, message, expected) over `source`'s rows."""
+    """Run each rule (niveau, field, SQL condition, message, expected) over `source`'s rows.
+
+    The rows that break any rule are set apart first, in one pass; each rule then reads only
+    those (none, for a clean file).
+    """
     problems: list[dict[str, Any]] = []
+    any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE ptlcd_hits AS SELECT * FROM {source} WHERE {any_rule}"  # noqa: S608 - fixed rules
+    )
     for niveau, key, condition, message, expected in rules:
         hits = conn.sql(
             f"SELECT feuille, ligne, regexp_replace(CAST({key} AS VARCHAR), '^(-?\\d+)\\.0$', '\\1') "  # noqa: S608 - fixed rules
-            f"FROM {source} WHERE {condition} "
+            f"FROM ptlcd_hits WHERE {condition} "
             "ORDER BY feuille, ligne"
         ).fetchall()
         if niveau == "ignoré":
@@ -403,6 +414,7 @@ def _collect(
             problems.append(
                 _problem(niveau, feuille, ligne, col_letter, header, value, message, expected)
             )
+    conn.execute("DROP TABLE IF EXISTS ptlcd_hits")
     return problems
 
 
@@ -423,14 +435,17 @@ def line_ranges(lines: list[int]) -> str:
 def _duplicates(
     conn: Connection, source: str, key_sql: str, what: str, where: dict[str, Any]
 ) -> list[dict[str, Any]]:
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key_sql.split(", "))
     rows = conn.sql(
         f"""
+        WITH twice AS (
+            SELECT {key_sql} FROM {source} WHERE {not_null}
+            GROUP BY ALL HAVING count(*) > 1
+        )
         SELECT feuille, ligne,
                string_agg(feuille || ' ligne ' || ligne, ', ' ORDER BY feuille, ligne)
                    OVER (PARTITION BY {key_sql}) AS toutes
-        FROM {source}
-        WHERE {key_sql.replace(", ", " IS NOT NULL AND ")} IS NOT NULL
-        QUALIFY count(*) OVER (PARTITION BY {key_sql}) > 1
+        FROM {source} SEMI JOIN twice USING ({key_sql})
         ORDER BY feuille, ligne
         """  # noqa: S608 - fixed fragments
     ).fetchall()
@@ -465,33 +480,85 @@ def _territory_list(conn: Connection) -> str:
 # --- indicateurs -----------------------------------------------------------------------------
 
 
+def _number_sql(col: str) -> str:
+    """A cell's number: a plain number cell is cast directly; only the rest goes the slow way."""
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL "
+        f"ELSE coalesce(TRY_CAST({col} AS DOUBLE), ptlcd_number({col})) END"
+    )
+
+
 def _check_indicateurs(
     conn: Connection, rows: pa.Table, parts: list[tuple[Layout, pa.Table]]
 ) -> tuple[list[dict[str, Any]], pa.Table]:
     conn.register("ptlcd_rows", rows)
     year_max = date.today().year + YEARS_AHEAD
+    # Codes, territories and years take few distinct values: each is parsed once, then joined.
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE ptlcd_ind AS
-        SELECT r.*,
-               coalesce(i.code, il.code) AS indicateur_code,
-               coalesce(i.unite, il.unite) AS unite,
-               t.code AS territoire_code,
-               ptlcd_year(r.annee) AS annee_n,
-               ptlcd_measure(r.valeur, coalesce(i.unite, il.unite)) AS valeur_n,
-               ptlcd_measure(r.cible, coalesce(i.unite, il.unite)) AS cible_n
-        FROM ptlcd_rows r
-        LEFT JOIN indicateur i ON upper(replace(r.code, ' ', '')) = upper(i.code)
-        LEFT JOIN (SELECT ptlcd_key(libelle) AS k, any_value(code) AS code, any_value(unite) AS unite
-                   FROM indicateur GROUP BY 1 HAVING count(*) = 1) il
-               ON r.code IS NULL AND ptlcd_key(r.libelle) = il.k
-        LEFT JOIN ({_territories_sql()}) t ON ptlcd_key(r.territoire) = t.k
+        WITH codes AS (
+            SELECT c.code AS code_txt, i.code, i.unite
+            FROM (SELECT DISTINCT code FROM ptlcd_rows WHERE code IS NOT NULL) c
+            JOIN indicateur i ON upper(replace(c.code, ' ', '')) = upper(i.code)
+        ),
+        labels AS (
+            SELECT l.libelle AS libelle_txt, il.code, il.unite
+            FROM (SELECT DISTINCT libelle FROM ptlcd_rows WHERE code IS NULL AND libelle IS NOT NULL) l
+            JOIN (SELECT ptlcd_key(libelle) AS k, any_value(code) AS code,
+                         any_value(unite) AS unite
+                  FROM indicateur GROUP BY 1 HAVING count(*) = 1) il
+              ON ptlcd_key(l.libelle) = il.k
+        ),
+        places AS (
+            SELECT p.territoire AS territoire_txt, t.code
+            FROM (SELECT DISTINCT territoire FROM ptlcd_rows WHERE territoire IS NOT NULL) p
+            JOIN ({_territories_sql()}) t ON ptlcd_key(p.territoire) = t.k
+        ),
+        years AS (
+            SELECT annee AS annee_txt, ptlcd_year(annee) AS annee_n
+            FROM (SELECT DISTINCT annee FROM ptlcd_rows WHERE annee IS NOT NULL)
+        ),
+        parsed AS (
+            SELECT r.*,
+                   coalesce(c.code, l.code) AS indicateur_code,
+                   coalesce(c.unite, l.unite) AS unite,
+                   p.code AS territoire_code,
+                   y.annee_n,
+                   {_number_sql("r.valeur")} AS valeur_raw,
+                   {_number_sql("r.cible")} AS cible_raw
+            FROM ptlcd_rows r
+            LEFT JOIN codes c ON c.code_txt = r.code
+            LEFT JOIN labels l ON l.libelle_txt = r.libelle
+            LEFT JOIN places p ON p.territoire_txt = r.territoire
+            LEFT JOIN years y ON y.annee_txt = r.annee
+        ),
+        measured AS (
+            SELECT *,
+                   unite = '%' AND NOT contains(valeur, '%') AND valeur_raw > 0
+                       AND valeur_raw < 1 AS valeur_frac,
+                   unite = '%' AND NOT contains(cible, '%') AND cible_raw > 0
+                       AND cible_raw < 1 AS cible_frac
+            FROM parsed
+        )
+        SELECT feuille, ligne, code, libelle, territoire, annee, valeur, cible, source,
+               commentaire, indicateur_code, unite, territoire_code, annee_n,
+               CASE WHEN valeur_frac THEN valeur_raw * 100 ELSE valeur_raw END AS valeur_n,
+               CASE WHEN cible_frac THEN cible_raw * 100 ELSE cible_raw END AS cible_n,
+               coalesce(valeur_frac, false) AS valeur_frac,
+               coalesce(cible_frac, false) AS cible_frac,
+               valeur IS NOT NULL AND (valeur_raw IS NULL OR NOT isfinite(valeur_raw))
+                   AND NOT ptlcd_no_value(valeur) AS valeur_bad,
+               cible IS NOT NULL AND (cible_raw IS NULL OR NOT isfinite(cible_raw))
+                   AND NOT ptlcd_no_value(cible) AS cible_bad
+        FROM measured
         """  # noqa: S608 - fixed fragments
     )
     conn.unregister("ptlcd_rows")
     where = _columns(parts, SPECS["indicateurs"])
     codes = one_row(conn, "SELECT count(*) FROM indicateur")
     example = _first(conn, "SELECT code FROM indicateur ORDER BY ordre")
+    territories = _territory_list(conn)
     rules: list[tuple[str, str, str, str, str | None]] = [
         (
             "erreur",
@@ -505,22 +572,15 @@ def _check_indicateurs(
             "code",
             "indicateur_code IS NULL AND (code IS NOT NULL OR libelle IS NOT NULL)",
             "Code indicateur inconnu.",
-            f"un des {codes[0] if codes else 0} codes de la feuille Référentiel "
-            f"(ex. « {example} »)",
+            f"un des {codes[0] if codes else 0} codes de la feuille Référentiel (ex. « {example} »)",
         ),
-        (
-            "erreur",
-            "territoire",
-            "territoire IS NULL",
-            "Territoire manquant.",
-            _territory_list(conn),
-        ),
+        ("erreur", "territoire", "territoire IS NULL", "Territoire manquant.", territories),
         (
             "erreur",
             "territoire",
             "territoire IS NOT NULL AND territoire_code IS NULL",
             "Territoire inconnu.",
-            _territory_list(conn),
+            territories,
         ),
         ("erreur", "annee", "annee IS NULL", "Année manquante.", "une année sur quatre chiffres"),
         (
@@ -544,7 +604,7 @@ def _check_indicateurs(
             (
                 "erreur",
                 key,
-                f"ptlcd_bad_number({key})",
+                f"{key}_bad",
                 f"{label} : ce n'est pas un nombre.",
                 "un nombre (12 ; 12,5 ; 1 234 ; 45 %), ou vide, « n.c. », « ND », « - » s'il n'y a "
                 "pas de valeur",
@@ -563,20 +623,14 @@ def _check_indicateurs(
                 f"{label} : un pourcentage doit être entre 0 et 100.",
                 "un pourcentage entre 0 et 100",
             ),
-            (
-                "remarque",
-                key,
-                f"unite = '%' AND ptlcd_is_fraction({key})",
-                FRACTION_NOTE,
-                None,
-            ),
+            ("remarque", key, f"{key}_frac", FRACTION_NOTE, None),
         ]
     rules.append(
         (
             "ignoré",
             "valeur",
             "valeur_n IS NULL AND cible_n IS NULL AND indicateur_code IS NOT NULL "
-            "AND NOT ptlcd_bad_number(valeur) AND NOT ptlcd_bad_number(cible)",
+            "AND NOT valeur_bad AND NOT cible_bad",
             "ni valeur ni cible",
             None,
         )
@@ -589,8 +643,7 @@ def _check_indicateurs(
         "mêmes indicateur, territoire et année",
         where,
     )
-    diff = diff_indicateurs(conn)
-    return problems, diff
+    return problems, diff_indicateurs(conn)
 
 
 def one_row(conn: Connection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
@@ -883,6 +936,14 @@ def diff_engagement(conn: Connection) -> pa.Table:
     ).to_arrow_table()
     return table
 
+
+# The temporary table each kind's checks parse into, and its diff reads from.
+PARSED = {"indicateurs": "ptlcd_ind", "avancement": "ptlcd_av", "engagement": "ptlcd_eng"}
+DIFFS = {
+    "indicateurs": diff_indicateurs,
+    "avancement": diff_avancement,
+    "engagement": diff_engagement,
+}
 
 RULES = {
     "indicateurs": _check_indicateurs,

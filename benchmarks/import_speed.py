@@ -1,0 +1,220 @@
+"""Import speed: Vérifier + Publier of a 100,000-row Indicateurs sheet, against reading it alone.
+
+The target (issue 5): in one process, checking and publishing the sheet takes at most 1.5 times
+the time python-calamine takes only to read it. The plan is data, so the benchmark builds a plan
+with 1,000 indicators (5 territories × 20 years × 1,000 = 100,000 distinct rows) from data/.
+
+    python -m benchmarks.import_speed [--rows 100000] [--repeat 3] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from ptlcd_data import batches, ingest, store
+from ptlcd_data.auth import SYSTEM
+from ptlcd_data.build import build
+from ptlcd_data.settings import PROJECT_DIR, Settings
+
+TERRITOIRES = ["Nantes Métropole", "Nantes", "Reze", "St-Herblain", "ORVAULT"]
+YEARS = 20
+DOC = PROJECT_DIR / "docs" / "benchmarks.md"
+
+
+def make_plan(target: Path, indicators: int) -> None:
+    """data/ with `indicators` generated indicators spread over the plan's objectives."""
+    shutil.copytree(PROJECT_DIR / "data", target)
+    with (target / "objectifs.csv").open(encoding="utf-8") as fh:
+        objectifs = [row["code"] for row in csv.DictReader(fh)]
+    with (target / "indicateurs.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["code", "objectif_code", "libelle", "unite", "sens"])
+        for i in range(indicators):
+            unite = "%" if i % 10 == 0 else "nombre"
+            writer.writerow(
+                [f"B{i:04d}", objectifs[i % len(objectifs)], f"Indicateur {i}", unite, "hausse"]
+            )
+
+
+def make_sheet(rows: int, indicators: int) -> bytes:
+    """The Indicateurs sheet as people fill it: text numbers with commas, blanks, n.c., '45 %'."""
+    rng = random.Random(5)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Indicateurs")
+    ws.append(
+        [
+            "Code indicateur",
+            "Indicateur",
+            "Territoire",
+            "Année",
+            "Valeur",
+            "Cible",
+            "Source",
+            "Commentaire",
+        ]
+    )
+    first_year = date.today().year - YEARS
+    for n in range(rows):
+        i, rest = divmod(n, len(TERRITOIRES) * YEARS)
+        t, y = divmod(rest, YEARS)
+        i %= indicators
+        if i % 10 == 0:
+            value: object = f"{rng.randint(0, 100)} %"
+        elif n % 7 == 0:
+            value = f"{rng.randint(1000, 99999) / 10:.1f}".replace(".", ",")
+        elif n % 13 == 0:
+            value = "n.c."
+        else:
+            value = rng.randint(0, 5000)
+        target = rng.randint(0, 100) if (n % 3 == 0 and i % 10 == 0) else None
+        comment = "relevé annuel" if n % 11 == 0 else None
+        ws.append(
+            [
+                f"B{i:04d}",
+                f"Indicateur {i}",
+                TERRITOIRES[t],
+                first_year + y,
+                value,
+                target,
+                "Observatoire",
+                comment,
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_only(data: bytes) -> float:
+    started = time.perf_counter()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data))
+        .get_sheet_by_name("Indicateurs")
+        .to_python()
+    )
+    elapsed = time.perf_counter() - started
+    assert len(rows) > 1
+    return elapsed
+
+
+def check_and_publish(
+    db: Path, data_dir: Path, data: bytes, settings: Settings
+) -> tuple[float, float, int]:
+    if db.exists():
+        db.unlink()
+    with store.connect(db) as conn:
+        build(conn, data_dir, demo=False)
+        started = time.perf_counter()
+        check = ingest.check_file(conn, data, "indicateurs.xlsx", settings)
+        checked = time.perf_counter()
+        assert check.ok, check.errors.head().to_dict("records")
+        batch = batches.publish(conn, SYSTEM, check)
+        done = time.perf_counter()
+        assert batch is not None
+        created = int(conn.execute("SELECT count(*) FROM indicateur_valeur").fetchall()[0][0])
+    return checked - started, done - checked, created
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="écrire docs/benchmarks.md")
+    args = parser.parse_args(argv)
+
+    indicators = -(-args.rows // (len(TERRITOIRES) * YEARS))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_plan(work / "data", indicators)
+        data = make_sheet(args.rows, indicators)
+        settings = Settings(max_rows=max(args.rows, Settings().max_rows))
+        # Warm-up, as in a running server: the reading fork server starts once per process.
+        check_and_publish(
+            work / "warm.duckdb", work / "data", make_sheet(200, indicators), settings
+        )
+        reads, checks, publishes, totals = [], [], [], []
+        created = 0
+        for _ in range(args.repeat):
+            reads.append(read_only(data))
+            c, p, created = check_and_publish(work / "bench.duckdb", work / "data", data, settings)
+            checks.append(c)
+            publishes.append(p)
+            totals.append(c + p)
+    read, check, publish, total = (statistics.median(x) for x in (reads, checks, publishes, totals))
+    ratio = total / read
+    lines = [
+        f"- date : {date.today():%d/%m/%Y}",
+        f"- machine : {machine()}",
+        f"- fichier : {args.rows:,} lignes de la feuille Indicateurs, {len(data) / 2**20:.1f} Mo (.xlsx écrit par openpyxl)".replace(
+            ",", " "
+        ),
+        f"- {created:,} valeurs publiées (les lignes « n.c. » sans cible sont ignorées)".replace(
+            ",", " "
+        ),
+        f"- médiane de {args.repeat} mesures, dans un même processus",
+        "",
+        "| étape | secondes |",
+        "|---|---|",
+        f"| lecture seule (python-calamine, `to_python`) | {read:.2f} |",
+        f"| Vérifier (lecture dans un processus borné + contrôles + comparaison) | {check:.2f} |",
+        f"| Publier (une transaction) | {publish:.2f} |",
+        f"| **Vérifier + Publier** | **{total:.2f}** |",
+        f"| **rapport à la lecture seule** | **{ratio:.2f}** (cible ≤ 1,5) |".replace(".", ",", 1),
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        DOC.write_text(DOC_HEAD + report + "\n" + DOC_TAIL, encoding="utf-8")
+        print(f"\nÉcrit dans {DOC}.")
+    return 0 if ratio <= 1.5 else 1
+
+
+DOC_HEAD = """# Mesures de performance
+
+Relancer : `make bench` (ou `.venv/bin/python -m benchmarks --write`). Ces mesures ne font pas
+partie des tests : elles dépendent de la machine.
+
+## Import d'une feuille Indicateurs de 100 000 lignes
+
+Objectif : Vérifier + Publier, dans un même processus, en au plus 1,5 fois le temps de la seule
+lecture de la feuille par python-calamine.
+
+"""
+
+DOC_TAIL = """
+Ce que comprend « Vérifier » : la lecture par python-calamine dans un processus fils limité en
+mémoire et en temps (une « bombe » ne peut pas faire tomber le serveur), la conversion des cellules
+en texte, puis dans DuckDB, pour tout le tableau d'un coup : nettoyage des textes, nombres à la
+française, années, correspondance des codes et des territoires, chaque règle de contrôle, doublons,
+et la comparaison avec les valeurs en base. « Publier » refait la comparaison dans la transaction,
+puis écrit le lot, les 100 000 valeurs et la ligne du journal.
+"""
+
+if __name__ == "__main__":
+    raise SystemExit(main())
