@@ -23,6 +23,7 @@ from ptlcd_data.ingest import (
     PARSED,
     Check,
     one_row,
+    revision,
 )
 from ptlcd_data.store import Connection
 
@@ -56,7 +57,8 @@ class _NothingToPublish(Exception):
 
 
 def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
-    diffs = _rediff(conn, check)
+    # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
+    diffs = check.diff if revision(conn) == check.revision else _rediff(conn, check)
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
     for table in diffs.values():
         for etat, n in _etats(conn, table).items():
@@ -100,7 +102,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "valeur, cible, source, commentaire, auteur, enregistre_le, import_id) "
             "SELECT indicateur_code, territoire_code, annee, 'A', nouveau_valeur, "
             "nouveau_cible, nouveau_source, nouveau_commentaire, ?, ?, ? "
-            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
             params,
         )
         conn.unregister("ptlcd_diff")
@@ -111,7 +113,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "commentaire, auteur, source, enregistre_le, import_id) "
             "SELECT action_no, date_effet, nouveau_statut, nouveau_avancement, "
             "nouveau_commentaire, ?, ?, ?, ? "
-            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
             [user.login, SOURCE_IMPORT, now, batch_id],
         )
         conn.unregister("ptlcd_diff")
@@ -121,7 +123,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "INSERT INTO engagement_record (action_no, territoire_code, date_effet, niveau, "
             "auteur, source, enregistre_le, import_id) "
             "SELECT action_no, territoire_code, CAST(? AS DATE), nouveau_niveau, ?, ?, ?, ? "
-            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié') ORDER BY feuille, ligne",
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
             [now, user.login, SOURCE_IMPORT, now, batch_id],
         )
         conn.unregister("ptlcd_diff")

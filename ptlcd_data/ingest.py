@@ -50,6 +50,7 @@ FRACTION_NOTE = (
 class Check:
     """The result of Vérifier: problems, normalised rows and the diff, per kind of sheet."""
 
+    revision: int  # the store's revision the diff was computed against
     fichier: str
     sha256: str
     kind: str
@@ -159,6 +160,7 @@ def check_file(
             "le modèle)."
         )
     check = Check(
+        revision=revision(conn),
         fichier=filename,
         sha256=hashlib.sha256(data).hexdigest(),
         kind=book.kind,
@@ -169,8 +171,11 @@ def check_file(
         mine = [(lay, t) for lay, t in layouts if lay.spec.kind == kind and not lay.missing()]
         if not mine:
             continue
-        rows = _normalise(conn, SPECS[kind], mine)
-        problems_kind, diff = RULES[kind](conn, rows, mine)
+        _normalise(conn, SPECS[kind], mine)
+        try:
+            problems_kind, diff = RULES[kind](conn, mine)
+        finally:
+            _drop_rows(conn, len(mine))
         problems.extend(problems_kind)
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = conn.sql(f"SELECT * FROM {PARSED[kind]}").to_arrow_table()  # noqa: S608 - fixed names
@@ -282,7 +287,7 @@ def install_macros(conn: Connection) -> None:
                 ' ' || regexp_replace(strip_accents(lower(t)), '[^a-z0-9]+', ' ', 'g') || ' ',
                 ' st ', ' saint ', 'g'), ' ste ', ' sainte ', 'g'));
         CREATE OR REPLACE TEMP MACRO ptlcd_no_value(t) AS
-            t IS NULL OR lower(trim(t)) IN ({no_value});
+            ptlcd_clean(t) IS NULL OR lower(ptlcd_clean(t)) IN ({no_value});
         CREATE OR REPLACE TEMP MACRO ptlcd_digits(t) AS
             ltrim(rtrim(regexp_replace(t, '[\\s{spaces}]', '', 'g'), '%'), '''');
         CREATE OR REPLACE TEMP MACRO ptlcd_decimal(s) AS
@@ -328,34 +333,38 @@ def install_macros(conn: Connection) -> None:
     )
 
 
-def _normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> pa.Table:
-    """The file's data rows of one kind: feuille, ligne, then `<key>` (clean text) per column.
-
-    Blank rows (every recognised cell empty) are dropped wherever they are.
+def _normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> None:
+    """Temporary table `ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field
+    as text with its outer spaces removed. Blank rows (every recognised cell empty) are dropped
+    wherever they are.
     """
     selects = []
-    sheet_names: list[str] = []
     for n, (layout, table) in enumerate(parts):
-        name = f"ptlcd_raw_{spec.kind}_{n}"
+        name = f"ptlcd_raw_{n}"
         conn.register(name, table)
         cols = []
         for column in spec.columns:
             if column.key in layout.fields:
-                cols.append(f"ptlcd_clean(c{layout.fields[column.key][0]}) AS {column.key}")
+                cols.append(f"NULLIF(trim(c{layout.fields[column.key][0]}), '') AS {column.key}")
             else:
                 cols.append(f"CAST(NULL AS VARCHAR) AS {column.key}")
+        # Sheet names are the user's text: bound as values, never pasted into the SQL.
         selects.append(
             f"SELECT CAST(? AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
             f"FROM {name} WHERE _ligne > {int(layout.header_line)}"
         )
-        sheet_names.append(layout.sheet)
-    keys = [c.key for c in spec.columns]
-    not_blank = " OR ".join(f"{k} IS NOT NULL" for k in keys)
-    sql = f"SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE {not_blank}"  # noqa: S608 - generated names
-    rows: pa.Table = conn.sql(sql, params=sheet_names).to_arrow_table()
-    for n in range(len(parts)):
-        conn.unregister(f"ptlcd_raw_{spec.kind}_{n}")
-    return rows
+    not_blank = " OR ".join(f"{c.key} IS NOT NULL" for c in spec.columns)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE ptlcd_rows AS "  # noqa: S608 - generated names
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE {not_blank}",
+        [layout.sheet for layout, _ in parts],
+    )
+
+
+def _drop_rows(conn: Connection, parts: int) -> None:
+    conn.execute("DROP TABLE IF EXISTS ptlcd_rows")
+    for n in range(parts):
+        conn.unregister(f"ptlcd_raw_{n}")
 
 
 def _columns(
@@ -386,7 +395,8 @@ def _collect(
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE ptlcd_hits AS SELECT * FROM {source} WHERE {any_rule}"  # noqa: S608 - fixed rules
     )
-    for niveau, key, condition, message, expected in rules:
+    counted = one_row(conn, "SELECT count(*) FROM ptlcd_hits")
+    for niveau, key, condition, message, expected in rules if counted and counted[0] else []:
         hits = conn.sql(
             f"SELECT feuille, ligne, regexp_replace(CAST({key} AS VARCHAR), '^(-?\\d+)\\.0$', '\\1') "  # noqa: S608 - fixed rules
             f"FROM ptlcd_hits WHERE {condition} "
@@ -480,18 +490,45 @@ def _territory_list(conn: Connection) -> str:
 # --- indicateurs -----------------------------------------------------------------------------
 
 
-def _number_sql(col: str) -> str:
-    """A cell's number: a plain number cell is cast directly; only the rest goes the slow way."""
+def _number_layers(source: str, *cols: str) -> str:
+    """CTEs `digits` then `numbers` over `source`, which has `<col>` and `<col>_fast`.
+
+    A number cell ('137.0') was cast directly (`_fast`); only the other cells ('1 234,5',
+    '45 %', 'n.c.') go through the regular expressions. Adds, per column: `<col>_raw` (the
+    number, or NULL), `<col>_bad` (text that is neither a number nor a no-value word), and
+    `<col>_frac` (a fraction read in a percentage column, to be multiplied by 100).
+    """
+    no_value = ", ".join("'" + v.replace("'", "''") + "'" for v in NO_VALUE)
+    digits = ", ".join(
+        f"CASE WHEN {c} IS NOT NULL AND {c}_fast IS NULL THEN ptlcd_digits({c}) END AS {c}_d"
+        for c in cols
+    )
+    numbers, flags = [], []
+    for c in cols:
+        none = f"({c}_d IS NOT NULL AND ({c}_d = '' OR lower({c}) IN ({no_value})))"
+        numbers.append(
+            f"CASE WHEN {c}_fast IS NOT NULL THEN {c}_fast WHEN {c}_d IS NULL OR {none} "
+            f"THEN NULL ELSE TRY_CAST(ptlcd_decimal({c}_d) AS DOUBLE) END AS {c}_raw"
+        )
+        numbers.append(f"coalesce({none}, false) AS {c}_none")
+        flags.append(
+            f"{c} IS NOT NULL AND NOT {c}_none AND ({c}_raw IS NULL OR NOT isfinite({c}_raw)) "
+            f"AS {c}_bad"
+        )
+        flags.append(
+            f"coalesce(unite = '%' AND NOT contains({c}, '%') AND {c}_raw > 0 AND {c}_raw < 1, "
+            f"false) AS {c}_frac"
+        )
     return (
-        f"CASE WHEN {col} IS NULL THEN NULL "
-        f"ELSE coalesce(TRY_CAST({col} AS DOUBLE), ptlcd_number({col})) END"
+        f"digits AS (SELECT *, {digits} FROM {source}),\n"  # noqa: S608 - fixed fragments
+        f"        raws AS (SELECT *, {', '.join(numbers)} FROM digits),\n"
+        f"        numbers AS (SELECT *, {', '.join(flags)} FROM raws)"
     )
 
 
 def _check_indicateurs(
-    conn: Connection, rows: pa.Table, parts: list[tuple[Layout, pa.Table]]
+    conn: Connection, parts: list[tuple[Layout, pa.Table]]
 ) -> tuple[list[dict[str, Any]], pa.Table]:
-    conn.register("ptlcd_rows", rows)
     year_max = date.today().year + YEARS_AHEAD
     # Codes, territories and years take few distinct values: each is parsed once, then joined.
     conn.execute(
@@ -516,7 +553,7 @@ def _check_indicateurs(
             JOIN ({_territories_sql()}) t ON ptlcd_key(p.territoire) = t.k
         ),
         years AS (
-            SELECT annee AS annee_txt, ptlcd_year(annee) AS annee_n
+            SELECT annee AS annee_txt, ptlcd_year(ptlcd_clean(annee)) AS annee_n
             FROM (SELECT DISTINCT annee FROM ptlcd_rows WHERE annee IS NOT NULL)
         ),
         parsed AS (
@@ -525,36 +562,23 @@ def _check_indicateurs(
                    coalesce(c.unite, l.unite) AS unite,
                    p.code AS territoire_code,
                    y.annee_n,
-                   {_number_sql("r.valeur")} AS valeur_raw,
-                   {_number_sql("r.cible")} AS cible_raw
+                   TRY_CAST(r.valeur AS DOUBLE) AS valeur_fast,
+                   TRY_CAST(r.cible AS DOUBLE) AS cible_fast
             FROM ptlcd_rows r
             LEFT JOIN codes c ON c.code_txt = r.code
             LEFT JOIN labels l ON l.libelle_txt = r.libelle
             LEFT JOIN places p ON p.territoire_txt = r.territoire
             LEFT JOIN years y ON y.annee_txt = r.annee
         ),
-        measured AS (
-            SELECT *,
-                   unite = '%' AND NOT contains(valeur, '%') AND valeur_raw > 0
-                       AND valeur_raw < 1 AS valeur_frac,
-                   unite = '%' AND NOT contains(cible, '%') AND cible_raw > 0
-                       AND cible_raw < 1 AS cible_frac
-            FROM parsed
-        )
+        {_number_layers("parsed", "valeur", "cible")}
         SELECT feuille, ligne, code, libelle, territoire, annee, valeur, cible, source,
                commentaire, indicateur_code, unite, territoire_code, annee_n,
                CASE WHEN valeur_frac THEN valeur_raw * 100 ELSE valeur_raw END AS valeur_n,
                CASE WHEN cible_frac THEN cible_raw * 100 ELSE cible_raw END AS cible_n,
-               coalesce(valeur_frac, false) AS valeur_frac,
-               coalesce(cible_frac, false) AS cible_frac,
-               valeur IS NOT NULL AND (valeur_raw IS NULL OR NOT isfinite(valeur_raw))
-                   AND NOT ptlcd_no_value(valeur) AS valeur_bad,
-               cible IS NOT NULL AND (cible_raw IS NULL OR NOT isfinite(cible_raw))
-                   AND NOT ptlcd_no_value(cible) AS cible_bad
-        FROM measured
+               valeur_frac, cible_frac, valeur_bad, cible_bad
+        FROM numbers
         """  # noqa: S608 - fixed fragments
     )
-    conn.unregister("ptlcd_rows")
     where = _columns(parts, SPECS["indicateurs"])
     codes = one_row(conn, "SELECT count(*) FROM indicateur")
     example = _first(conn, "SELECT code FROM indicateur ORDER BY ordre")
@@ -652,6 +676,12 @@ def one_row(conn: Connection, sql: str, params: list[Any] | None = None) -> tupl
     return tuple(rows[0]) if rows else None
 
 
+def revision(conn: Connection) -> int:
+    """store.revision(), reading its result to the end (DuckDB 2 refuses work on a half-read one)."""
+    row = one_row(conn, "SELECT valeur FROM meta WHERE cle = 'revision'")
+    return int(row[0]) if row else 0
+
+
 def _first(conn: Connection, sql: str) -> str:
     row = one_row(conn, sql)
     return str(row[0]) if row else ""
@@ -711,7 +741,6 @@ def diff_indicateurs(conn: Connection) -> pa.Table:
                ancien_valeur, nouveau_valeur, ancien_cible, nouveau_cible,
                ancien_source, nouveau_source, ancien_commentaire, nouveau_commentaire
         FROM m
-        ORDER BY feuille, ligne
         """
     ).to_arrow_table()
     return table
@@ -728,13 +757,12 @@ def _vocabulary_sql(values: tuple[str, ...]) -> str:
 
 
 def _check_avancement(
-    conn: Connection, rows: pa.Table, parts: list[tuple[Layout, pa.Table]]
+    conn: Connection, parts: list[tuple[Layout, pa.Table]]
 ) -> tuple[list[dict[str, Any]], pa.Table]:
-    conn.register("ptlcd_rows", rows)
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE ptlcd_av AS
-        SELECT r.*, a.action_no, ptlcd_date(r.date) AS date_n, s.v AS statut_n,
+        SELECT r.*, a.action_no, ptlcd_date(ptlcd_clean(r.date)) AS date_n, s.v AS statut_n,
                ptlcd_percent(r.avancement) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
@@ -742,7 +770,6 @@ def _check_avancement(
         LEFT JOIN ({_vocabulary_sql(referentiel.STATUTS)}) s ON s.k = ptlcd_key(r.statut)
         """  # noqa: S608 - fixed fragments
     )
-    conn.unregister("ptlcd_rows")
     where = _columns(parts, SPECS["avancement"])
     statuts = ", ".join(referentiel.STATUTS)
     rules: list[tuple[str, str, str, str, str | None]] = [
@@ -834,7 +861,6 @@ def diff_avancement(conn: Connection) -> pa.Table:
                CAST(round(f.avancement_n) AS INTEGER) AS nouveau_avancement,
                c.commentaire AS ancien_commentaire, f.commentaire AS nouveau_commentaire
         FROM f LEFT JOIN cur c ON c.action_no = f.action_no AND c.date_effet = f.date_n
-        ORDER BY f.feuille, f.ligne
         """
     ).to_arrow_table()
     return table
@@ -844,9 +870,8 @@ def diff_avancement(conn: Connection) -> pa.Table:
 
 
 def _check_engagement(
-    conn: Connection, rows: pa.Table, parts: list[tuple[Layout, pa.Table]]
+    conn: Connection, parts: list[tuple[Layout, pa.Table]]
 ) -> tuple[list[dict[str, Any]], pa.Table]:
-    conn.register("ptlcd_rows", rows)
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE ptlcd_eng AS
@@ -858,7 +883,6 @@ def _check_engagement(
         LEFT JOIN ({_vocabulary_sql(referentiel.NIVEAUX_ENGAGEMENT)}) n ON n.k = ptlcd_key(r.niveau)
         """  # noqa: S608 - fixed fragments
     )
-    conn.unregister("ptlcd_rows")
     where = _columns(parts, SPECS["engagement"])
     niveaux = ", ".join(referentiel.NIVEAUX_ENGAGEMENT)
     rules: list[tuple[str, str, str, str, str | None]] = [
@@ -931,7 +955,6 @@ def diff_engagement(conn: Connection) -> pa.Table:
                     ELSE 'modifié' END AS etat,
                c.niveau AS ancien_niveau, f.niveau_n AS nouveau_niveau
         FROM f LEFT JOIN cur c ON c.action_no = f.action_no AND c.territoire_code = f.territoire_code
-        ORDER BY f.feuille, f.ligne
         """
     ).to_arrow_table()
     return table

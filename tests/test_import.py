@@ -476,3 +476,15 @@ def test_template_csv_is_french_and_importable(conn):
     assert data.splitlines()[0].decode("utf-8-sig").split(";") == f.IND_HEADER
     result = ingest.check_file(conn, data, "modele.csv", Settings())
     assert result.ok
+
+
+def test_publish_compares_again_when_the_store_changed_since_verifier(conn):
+    first = check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, 5]))
+    batches.publish(conn, STAFF, check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, 5])))
+    assert first.counts()["créés"] == 1  # as seen at Vérifier time
+    assert batches.publish(conn, STAFF, first) is None  # the same value is there now
+    later = check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, 6]))
+    batches.publish(conn, STAFF, check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, 7])))
+    batch = batches.publish(conn, STAFF, later)
+    assert batches.history(conn).set_index("id").loc[batch, "nb_modifies"] == 1
+    assert current(conn) == {("I1.1.a", "Nantes", 2019): (6.0, None)}
