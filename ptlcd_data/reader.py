@@ -250,9 +250,13 @@ def rows_to_table(rows: list[list[Any]]) -> pa.Table:
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
     columns = {"_ligne": pa.array(range(1, len(rows) + 1), pa.int32())}
     for i, cells in enumerate(zip(*rows, strict=True)):
-        columns[f"c{i}"] = pa.array(
-            [v if type(v) is str else ("" if v is None else str(v)) for v in cells], pa.string()
-        )
+        try:  # a column of text only (codes, territories, comments) goes straight to Arrow
+            columns[f"c{i}"] = pa.array(cells, pa.string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            columns[f"c{i}"] = pa.array(
+                [v if type(v) is str else ("" if v is None else str(v)) for v in cells],
+                pa.string(),
+            )
     return pa.table(columns)
 
 
@@ -381,6 +385,9 @@ def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory
         send.send((kind, type(exc).__name__))
     finally:
         send.close()
+    # Leave at once: freeing a million cell objects one by one would only delay the parent,
+    # which waits for this process to end.
+    os._exit(0)
 
 
 def _read_workbook(data: bytes, filename: str, max_rows: int) -> list[tuple[str, pa.Table]]:
