@@ -239,7 +239,7 @@ Sur cette machine (2 cœurs partagés), la lecture seule prend environ 0,5 s, do
 du XML en Rust et 0,1 s de création des objets Python. Le reste se répartit ainsi (ordres de
 grandeur, médianes) :
 
-- lecture dans le processus fils au lieu du processus courant : + 0,15 s (fork, conversion des
+- lecture dans le processus fils au lieu du processus courant : + 0,1 s (fork, conversion des
   cellules en colonnes Arrow, transfert) ;
 - contrôles et comparaison dans DuckDB : 0,25 à 0,3 s ;
 - publication (insertion de ~94 000 valeurs, journal, validation de la transaction) : 0,1 s.

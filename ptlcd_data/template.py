@@ -83,6 +83,12 @@ def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center")
     ws.freeze_panes = "A2"
+    # Printed, a sheet fits the page's width (landscape), its header repeated on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
 
