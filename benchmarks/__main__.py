@@ -1,86 +1,109 @@
-"""`python -m benchmarks`: run every benchmark side by side and write docs/benchmarks.md."""
+"""`python -m benchmarks` (`make bench`): every benchmark side by side, written to docs/benchmarks.md.
+
+`python -m benchmarks import` runs only the import section (and prints it).
+"""
 
 from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, pages
+from benchmarks import browser, import_speed, pages
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
 PAGE_RATIO_TARGET = 2.0
 COLD_START_TARGET = 1.5
 MEMORY_TARGET = 1.5
+DOC = ROOT / "docs" / "benchmarks.md"
 
 
 def fmt(seconds: float) -> str:
-    return formats.number(seconds, 2) + " s"
+    return formats.number(seconds, 2) + "\u202fs"
 
 
-def main() -> int:
-    out = ROOT / "docs" / "benchmarks.md"
+def kept(r: float, target: float) -> str:
+    return f"{formats.number(r, 2)} ({'tenue' if r <= target else 'manquée'}, cible ≤ {formats.number(target, 1)})"
+
+
+def pages_section(demo_db: Path, large_db: Path) -> str:
+    small = pages.page_times(demo_db)
+    large = pages.page_times(large_db)
+    lines = [
+        f"## Temps serveur de chaque page (AppTest, caches vides, médiane de {pages.REPEATS})",
+        "",
+        "| page | démonstration | grande échelle | ratio |",
+        "|---|---|---|---|",
+    ]
+    for title, t_small in small.items():
+        lines.append(
+            f"| {title} | {fmt(t_small)} | {fmt(large[title])} | {kept(ratio(large[title], t_small), PAGE_RATIO_TARGET)} |"
+        )
+    return "\n".join(lines)
+
+
+def cold_start_section(demo_db: Path, folder: Path) -> str:
+    one_line = folder / "une_ligne.py"
+    one_line.write_text('import streamlit as st\nst.title("Bonjour")\n', encoding="utf-8")
+    app_t, ref_t = browser.cold_start(demo_db, one_line)
+    return "\n".join(
+        [
+            "## Démarrage à froid (lancement du processus → page d'accueil affichée dans Chromium)",
+            "",
+            "| application | application d'une ligne | ratio |",
+            "|---|---|---|",
+            f"| {fmt(app_t)} | {fmt(ref_t)} | {kept(ratio(app_t, ref_t), COLD_START_TARGET)} |",
+        ]
+    )
+
+
+def memory_section(demo_db: Path, large_db: Path) -> str:
+    mem_small = browser.server_peak_memory(demo_db)
+    mem_large = browser.server_peak_memory(large_db)
+    return "\n".join(
+        [
+            "## Mémoire de pointe du serveur après la visite de toutes les pages (administrateur)",
+            "",
+            "| démonstration | grande échelle | ratio |",
+            "|---|---|---|",
+            f"| {formats.number(mem_small)}\u202fMo | {formats.number(mem_large)}\u202fMo | {kept(ratio(mem_large, mem_small), MEMORY_TARGET)} |",
+        ]
+    )
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["import"]:
+        return import_speed.main(argv[1:])
     with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
         folder = Path(tmp)
         print("Construction des bases…", flush=True)
         demo_db = build_db(folder, "demo")
         large_db = build_db(folder, "large")
-        lines = [
-            "# Mesures de performance",
-            "",
-            f"Mesuré le {now_label()} sur : {machine()}.",
-            "",
-            "Chaque ratio compare deux mesures faites côte à côte dans la même exécution "
-            "(`make bench`, c'est-à-dire `python -m benchmarks`).",
-            "",
+        sections: list[tuple[str, Callable[[], str]]] = [
+            ("pages", lambda: pages_section(demo_db, large_db)),
+            ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
+            ("mémoire", lambda: memory_section(demo_db, large_db)),
+            ("import", lambda: import_speed.section()[0]),
         ]
-        print("Pages (AppTest)…", flush=True)
-        small = pages.page_times(demo_db)
-        large = pages.page_times(large_db)
-        lines += [
-            f"## Temps serveur de chaque page (AppTest, caches vides, médiane de {pages.REPEATS})",
-            "",
-            f"Cible : grande échelle ÷ démonstration ≤ {formats.number(PAGE_RATIO_TARGET, 1)}.",
-            "",
-            "| page | démonstration | grande échelle | ratio | cible tenue |",
-            "|---|---|---|---|---|",
-        ]
-        for title, t_small in small.items():
-            r = ratio(large[title], t_small)
-            lines.append(
-                f"| {title} | {fmt(t_small)} | {fmt(large[title])} | {formats.number(r, 2)} | "
-                f"{'oui' if r <= PAGE_RATIO_TARGET else 'non'} |"
-            )
-        print("Démarrage à froid…", flush=True)
-        one_line = folder / "une_ligne.py"
-        one_line.write_text('import streamlit as st\nst.title("Bonjour")\n', encoding="utf-8")
-        app_t, ref_t = browser.cold_start(demo_db, one_line)
-        r = ratio(app_t, ref_t)
-        lines += [
-            "",
-            "## Démarrage à froid (lancement du processus → page d'accueil affichée dans Chromium)",
-            "",
-            f"| application | application d'une ligne | ratio | cible ≤ {formats.number(COLD_START_TARGET, 1)} |",
-            "|---|---|---|---|",
-            f"| {fmt(app_t)} | {fmt(ref_t)} | {formats.number(r, 2)} | {'tenue' if r <= COLD_START_TARGET else 'manquée'} |",
-        ]
-        print("Mémoire du serveur…", flush=True)
-        mem_small = browser.server_peak_memory(demo_db)
-        mem_large = browser.server_peak_memory(large_db)
-        r = ratio(mem_large, mem_small)
-        lines += [
-            "",
-            "## Mémoire de pointe du serveur après la visite de toutes les pages",
-            "",
-            f"| démonstration | grande échelle | ratio | cible ≤ {formats.number(MEMORY_TARGET, 1)} |",
-            "|---|---|---|---|",
-            f"| {formats.number(mem_small)} Mo | {formats.number(mem_large)} Mo | {formats.number(r, 2)} | {'tenue' if r <= MEMORY_TARGET else 'manquée'} |",
-        ]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"Écrit : {out}")
+        texts = []
+        for name, run in sections:
+            print(f"Mesure : {name}…", flush=True)
+            texts.append(run())
+    head = [
+        "# Mesures de performance",
+        "",
+        f"Mesuré le {now_label()} sur : {machine()}.",
+        "",
+        "Relancer : `make bench` (`python -m benchmarks`). Chaque ratio compare deux mesures faites "
+        "côte à côte dans la même exécution ; ces mesures ne font pas partie des tests.",
+        "",
+    ]
+    DOC.write_text("\n".join(head) + "\n" + "\n\n".join(texts) + "\n", encoding="utf-8")
+    print(f"Écrit : {DOC}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

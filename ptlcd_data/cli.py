@@ -19,17 +19,21 @@ import pandas as pd
 
 from ptlcd_data import (
     accounts,
+    auth,
     backups,
+    batches,
     cli_fr,
     demo,
     demo_large,
     engagements,
     exports,
     indicateurs,
+    ingest,
     journal,
     queries,
     store,
     suivi_queries,
+    template,
 )
 from ptlcd_data.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
@@ -236,6 +240,94 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = args.output.suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "csv"):
+        raise InputError(f"Format « {fmt or '?'} » impossible pour le modèle : .xlsx ou .csv.")
+    conn = open_store(settings)
+    try:
+        data = template.template_bytes(conn, fmt, args.annee)
+    finally:
+        conn.close()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    print(f"Modèle écrit dans {args.output} ({fmt}).")
+    return 0
+
+
+def _cli_user(name: str | None) -> auth.User:
+    """The command line acts with the system's rights, under the name given by --user."""
+    if not name:
+        return auth.SYSTEM
+    return auth.User(name, name, auth.SYSTEM.role)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise InputError(f"Fichier introuvable : {path}.")
+    data = path.read_bytes()
+    conn = open_store(settings)
+    try:
+        check = ingest.check_file(conn, data, path.name, settings)
+        for problem in check.problems.to_dict("records"):
+            print(ingest.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
+        counts = check.counts()
+        summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        if not check.ok:
+            print(
+                f"Fichier refusé : {len(check.errors)} erreur(s), rien n'est publié.",
+                file=sys.stderr,
+            )
+            return 1
+        changes = ingest.preview(check)
+        for row in changes.itertuples(index=False):
+            print(
+                f"{row.feuille}, ligne {row.ligne} : {row.objet} · {row.champ} : "
+                f"{row.ancien if row.ancien is not None else '—'} → {row.nouveau}"
+            )
+        if args.dry_run:
+            print(f"Simulation ({summary}) : rien n'a été publié.")
+            return 0
+        batch_id = batches.publish(conn, _cli_user(args.user), check)
+    finally:
+        conn.close()
+    if batch_id is None:
+        print(f"Rien à publier : le fichier ne change aucune valeur ({summary}).")
+    else:
+        print(f"Lot n° {batch_id} publié : {summary}.")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        table = batches.history(conn, args.limit)
+    finally:
+        conn.close()
+    if table.empty:
+        print("Aucun import publié.")
+        return 0
+    for row in table.itertuples(index=False):
+        extra = f" (annule le lot {row.annule_batch})" if not pd.isna(row.annule_batch) else ""
+        print(
+            f"lot {row.id} · {row.cree_le:%d/%m/%Y %H:%M} · {row.auteur} · {row.statut}{extra} · "
+            f"{row.fichier} · créés {row.nb_crees}, modifiés {row.nb_modifies}, "
+            f"inchangés {row.nb_inchanges}, ignorés {row.nb_ignores} · sha256 {row.sha256[:12]}…"
+        )
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        undo_id = batches.undo(conn, _cli_user(args.user), args.batch_id)
+    finally:
+        conn.close()
+    print(f"Lot n° {args.batch_id} annulé (lot d'annulation n° {undo_id}).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ptlcd_data",
@@ -302,6 +394,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="fichier à écrire")
     p.add_argument("--as-of", type=parse_date, help="date d'observation (défaut : aujourd'hui)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="écrire le modèle d'import (.xlsx ou .csv)")
+    p.add_argument("output", type=Path, metavar="FICHIER", help="modele.xlsx ou modele.csv")
+    p.add_argument("--annee", type=int, help="année pré-remplie (défaut : l'an dernier)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import", help="vérifier puis publier un fichier d'indicateurs ou de suivi")
+    p.add_argument("file", type=Path, metavar="FICHIER", help=".xlsx, .xlsm, .ods, .xls ou .csv")
+    p.add_argument("--dry-run", action="store_true", help="vérifier et montrer, sans publier")
+    p.add_argument("--user", help="nom de la personne qui importe (journal et historique)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("history", help="historique des imports")
+    p.add_argument("--limit", type=int, default=200, help="nombre de lots montrés")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("undo", help="annuler un lot importé")
+    p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
+    p.add_argument("--user", help="nom de la personne qui annule")
+    p.set_defaults(func=cmd_undo)
     return parser
 
 

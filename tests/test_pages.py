@@ -14,8 +14,11 @@ PAGES = [spec.path for spec in SPECS]
 TIMEOUT = 60
 
 
-def run_page(page: str | None = None) -> AppTest:
+def run_page(page: str | None = None, login: str | None = None) -> AppTest:
+    """Run app.py (as `login`, a local account, when given), then switch to `page`."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if login:
+        at.session_state["ptlcd_login"] = login
     at.run()
     if page:
         at.switch_page(page)

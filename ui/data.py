@@ -85,6 +85,12 @@ def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return result
 
 
+def uncached(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(conn, ...)` on its own connection, without caching (e.g. checking an upload)."""
+    with connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
 def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a writing function of the data layer on its own connection, then refresh the revision."""
     with connect() as conn:

@@ -1,0 +1,283 @@
+"""Import de données: download the template, Vérifier a file, preview, Publier, history and undo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import batches, exports, formats, ingest, template
+from ptlcd_data.errors import PtlcdError
+from ui import data, session, widgets
+
+session.page_requires("saisie")
+
+CHECK_KEY = "import_check"  # (file id, Check) or (file id, refusal message)
+FLASH_KEY = "import_flash"  # (kind, message) shown once after a publish or an undo
+# Rows of the cell-level preview drawn in the page; the download has them all.
+PREVIEW_SHOWN = 20_000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROBLEM_LABELS = {
+    "niveau": "Niveau",
+    "feuille": "Feuille",
+    "ligne": "Ligne",
+    "colonne": "Colonne",
+    "entete": "En-tête",
+    "valeur": "Valeur trouvée",
+    "message": "Problème",
+    "attendu": "Attendu",
+}
+
+
+def _verify() -> None:
+    upload = st.session_state.get("import_file")
+    if upload is None:
+        return
+    try:
+        check = data.uncached(ingest.check_file, upload.getvalue(), upload.name, data.settings())
+        st.session_state[CHECK_KEY] = (upload.file_id, check)
+    except PtlcdError as exc:
+        st.session_state[CHECK_KEY] = (upload.file_id, exc.message)
+
+
+def _publish() -> None:
+    stored = st.session_state.get(CHECK_KEY)
+    if not stored or isinstance(stored[1], str):
+        return
+    check = stored[1]
+    try:
+        batch_id = data.write(batches.publish, session.current_user(), check)
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+        return
+    st.session_state.pop(CHECK_KEY, None)
+    if batch_id is None:
+        st.session_state[FLASH_KEY] = (
+            "info",
+            "Rien à publier : le fichier ne change aucune valeur.",
+        )
+    else:
+        c = check.counts()
+        st.session_state[FLASH_KEY] = (
+            "success",
+            f"Lot n° {batch_id} publié : {c['créés']} créé(s), {c['modifiés']} modifié(s), "
+            f"{c['inchangés']} inchangé(s), {c['ignorés']} ignoré(s).",
+        )
+
+
+def _undo() -> None:
+    batch_id = st.session_state.get("import_undo_batch")
+    if batch_id is None:
+        return
+    try:
+        undo_id = data.write(batches.undo, session.current_user(), int(batch_id))
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+        return
+    st.session_state[FLASH_KEY] = (
+        "success",
+        f"Lot n° {batch_id} annulé : les valeurs d'avant sont rétablies (lot d'annulation "
+        f"n° {undo_id}).",
+    )
+
+
+st.title("Import de données")
+st.caption(
+    "Téléchargez le modèle, remplissez-le, déposez-le : l'application dit précisément ce qui ne va "
+    "pas (feuille, ligne, colonne), montre chaque valeur qui changera, puis publie tout d'un coup. "
+    "Un import publié peut être annulé."
+)
+
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    kind, message = flash
+    if kind == "error":  # an error may quote a file name: never Markdown
+        st.error(widgets.escape_md(message))
+    else:  # our own words and numbers
+        {"success": st.success, "info": st.info}[kind](message)
+
+st.subheader("1. Le modèle à remplir")
+c1, c2 = st.columns(2)
+c1.download_button(
+    "Télécharger le modèle Excel (.xlsx)",
+    data=data.query(template.template_bytes, "xlsx"),
+    file_name="modele_import_ptlcd.xlsx",
+    mime=XLSX_MIME,
+    icon=":material/download:",
+    key="import_template_xlsx",
+)
+c2.download_button(
+    "Indicateurs seuls (.csv)",
+    data=data.query(template.template_bytes, "csv"),
+    file_name="modele_indicateurs_ptlcd.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="import_template_csv",
+)
+st.caption(
+    "Feuilles : Indicateurs (une ligne par indicateur, territoire et année), Avancement, "
+    "Engagement, Référentiel (codes et listes valides) et Mode d'emploi. Formats acceptés : "
+    ".xlsx, .xlsm, .ods, .xls et .csv (séparateur ; et virgule décimale)."
+)
+
+st.subheader("2. Vérifier le fichier")
+limit_mb = data.settings().max_upload_mb
+upload = st.file_uploader(
+    f"Fichier à importer (au plus {limit_mb} Mo)",
+    type=["xlsx", "xlsm", "ods", "xls", "csv", "txt"],
+    key="import_file",
+)
+stored = st.session_state.get(CHECK_KEY)
+if stored and (upload is None or stored[0] != upload.file_id):
+    st.session_state.pop(CHECK_KEY, None)
+    stored = None
+st.button(
+    "Vérifier",
+    type="primary" if stored is None else "secondary",
+    disabled=upload is None,
+    on_click=_verify,
+    icon=":material/fact_check:",
+    key="import_verify",
+)
+if upload is None:
+    st.info("Déposez un fichier, puis cliquez sur « Vérifier ». Rien n'est publié à cette étape.")
+elif stored is None:
+    st.caption("Cliquez sur « Vérifier » : rien n'est publié à cette étape.")
+elif isinstance(stored[1], str):
+    st.error(f"**Fichier refusé** — {widgets.escape_md(stored[1])}")
+else:
+    check: ingest.Check = stored[1]
+    problems = check.problems.rename(columns=PROBLEM_LABELS)
+    n_errors = len(check.errors)
+    if n_errors:
+        st.error(
+            f"{n_errors} erreur(s) : rien ne peut être publié. Corrigez le fichier, déposez-le de "
+            "nouveau et vérifiez."
+        )
+    else:
+        st.success("Aucune erreur : le fichier peut être publié.")
+    if not problems.empty:
+        st.dataframe(
+            problems,
+            hide_index=True,
+            width="stretch",
+            key="import_problems",
+            column_config={"Ligne": st.column_config.NumberColumn(format="%d")},
+        )
+        st.download_button(
+            "Télécharger le rapport (.csv)",
+            data=exports.to_csv_bytes(problems),
+            file_name="rapport_" + exports.safe_filename(check.fichier.rsplit(".", 1)[0]) + ".csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="import_report",
+        )
+
+    if check.ok:
+        st.subheader("3. Ce que la publication changera")
+        counts = check.counts()
+        m = st.columns(4)
+        for col, (label, value) in zip(m, counts.items(), strict=True):
+            col.metric(label.capitalize(), formats.number(value))
+        summary = check.summary()
+        st.dataframe(
+            summary.rename(columns={c: c.capitalize() for c in summary.columns}),
+            hide_index=True,
+            key="import_summary",
+        )
+        changes = ingest.preview(check, limit=PREVIEW_SHOWN)
+        if changes.empty:
+            st.info(
+                "Rien à publier : le fichier ne change aucune valeur "
+                f"({counts['inchangés']} inchangée(s), {counts['ignorés']} ignorée(s))."
+            )
+        else:
+            total = check.changes_count()
+            st.caption(
+                f"Chaque cellule qui change (ancienne valeur → nouvelle), {total} ligne(s) créée(s) "
+                "ou modifiée(s)."
+                + (
+                    f" Les {PREVIEW_SHOWN} premières sont montrées."
+                    if len(changes) >= PREVIEW_SHOWN
+                    else ""
+                )
+            )
+            st.dataframe(
+                changes.fillna({"ancien": "—"}).rename(
+                    columns={
+                        "feuille": "Feuille",
+                        "ligne": "Ligne",
+                        "objet": "Objet",
+                        "champ": "Champ",
+                        "ancien": "Avant",
+                        "nouveau": "Après",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="import_preview",
+            )
+            st.button(
+                "Publier",
+                type="primary",
+                on_click=_publish,
+                icon=":material/publish:",
+                key="import_publish",
+            )
+
+st.subheader("Historique des imports")
+history = data.query(batches.history)
+if history.empty:
+    st.info("Aucun import n'a encore été publié.")
+else:
+    shown = history.assign(
+        quand=history["cree_le"].map(formats.timestamp),
+        empreinte=history["sha256"].str.slice(0, 12),
+        annule_batch=history["annule_batch"]
+        .astype(object)
+        .where(history["annule_batch"].notna(), "—"),
+    )[
+        [
+            "id",
+            "quand",
+            "fichier",
+            "auteur",
+            "statut",
+            "nb_crees",
+            "nb_modifies",
+            "nb_inchanges",
+            "nb_ignores",
+            "annule_batch",
+            "empreinte",
+        ]
+    ]
+    st.dataframe(
+        shown.rename(
+            columns={
+                "id": "Lot",
+                "quand": "Publié le",
+                "fichier": "Fichier",
+                "auteur": "Par",
+                "statut": "Statut",
+                "nb_crees": "Créés",
+                "nb_modifies": "Modifiés",
+                "nb_inchanges": "Inchangés",
+                "nb_ignores": "Ignorés",
+                "annule_batch": "Annule le lot",
+                "empreinte": "SHA-256 (début)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="import_history",
+    )
+    undoable = history[history["annulable"]]["id"].tolist()
+    if undoable:
+        u1, u2 = st.columns([2, 1], vertical_alignment="bottom")
+        u1.selectbox(
+            "Lot à annuler",
+            options=undoable,
+            format_func=lambda n: f"Lot n° {n}",
+            key="import_undo_batch",
+        )
+        u2.button("Annuler ce lot", on_click=_undo, icon=":material/undo:", key="import_undo")
+        if not session.current_user().can("admin"):
+            st.caption("L'annulation d'un import demande le rôle « administration ».")

@@ -1,0 +1,253 @@
+"""Import speed: Vérifier + Publier of a 100,000-row Indicateurs sheet, against reading it alone.
+
+The target (issue 5): in one process, checking and publishing the sheet takes at most 1.5 times
+the time python-calamine takes only to read it. The plan is data, so the benchmark builds a plan
+with 1,000 indicators (5 territories × 20 years × 1,000 = 100,000 distinct rows) from data/.
+
+    python -m benchmarks.import_speed [--rows 100000] [--repeat 3] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from ptlcd_data import batches, ingest, reader, store
+from ptlcd_data.auth import SYSTEM
+from ptlcd_data.build import build
+from ptlcd_data.settings import PROJECT_DIR, Settings
+
+TERRITOIRES = ["Nantes Métropole", "Nantes", "Reze", "St-Herblain", "ORVAULT"]
+YEARS = 20
+
+
+def make_plan(target: Path, indicators: int) -> None:
+    """data/ with `indicators` generated indicators spread over the plan's objectives."""
+    shutil.copytree(PROJECT_DIR / "data", target)
+    with (target / "objectifs.csv").open(encoding="utf-8") as fh:
+        objectifs = [row["code"] for row in csv.DictReader(fh)]
+    with (target / "indicateurs.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["code", "objectif_code", "libelle", "unite", "sens"])
+        for i in range(indicators):
+            unite = "%" if i % 10 == 0 else "nombre"
+            writer.writerow(
+                [f"B{i:04d}", objectifs[i % len(objectifs)], f"Indicateur {i}", unite, "hausse"]
+            )
+
+
+def make_sheet(rows: int, indicators: int) -> bytes:
+    """The Indicateurs sheet as people fill it: text numbers with commas, blanks, n.c., '45 %'."""
+    rng = random.Random(5)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Indicateurs")
+    ws.append(
+        [
+            "Code indicateur",
+            "Indicateur",
+            "Territoire",
+            "Année",
+            "Valeur",
+            "Cible",
+            "Source",
+            "Commentaire",
+        ]
+    )
+    first_year = date.today().year - YEARS
+    for n in range(rows):
+        i, rest = divmod(n, len(TERRITOIRES) * YEARS)
+        t, y = divmod(rest, YEARS)
+        i %= indicators
+        if i % 10 == 0:
+            value: object = f"{rng.randint(0, 100)} %"
+        elif n % 7 == 0:
+            value = f"{rng.randint(1000, 99999) / 10:.1f}".replace(".", ",")
+        elif n % 13 == 0:
+            value = "n.c."
+        else:
+            value = rng.randint(0, 5000)
+        target = rng.randint(0, 100) if (n % 3 == 0 and i % 10 == 0) else None
+        comment = "relevé annuel" if n % 11 == 0 else None
+        ws.append(
+            [
+                f"B{i:04d}",
+                f"Indicateur {i}",
+                TERRITOIRES[t],
+                first_year + y,
+                value,
+                target,
+                "Observatoire",
+                comment,
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_only(data: bytes) -> float:
+    started = time.perf_counter()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data))
+        .get_sheet_by_name("Indicateurs")
+        .to_python()
+    )
+    elapsed = time.perf_counter() - started
+    assert len(rows) > 1
+    return elapsed
+
+
+def child_read(data: bytes, settings: Settings) -> float:
+    """The same read as Vérifier does it: in a child process under limits, cells as Arrow text."""
+    started = time.perf_counter()
+    reader.read_file(data, "x.xlsx", max_bytes=2**30, max_rows=settings.max_rows)
+    return time.perf_counter() - started
+
+
+def check_and_publish(
+    db: Path, data_dir: Path, data: bytes, settings: Settings
+) -> tuple[float, float, int]:
+    if db.exists():
+        db.unlink()
+    with store.connect(db) as conn:
+        build(conn, data_dir, demo=False)
+        started = time.perf_counter()
+        check = ingest.check_file(conn, data, "indicateurs.xlsx", settings)
+        checked = time.perf_counter()
+        assert check.ok, check.errors.head().to_dict("records")
+        batch = batches.publish(conn, SYSTEM, check)
+        done = time.perf_counter()
+        assert batch is not None
+        created = int(conn.execute("SELECT count(*) FROM indicateur_valeur").fetchall()[0][0])
+    return checked - started, done - checked, created
+
+
+def _comma(line: str) -> str:
+    """French decimal comma in the table's figures."""
+    import re
+
+    return re.sub(r"(\d)\.(\d)", r"\1,\2", line)
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    text, ratio = section(args)
+    print(text)
+    return 0 if ratio <= 1.5 else 1
+
+
+def section(args: argparse.Namespace | None = None) -> tuple[str, float]:
+    """The "Import" section of docs/benchmarks.md, and the measured ratio."""
+    args = args or argparse.Namespace(rows=100_000, repeat=3)
+    indicators = -(-args.rows // (len(TERRITOIRES) * YEARS))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_plan(work / "data", indicators)
+        data = make_sheet(args.rows, indicators)
+        settings = Settings(max_rows=max(args.rows, Settings().max_rows))
+        # Warm-up, as in a running server: the reading fork server starts once per process.
+        check_and_publish(
+            work / "warm.duckdb", work / "data", make_sheet(200, indicators), settings
+        )
+        reads, checks, publishes, totals, childs = [], [], [], [], []
+        created = 0
+        for _ in range(args.repeat):
+            reads.append(read_only(data))
+            childs.append(child_read(data, settings))
+            c, p, created = check_and_publish(work / "bench.duckdb", work / "data", data, settings)
+            checks.append(c)
+            publishes.append(p)
+            totals.append(c + p)
+    read, check, publish, total, child = (
+        statistics.median(x) for x in (reads, checks, publishes, totals, childs)
+    )
+    ratio = total / read
+    lines = [
+        f"- date : {date.today():%d/%m/%Y}",
+        f"- machine : {machine()}",
+        f"- fichier : {args.rows:,} lignes".replace(",", " ")
+        + f" de la feuille Indicateurs, {len(data) / 2**20:.1f} Mo".replace(".", ",")
+        + " (.xlsx écrit par openpyxl)",
+        f"- {created:,} valeurs publiées (les lignes « n.c. » sans cible sont ignorées)".replace(
+            ",", " "
+        ),
+        f"- médiane de {args.repeat} mesures, dans un même processus",
+        "",
+        "| étape | secondes |",
+        "|---|---|",
+        f"| lecture seule (python-calamine, `to_python`) | {read:.2f} |",
+        f"| lecture bornée seule, dans le processus fils (une partie de Vérifier) | {child:.2f} |",
+        f"| Vérifier (lecture bornée + contrôles + comparaison) | {check:.2f} |",
+        f"| Publier (une transaction) | {publish:.2f} |",
+        f"| **Vérifier + Publier** | **{total:.2f}** |",
+        f"| **rapport à la lecture seule** | **{ratio:.2f}** (cible ≤ 1,5) |",
+    ]
+    report = "\n".join(line if not line.startswith("| ") else _comma(line) for line in lines)
+    return SECTION_HEAD + report + "\n" + DOC_TAIL, ratio
+
+
+SECTION_HEAD = """## Import d'une feuille Indicateurs de 100 000 lignes
+
+Objectif : Vérifier + Publier, dans un même processus, en au plus 1,5 fois le temps de la seule
+lecture de la feuille par python-calamine.
+
+"""
+
+DOC_TAIL = """
+Ce que comprend « Vérifier » : la lecture par python-calamine dans un processus fils limité en
+mémoire et en temps, la conversion des cellules en texte (Arrow), puis dans DuckDB, pour tout le
+tableau d'un coup : nettoyage des textes, nombres à la française, années, correspondance des codes
+et des territoires (une fois par valeur distincte), chaque règle de contrôle, doublons, et la
+comparaison avec les valeurs en base. « Publier » écrit le lot, les valeurs et la ligne du journal
+dans une transaction ; la comparaison n'est refaite que si la base a changé depuis « Vérifier ».
+
+### Pourquoi la cible de 1,5 n'est pas atteinte
+
+Sur cette machine (2 cœurs partagés), la lecture seule prend environ 0,5 s, dont 0,4 s d'analyse
+du XML en Rust et 0,1 s de création des objets Python. Le reste se répartit ainsi (ordres de
+grandeur, médianes) :
+
+- lecture dans le processus fils au lieu du processus courant : + 0,1 s (fork, conversion des
+  cellules en colonnes Arrow, transfert) ;
+- contrôles et comparaison dans DuckDB : 0,25 à 0,3 s ;
+- publication (insertion de ~94 000 valeurs, journal, validation de la transaction) : 0,1 s.
+
+Le processus fils n'est pas négociable : un classeur de 5 Ko (une cellule en A1, une en
+XFD1048576) fait demander 512 Go à python-calamine, qui arrête alors tout le processus ; lu dans
+le serveur, il ferait tomber l'application pour tout le monde (test
+`test_the_server_process_survives_a_far_cell_bomb`). Même sans lui, la conversion et les contrôles
+coûtent plus que la moitié d'une lecture. Piste restante, non faite : envoyer la feuille par
+paquets de lignes pour que DuckDB nettoie et analyse un paquet pendant que le fils convertit le
+suivant (gain estimé 0,15 à 0,2 s, soit environ 1,7 fois la lecture).
+"""
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,322 @@
+"""Publier, the history of import batches, and their undo.
+
+A batch is one transaction: the import_batch row, the appended records, the journal line. Indicator
+values are append-only: an undo appends the values that were current before the batch (or a
+`supprime` record where there was none). Status and engagement records added by a batch carry its
+`import_id`; undoing it removes them (their content stays in the journal and the undo's report),
+so that every reader of those tables sees the state from before the batch without knowing
+about undos.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from ptlcd_data import auth, journal, store
+from ptlcd_data.errors import InputError
+from ptlcd_data.ingest import (
+    DIFFS,
+    PARSED,
+    Check,
+    one_row,
+    revision,
+)
+from ptlcd_data.store import Connection
+
+# The report stored with a batch keeps at most this many remarks (a batch has no errors).
+REPORT_MAX_PROBLEMS = 5_000
+SOURCE_IMPORT = "import"
+
+
+def publish(conn: Connection, user: auth.User, check: Check) -> int | None:
+    """Publish a checked file in one transaction. Returns the batch id, or None if nothing changes.
+
+    The diff is computed again inside the transaction, so a batch published after another one
+    applies to the values current at that moment.
+    """
+    auth.require(user, "saisie")
+    if not check.ok:
+        raise InputError(
+            f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
+            "publié. Corrigez-les puis vérifiez de nouveau."
+        )
+    now = datetime.now()
+    try:
+        with store.transaction(conn):
+            return _publish(conn, user, check, now)
+    except _NothingToPublish:
+        return None  # rolled back: no batch, and the revision is unchanged
+
+
+class _NothingToPublish(Exception):
+    """Raised inside the transaction to roll it back when no value changes."""
+
+
+def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
+    # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
+    diffs = check.diff if revision(conn) == check.revision else _rediff(conn, check)
+    counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
+    for table in diffs.values():
+        for etat, n in _etats(conn, table).items():
+            counts[etat] += n
+    if counts["créé"] + counts["modifié"] == 0:
+        raise _NothingToPublish
+    row = one_row(conn, "SELECT nextval('import_batch_id')")
+    assert row is not None
+    batch_id = int(row[0])
+    report = {
+        "type": check.kind,
+        "feuilles": {k: _etats(conn, t) for k, t in diffs.items()},
+        "remarques": check.problems.head(REPORT_MAX_PROBLEMS)
+        .astype(object)
+        .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)
+        .to_dict("records"),
+        "remarques_tronquees": len(check.problems) > REPORT_MAX_PROBLEMS,
+    }
+    conn.execute(
+        "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
+        "nb_modifies, nb_inchanges, nb_ignores, rapport) "
+        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            check.fichier,
+            check.sha256,
+            user.login,
+            now,
+            counts["créé"],
+            counts["modifié"],
+            counts["inchangé"],
+            counts["ignoré"],
+            json.dumps(report, ensure_ascii=False, default=str),
+        ],
+    )
+    params = [user.login, now, batch_id]
+    if "indicateurs" in diffs:
+        conn.register("ptlcd_diff", diffs["indicateurs"])
+        conn.execute(
+            "INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, "
+            "valeur, cible, source, commentaire, auteur, enregistre_le, import_id) "
+            "SELECT indicateur_code, territoire_code, annee, 'A', nouveau_valeur, "
+            "nouveau_cible, nouveau_source, nouveau_commentaire, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
+            params,
+        )
+        conn.unregister("ptlcd_diff")
+    if "avancement" in diffs:
+        conn.register("ptlcd_diff", diffs["avancement"])
+        conn.execute(
+            "INSERT INTO statut_record (action_no, date_effet, statut, avancement, "
+            "commentaire, auteur, source, enregistre_le, import_id) "
+            "SELECT action_no, date_effet, nouveau_statut, nouveau_avancement, "
+            "nouveau_commentaire, ?, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
+            [user.login, SOURCE_IMPORT, now, batch_id],
+        )
+        conn.unregister("ptlcd_diff")
+    if "engagement" in diffs:
+        conn.register("ptlcd_diff", diffs["engagement"])
+        conn.execute(
+            "INSERT INTO engagement_record (action_no, territoire_code, date_effet, niveau, "
+            "auteur, source, enregistre_le, import_id) "
+            "SELECT action_no, territoire_code, CAST(? AS DATE), nouveau_niveau, ?, ?, ?, ? "
+            "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
+            [now, user.login, SOURCE_IMPORT, now, batch_id],
+        )
+        conn.unregister("ptlcd_diff")
+    journal.log(
+        conn,
+        user,
+        "import",
+        f"lot {batch_id}",
+        None,
+        {"fichier": check.fichier, "sha256": check.sha256, **counts},
+    )
+    return batch_id
+
+
+def _rediff(conn: Connection, check: Check) -> dict[str, Any]:
+    """Each kind's diff again, from the parsed rows kept in the check, against the store now."""
+    out = {}
+    for kind, parsed in check.rows.items():
+        conn.register("ptlcd_parsed", parsed)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS SELECT * FROM ptlcd_parsed")  # noqa: S608 - fixed names
+        conn.unregister("ptlcd_parsed")
+        out[kind] = DIFFS[kind](conn)
+        conn.execute(f"DROP TABLE {PARSED[kind]}")
+    return out
+
+
+def _changes(conn: Connection, diffs: dict[str, Any]) -> int:
+    return sum(
+        n
+        for table in diffs.values()
+        for etat, n in _etats(conn, table).items()
+        if etat in ("créé", "modifié")
+    )
+
+
+def _etats(conn: Connection, table: Any) -> dict[str, int]:
+    conn.register("ptlcd_etats", table)
+    rows = conn.execute("SELECT etat, count(*) FROM ptlcd_etats GROUP BY etat").fetchall()
+    conn.unregister("ptlcd_etats")
+    return {str(e): int(n) for e, n in rows}
+
+
+# --- history and undo ------------------------------------------------------------------------
+
+
+def history(conn: Connection, limit: int = 200) -> pd.DataFrame:
+    """Newest first. Columns: id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies,
+    nb_inchanges, nb_ignores, sha256, annule_batch, annulable."""
+    return conn.execute(
+        """
+        SELECT id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges,
+               nb_ignores, sha256, annule_batch, statut = 'publié' AS annulable
+        FROM import_batch ORDER BY id DESC LIMIT ?
+        """,
+        [limit],
+    ).df()
+
+
+def batch_report(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    row = one_row(conn, "SELECT rapport FROM import_batch WHERE id = ?", [batch_id])
+    if row is None:
+        return None
+    return dict(json.loads(row[0])) if row[0] else {}
+
+
+def undo(conn: Connection, user: auth.User, batch_id: int) -> int:
+    """Undo a published batch; returns the id of the undo batch (statut 'annulation')."""
+    auth.require(user, "admin")
+    row = one_row(conn, "SELECT fichier, sha256, statut FROM import_batch WHERE id = ?", [batch_id])
+    if row is None:
+        raise InputError(f"Le lot n° {batch_id} n'existe pas (voir l'historique des imports).")
+    fichier, sha256, statut = row
+    if statut == "annulé":
+        raise InputError(f"Le lot n° {batch_id} a déjà été annulé.")
+    if statut != "publié":
+        raise InputError(f"Le lot n° {batch_id} est lui-même une annulation : il ne s'annule pas.")
+    later = conn.execute(
+        """
+        SELECT DISTINCT coalesce(CAST(v.import_id AS VARCHAR), 'saisie directe')
+        FROM indicateur_valeur v
+        JOIN indicateur_valeur b ON b.import_id = ?
+         AND v.indicateur_code = b.indicateur_code AND v.territoire_code = b.territoire_code
+         AND v.annee = b.annee AND v.periode = b.periode
+        WHERE v.import_id IS DISTINCT FROM ? AND v.id > b.id
+          -- batches since undone, and their undos, no longer hold those values
+          AND v.import_id NOT IN (SELECT id FROM import_batch WHERE statut <> 'publié')
+        ORDER BY 1
+        """,
+        [batch_id, batch_id],
+    ).fetchall()
+    if later:
+        raise InputError(
+            f"Des valeurs du lot n° {batch_id} ont été modifiées depuis (lot(s) "
+            f"{', '.join(r[0] for r in later)}) : annulez d'abord ces lots, du plus récent au "
+            "plus ancien."
+        )
+    now = datetime.now()
+    with store.transaction(conn):
+        new = one_row(conn, "SELECT nextval('import_batch_id')")
+        assert new is not None
+        undo_id = int(new[0])
+        restored = conn.execute(
+            """
+            INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, valeur,
+                cible, source, commentaire, supprime, auteur, enregistre_le, import_id)
+            WITH b AS (SELECT * FROM indicateur_valeur WHERE import_id = ?),
+            prev AS (
+                SELECT b.id AS bid, v.valeur, v.cible, v.source, v.commentaire, v.supprime
+                FROM b JOIN indicateur_valeur v
+                  ON v.indicateur_code = b.indicateur_code AND v.territoire_code = b.territoire_code
+                 AND v.annee = b.annee AND v.periode = b.periode
+                 AND (v.enregistre_le < b.enregistre_le
+                      OR (v.enregistre_le = b.enregistre_le AND v.id < b.id))
+                QUALIFY row_number() OVER (PARTITION BY b.id
+                                           ORDER BY v.enregistre_le DESC, v.id DESC) = 1
+            )
+            SELECT b.indicateur_code, b.territoire_code, b.annee, b.periode, p.valeur, p.cible,
+                   p.source, p.commentaire, coalesce(p.supprime, true), ?, ?, ?
+            FROM b LEFT JOIN prev p ON p.bid = b.id
+            ORDER BY b.id
+            RETURNING supprime
+            """,
+            [batch_id, user.login, now, undo_id],
+        ).fetchall()
+        n_restored = sum(1 for (s,) in restored if not s)
+        n_removed = len(restored) - n_restored
+        statuts = conn.execute(
+            "SELECT action_no, date_effet, statut, avancement, commentaire FROM statut_record "
+            "WHERE import_id = ? ORDER BY id",
+            [batch_id],
+        ).fetchall()
+        engagements = conn.execute(
+            "SELECT action_no, territoire_code, date_effet, niveau FROM engagement_record "
+            "WHERE import_id = ? ORDER BY id",
+            [batch_id],
+        ).fetchall()
+        conn.execute("DELETE FROM statut_record WHERE import_id = ?", [batch_id])
+        conn.execute("DELETE FROM engagement_record WHERE import_id = ?", [batch_id])
+        report = {
+            "annule": batch_id,
+            "valeurs_restaurees": n_restored,
+            "valeurs_retirees": n_removed,
+            "statuts_retires": [list(map(str, s)) for s in statuts],
+            "engagements_retires": [list(map(str, e)) for e in engagements],
+        }
+        conn.execute(
+            "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
+            "nb_modifies, nb_inchanges, nb_ignores, rapport, annule_batch) "
+            "VALUES (?, ?, ?, ?, ?, 'annulation', 0, ?, 0, 0, ?, ?)",
+            [
+                undo_id,
+                fichier,
+                sha256,
+                user.login,
+                now,
+                len(restored) + len(statuts) + len(engagements),
+                json.dumps(report, ensure_ascii=False),
+                batch_id,
+            ],
+        )
+        conn.execute("UPDATE import_batch SET statut = 'annulé' WHERE id = ?", [batch_id])
+        journal.log(
+            conn,
+            user,
+            "annulation import",
+            f"lot {batch_id}",
+            {"statuts": len(statuts), "engagements": len(engagements)},
+            {"lot_annulation": undo_id, "restaurees": n_restored, "retirees": n_removed},
+        )
+    return undo_id
+
+
+# --- current values --------------------------------------------------------------------------
+
+
+def current_values(conn: Connection) -> pd.DataFrame:
+    """Current yearly indicator values, laid out like the template's Indicateurs sheet.
+
+    Columns: Code indicateur, Indicateur, Territoire, Année, Valeur, Cible, Source, Commentaire.
+    """
+    return conn.execute(
+        """
+        SELECT v.indicateur_code AS "Code indicateur", i.libelle AS "Indicateur",
+               t.libelle AS "Territoire", v.annee AS "Année", v.valeur AS "Valeur",
+               v.cible AS "Cible", v.source AS "Source", v.commentaire AS "Commentaire"
+        FROM (
+            SELECT * FROM indicateur_valeur WHERE periode = 'A'
+            QUALIFY row_number() OVER (PARTITION BY indicateur_code, territoire_code, annee
+                                       ORDER BY enregistre_le DESC, id DESC) = 1
+        ) v
+        JOIN indicateur i ON i.code = v.indicateur_code
+        JOIN territoire t ON t.code = v.territoire_code
+        WHERE NOT v.supprime
+        ORDER BY i.ordre, t.ordre, v.annee
+        """
+    ).df()

@@ -1,0 +1,408 @@
+"""Reading an uploaded file into raw tables of text that keep their spreadsheet positions.
+
+A file is recognised by its bytes, not by its name: a zip workbook (.xlsx, .xlsm, .ods), an OLE2
+workbook (.xls), or text (CSV as French spreadsheets write it). Anything else is refused in French.
+
+Workbooks are read with python-calamine in a child process under a memory and a time limit: a
+crafted workbook of a few kilobytes (one cell in A1, one in XFD1048576) makes the reader allocate
+hundreds of gigabytes and abort the whole process. The server must survive that, so only the
+child dies. Macros are never run: calamine reads stored values and nothing else.
+
+Each sheet comes back as an Arrow table: `_ligne` (the row number a spreadsheet shows) then `c0`,
+`c1`, … (cell texts, '' when empty); `cN` is the spreadsheet's column N+1. Numbers arrive as
+text ('137.0'), dates as ISO text ('2019-05-01 00:00:00'): `ingest` gives them meaning in SQL,
+over the whole table at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import logging
+import multiprocessing
+import multiprocessing.spawn as mp_spawn
+import os
+import zipfile
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as PipeEnd
+from typing import Any
+
+import pyarrow as pa
+from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+from ptlcd_data.errors import InputError
+
+log = logging.getLogger("ptlcd")
+
+# A filled template of 200,000 rows is about 70 MB of sheet XML; a declared size beyond this is
+# a decompression bomb, refused before anything is decompressed.
+MAX_UNCOMPRESSED_MB = 512
+# Sheet XML compresses 10 to 30 times; bombs compress a thousand times and more.
+MAX_COMPRESSION_RATIO = 250
+# Ratios are only meaningful for large parts (a tiny part may compress very well).
+RATIO_CHECKED_ABOVE_BYTES = 16 * 2**20
+MAX_ZIP_ENTRIES = 5_000
+# Memory the reading child may take beyond its size at start: a 200,000-row sheet needs < 1 GB.
+READ_MEMORY_MB = 3_072
+# A 200,000-row workbook reads in about 2 s here: sixty times that is a hostile file.
+READ_TIMEOUT_SECONDS = 120.0
+# Only the first bytes decide whether a file is text.
+SNIFF_BYTES = 8_192
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NOT_SPREADSHEETS = {
+    b"%PDF": "un document PDF",
+    b"\x89PNG": "une image PNG",
+    b"\xff\xd8\xff": "une image JPEG",
+    b"GIF8": "une image GIF",
+    b"RIFF": "un fichier multimédia ou une image",
+    b"\x1f\x8b": "une archive compressée (gzip)",
+    b"Rar!": "une archive RAR",
+    b"7z\xbc\xaf": "une archive 7-Zip",
+}
+EXPECTED = "un classeur .xlsx, .xlsm, .ods ou .xls, ou un fichier .csv"
+
+
+class FileRefused(InputError):
+    """The file as a whole cannot be read: nothing in it is looked at, nothing is written."""
+
+    title = "Fichier refusé"
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet's cells as text. `name` is empty for a CSV file (it has no sheet name)."""
+
+    name: str
+    table: pa.Table
+
+
+@dataclass(frozen=True)
+class RawBook:
+    kind: str  # 'xlsx', 'xlsm', 'ods', 'xls' or 'csv'
+    sheets: list[RawSheet]
+    notes: list[str] = field(default_factory=list)  # remarks for the report
+
+
+def read_file(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> RawBook:
+    """Read `data` (the file's bytes) or raise FileRefused with a French message."""
+    if not data:
+        raise FileRefused(f"Le fichier « {filename} » est vide (0 octet).")
+    if len(data) > max_bytes:
+        raise FileRefused(
+            f"Le fichier « {filename} » pèse {len(data) / 2**20:.1f} Mo ; la limite est de "
+            f"{max_bytes / 2**20:.0f} Mo (réglage PTLCD_MAX_UPLOAD_MB).".replace(".", ",")
+        )
+    kind, notes = sniff(data, filename)
+    if kind == "csv":
+        text, encoding_note = decode_text(data, filename)
+        if encoding_note:
+            notes.append(encoding_note)
+        sheets = [RawSheet("", csv_table(text, filename, max_rows))]
+    else:
+        sheets = _read_in_child(data, filename, max_rows)
+    if all(s.table.num_rows == 0 for s in sheets):
+        raise FileRefused(f"Le fichier « {filename} » ne contient aucune cellule remplie.")
+    return RawBook(kind, sheets, notes)
+
+
+def sniff(data: bytes, filename: str) -> tuple[str, list[str]]:
+    """What the bytes are: ('xlsx' | 'xlsm' | 'ods' | 'xls' | 'csv', remarks)."""
+    for magic, what in NOT_SPREADSHEETS.items():
+        if data.startswith(magic):
+            raise FileRefused(
+                f"Le fichier « {filename} » est {what}, pas un tableur ; attendu : {EXPECTED}."
+            )
+    if data.startswith(ZIP_MAGIC):
+        return _sniff_zip(data, filename)
+    if data.startswith(OLE_MAGIC):
+        return "xls", []
+    head = data[:SNIFF_BYTES]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRefused(
+            f"Le fichier « {filename} » n'est ni un tableur ni un texte lisible ; attendu : "
+            f"{EXPECTED}."
+        )
+    return "csv", []
+
+
+def _sniff_zip(data: bytes, filename: str) -> tuple[str, list[str]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused(
+            f"Le classeur « {filename} » est endommagé ou incomplet (téléchargement "
+            "interrompu ?) : il ne peut pas être ouvert. Enregistrez-le de nouveau depuis "
+            "votre tableur."
+        ) from None
+    names = {i.filename for i in infos}
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise FileRefused(f"Le fichier « {filename} » contient {len(infos)} parties : refusé.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_MB * 2**20 or any(
+        i.file_size > RATIO_CHECKED_ABOVE_BYTES
+        and i.file_size > MAX_COMPRESSION_RATIO * max(i.compress_size, 1)
+        for i in infos
+    ):
+        raise FileRefused(
+            f"Le fichier « {filename} » se décompresse en {total / 2**20:,.0f} Mo pour "
+            f"{len(data) / 2**20:,.1f} Mo : c'est une « bombe de décompression », refusée sans "
+            "être lue.".replace(",", " ")
+        )
+    notes: list[str] = []
+    if "mimetype" in names:
+        mimetype = archive.read("mimetype")[:200]
+        if b"opendocument.spreadsheet" not in mimetype:
+            raise FileRefused(
+                f"Le fichier « {filename} » est un document OpenDocument qui n'est pas un "
+                f"classeur (texte, présentation…) ; attendu : {EXPECTED}."
+            )
+        if any(n.startswith("Basic/") for n in names):
+            notes.append(_MACRO_NOTE)
+        return "ods", notes
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/vbaProject.bin" in names:
+            notes.append(_MACRO_NOTE)
+            return "xlsm", notes
+        return "xlsx", notes
+    if any(n.startswith("word/") for n in names):
+        what = "un document Word"
+    elif any(n.startswith("ppt/") for n in names):
+        what = "une présentation"
+    else:
+        what = "une archive ZIP"
+    raise FileRefused(
+        f"Le fichier « {filename} » est {what}, pas un tableur ; attendu : {EXPECTED}."
+    )
+
+
+_MACRO_NOTE = (
+    "Le classeur contient des macros : seules les valeurs des cellules ont été lues, "
+    "les macros n'ont pas été exécutées."
+)
+
+
+def decode_text(data: bytes, filename: str) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252: (text, remark or '')."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), ""
+        except UnicodeDecodeError:
+            pass
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "Texte lu en UTF-16."
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8"), ""
+        except UnicodeDecodeError:
+            pass
+    # Windows-1252 leaves five bytes undefined; Latin-1 reads every byte.
+    try:
+        return data.decode("cp1252"), "Texte lu en Windows-1252 (Excel sous Windows)."
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Texte lu en Latin-1."
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the first non-blank line: ';' (French spreadsheets), tab or ','."""
+    for line in text.splitlines():
+        if line.strip():
+            counts = {d: line.count(d) for d in (";", "\t", ",")}
+            best = max(counts, key=lambda d: counts[d])
+            return best if counts[best] else ";"
+    return ";"
+
+
+def csv_table(text: str, filename: str, max_rows: int) -> pa.Table:
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    except csv.Error as exc:
+        raise FileRefused(f"Le fichier « {filename} » n'est pas un CSV lisible ({exc}).") from None
+    if len(rows) - 1 > max_rows:
+        raise FileRefused(_too_many_rows(filename, len(rows) - 1, max_rows))
+    return rows_to_table(rows)
+
+
+def _too_many_rows(where: str, rows: int, max_rows: int) -> str:
+    return (
+        f"« {where} » compte {rows:,} lignes ; la limite est de {max_rows:,} lignes "
+        "(réglage PTLCD_MAX_ROWS). Découpez le fichier.".replace(",", " ")
+    )
+
+
+def rows_to_table(rows: list[list[Any]]) -> pa.Table:
+    """Rows of cells (any type) → Arrow table `_ligne, c0..cN` of text, row 1 first.
+
+    Every cell becomes its text (`str`), column by column: a column where people mixed numbers
+    and words stays readable, and `ingest` parses the text in SQL. Empty cells stay ''.
+    """
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        return pa.table({"_ligne": pa.array([], pa.int32())})
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    columns = {"_ligne": pa.array(range(1, len(rows) + 1), pa.int32())}
+    for i, cells in enumerate(zip(*rows, strict=True)):
+        try:  # a column of text only (codes, territories, comments) goes straight to Arrow
+            columns[f"c{i}"] = pa.array(cells, pa.string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            columns[f"c{i}"] = pa.array(
+                [v if type(v) is str else ("" if v is None else str(v)) for v in cells],
+                pa.string(),
+            )
+    return pa.table(columns)
+
+
+# --- workbooks, in a child process ------------------------------------------------------------
+
+# pyarrow loads its pandas shim on the first conversion (a quarter of a second): do it once here,
+# in the fork server that imports this module, rather than in every reading child.
+pa.array([""], pa.string())
+
+
+CHILD_NAME = "ptlcd-lecture"
+_standard_preparation = mp_spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict[str, Any]:
+    """What a new child imports first; for reading children, not the main module.
+
+    multiprocessing re-runs the parent's main module in each child. Under Streamlit that module
+    is the app script: the child would draw the app and open the database. Reading a workbook
+    needs only this module, which the fork server has already imported.
+    """
+    data: dict[str, Any] = _standard_preparation(name)
+    if name.startswith(CHILD_NAME):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+mp_spawn.get_preparation_data = _preparation_without_main
+
+
+def _context() -> Any:
+    ctx = multiprocessing.get_context("forkserver")
+    # The fork server imports the readers once; each file then costs a fork, a few milliseconds.
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
+def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=_child_main,
+        args=(send, data, filename, max_rows, READ_MEMORY_MB),
+        name=f"{CHILD_NAME}-{filename[:40]}",
+        daemon=True,
+    )
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(READ_TIMEOUT_SECONDS):
+            child.kill()
+            raise FileRefused(
+                f"La lecture de « {filename} » a dépassé {READ_TIMEOUT_SECONDS:.0f} secondes : "
+                "fichier refusé (trop gros une fois décompressé, ou construit pour bloquer le "
+                "serveur)."
+            )
+        try:
+            status, payload = receive.recv()
+        except (EOFError, OSError):
+            status, payload = "died", ""
+    finally:
+        receive.close()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if status == "ok":
+        return [RawSheet(name, pa.ipc.open_stream(blob).read_all()) for name, blob in payload]
+    if status == "refused":
+        raise FileRefused(payload)
+    if status == "password":
+        raise FileRefused(
+            f"Le classeur « {filename} » est protégé par un mot de passe : enregistrez-en une "
+            "copie sans mot de passe."
+        )
+    if status == "died" and child.exitcode is not None and child.exitcode > 0:
+        log.error("Le processus de lecture s'est arrêté (code %s)", child.exitcode)
+        status, payload = "unreadable", f"erreur interne {child.exitcode}"
+    if status == "died":
+        raise FileRefused(
+            f"La lecture de « {filename} » a dépassé la mémoire permise ({READ_MEMORY_MB} Mo) : "
+            "fichier refusé (une cellule très lointaine, ou trop gros une fois décompressé)."
+        )
+    raise FileRefused(
+        f"Le classeur « {filename} » est endommagé ou illisible ({payload}). Ouvrez-le dans "
+        "votre tableur et enregistrez-le de nouveau."
+    )
+
+
+def _limit_memory(extra_mb: int) -> None:
+    import resource
+
+    size = 0
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                size = int(line.split()[1]) * 1024
+    limit = size + extra_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory_mb: int) -> None:
+    """Runs in the child: read every worksheet, send (status, payload) and exit."""
+    os.environ["RUST_BACKTRACE"] = "0"
+    try:
+        _limit_memory(memory_mb)
+    except (OSError, ValueError):
+        pass  # no /proc or no rlimit: the time limit still holds
+    gc.disable()  # a short-lived process: cyclic garbage collection is only a cost here
+    try:
+        sheets = _read_workbook(data, filename, max_rows)
+        payload = []
+        for name, table in sheets:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            payload.append((name, sink.getvalue().to_pybytes()))
+        send.send(("ok", payload))
+    except FileRefused as exc:
+        send.send(("refused", exc.message))
+    except MemoryError:
+        send.send(("died", ""))
+    except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable file
+        kind = "password" if "password" in type(exc).__name__.lower() else "unreadable"
+        send.send((kind, type(exc).__name__))
+    finally:
+        send.close()
+    # Leave at once: freeing a million cell objects one by one would only delay the parent,
+    # which waits for this process to end.
+    os._exit(0)
+
+
+def _read_workbook(data: bytes, filename: str, max_rows: int) -> list[tuple[str, pa.Table]]:
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        sheet = workbook.get_sheet_by_name(meta.name)
+        end = sheet.end
+        rows_used = (end[0] + 1) if end else 0
+        if rows_used - 1 > max_rows:
+            raise FileRefused(
+                _too_many_rows(f"{filename}, feuille {meta.name}", rows_used - 1, max_rows)
+            )
+        rows = sheet.to_python(skip_empty_area=False)
+        out.append((meta.name, rows_to_table(rows)))
+    return out

@@ -1,0 +1,226 @@
+"""The template staff download, fill and upload: written with openpyxl, read back by `ingest`.
+
+Sheets: Indicateurs (one row per indicator and territory for a year, current values filled in),
+Avancement, Engagement, Référentiel (valid codes and words) and Mode d'emploi. Drop-down lists
+on codes, territories, statuses and engagement levels point at the Référentiel sheet, so the
+plan's own codes are offered (nothing about Nantes is written here).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ptlcd_data import exports, referentiel
+from ptlcd_data.batches import current_values
+from ptlcd_data.ingest import FIRST_YEAR, YEARS_AHEAD
+from ptlcd_data.sheets import SPECS
+from ptlcd_data.store import Connection
+
+# Rows given a drop-down in the Avancement and Engagement sheets (people rarely fill more).
+VALIDATED_ROWS = 2_000
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+REFERENTIEL = "Référentiel"
+
+MODE_D_EMPLOI = [
+    "Mode d'emploi du modèle d'import",
+    "",
+    "1. Remplissez une ou plusieurs des feuilles Indicateurs, Avancement, Engagement. Les autres "
+    "feuilles peuvent rester telles quelles.",
+    "2. Indicateurs : une ligne par indicateur, territoire et année. Valeur ou Cible peuvent être "
+    "vides, pas les deux (une ligne sans l'une ni l'autre est ignorée). Une cellule vide ne "
+    "supprime pas une valeur déjà publiée.",
+    "3. Pas de valeur connue : laissez vide ou écrivez n.c., NC, ND ou - (jamais 0).",
+    "4. Nombres : 1234,5 ou 1 234,5 ; pourcentages : 45 ou 45 %.",
+    "5. Avancement : une ligne par action et par date de point ; statut parmi la liste ; "
+    "avancement en % de 0 à 100.",
+    "6. Engagement : une ligne par action et territoire ; niveau parmi la liste.",
+    "7. Codes, territoires, statuts et niveaux valides : feuille Référentiel (listes déroulantes).",
+    "8. Dans l'application, page « Import de données » : Vérifier (liste de chaque problème avec "
+    "sa ligne et sa colonne), puis Publier. Un import publié peut être annulé.",
+    "9. Un fichier CSV est accepté aussi (séparateur ; et virgule décimale), avec les colonnes "
+    "de la feuille Indicateurs.",
+]
+
+
+def default_year() -> int:
+    """The year staff usually report on: the last complete one."""
+    return date.today().year - 1
+
+
+def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame:
+    """One row per indicator and territory for `year`, with the current value and target if any."""
+    year = year or default_year()
+    grid = conn.execute(
+        """
+        SELECT i.code AS "Code indicateur", i.libelle AS "Indicateur", t.libelle AS "Territoire",
+               CAST(? AS INTEGER) AS "Année"
+        FROM indicateur i CROSS JOIN territoire t
+        ORDER BY i.ordre, t.ordre
+        """,
+        [year],
+    ).df()
+    current = current_values(conn)
+    merged = grid.merge(
+        current, how="left", on=["Code indicateur", "Indicateur", "Territoire", "Année"]
+    )
+    columns = [c.label for c in SPECS["indicateurs"].columns]
+    return merged[columns]
+
+
+def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+    ws.append(labels)
+    for cell in ws[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    ws.freeze_panes = "A2"
+    # Printed, a sheet fits the page's width (landscape), its header repeated on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _list_validation(ws: Worksheet, source: str, cells: str, what: str) -> None:
+    dv = DataValidation(type="list", formula1=source, allow_blank=True)
+    dv.error = f"Choisissez {what} dans la liste (feuille {REFERENTIEL})."
+    dv.errorTitle = "Valeur non prévue"
+    dv.prompt = f"Choisissez {what} dans la liste."
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(cells)
+
+
+def workbook(conn: Connection, year: int | None = None) -> bytes:
+    """The template as .xlsx bytes."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Indicateurs"
+    ind = indicateurs_sheet(conn, year)
+    _header(ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40])
+    for row in ind.itertuples(index=False):
+        ws.append([exports._cell_value(v) for v in row])
+    for cell in ws["B"][1:] + ws["G"][1:] + ws["H"][1:]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # a label is never run as a formula
+
+    indicateurs = conn.execute(
+        "SELECT code, libelle, unite FROM indicateur ORDER BY ordre"
+    ).fetchall()
+    territoires = conn.execute("SELECT code, libelle FROM territoire ORDER BY ordre").fetchall()
+    actions = conn.execute("SELECT action_no, libelle FROM action ORDER BY action_no").fetchall()
+
+    last = max(len(ind) + 1, VALIDATED_ROWS)
+    ref = f"'{REFERENTIEL}'"
+    _list_validation(ws, f"{ref}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
+    _list_validation(ws, f"{ref}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire")
+    year_rule = DataValidation(
+        type="whole",
+        operator="between",
+        formula1=str(FIRST_YEAR),
+        formula2=str(date.today().year + YEARS_AHEAD),
+        allow_blank=True,
+    )
+    year_rule.error = "Une année sur quatre chiffres."
+    year_rule.showErrorMessage = True
+    ws.add_data_validation(year_rule)
+    year_rule.add(f"D2:D{last}")
+
+    av = wb.create_sheet("Avancement")
+    _header(av, [c.label for c in SPECS["avancement"].columns], [11, 13, 14, 15, 60])
+    _list_validation(av, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
+    _list_validation(
+        av, f"{ref}!$I$2:$I${len(referentiel.STATUTS) + 1}", f"C2:C{VALIDATED_ROWS}", "un statut"
+    )
+    pct = DataValidation(
+        type="whole", operator="between", formula1="0", formula2="100", allow_blank=True
+    )
+    pct.error = "Un pourcentage entier entre 0 et 100."
+    pct.showErrorMessage = True
+    av.add_data_validation(pct)
+    pct.add(f"D2:D{VALIDATED_ROWS}")
+    for row in av.iter_rows(min_row=2, max_row=VALIDATED_ROWS, min_col=2, max_col=2):
+        row[0].number_format = "DD/MM/YYYY"
+
+    en = wb.create_sheet("Engagement")
+    _header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
+    _list_validation(en, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
+    _list_validation(
+        en, f"{ref}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
+    )
+    _list_validation(
+        en,
+        f"{ref}!$K$2:$K${len(referentiel.NIVEAUX_ENGAGEMENT) + 1}",
+        f"C2:C{VALIDATED_ROWS}",
+        "un niveau",
+    )
+
+    rf = wb.create_sheet(REFERENTIEL)
+    _header(
+        rf,
+        [
+            "Code indicateur",
+            "Indicateur",
+            "Unité",
+            "",
+            "Territoire",
+            "",
+            "N° action",
+            "Action",
+            "Statut",
+            "",
+            "Engagement",
+        ],
+        [16, 60, 8, 3, 20, 3, 10, 60, 14, 3, 16],
+    )
+    columns: list[tuple[int, list[tuple[object, ...]]]] = [
+        (1, [(c, lib, u) for c, lib, u in indicateurs]),
+        (5, [(lib,) for _, lib in territoires]),
+        (7, [(n, lib) for n, lib in actions]),
+        (9, [(s,) for s in referentiel.STATUTS]),
+        (11, [(n,) for n in referentiel.NIVEAUX_ENGAGEMENT]),
+    ]
+    for first_col, values in columns:
+        for r, value in enumerate(values, start=2):
+            for offset, v in enumerate(value):
+                cell = rf.cell(row=r, column=first_col + offset, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"
+    for col in ("D", "F", "J"):
+        rf[f"{col}1"].fill = PatternFill(fill_type=None)
+
+    me = wb.create_sheet("Mode d'emploi")
+    me.column_dimensions["A"].width = 120
+    for line in MODE_D_EMPLOI:
+        me.append([line])
+        me.cell(row=me.max_row, column=1).alignment = Alignment(wrap_text=True)
+    me["A1"].font = Font(bold=True, size=14)
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv_bytes(conn: Connection, year: int | None = None) -> bytes:
+    """The Indicateurs sheet alone, as French spreadsheets read CSV (UTF-8 BOM, ';', ',')."""
+    return exports.to_csv_bytes(indicateurs_sheet(conn, year))
+
+
+def template_bytes(conn: Connection, fmt: str = "xlsx", year: int | None = None) -> bytes:
+    if fmt == "csv":
+        return csv_bytes(conn, year)
+    return workbook(conn, year)

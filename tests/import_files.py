@@ -1,0 +1,154 @@
+"""Files shaped like the ones staff really send, built in the tests (openpyxl, csv, zip, soffice)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from ptlcd_data import store
+
+IND_HEADER = [
+    "Code indicateur",
+    "Indicateur",
+    "Territoire",
+    "Année",
+    "Valeur",
+    "Cible",
+    "Source",
+    "Commentaire",
+]
+AV_HEADER = ["N° action", "Date", "Statut", "Avancement (%)", "Commentaire"]
+ENG_HEADER = ["N° action", "Territoire", "Engagement"]
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
+    """A workbook with one sheet per item; rows appended as given (None = empty cell)."""
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def indicateurs(*rows: list[Any], header: list[str] | None = None) -> bytes:
+    return xlsx({"Indicateurs": [header or IND_HEADER, *rows]})
+
+
+def csv_bytes(rows: list[list[Any]], *, encoding: str = "utf-8-sig", sep: str = ";") -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue().encode(encoding)
+
+
+def with_macros(data: bytes) -> bytes:
+    """Turn an .xlsx into an .xlsm: a VBA project part, declared as Excel does."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                content = content.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                ).replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            dst.writestr(item, content)
+        # A VBA project whose macro would delete files if anything ever ran it.
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b'Sub Auto_Open(): Kill "*.*"' * 20)
+    return out.getvalue()
+
+
+def far_cell_bomb() -> bytes:
+    """A few kilobytes: A1 and XFD1048576 filled; a reader allocating the range would need 500 GB."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Indicateurs"
+    ws.append(IND_HEADER)
+    ws["XFD1048576"] = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx whose sheet declares 64 MB of XML packed in a few dozen kilobytes."""
+    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in base.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                with dst.open(item.filename, "w", force_zip64=True) as fh:
+                    for _ in range(64):
+                        fh.write(b" " * 2**20)
+            else:
+                dst.writestr(item, base.read(item.filename))
+    return out.getvalue()
+
+
+def corrupt_sheet() -> bytes:
+    """A well-formed zip whose sheet XML is garbage (a failed save)."""
+    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in base.infolist():
+            content = base.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = (
+                    b"<worksheet><sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c>"
+                    + os.urandom(200)
+                )
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+def state(conn: store.Connection) -> dict[str, int]:
+    """Row counts of every table an import may write, and the store's revision."""
+    out = {
+        table: conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        for table in (
+            "indicateur_valeur",
+            "statut_record",
+            "engagement_record",
+            "import_batch",
+            "journal",
+        )
+    }
+    out["revision"] = store.revision(conn)
+    return out
+
+
+def soffice_convert(
+    sources: list[Path], fmt: str, outdir: Path, infilter: str | None = None
+) -> None:
+    """Convert with LibreOffice itself (headless), in a private profile."""
+    assert SOFFICE is not None
+    profile = outdir / "lo-profile"
+    cmd = [
+        SOFFICE,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+    ]
+    if infilter:
+        cmd.append(f"--infilter={infilter}")
+    cmd += ["--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)

@@ -1,0 +1,102 @@
+"""The import page in a real browser: upload a file, Vérifier, Publier, see it in the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptlcd_data import accounts, store
+from ptlcd_data.auth import SYSTEM
+from tests import import_files as f
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    go_to,
+    log_in,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def upload(page, path) -> None:  # type: ignore[no-untyped-def]
+    """Choose the file, then wait until the app has it (its name shown, Vérifier enabled)."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator("[data-testid='stFileChipName']", has_text=path.name).wait_for(timeout=30_000)
+    # Shown only once the server holds this new file and has no check of it yet.
+    page.get_by_text("Cliquez sur « Vérifier »").wait_for(timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Vérifier")).to_be_enabled(timeout=30_000)
+
+
+def test_upload_verify_publish_in_the_browser(db_path, browser, tmp_path):
+    bad = tmp_path / "releve_faux.xlsx"
+    bad.write_bytes(
+        f.indicateurs(["I1.1.a", "", "Paris", 2019, 3], ["I4.1.b", "", "Rezé", 2019, "145 %"])
+    )
+    good = tmp_path / "releve_2019.xlsx"
+    good.write_bytes(
+        f.xlsx(
+            {
+                "Indicateurs": [
+                    f.IND_HEADER,
+                    ["I1.1.a", "", "Nantes", 2019, "1 234", 1500, "Mission égalité"],
+                    ["I4.1.b", "", "St-Herblain", 2019, "45 %", 60],
+                    ["I1.1.b", "", "Reze", "2019", "n.c.", 10],
+                ],
+                "Avancement": [f.AV_HEADER, [3, "15/03/2019", "En cours", 40, "enquête lancée"]],
+            }
+        )
+    )
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "agent", "Agent de saisie", "saisie", "mot-de-passe-agent")
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="fr-FR")
+        log_in(page, url, "agent", "mot-de-passe-agent")
+        go_to(page, "Import de données")
+        page.get_by_role("heading", name="Import de données").wait_for(timeout=30_000)
+        screenshot(page, "import_vide")
+
+        upload(page, bad)
+        page.get_by_role("button", name="Vérifier").click()
+        wait_for_app(page)
+        page.get_by_text("2 erreur(s)").wait_for(timeout=30_000)
+        wait_for_app(page)
+        screenshot(page, "import_erreurs")
+        assert page.get_by_role("button", name="Publier").count() == 0
+
+        upload(page, good)
+        page.get_by_role("button", name="Vérifier").click()
+        wait_for_app(page)
+        page.get_by_text("Aucune erreur").wait_for(timeout=30_000)
+        wait_for_app(page)
+        screenshot(page, "import_apercu")
+        page.get_by_role("button", name="Publier").click()
+        wait_for_app(page)
+        page.get_by_text("Lot n° 1 publié").wait_for(timeout=30_000)
+        wait_for_app(page)
+        # The history table is drawn on a canvas; its undo selector appears with the first batch.
+        page.get_by_text("Lot à annuler").wait_for(timeout=30_000)
+        screenshot(page, "import_publie")
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.close()
+    with store.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT territoire_code, valeur FROM indicateur_valeur ORDER BY id"
+        ).fetchall() == [("NANTES", 1234.0), ("ST_HERBLAIN", 45.0), ("REZE", None)]
+        assert conn.execute(
+            "SELECT statut FROM statut_record WHERE import_id IS NOT NULL"
+        ).fetchall() == [("En cours",)]

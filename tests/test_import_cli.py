@@ -1,0 +1,147 @@
+"""`import`, `history`, `undo` and `template` on the command line, as IT staff script them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from ptlcd_data import store
+from ptlcd_data.cli import main
+from tests import import_files as f
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.duckdb"
+    assert main(["--db", str(path), "init", "--no-demo"]) == 0
+    return path
+
+
+def state(db):
+    with store.connect(db) as conn:
+        return f.state(conn)
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_import_publishes_then_reimport_says_nothing_changes(db, tmp_path, capsys):
+    path = write(tmp_path, "releve.xlsx", f.indicateurs(["I1.1.a", "", "Nantes", 2019, "1 234,5"]))
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", str(path), "--user", "marie"]) == 0
+    out = capsys.readouterr().out
+    assert "Indicateurs, ligne 2 : I1.1.a · Nantes · 2019 · Valeur : — → 1\u202f234,5" in out
+    assert "Lot n° 1 publié : 1 créés, 0 modifiés, 0 inchangés, 0 ignorés." in out
+    with store.connect(db) as conn:
+        assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("marie",)]
+        assert conn.execute("SELECT auteur FROM journal").fetchall() == [("marie",)]
+    before = state(db)
+    assert main(["--db", str(db), "import", str(path)]) == 0
+    assert "Rien à publier : le fichier ne change aucune valeur" in capsys.readouterr().out
+    assert state(db) == before
+
+
+def test_dry_run_shows_changes_and_writes_nothing(db, tmp_path, capsys):
+    path = write(
+        tmp_path, "releve.csv", f.csv_bytes([f.IND_HEADER, ["I1.1.a", "", "Rezé", "2019", "12"]])
+    )
+    before = state(db)
+    assert main(["--db", str(db), "import", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "— → 12" in out
+    assert "Simulation (1 créés" in out and "rien n'a été publié" in out
+    assert state(db) == before
+
+
+def test_errors_exit_1_with_one_line_per_problem(db, tmp_path, capsys):
+    path = write(
+        tmp_path,
+        "faux.xlsx",
+        f.indicateurs(["I1.1.a", "", "Paris", 2019, 1], ["I1.1.a", "", "Nantes", 2019, "beaucoup"]),
+    )
+    before = state(db)
+    assert main(["--db", str(db), "import", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert (
+        "Erreur — Indicateurs, ligne 2, colonne C (Territoire) : « Paris » — Territoire inconnu."
+        in err[0]
+    )
+    assert err[1].startswith("Erreur — Indicateurs, ligne 3, colonne E (Valeur) : « beaucoup »")
+    assert err[-1] == "Fichier refusé : 2 erreur(s), rien n'est publié."
+    assert state(db) == before
+
+
+def test_unreadable_file_exits_1(db, tmp_path, capsys):
+    path = write(tmp_path, "scan.xlsx", b"%PDF-1.4 faux tableur")
+    assert main(["--db", str(db), "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Fichier refusé" in err and "PDF" in err and "Traceback" not in err
+
+
+def test_history_and_undo(db, tmp_path, capsys):
+    path = write(tmp_path, "releve.xlsx", f.indicateurs(["I1.1.a", "", "Nantes", 2019, 3]))
+    assert main(["--db", str(db), "import", str(path)]) == 0
+    assert main(["--db", str(db), "undo", "1", "--user", "admin-ville"]) == 0
+    assert "Lot n° 1 annulé (lot d'annulation n° 2)." in capsys.readouterr().out
+    assert main(["--db", str(db), "history"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0].startswith("lot 2 · ") and "admin-ville · annulation (annule le lot 1)" in lines[0]
+    )
+    assert lines[1].startswith("lot 1 · ") and "annulé" in lines[1] and "releve.xlsx" in lines[1]
+    assert main(["--db", str(db), "undo", "1"]) == 1
+    assert "déjà été annulé" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["import"], ["undo"], ["undo", "abc"], ["import", "x.xlsx", "--nimporte"], ["template"]],
+)
+def test_usage_errors_exit_2(argv, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(tmp_path / "u.duckdb"), *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "erreur" in proc.stderr
+
+
+def test_template_xlsx_and_csv(db, tmp_path, capsys):
+    out = tmp_path / "modele.xlsx"
+    assert main(["--db", str(db), "template", str(out), "--annee", "2019"]) == 0
+    wb = CalamineWorkbook.from_path(str(out))
+    assert wb.sheet_names == [
+        "Indicateurs",
+        "Avancement",
+        "Engagement",
+        "Référentiel",
+        "Mode d'emploi",
+    ]
+    rows = wb.get_sheet_by_name("Indicateurs").to_python()
+    assert rows[0] == f.IND_HEADER and rows[1][3] == 2019
+    csv_out = tmp_path / "modele.csv"
+    assert main(["--db", str(db), "template", str(csv_out)]) == 0
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbfCode indicateur;Indicateur;Territoire")
+    assert main(["--db", str(db), "template", str(tmp_path / "modele.pdf")]) == 1
+    assert ".xlsx ou .csv" in capsys.readouterr().err
+
+
+def test_import_from_a_subprocess_like_a_cron_job(db, tmp_path):
+    path = write(tmp_path, "releve.xlsx", f.indicateurs(["I1.1.a", "", "Nantes", 2019, 3]))
+    proc = subprocess.run(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(db), "import", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Lot n° 1 publié" in proc.stdout
