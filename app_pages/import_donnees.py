@@ -44,7 +44,9 @@ def _publish() -> None:
         return
     check = stored[1]
     try:
-        batch_id = data.write(batches.publish, session.current_user(), check)
+        batch_id = data.write(
+            batches.publish, session.current_user(), check, backup_keep=data.settings().backups_kept
+        )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return
@@ -68,7 +70,12 @@ def _undo() -> None:
     if batch_id is None:
         return
     try:
-        undo_id = data.write(batches.undo, session.current_user(), int(batch_id))
+        undo_id = data.write(
+            batches.undo,
+            session.current_user(),
+            int(batch_id),
+            backup_keep=data.settings().backups_kept,
+        )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return

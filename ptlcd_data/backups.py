@@ -40,6 +40,21 @@ def backup(conn: store.Connection, target: Path) -> Path:
     return target
 
 
+def database_file(conn: store.Connection) -> Path:
+    """The file behind an open connection."""
+    row = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return Path(row[0][0])
+
+
+def before_write(conn: store.Connection, reason: str, keep: int) -> Path | None:
+    """The automatic copy taken before a publish or an undo (none when `keep` is 0)."""
+    if keep <= 0:
+        return None
+    return auto_backup(conn, database_file(conn), reason, keep)
+
+
 def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -> Path:
     """A timestamped copy in `sauvegardes/` beside the database; only the last `keep` are kept."""
     folder = backup_dir(Path(db_path))

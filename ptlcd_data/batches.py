@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import auth, journal, store
+from ptlcd_data import auth, backups, journal, store
 from ptlcd_data.errors import InputError
 from ptlcd_data.ingest import (
     DIFFS,
@@ -32,11 +32,12 @@ REPORT_MAX_PROBLEMS = 5_000
 SOURCE_IMPORT = "import"
 
 
-def publish(conn: Connection, user: auth.User, check: Check) -> int | None:
+def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int = 0) -> int | None:
     """Publish a checked file in one transaction. Returns the batch id, or None if nothing changes.
 
     The diff is computed again inside the transaction, so a batch published after another one
-    applies to the values current at that moment.
+    applies to the values current at that moment. With `backup_keep`, a copy of the whole
+    database is taken first (the last `backup_keep` copies are kept).
     """
     auth.require(user, "saisie")
     if not check.ok:
@@ -45,6 +46,7 @@ def publish(conn: Connection, user: auth.User, check: Check) -> int | None:
             "publié. Corrigez-les puis vérifiez de nouveau."
         )
     now = datetime.now()
+    backups.before_write(conn, "avant-publication", backup_keep)
     try:
         with store.transaction(conn):
             return _publish(conn, user, check, now)
@@ -189,8 +191,11 @@ def batch_report(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     return dict(json.loads(row[0])) if row[0] else {}
 
 
-def undo(conn: Connection, user: auth.User, batch_id: int) -> int:
-    """Undo a published batch; returns the id of the undo batch (statut 'annulation')."""
+def undo(conn: Connection, user: auth.User, batch_id: int, *, backup_keep: int = 0) -> int:
+    """Undo a published batch; returns the id of the undo batch (statut 'annulation').
+
+    With `backup_keep`, a copy of the whole database is taken first.
+    """
     auth.require(user, "admin")
     row = one_row(conn, "SELECT fichier, sha256, statut FROM import_batch WHERE id = ?", [batch_id])
     if row is None:
@@ -221,6 +226,7 @@ def undo(conn: Connection, user: auth.User, batch_id: int) -> int:
             "plus ancien."
         )
     now = datetime.now()
+    backups.before_write(conn, "avant-annulation", backup_keep)
     with store.transaction(conn):
         new = one_row(conn, "SELECT nextval('import_batch_id')")
         assert new is not None

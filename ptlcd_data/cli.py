@@ -289,7 +289,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
-        batch_id = batches.publish(conn, _cli_user(args.user), check)
+        batch_id = batches.publish(
+            conn, _cli_user(args.user), check, backup_keep=settings.backups_kept
+        )
     finally:
         conn.close()
     if batch_id is None:
@@ -321,7 +323,9 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
-        undo_id = batches.undo(conn, _cli_user(args.user), args.batch_id)
+        undo_id = batches.undo(
+            conn, _cli_user(args.user), args.batch_id, backup_keep=settings.backups_kept
+        )
     finally:
         conn.close()
     print(f"Lot n° {args.batch_id} annulé (lot d'annulation n° {undo_id}).")

@@ -204,3 +204,17 @@ def test_downgraded_account_loses_rights_at_once(app_env, with_accounts):
     at.switch_page("app_pages/journal.py").run()
     # The rerun re-reads the role: the journal page is no longer served.
     assert at.title[0].value == "Vue d'ensemble du plan"
+
+
+def test_publish_and_undo_take_an_automatic_backup_first(db_path, tmp_path, capsys):
+    from tests import import_files as f
+
+    sheet = tmp_path / "releve.xlsx"
+    sheet.write_bytes(f.indicateurs(["I1.1.a", "", "Nantes", 2019, 4]))
+    assert main(["--db", str(db_path), "import", str(sheet)]) == 0
+    copies = sorted(backups.backup_dir(db_path).glob("auto-*avant-publication*"))
+    assert len(copies) == 1
+    with store.connect(copies[0]) as conn:  # the copy is the state before the batch
+        assert conn.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
+    assert main(["--db", str(db_path), "undo", "1"]) == 0
+    assert len(list(backups.backup_dir(db_path).glob("auto-*avant-annulation*"))) == 1
