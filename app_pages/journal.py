@@ -40,7 +40,7 @@ else:
             f"Les {JOURNAL_ROWS_MAX} écritures les plus récentes ; resserrez les dates pour voir les autres."
         )
     st.dataframe(
-        rows,
+        rows.fillna({"ancien": "—", "nouveau": "—"}),
         hide_index=True,
         width="stretch",
         column_config={

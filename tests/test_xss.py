@@ -1,0 +1,113 @@
+"""Hostile user text (comments, sources, file names, names) is shown as text on every page.
+
+The payloads go in through the real writing paths (review, import, accounts); then every page
+is run with AppTest (nothing Markdown/HTML-bearing may carry a payload unescaped) and opened in
+Chromium (no payload may execute or become an element).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ptlcd_data import accounts, batches, indicateurs, ingest, store, suivi_saisie
+from ptlcd_data.auth import SYSTEM
+from tests import import_files as f
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, go_to, log_in, screenshot, streamlit_server
+from tests.conftest import ROOT
+from ui.navigation import PAGES
+
+IMG = '<img src=x onerror="window.__xss=1">'
+SCRIPT = "<script>window.__xss=2</script>"
+LINK = "[cliquez ici](javascript:window.__xss=3)"
+PAYLOAD = f"{IMG} {SCRIPT} {LINK}"
+# What must never appear unescaped where Streamlit parses Markdown or HTML ("\\<img" is inert).
+DANGEROUS = re.compile(r"(?<!\\)<(img|script)|(?<!\\)\]\(javascript", re.IGNORECASE)
+ADMIN_PASSWORD = "mot-de-passe-admin-xss"
+
+
+@pytest.fixture
+def hostile_db(db_path):
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "admin", PAYLOAD, "admin", ADMIN_PASSWORD)
+        suivi_saisie.enregistrer_revue(
+            conn, SYSTEM, 1, statut="En cours", commentaire=PAYLOAD, date_effet=date(2019, 3, 1)
+        )
+        indicateurs.record_values(
+            conn,
+            SYSTEM,
+            [
+                indicateurs.ValueRow(
+                    "I1.1.a", "NANTES", 2019, valeur=3, cible=5, source=PAYLOAD, commentaire=PAYLOAD
+                )
+            ],
+        )
+        data = f.indicateurs(["I1.1.b", "", "Nantes", 2019, 7, 9, PAYLOAD, PAYLOAD])
+        check = ingest.check_file(conn, data, f"{IMG}.xlsx")
+        assert check.ok
+        batches.publish(conn, SYSTEM, check)
+    return db_path
+
+
+def _markdown_bearing_values(at: AppTest) -> list[str]:
+    kinds = (
+        "markdown",
+        "caption",
+        "title",
+        "header",
+        "subheader",
+        "info",
+        "warning",
+        "error",
+        "success",
+    )
+    values: list[str] = []
+    for kind in kinds:
+        values += [str(e.value) for e in getattr(at, kind)]
+    values += [str(e.label) for e in at.expander]
+    return values
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.title)
+def test_no_page_renders_a_payload_as_markdown(app_env, hostile_db, spec):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["ptlcd_login"] = "admin"
+    at.run()
+    at.switch_page(spec.path).run()
+    assert not at.exception
+    if spec.path.endswith("fiche_action.py"):
+        at.selectbox(key="action_no").select(1).run()
+    for value in _markdown_bearing_values(at):
+        assert not DANGEROUS.search(value), f"{spec.title} : non échappé dans {value[:160]!r}"
+    assert not at.get("html"), f"{spec.title} : élément HTML brut"
+
+
+@pytest.mark.browser
+def test_payloads_never_execute_in_the_browser(hostile_db):
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(hostile_db) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="fr-FR")
+        log_in(page, url, "admin", ADMIN_PASSWORD)
+        visited = 0
+        for spec in PAGES:
+            go_to(page, spec.title)
+            page.wait_for_timeout(400)
+            hits = page.evaluate(
+                """() => ({
+                    flag: window.__xss === undefined ? null : window.__xss,
+                    img: document.querySelectorAll('img[src="x"]').length,
+                    js: document.querySelectorAll('a[href^="javascript:"]').length,
+                })"""
+            )
+            assert hits == {"flag": None, "img": 0, "js": 0}, spec.title
+            visited += 1
+        go_to(page, "Journal")
+        page.get_by_text("window.__xss").first.wait_for(timeout=30_000)  # shown, as text
+        screenshot(page, "xss_journal")
+        browser.close()
+    assert visited == len(PAGES)
