@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import browser, pages
+from benchmarks import browser, load, pages
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -77,6 +77,8 @@ def main() -> int:
             "|---|---|---|---|",
             f"| {formats.number(mem_small)} Mo | {formats.number(mem_large)} Mo | {formats.number(r, 2)} | {'tenue' if r <= MEMORY_TARGET else 'manquée'} |",
         ]
+        print("Charge…", flush=True)
+        lines += load.markdown_section(load.run_load(large_db))
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"Écrit : {out}")
     return 0
