@@ -10,6 +10,10 @@ from ui import charts_suivi, data, session, widgets
 
 session.page_requires("lecture")
 
+# Territories drawn in the matrix at once: 34 actions × 30 territories is about a thousand cells,
+# readable on a projector and light to send; a larger agglomeration chooses which to show.
+MAX_MATRIX_TERRITORIES = 30
+
 as_of = widgets.as_of()
 st.title("Engagement des communes")
 st.caption(
@@ -28,7 +32,25 @@ chosen_axes = st.multiselect(
     placeholder="Tous les axes",
 )
 axes_filter = tuple(chosen_axes)
-cells = data.query(engagements.cellules, as_of, axes=axes_filter)
+all_territories = data.query(queries.territoires)
+shown: tuple[str, ...] = ()
+if len(all_territories) > MAX_MATRIX_TERRITORIES:
+    labels = dict(zip(all_territories["code"], all_territories["libelle"], strict=True))
+    chosen = st.multiselect(
+        "Territoires de la matrice",
+        options=list(labels),
+        default=list(labels)[:MAX_MATRIX_TERRITORIES],
+        format_func=labels.__getitem__,
+        max_selections=MAX_MATRIX_TERRITORIES,
+        key="eng_territoires",
+    )
+    shown = tuple(chosen) or tuple(list(labels)[:MAX_MATRIX_TERRITORIES])
+    st.caption(
+        f"Le plan compte {len(labels)} territoires : la matrice et le tableau en montrent "
+        f"{len(shown)} (au plus {MAX_MATRIX_TERRITORIES}) ; les totaux couvrent tous les "
+        "territoires et le téléchargement contient le tableau complet."
+    )
+cells = data.query(engagements.cellules, as_of, axes=axes_filter, territoires=shown)
 if cells.empty:
     st.info("Aucune action dans ces axes.")
     st.stop()
@@ -70,7 +92,7 @@ st.dataframe(
 )
 
 st.subheader("Le tableau")
-matrix = data.query(engagements.matrice, as_of, axes=axes_filter)
+matrix = data.query(engagements.matrice, as_of, axes=axes_filter, territoires=shown)
 st.dataframe(
     matrix,
     hide_index=True,
@@ -83,18 +105,20 @@ st.dataframe(
         "action": st.column_config.TextColumn("Action", width="large"),
     },
 )
+# The downloads hold every territory, whatever the matrix shows.
+full = data.query(engagements.matrice, as_of, axes=axes_filter) if shown else matrix
 stem = f"engagement_communes_{as_of:%Y-%m-%d}"
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(
     "Télécharger (CSV)",
-    data=exports.to_csv_bytes(matrix),
+    data=exports.to_csv_bytes(full),
     file_name=f"{stem}.csv",
     mime="text/csv",
     key="eng_csv",
 )
 d2.download_button(
     "Télécharger (Excel)",
-    data=exports.workbook_bytes({"Engagement": matrix}),
+    data=exports.workbook_bytes({"Engagement": full}),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="eng_xlsx",

@@ -39,8 +39,11 @@ def cellules(
     *,
     axes: tuple[int, ...] = (),
     actions: tuple[int, ...] = (),
+    territoires: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Every action × territory cell as it stood at `as_of`; NIVEAU_AUCUN where nothing is recorded.
+
+    `territoires` (codes) keeps only those territories; empty means all.
 
     Columns: action_no, axe_no, axe, action, territoire_code, territoire, territoire_ordre,
     niveau, date_effet, commentaire, source.
@@ -53,6 +56,9 @@ def cellules(
     if actions:
         where.append("x.action_no IN (SELECT unnest($actions::INTEGER[]))")
         params["actions"] = list(actions)
+    if territoires:
+        where.append("t.code IN (SELECT unnest($territoires::VARCHAR[]))")
+        params["territoires"] = list(territoires)
     sql = f"""
         WITH courant AS (
             SELECT * FROM engagement_record WHERE date_effet <= $as_of
@@ -70,12 +76,18 @@ def cellules(
     return conn.execute(sql, params).df()
 
 
-def matrice(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+def matrice(
+    conn: Connection,
+    as_of: date,
+    *,
+    axes: tuple[int, ...] = (),
+    territoires: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """The actions × territories matrix in words (the downloadable table).
 
     Columns: action_no, axe, action, then one column per territory (its label, in plan order).
     """
-    long = cellules(conn, as_of, axes=axes)
+    long = cellules(conn, as_of, axes=axes, territoires=territoires)
     territoires = long.drop_duplicates("territoire_code").sort_values("territoire_ordre")
     head = long.drop_duplicates("action_no")[["action_no", "axe", "action"]]
     if long.empty:

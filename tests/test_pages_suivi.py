@@ -468,3 +468,24 @@ def test_review_shows_the_indicators_of_the_action_objective(app_env):
     assert "Indicateurs de l'objectif (valeurs, cibles, alertes)" in labels
     shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
     assert "collégiens" in shown or "Taux de collégiens" in shown
+
+
+def test_engagement_matrix_is_bounded_when_there_are_many_territories(app_env):
+    from ptlcd_data import demo_large
+
+    with store.connect(app_env) as conn:
+        with store.transaction(conn):
+            demo_large.generate_large(
+                conn, demo_large.Scale(territoires=60, indicateurs=21, years=1)
+            )
+    at = open_page("app_pages/engagement.py")
+    chosen = at.multiselect(key="eng_territoires")
+    assert len(chosen.value) == 30
+
+    def matrix_columns() -> int:
+        return next(len(d.value.columns) for d in at.dataframe if "action" in d.value.columns)
+
+    assert matrix_columns() == 3 + 30  # action_no, axe, action + the territories shown
+    assert any("60 territoires" in c.value for c in at.caption)
+    chosen.unselect(chosen.value[0]).run()
+    assert matrix_columns() == 3 + 29
