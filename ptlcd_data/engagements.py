@@ -88,12 +88,12 @@ def matrice(
     Columns: action_no, axe, action, then one column per territory (its label, in plan order).
     """
     long = cellules(conn, as_of, axes=axes, territoires=territoires)
-    territoires = long.drop_duplicates("territoire_code").sort_values("territoire_ordre")
+    in_order = long.drop_duplicates("territoire_code").sort_values("territoire_ordre")
     head = long.drop_duplicates("action_no")[["action_no", "axe", "action"]]
     if long.empty:
         return head
     wide = long.pivot(index="action_no", columns="territoire", values="niveau")
-    wide = wide[territoires["territoire"].tolist()].reset_index()
+    wide = wide[in_order["territoire"].tolist()].reset_index()
     wide.columns.name = None
     return head.merge(wide, on="action_no", how="left")
 
