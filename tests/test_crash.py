@@ -29,3 +29,30 @@ def test_killed_large_demo_generation_is_all_or_nothing(db_path, tmp_path):
         pristine, ["demo", "--scale", "large"], tmp_path, runs=RUNS, seed=7, check_app=_app_opens
     )
     assert sum(outcomes.values()) == RUNS
+
+
+def test_killed_import_is_all_or_nothing(db_path, tmp_path):
+    from tests import import_files as f
+
+    rows = [
+        [code, "", terr, year, 10 + i, 20 + i]
+        for i, (code, terr, year) in enumerate(
+            (c, t, y)
+            for c in ("I1.1.a", "I1.1.b", "I2.1.a", "I3.1.a", "I4.2.b")
+            for t in ("Nantes", "Rezé", "Orvault", "Saint-Herblain", "Nantes Métropole")
+            for y in range(2017, 2023)
+        )
+    ]
+    sheet = tmp_path / "releve.xlsx"
+    sheet.write_bytes(f.indicateurs(*rows))
+    pristine = tmp_path / "pristine.duckdb"
+    shutil.copyfile(db_path, pristine)
+    outcomes = kill_at_random_moments(
+        pristine,
+        ["import", str(sheet), "--user", "agent"],
+        tmp_path,
+        runs=RUNS,
+        seed=11,
+        check_app=_app_opens,
+    )
+    assert sum(outcomes.values()) == RUNS
