@@ -131,3 +131,19 @@ def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page from the sidebar (same browser session, so the login is kept)."""
     page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
     wait_for_app(page)
+
+
+def choose_option(scope, page, label: str, option: str, attempts: int = 4) -> None:  # type: ignore[no-untyped-def]
+    """Open a selectbox by its label and pick an option; reopen it if a rerun closed the list."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_for_app(page)
+        scope.get_by_label(label, exact=True).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")

@@ -9,6 +9,7 @@ from ptlcd_data.auth import SYSTEM
 from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    choose_option,
     go_to,
     log_in,
     screenshot,
@@ -66,8 +67,7 @@ def test_review_record_shows_on_every_page_and_survives_a_restart(db_path, brows
         assert _metric(page, "Statut") == "En cours"  # "engagé" in the plan
 
         form = page.locator("[data-testid='stForm']")
-        form.get_by_label("Statut", exact=True).click()
-        page.get_by_role("option", name="Réalisé", exact=True).click()
+        choose_option(form, page, "Statut", "Réalisé")
         form.get_by_label("Commentaire (décision, point d'étape)").fill(COMMENT)
         form.get_by_role("button", name="Enregistrer").click()
         wait_for_app(page)
