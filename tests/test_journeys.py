@@ -1,0 +1,124 @@
+"""Main journeys in a real browser (Playwright + Debian chromium), as users meet the product."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from ptlcd_data import accounts, store
+from ptlcd_data.auth import SYSTEM
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    go_to,
+    log_in,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
+from tests.test_browser_import import upload
+from ui.navigation import PAGES
+
+pytestmark = pytest.mark.browser
+PASSWORD = "mot-de-passe-mission-egalite"
+VALUE = 7777  # shown as "7 777" (thin space) once published
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _shown(page, text: str) -> int:  # type: ignore[no-untyped-def]
+    """Occurrences in the page, table cells included (drawn on a canvas, kept in the DOM)."""
+    return page.get_by_text(text).count()
+
+
+def test_staff_template_fill_upload_publish_see_and_undo(db_path, browser, tmp_path):
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "mission", "Mission égalité", "admin", PASSWORD)
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(
+            viewport={"width": 1500, "height": 1100}, locale="fr-FR", accept_downloads=True
+        )
+        log_in(page, url, "mission", PASSWORD)
+        go_to(page, "Import de données")
+        page.get_by_role("heading", name="Import de données").wait_for(timeout=30_000)
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Télécharger le modèle Excel (.xlsx)").click()
+        template = tmp_path / download.value.suggested_filename
+        download.value.save_as(template)
+        assert template.suffix == ".xlsx"
+
+        wb = load_workbook(template)
+        ws = wb["Indicateurs"]
+        code, territoire, annee = ws["A2"].value, ws["C2"].value, ws["D2"].value
+        ws["E2"] = VALUE
+        ws["G2"] = "relevé de la mission"
+        filled = tmp_path / "releve_rempli.xlsx"
+        wb.save(filled)
+
+        upload(page, filled)
+        page.get_by_role("button", name="Vérifier").click()
+        wait_for_app(page)
+        page.get_by_text("Aucune erreur").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Publier").click()
+        wait_for_app(page)
+        page.get_by_text("Lot n° 1 publié").wait_for(timeout=30_000)
+        screenshot(page, "parcours_import_publie")
+
+        go_to(page, "Indicateurs")
+        page.get_by_role("heading", name="Indicateurs").first.wait_for(timeout=30_000)
+        page.get_by_text("7\u202f777").first.wait_for(state="attached", timeout=30_000)
+        screenshot(page, "parcours_indicateur_nouvelle_valeur")
+
+        go_to(page, "Import de données")
+        page.get_by_text("Lot à annuler").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Annuler ce lot").click()
+        wait_for_app(page)
+        page.get_by_text("Lot n° 1 annulé").first.wait_for(timeout=30_000)
+
+        go_to(page, "Indicateurs")
+        page.get_by_role("heading", name="Indicateurs").first.wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert _shown(page, "7\u202f777") == 0, (code, territoire, annee)
+        page.close()
+
+
+def test_every_page_as_administrator_with_screenshots(db_path, browser):
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "mission", "Mission égalité", "admin", PASSWORD)
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="fr-FR")
+        log_in(page, url, "mission", PASSWORD)
+        for spec in PAGES:
+            go_to(page, spec.title)
+            page.wait_for_timeout(300)
+            wait_for_app(page)
+            screenshot(page, "page_" + spec.path.split("/")[-1].removesuffix(".py"))
+            assert page.locator("[data-testid='stException']").count() == 0, spec.title
+            assert page.get_by_text("Une erreur inattendue").count() == 0, spec.title
+        page.close()
+
+
+def test_anonymous_visitor_is_refused_the_import_page(db_path, browser):
+    with streamlit_server(db_path) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+        for _ in range(2):  # the first request of a fresh server, then a later one
+            page.goto(f"{url}/import")
+            wait_for_app(page)
+            page.wait_for_timeout(500)
+            assert page.get_by_role("heading", name="Import de données").count() == 0
+            assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
+        assert (
+            page.locator("[data-testid='stSidebarNavLink']", has_text="Import de données").count()
+            == 0
+        )
+        screenshot(page, "anonyme_import_refuse")
+        page.close()
