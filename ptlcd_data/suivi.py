@@ -13,16 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ptlcd_data import referentiel
+
 # Statuses as users know them from Territoires en Transitions, in display order.
-STATUTS: tuple[str, ...] = (
-    "À venir",
-    "En cours",
-    "Réalisé",
-    "En pause",
-    "Bloqué",
-    "Abandonné",
-    "À discuter",
-)
+# The vocabularies themselves are defined once, in referentiel.py.
+STATUTS = referentiel.STATUTS
 SANS_STATUT = "Sans statut"
 STATUTS_AFFICHES: tuple[str, ...] = (*STATUTS, SANS_STATUT)
 # Closed actions are never late.
@@ -33,7 +28,7 @@ STATUTS_COMMENCES: tuple[str, ...] = ("En cours", "En pause", "Réalisé")
 STATUTS_NON_COMMENCES = frozenset({"À venir", SANS_STATUT})
 
 # Engagement of a territory in an action, from least to most.
-NIVEAUX: tuple[str, ...] = ("Non concernée", "À engager", "Engagée", "Réalisée")
+NIVEAUX = referentiel.NIVEAUX_ENGAGEMENT
 NIVEAU_AUCUN = "Non renseignée"
 NIVEAUX_AFFICHES: tuple[str, ...] = (NIVEAU_AUCUN, *NIVEAUX)
 NIVEAUX_ENGAGES: tuple[str, ...] = ("Engagée", "Réalisée")
