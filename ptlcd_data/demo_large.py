@@ -118,7 +118,12 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
         )
     all_ind = conn.execute("SELECT code, unite, sens FROM indicateur ORDER BY ordre").df()
     all_ter = [r[0] for r in conn.execute("SELECT code FROM territoire ORDER BY ordre").fetchall()]
-    values = quarterly_values(all_ind, all_ter, scale, rng)
+    quarters = quarterly_values(all_ind, all_ter, scale, rng)
+    # The year's figure (what the pages read) is the fourth quarter's, registered a little later.
+    years = quarters[quarters["periode"] == "T4"].assign(
+        periode="A", enregistre_le=lambda d: d["enregistre_le"] + pd.Timedelta(days=15)
+    )
+    values = pd.concat([quarters, years], ignore_index=True)
     conn.execute(
         """
         INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, valeur,
@@ -131,5 +136,6 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     return {
         "territoires": len(territories),
         "indicateurs": len(indicators),
-        "valeurs": len(values),
+        "valeurs trimestrielles": len(quarters),
+        "valeurs annuelles": len(years),
     }

@@ -31,7 +31,10 @@ def connect(path: Path | str, *, wait: float = LOCK_WAIT_SECONDS) -> Connection:
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path))
+            conn = duckdb.connect(str(path))
+            # Long writes (large demonstration, big imports) must not draw a bar on the console.
+            conn.execute("SET enable_progress_bar = false")
+            return conn
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise PtlcdError(
