@@ -105,7 +105,7 @@ st.subheader("1. Le modèle à remplir")
 c1, c2 = st.columns(2)
 c1.download_button(
     "Télécharger le modèle Excel (.xlsx)",
-    data=data.query(template.template_bytes, "xlsx"),
+    data=data.deferred(template.template_bytes, "xlsx"),  # built on click: large plans are slow
     file_name="modele_import_ptlcd.xlsx",
     mime=XLSX_MIME,
     icon=":material/download:",
@@ -113,7 +113,7 @@ c1.download_button(
 )
 c2.download_button(
     "Indicateurs seuls (.csv)",
-    data=data.query(template.template_bytes, "csv"),
+    data=data.deferred(template.template_bytes, "csv"),
     file_name="modele_indicateurs_ptlcd.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -123,7 +123,7 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     years = quarters[quarters["periode"] == "T4"].assign(
         periode="A", enregistre_le=lambda d: d["enregistre_le"] + pd.Timedelta(days=15)
     )
-    values = pd.concat([quarters, years], ignore_index=True)
+    values = pd.concat([quarters, years], ignore_index=True)  # noqa: F841 - read by SQL below
     conn.execute(
         """
         INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, valeur,

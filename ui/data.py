@@ -97,3 +97,18 @@ def write(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         result = fn(conn, *args, **kwargs)
     refresh_revision()
     return result
+
+
+def deferred(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
+    """A zero-argument callable running `fn(conn, *args)` on its own connection.
+
+    For `st.download_button(data=...)`: the file is built only when the user clicks, on
+    Streamlit's download thread (no script context there, hence no cache and no session state).
+    """
+    db_path = settings().db_path
+
+    def run() -> T:
+        with store.connect(db_path) as conn:
+            return fn(conn, *args, **kwargs)
+
+    return run
