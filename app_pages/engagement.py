@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import engagements, exports, formats, queries
+from ptlcd_data import engagements, formats, queries
 from ptlcd_data.suivi import NIVEAUX_AFFICHES
 from ui import charts_suivi, data, session, widgets
 
@@ -105,20 +105,19 @@ st.dataframe(
         "action": st.column_config.TextColumn("Action", width="large"),
     },
 )
-# The downloads hold every territory, whatever the matrix shows.
-full = data.query(engagements.matrice, as_of, axes=axes_filter) if shown else matrix
+# The downloads hold every territory, whatever the matrix shows; built when clicked.
 stem = f"engagement_communes_{as_of:%Y-%m-%d}"
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(
     "Télécharger (CSV)",
-    data=exports.to_csv_bytes(full),
+    data=data.deferred(engagements.matrice_file, as_of, "csv", axes=axes_filter),
     file_name=f"{stem}.csv",
     mime="text/csv",
     key="eng_csv",
 )
 d2.download_button(
     "Télécharger (Excel)",
-    data=exports.workbook_bytes({"Engagement": full}),
+    data=data.deferred(engagements.matrice_file, as_of, "xlsx", axes=axes_filter),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="eng_xlsx",

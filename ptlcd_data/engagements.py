@@ -158,3 +158,10 @@ def export(conn: Connection, as_of: date) -> pd.DataFrame:
             "source",
         ]
     ].reset_index(drop=True)
+
+
+def matrice_file(conn: Connection, as_of: date, fmt: str, *, axes: tuple[int, ...] = ()) -> bytes:
+    """The complete matrix (every territory) as a CSV or XLSX file, for download."""
+    from ptlcd_data import exports
+
+    return exports.table_bytes(matrice(conn, as_of, axes=axes), fmt, sheet="Engagement")

@@ -374,3 +374,16 @@ def test_follow_up_works_on_another_plan(mini_conn):
     assert late[3]  # annual, no record in 2022
     assert not late[4]  # no calendar
     assert engagements.matrice(mini_conn, as_of).shape == (4, 6)
+
+
+def test_engagement_download_holds_every_territory(conn):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from ptlcd_data import engagements
+
+    data = engagements.matrice_file(conn, date(2020, 1, 1), "xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Engagement").to_python()
+    assert len(rows) == 1 + 34
+    assert rows[0][3:] == ["Nantes Métropole", "Nantes", "Rezé", "Saint-Herblain", "Orvault"]
