@@ -29,8 +29,7 @@ def kept(r: float, target: float) -> str:
 
 
 def pages_section(demo_db: Path, large_db: Path) -> str:
-    small = pages.page_times(demo_db)
-    large = pages.page_times(large_db)
+    times = pages.page_times_side_by_side(demo_db, large_db)
     lines = [
         f"## Temps serveur de chaque page (AppTest, caches vides, médiane de {pages.REPEATS})",
         "",

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.common import BENCH_ADMIN, ROOT
 from ui.navigation import PAGES
 
-REPEATS = 3
+REPEATS = 5
 
 
 def _patch_apptest_like_server() -> None:
@@ -29,24 +29,34 @@ def _patch_apptest_like_server() -> None:
     pages_manager.PagesManager.__init__ = init  # type: ignore[method-assign]
 
 
-def page_times(db: Path) -> dict[str, float]:
-    """Median seconds of a full run of each page with cold caches (worst case for a visitor)."""
-    _patch_apptest_like_server()
+def _one_run(db: Path, path: str) -> float:
     os.environ["PTLCD_DB"] = str(db)
-    results: dict[str, float] = {}
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["ptlcd_login"] = BENCH_ADMIN
+    at.run()
+    at.switch_page(path)
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{path}: {at.exception[0].value}")
+    return elapsed
+
+
+def page_times_side_by_side(small: Path, large: Path) -> dict[str, tuple[float, float]]:
+    """Per page, median seconds of a full run with cold caches at both scales.
+
+    The two scales alternate run by run, so both see the same machine load.
+    """
+    _patch_apptest_like_server()
+    results: dict[str, tuple[float, float]] = {}
     for spec in PAGES:
-        samples = []
+        a: list[float] = []
+        b: list[float] = []
         for _ in range(REPEATS):
-            st.cache_data.clear()
-            st.cache_resource.clear()
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-            at.session_state["ptlcd_login"] = BENCH_ADMIN
-            at.run()
-            at.switch_page(spec.path)
-            start = time.perf_counter()
-            at.run()
-            samples.append(time.perf_counter() - start)
-            if at.exception:
-                raise RuntimeError(f"{spec.title}: {at.exception[0].value}")
-        results[spec.title] = statistics.median(samples)
+            a.append(_one_run(small, spec.path))
+            b.append(_one_run(large, spec.path))
+        results[spec.title] = (statistics.median(a), statistics.median(b))
     return results

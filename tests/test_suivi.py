@@ -384,6 +384,8 @@ def test_engagement_download_holds_every_territory(conn):
     from ptlcd_data import engagements
 
     data = engagements.matrice_file(conn, date(2020, 1, 1), "xlsx")
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Engagement").to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Engagement").to_python()
+    )
     assert len(rows) == 1 + 34
     assert rows[0][3:] == ["Nantes Métropole", "Nantes", "Rezé", "Saint-Herblain", "Orvault"]
