@@ -36,10 +36,9 @@ def pages_section(demo_db: Path, large_db: Path) -> str:
         "| page | démonstration | grande échelle | ratio |",
         "|---|---|---|---|",
     ]
-    for title, t_small in small.items():
-        lines.append(
-            f"| {title} | {fmt(t_small)} | {fmt(large[title])} | {kept(ratio(large[title], t_small), PAGE_RATIO_TARGET)} |"
-        )
+    for title, (t_small, t_large) in times.items():
+        r = kept(ratio(t_large, t_small), PAGE_RATIO_TARGET)
+        lines.append(f"| {title} | {fmt(t_small)} | {fmt(t_large)} | {r} |")
     return "\n".join(lines)
 
 
