@@ -272,26 +272,35 @@ def _a_la_cible(ref: pd.DataFrame) -> pd.Series:
 def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.DataFrame, int]:
     """Comments of status and engagement records dated in the year, oldest first.
 
+    One decision recorded for an action (a status and engagements with the same note, the
+    same day, by the same author) is one comment: its subjects are joined in `Sujet`.
     Columns: Date, N°, Action, Sujet, Commentaire, Auteur. At most col.COMMENTS_MAX rows; the
     second value is the total.
     """
     df = conn.execute(
         """
         WITH c AS (
-            SELECT r.date_effet, r.action_no, 0 AS genre, 'Statut : ' || r.statut AS sujet,
-                   r.commentaire, r.auteur, r.enregistre_le, r.id
+            SELECT r.date_effet, r.action_no, 0 AS genre, 0 AS ordre,
+                   'Statut : ' || r.statut AS sujet, r.commentaire, r.auteur, r.enregistre_le
             FROM statut_record r
             WHERE r.date_effet BETWEEN $start AND $end AND trim(r.commentaire) <> ''
             UNION ALL
-            SELECT e.date_effet, e.action_no, 1, 'Engagement de ' || t.libelle || ' : ' || e.niveau,
-                   e.commentaire, e.auteur, e.enregistre_le, e.id
+            SELECT e.date_effet, e.action_no, 1, t.ordre,
+                   'Engagement de ' || t.libelle || ' : ' || e.niveau, e.commentaire, e.auteur,
+                   e.enregistre_le
             FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
             WHERE e.date_effet BETWEEN $start AND $end AND trim(e.commentaire) <> ''
+        ),
+        g AS (
+            SELECT date_effet, action_no, commentaire, auteur,
+                   string_agg(sujet, ' ; ' ORDER BY genre, ordre) AS sujet,
+                   min(genre) AS genre, min(enregistre_le) AS enregistre_le
+            FROM c GROUP BY date_effet, action_no, commentaire, auteur
         )
-        SELECT c.date_effet, c.action_no, x.libelle AS action, c.sujet, c.commentaire, c.auteur,
+        SELECT g.date_effet, g.action_no, x.libelle AS action, g.sujet, g.commentaire, g.auteur,
                count(*) OVER () AS total
-        FROM c JOIN action x ON x.action_no = c.action_no
-        ORDER BY c.date_effet, c.action_no, c.genre, c.enregistre_le, c.id
+        FROM g JOIN action x ON x.action_no = g.action_no
+        ORDER BY g.date_effet, g.action_no, g.genre, g.enregistre_le, g.sujet
         LIMIT $max
         """,
         {"start": start, "end": end, "max": col.COMMENTS_MAX},
