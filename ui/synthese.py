@@ -106,9 +106,9 @@ AXES_COLUMNS = {
     "Pourquoi": st.column_config.TextColumn("Pourquoi", width="large"),
 }
 ACTIONS_COLUMNS = {
-    col.COL_AXE_NO: None,  # the axis label says it
+    col.COL_AXE: st.column_config.TextColumn("Axe", width="small"),
     col.COL_ACTION_NO: st.column_config.NumberColumn("N°", width="small"),
-    col.COL_ACTION: st.column_config.TextColumn("Action", width="medium"),
+    col.COL_ACTION: st.column_config.TextColumn("Action", width="large"),
     "Réalisée le": st.column_config.DateColumn("Réalisée le", format=DATE_FMT),
     "Commencée le": st.column_config.DateColumn("Commencée le", format=DATE_FMT),
     col.COL_GLISSEMENT_DEBUT: st.column_config.NumberColumn(
