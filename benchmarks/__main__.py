@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import browser, pages
+from benchmarks import browser, pages, report
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -77,6 +77,8 @@ def main() -> int:
             "|---|---|---|---|",
             f"| {formats.number(mem_small)} Mo | {formats.number(mem_large)} Mo | {formats.number(r, 2)} | {'tenue' if r <= MEMORY_TARGET else 'manquée'} |",
         ]
+        print("Synthèse annuelle (PDF, XLSX)…", flush=True)
+        lines += report.section(demo_db, large_db)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"Écrit : {out}")
     return 0

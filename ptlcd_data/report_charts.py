@@ -44,6 +44,7 @@ INK = "#1A1A1A"
 MAX_ENGAGEMENT_BARS = 20
 MAX_INDICATOR_PANELS = 12
 PANEL_COLUMNS = 4
+FULL_WIDTH_IN = 7.5  # a figure this wide fills the text width of the page
 LABEL_CHARS = 38
 
 
@@ -145,13 +146,15 @@ def indicateurs_axe(indicateurs: pd.DataFrame, series: pd.DataFrame) -> Any | No
     codes = [c for c in indicateurs["Code"] if c in set(series["Code"])][:MAX_INDICATOR_PANELS]
     if not codes:
         return None
-    rows = math.ceil(len(codes) / PANEL_COLUMNS)
-    fig, axes = new_figure(7.5, 1.6 * rows)
+    columns = min(PANEL_COLUMNS, len(codes))
+    rows = math.ceil(len(codes) / columns)
+    # A panel keeps its size whatever the number of panels: the figure is as wide as its columns.
+    fig, axes = new_figure(FULL_WIDTH_IN * columns / PANEL_COLUMNS, 1.6 * rows)
     fig.clf()
     info = indicateurs.set_index("Code")
     handles: list[Any] = []
     for i, code in enumerate(codes, start=1):
-        ax = fig.add_subplot(rows, PANEL_COLUMNS, i)
+        ax = fig.add_subplot(rows, columns, i)
         ax.spines[["top", "right"]].set_visible(False)
         data = series[series["Code"] == code].sort_values("Année")
         unite = str(info.loc[code, "Unité"])
@@ -176,20 +179,40 @@ def indicateurs_axe(indicateurs: pd.DataFrame, series: pd.DataFrame) -> Any | No
         years = sorted(set(data["Année"]))
         ax.set_xticks(years if len(years) <= 6 else years[:: math.ceil(len(years) / 6)])
         ax.xaxis.set_major_formatter(_year_formatter())
-        french_axis(ax, "y", 0, " %" if pct else "")
+        _value_axis(ax, pct)
         if i == 1:
             handles, names = ax.get_legend_handles_labels()
-    fig.tight_layout(h_pad=1.2)
+    # A fixed grid rather than tight_layout: one layout pass less per figure (the PDF of a
+    # large plan draws dozens of panels), and the titles' three lines fit in this spacing.
+    fig.subplots_adjust(
+        left=0.06,
+        right=0.98,
+        top=1 - 0.42 / fig.get_figheight(),
+        bottom=0.12 / rows,
+        wspace=0.38,
+        hspace=0.85,
+    )
     fig.legend(
         handles,
         ["Réalisé (trait plein)", "Cible de l'année (tirets)"],
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        ncol=2,
+        ncol=2 if columns > 1 else 1,
         frameon=False,
         fontsize=7,
     )
     return fig
+
+
+def _value_axis(ax: Any, pct: bool) -> None:
+    """Four ticks at most: whole numbers for counts, a decimal for a rate moving by a few
+    points (never '26 %, 26 %')."""
+    from matplotlib.ticker import MaxNLocator
+
+    low, high = ax.get_ylim()
+    decimal = pct and high - low < 4
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=not decimal))
+    french_axis(ax, "y", 1 if decimal else 0, f"{formats.NARROW_NBSP}%" if pct else "")
 
 
 def _year_formatter() -> Any:

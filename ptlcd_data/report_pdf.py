@@ -379,9 +379,8 @@ def _indicateurs_axe(pdf: SynthesePDF, s: synthese.Synthese, axe_no: int) -> Non
         )
     fig = report_charts.indicateurs_axe(ind, s.series)
     if fig is not None:
-        panels = min(report_charts.PANEL_COLUMNS, int(ind["Code"].isin(s.series["Code"]).sum()))
-        width = (pdf.w - 2 * MARGIN_MM) * panels / report_charts.PANEL_COLUMNS
-        pdf.figure(fig, width_mm=width)
+        share = fig.get_figwidth() / report_charts.FULL_WIDTH_IN
+        pdf.figure(fig, width_mm=(pdf.w - 2 * MARGIN_MM) * share)
         shown = min(len(ind), report_charts.MAX_INDICATOR_PANELS)
         if len(ind) > shown:
             pdf.note(
