@@ -173,16 +173,7 @@ def _cover(pdf: SynthesePDF, s: synthese.Synthese, produced: date) -> None:
 
 
 def _figure(s: synthese.Synthese, label: str) -> tuple[str, str]:
-    value = s.chiffre(label)
-    if label in col.CHIFFRES_UNITES:
-        text = formats.percent(value)
-    elif label == col.CH_TERRITOIRES:
-        text = f"{formats.number(value)} sur {len(s.engagement)}"
-    elif label == col.CH_CIBLES:
-        text = f"{formats.number(value)} sur {int(s.indicateurs['À la cible'].ne('—').sum())}"
-    else:
-        text = formats.number(value)
-    return text, label
+    return synthese.chiffre_texte(s, label), label
 
 
 def _demo_box(pdf: SynthesePDF) -> None:
@@ -205,16 +196,17 @@ def _demo_box(pdf: SynthesePDF) -> None:
 
 def _render_toc(pdf: Any, outline: list[Any]) -> None:
     pdf.set_font(FONT, "", 10)
-    for section in outline:
-        if section.level > 0:
-            continue
+    sections = [section for section in outline if section.level == 0]
+    # The contents must fit on the cover, however many axes the plan has.
+    line = min(6.0, (pdf.h - pdf.b_margin - pdf.get_y()) / max(1, len(sections)))
+    for section in sections:
         link = pdf.add_link(page=section.page_number)
         indent = 0 if not section.name.startswith("Axe") else 5
         pdf.set_x(MARGIN_MM + indent)
         width = pdf.w - 2 * MARGIN_MM - indent - 15
-        pdf.cell(width, 6, section.name, link=link)
-        pdf.cell(15, 6, str(section.page_number), align="R", link=link)
-        pdf.ln(6)
+        pdf.cell(width, line, section.name, link=link)
+        pdf.cell(15, line, str(section.page_number), align="R", link=link)
+        pdf.ln(line)
 
 
 # -- sections ------------------------------------------------------------------------------------

@@ -147,6 +147,18 @@ def situation(s: Synthese) -> str:
     return text + " (année en cours)" if s.annee_en_cours else text
 
 
+def chiffre_texte(s: Synthese, label: str) -> str:
+    """A key figure as the page and the PDF write it: '24 %', '5 sur 5', '9'."""
+    value = s.chiffre(label)
+    if label in col.CHIFFRES_UNITES:
+        return formats.percent(value)
+    if label == col.CH_TERRITOIRES:
+        return f"{formats.number(value)} sur {len(s.engagement)}"
+    if label == col.CH_CIBLES:
+        return f"{formats.number(value)} sur {int(s.indicateurs['À la cible'].ne('—').sum())}"
+    return formats.number(value)
+
+
 def glissement_mots(months: object) -> str:
     """6 -> '6 mois après la date prévue', -2 -> '2 mois avant', 0 -> 'à la date prévue'."""
     if months is None or pd.isna(months):  # type: ignore[call-overload]

@@ -104,9 +104,8 @@ def avancement_par_axe(catalogue: pd.DataFrame, summary: pd.DataFrame) -> dict[i
     """Mean progress toward target of each axis's series followed for two years or more."""
     if summary.empty:
         return {}
-    followed = summary[
-        (summary["annee_actuelle"] > summary["annee_initiale"]) & summary["avancement"].notna()
-    ]
+    years = summary["annee_actuelle"] - summary["annee_initiale"] + 1
+    followed = summary[(years >= meteo.MIN_ANNEES_INDICATEUR) & summary["avancement"].notna()]
     axes = catalogue.set_index("code")["axe_no"]
     means = followed.assign(axe_no=followed["indicateur_code"].map(axes)).groupby("axe_no")[
         "avancement"
@@ -123,6 +122,7 @@ def table_axes(etat: pd.DataFrame, avancement: dict[int, float]) -> pd.DataFrame
         n = len(part)
         counts = part["statut"].value_counts()
         ind = avancement.get(int(axe_no))
+        ind = None if ind is None else round(ind, 1)  # the rule reads the figure shown
         m = meteo.meteo(
             meteo.AxeEtat(
                 nb_actions=n,
@@ -140,12 +140,24 @@ def table_axes(etat: pd.DataFrame, avancement: dict[int, float]) -> pd.DataFrame
                 "Part réalisée (%)": round(100.0 * counts.get("Réalisé", 0) / n, 1),
                 "En retard": int(part["en_retard"].sum()),
                 "En difficulté": int(difficulte.loc[part.index].sum()),
-                "Avancement des indicateurs (%)": np.nan if ind is None else round(ind, 1),
+                "Avancement des indicateurs (%)": np.nan if ind is None else ind,
                 col.COL_METEO: m.niveau,
                 "Pourquoi": m.raison,
             }
         )
-    return pd.DataFrame(rows)
+    columns = [
+        col.COL_AXE_NO,
+        col.COL_AXE,
+        "Actions",
+        *STATUTS_AFFICHES,
+        "Part réalisée (%)",
+        "En retard",
+        "En difficulté",
+        "Avancement des indicateurs (%)",
+        col.COL_METEO,
+        "Pourquoi",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def table_engagement(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import formats, meteo, report, synthese
+from ptlcd_data import meteo, report, synthese
 from ptlcd_data import synthese_colonnes as col
 from ptlcd_data.avancement import format_value
 from ptlcd_data.suivi import STATUTS_AFFICHES
@@ -27,18 +27,6 @@ NEUTRAL = {col.CH_EN_COURS}
 METRICS_PER_ROW = 3
 DATE_FMT = "DD/MM/YYYY"
 MONTHS_FMT = "%+d mois"
-
-
-def metric_value(s: synthese.Synthese, label: str) -> str:
-    """A key figure as the page (and the PDF cover) writes it: '24 %', '5 sur 5', '9'."""
-    value = s.chiffre(label)
-    if label in col.CHIFFRES_UNITES:
-        return formats.percent(value)
-    if label == col.CH_TERRITOIRES:
-        return f"{formats.number(value)} sur {len(s.engagement)}"
-    if label == col.CH_CIBLES:
-        return f"{formats.number(value)} sur {int(s.indicateurs['À la cible'].ne('—').sum())}"
-    return formats.number(value)
 
 
 def key_figures(s: synthese.Synthese) -> None:
@@ -62,7 +50,7 @@ def key_figures(s: synthese.Synthese) -> None:
                     color = "off"
             column.metric(
                 label,
-                metric_value(s, label),
+                synthese.chiffre_texte(s, label),
                 delta=delta,
                 delta_color=color,  # type: ignore[arg-type]
                 delta_arrow=arrow,  # type: ignore[arg-type]
