@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages
+from benchmarks import browser, import_speed, load, pages, report
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -83,6 +83,7 @@ def main(argv: list[str]) -> int:
             ("pages", lambda: pages_section(demo_db, large_db)),
             ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
             ("mémoire", lambda: memory_section(demo_db, large_db)),
+            ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
             ("import", lambda: import_speed.section()[0]),
             ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),
         ]

@@ -31,8 +31,10 @@ from ptlcd_data import (
     ingest,
     journal,
     queries,
+    report,
     store,
     suivi_queries,
+    synthese,
     template,
 )
 from ptlcd_data.auth import ROLES, SYSTEM
@@ -60,11 +62,22 @@ def _export_engagement(conn: store.Connection, as_of: date) -> dict[str, pd.Data
     return {"Engagements": engagements.export(conn, as_of)}
 
 
+def _export_all(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
+    """Plan, statuses, engagement and indicators: one workbook (`--format xlsx`)."""
+    return {
+        **_export_plan(conn, as_of),
+        **_export_status(conn, as_of),
+        **_export_engagement(conn, as_of),
+        **_export_indicators(conn, as_of),
+    }
+
+
 EXPORTERS: dict[str, Exporter] = {
     "plan": _export_plan,
     "indicators": _export_indicators,
     "status": _export_status,
     "engagement": _export_engagement,
+    "all": _export_all,
 }
 
 
@@ -116,6 +129,22 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     args.output.write_bytes(data)
     rows = sum(len(df) for df in sheets.values())
     print(f"{rows} ligne(s) écrite(s) dans {args.output} ({fmt}).")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    fmt = report.check_format(args.format or args.output.suffix)
+    conn = open_store(settings)
+    try:
+        s = synthese.synthese_annuelle(conn, args.year, date.today())
+    finally:
+        conn.close()
+    data = report.render(s, fmt)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    print(
+        f"Synthèse annuelle {args.year} ({synthese.situation(s).lower()}) écrite dans {args.output} ({fmt})."
+    )
     return 0
 
 
@@ -418,6 +447,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
     p.add_argument("--user", help="nom de la personne qui annule")
     p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")
+    p.add_argument("--year", type=int, required=True, metavar="AAAA", help="année de la synthèse")
+    p.add_argument("--format", choices=report.FORMATS, help="pdf ou xlsx (sinon l'extension)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="fichier à écrire")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -59,7 +59,7 @@ def _cell_value(value: Any) -> Any:
         return None
     if isinstance(value, float) and pd.isna(value):
         return None
-    if value is pd.NaT:
+    if value is pd.NaT or value is pd.NA:  # pd.NA: missing value of a nullable column (Int64)
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -104,12 +104,20 @@ class ReportPDF(FPDF):  # type: ignore[misc]
             line_height=4.6,
             first_row_as_headings=True,
             headings_style=_headings_style(),
+            cell_fill_color=(246, 248, 251),
+            cell_fill_mode="ROWS",  # every other row shaded: long rows stay easy to follow
         ) as t:
             t.row(header)
             for row in rows:
                 t.row([str(c) for c in row])
         self.set_font(FONT, size=10)
         self.ln(2)
+
+    def figure_height(self, fig: Any, width_mm: float | None = None) -> float:
+        """Height in mm that `figure(fig, width_mm)` will take (before tight cropping)."""
+        width = width_mm or (self.w - 2 * MARGIN_MM)
+        fig_w, fig_h = fig.get_size_inches()
+        return float(width * fig_h / fig_w)
 
     def figure(self, fig: Any, width_mm: float | None = None) -> None:
         """Insert a matplotlib figure, then close it."""
@@ -118,8 +126,7 @@ class ReportPDF(FPDF):  # type: ignore[misc]
         plt.close(fig)
         buf.seek(0)
         width = width_mm or (self.w - 2 * MARGIN_MM)
-        fig_w, fig_h = fig.get_size_inches()
-        height = width * fig_h / fig_w
+        height = self.figure_height(fig, width)
         if self.get_y() + height > self.h - MARGIN_MM - 5:
             self.add_page()
         self.image(buf, x=MARGIN_MM, w=width)

@@ -32,6 +32,15 @@ def conn(db_path: Path) -> Iterator[store.Connection]:
 
 
 @pytest.fixture
+def demo_db_path(tmp_path: Path) -> Path:
+    """A database built from the real plan with its demonstration history (2017–2022)."""
+    path = tmp_path / "demo.duckdb"
+    with store.connect(path) as conn:
+        build(conn, DATA_DIR, demo=True)
+    return path
+
+
+@pytest.fixture
 def mini_conn(tmp_path: Path) -> Iterator[store.Connection]:
     """Another contrat de ville's plan: proves nothing about Nantes is hard-coded."""
     with store.connect(tmp_path / "mini.duckdb") as c:

@@ -1,0 +1,158 @@
+"""Synthèse annuelle: the year in plain French for elected officials, with its PDF and XLSX."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ptlcd_data import formats, meteo, synthese
+from ptlcd_data import synthese_colonnes as col
+from ptlcd_data.avancement import PROGRESS_FORMULA
+from ui import charts_suivi, data, session, widgets
+from ui import synthese as ui_syn
+
+session.page_requires("lecture")
+
+YEAR_KEY = "synthese_annee"
+
+as_of = widgets.as_of()
+st.title("Synthèse annuelle")
+years = data.query(synthese.annees, as_of)
+if not years:
+    st.info(
+        f"Le plan commence après le {formats.day(as_of)} (date d'observation) : il n'y a pas "
+        "encore d'année à résumer."
+    )
+    st.stop()
+if st.session_state.get(YEAR_KEY) not in years:
+    default = data.query(synthese.annee_par_defaut, as_of)
+    st.session_state[YEAR_KEY] = default if default in years else years[0]
+annee = st.selectbox(
+    "Année",
+    options=years,
+    key=YEAR_KEY,
+    help="La synthèse montre le plan au 31 décembre de l'année choisie, ou à la date "
+    "d'observation pour l'année en cours.",
+)
+s = data.query(synthese.synthese_annuelle, annee, as_of)
+st.caption(
+    f"{synthese.situation(s)} · dernière information enregistrée : "
+    f"{formats.day(s.derniere_donnee, empty='aucune')}. Les mêmes chiffres figurent dans le PDF "
+    "et dans le classeur XLSX."
+)
+ui_syn.downloads(s)
+
+st.subheader(f"L'année {annee} en bref")
+st.markdown("\n".join(f"- {widgets.escape_md(line)}" for line in synthese.resume(s)))
+ui_syn.key_figures(s)
+
+st.subheader("La météo des axes")
+if s.axes.empty:
+    st.info("Le plan ne compte aucune action.")
+else:
+    ui_syn.meteo_badges(s)
+    st.plotly_chart(
+        charts_suivi.statuts_axes_bar(ui_syn.statuts_long(s)),
+        width="stretch",
+        key="synthese_statuts",
+    )
+    st.dataframe(
+        s.axes,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="synthese_axes",
+        column_config=ui_syn.AXES_COLUMNS,
+    )
+with st.container(border=True):
+    st.markdown("**Comment la météo est calculée**")
+    st.markdown("\n".join(f"- {widgets.escape_md(rule)}" for rule in meteo.RULES_METEO))
+
+st.subheader(f"Actions réalisées en {annee}")
+if s.realisees.empty:
+    st.info(f"Aucune action n'a été terminée en {annee}.")
+else:
+    st.dataframe(
+        s.realisees,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="synthese_realisees",
+        column_config=ui_syn.ACTIONS_COLUMNS,
+        column_order=ui_syn.REALISEES_ORDER,
+    )
+
+st.subheader(f"Actions lancées en {annee}")
+if s.commencees.empty:
+    st.info(f"Aucune action n'a commencé en {annee}.")
+else:
+    st.dataframe(
+        s.commencees,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="synthese_commencees",
+        column_config=ui_syn.ACTIONS_COLUMNS,
+        column_order=ui_syn.COMMENCEES_ORDER,
+    )
+
+st.subheader(f"Actions en retard au {formats.day(s.date_observation)}")
+if s.retards.empty:
+    st.success("Aucune action n'est en retard.")
+else:
+    st.caption(
+        "Le glissement compte les mois entre la date prévue et la date réelle (ou la date de la "
+        "situation, tant que l'action n'a pas commencé ou n'est pas finie). Le plus grand d'abord."
+    )
+    st.dataframe(
+        s.retards,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="synthese_retards",
+        column_config=ui_syn.ACTIONS_COLUMNS,
+        column_order=ui_syn.RETARDS_ORDER,
+    )
+
+st.subheader("L'engagement des territoires")
+st.caption(
+    "Nombre d'actions du plan par niveau d'engagement de chaque territoire, et ce qui a changé "
+    "pendant l'année."
+)
+st.dataframe(
+    s.engagement,
+    hide_index=True,
+    width="stretch",
+    key="synthese_engagement",
+    column_config={col.COL_TERRITOIRE: st.column_config.TextColumn("Territoire", pinned=True)},
+)
+
+st.subheader("Les indicateurs face à leurs cibles")
+st.caption(
+    "Chaque indicateur est lu dans son territoire de référence (le premier du plan qui a des "
+    "valeurs). " + PROGRESS_FORMULA
+)
+st.dataframe(
+    ui_syn.indicateurs_display(s.indicateurs),
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="synthese_indicateurs",
+    column_config=ui_syn.INDICATEURS_COLUMNS,
+)
+
+st.subheader(f"Les commentaires de {annee}")
+if s.commentaires.empty:
+    st.info(f"Aucun commentaire n'a été enregistré en {annee}.")
+else:
+    if s.nb_commentaires > len(s.commentaires):
+        st.caption(
+            f"Les {len(s.commentaires)} premiers des {s.nb_commentaires} commentaires de l'année."
+        )
+    st.dataframe(
+        s.commentaires,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="synthese_commentaires",
+        column_config=ui_syn.COMMENTS_COLUMNS,
+    )

@@ -1,0 +1,134 @@
+"""The "Synthèse annuelle" page with AppTest: the year changes the figures, which are the XLSX's."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+from streamlit.testing.v1 import AppTest
+
+from ptlcd_data import formats, meteo, report_xlsx, store, synthese
+from ptlcd_data import synthese_colonnes as col
+from tests.conftest import ROOT
+from ui.widgets import escape_md
+
+TIMEOUT = 60
+PAGE = "app_pages/synthese.py"
+YEAR_KEY = "synthese_annee"
+
+
+@pytest.fixture
+def demo_app_env(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app on the demonstration database (2017–2022), with clean Streamlit caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("PTLCD_DB", str(demo_db_path))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_db_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(year: int | None = None, as_of: date | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if as_of is not None:
+        at.session_state["as_of"] = as_of
+    at.run()
+    at.switch_page(PAGE).run()
+    if year is not None:
+        at.selectbox(key=YEAR_KEY).select(year).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error], [e.value for e in at.error]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_having(at: AppTest, *columns: str):
+    frames = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert frames, f"pas de tableau avec {columns}"
+    return frames[0]
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_two_years_show_different_figures(demo_app_env):
+    at = open_page(2018)
+    m2018 = metrics(at)
+    assert at.selectbox(key=YEAR_KEY).value == 2018
+    assert any("Situation au 31/12/2018" in c.value for c in at.caption)
+    assert any(h.value == "L'année 2018 en bref" for h in at.subheader)
+    at.selectbox(key=YEAR_KEY).select(2021).run()
+    m2021 = metrics(at)
+    assert any("Situation au 31/12/2021" in c.value for c in at.caption)
+    assert m2018[col.CH_ACTIONS] == m2021[col.CH_ACTIONS] == "34"
+    assert int(m2021[col.CH_REALISEES]) > int(m2018[col.CH_REALISEES])
+    assert m2018[col.CH_PART] != m2021[col.CH_PART]
+    assert "Au 31/12/2021" in markdown(at)
+    with store.connect(demo_app_env) as conn:
+        expected = synthese.synthese_annuelle(conn, 2021, date.today())
+    assert int(m2021[col.CH_REALISEES]) == expected.chiffre(col.CH_REALISEES)
+    shown = table_having(at, "Réalisée le")
+    assert list(shown[col.COL_ACTION_NO]) == list(expected.realisees[col.COL_ACTION_NO])
+
+
+def test_page_figures_equal_the_xlsx(demo_app_env):
+    at = open_page(2019)
+    shown = metrics(at)
+    with store.connect(demo_app_env) as conn:
+        s = synthese.synthese_annuelle(conn, 2019, date.today())
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(report_xlsx.render(s)))
+    rows = wb.get_sheet_by_name(report_xlsx.SHEET_CHIFFRES).to_python()
+    assert [r[0] for r in rows[1:]] == list(shown)
+    for label, value, *_ in rows[1:]:
+        written = formats.percent(value) if label in col.CHIFFRES_UNITES else formats.number(value)
+        assert shown[label].split(" sur ")[0] == written, label
+    axes_sheet = wb.get_sheet_by_name(report_xlsx.SHEET_AXES).to_python()
+    header, body = axes_sheet[0], axes_sheet[1:]
+    axes_page = table_having(at, col.COL_METEO, "Pourquoi")
+    assert len(axes_page) == len(body) == 5
+    for (_, page_row), xlsx_row in zip(axes_page.iterrows(), body, strict=True):
+        xlsx = dict(zip(header, xlsx_row, strict=True))
+        for column in ("Actions", "Réalisé", "En retard", "En difficulté", col.COL_METEO):
+            assert page_row[column] == xlsx[column], column
+    late_page = table_having(at, "Pourquoi en retard")
+    late_sheet = wb.get_sheet_by_name(report_xlsx.SHEET_RETARDS).to_python()
+    assert list(late_page[col.COL_ACTION_NO]) == [r[2] for r in late_sheet[1:]]
+
+
+def test_page_shows_the_meteo_of_each_axis_and_its_rule(demo_app_env):
+    at = open_page(2019)
+    text = markdown(at)
+    for rule in meteo.RULES_METEO:
+        assert escape_md(rule) in text
+    assert "Comment la météo est calculée" in text
+    assert "Axe 4 · Agir" in text
+    # st.badge is a Markdown element ":orange-badge[:material/umbrella: Appuis nécessaires]"
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == 5, "une pastille météo par axe"
+    with store.connect(demo_app_env) as conn:
+        s = synthese.synthese_annuelle(conn, 2019, date.today())
+    for badge, niveau in zip(badges, s.axes[col.COL_METEO], strict=True):
+        assert badge.endswith(f" {niveau}]")
+
+
+def test_current_year_stops_at_the_observation_date(demo_app_env):
+    at = open_page(as_of=date(2020, 6, 30))
+    assert at.selectbox(key=YEAR_KEY).options == ["2020", "2019", "2018", "2017"]
+    at.selectbox(key=YEAR_KEY).select(2020).run()
+    assert any("Situation au 30/06/2020 (année en cours)" in c.value for c in at.caption)
+
+
+def test_a_year_without_completed_actions_says_so(demo_app_env):
+    at = open_page(2017)
+    assert any("Aucune action n'a été terminée en 2017" in i.value for i in at.info)

@@ -1,0 +1,217 @@
+"""Blocks of the "Synthèse annuelle" page: météo badges, key figures, tables in French words.
+
+Everything shown comes from one `Synthese` (ptlcd_data.synthese), the structure the PDF and the
+XLSX are written from, so the page, the PDF and the workbook show the same figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ptlcd_data import meteo, report, synthese
+from ptlcd_data import synthese_colonnes as col
+from ptlcd_data.avancement import format_value
+from ptlcd_data.suivi import STATUTS_AFFICHES
+
+# st.badge colours and Material icons for the four levels (the word is always written).
+METEO_BADGES: dict[str, tuple[str, str]] = {
+    meteo.SECURISES: ("green", ":material/sunny:"),
+    meteo.ATTEIGNABLES: ("blue", ":material/partly_cloudy_day:"),
+    meteo.APPUIS: ("orange", ":material/umbrella:"),
+    meteo.COMPROMIS: ("red", ":material/thunderstorm:"),
+}
+# Key figures where a rise is bad news (shown in red), or neither good nor bad (grey).
+RISE_IS_BAD = {col.CH_RETARD}
+NEUTRAL = {col.CH_EN_COURS}
+METRICS_PER_ROW = 3
+DATE_FMT = "DD/MM/YYYY"
+MONTHS_FMT = "%+d mois"
+
+
+def key_figures(s: synthese.Synthese) -> None:
+    rows = s.chiffres.to_dict("records")
+    for start in range(0, len(rows), METRICS_PER_ROW):
+        columns = st.columns(METRICS_PER_ROW)
+        for column, row in zip(columns, rows[start : start + METRICS_PER_ROW], strict=False):
+            label = str(row["Chiffre"])
+            before = row[col.COL_DEBUT_ANNEE]
+            delta, arrow, color = None, "auto", "normal"
+            if not pd.isna(before):
+                change = round(float(row["Valeur"]) - float(before))
+                unit = ""
+                if label in col.CHIFFRES_UNITES:
+                    unit = " point" if abs(change) < 2 else " points"
+                # Streamlit reads the sign from a leading "-": keep ASCII signs here.
+                delta = f"{change:+d}{unit} depuis janvier" if change else "inchangé depuis janvier"
+                arrow = "auto" if change else "off"
+                color = "inverse" if label in RISE_IS_BAD else "normal"
+                if not change or label in NEUTRAL:
+                    color = "off"
+            column.metric(
+                label,
+                synthese.chiffre_texte(s, label),
+                delta=delta,
+                delta_color=color,  # type: ignore[arg-type]
+                delta_arrow=arrow,  # type: ignore[arg-type]
+                help=str(row["Précision"]),
+                border=True,
+            )
+
+
+def meteo_badges(s: synthese.Synthese) -> None:
+    """One line per axis: its label, its météo as a coloured badge with an icon, the facts."""
+    for _, row in s.axes.iterrows():
+        niveau = str(row[col.COL_METEO])
+        color, icon = METEO_BADGES[niveau]
+        c1, c2, c3 = st.columns([3, 2, 5], vertical_alignment="center")
+        c1.markdown(f"**Axe {row[col.COL_AXE_NO]} · {_md(row[col.COL_AXE])}**")
+        with c2:
+            st.badge(niveau, icon=icon, color=color)  # type: ignore[arg-type]
+        c3.caption(str(row["Pourquoi"]))
+
+
+def statuts_long(s: synthese.Synthese) -> pd.DataFrame:
+    """The axes' status counts in the long shape of `charts_suivi.statuts_axes_bar`."""
+    long = s.axes.melt(
+        id_vars=[col.COL_AXE_NO, col.COL_AXE],
+        value_vars=list(STATUTS_AFFICHES),
+        var_name="statut",
+        value_name="nb",
+    )
+    return long.rename(columns={col.COL_AXE_NO: "axe_no", col.COL_AXE: "axe"})
+
+
+AXES_COLUMNS = {
+    col.COL_AXE_NO: st.column_config.NumberColumn("N°", width="small"),
+    col.COL_AXE: st.column_config.TextColumn("Axe"),
+    "Part réalisée (%)": st.column_config.ProgressColumn(
+        "Part réalisée", format="%.0f %%", min_value=0, max_value=100
+    ),
+    "Avancement des indicateurs (%)": st.column_config.NumberColumn(
+        "Avancement des indicateurs", format="%.0f %%"
+    ),
+    "Pourquoi": st.column_config.TextColumn("Pourquoi", width="large"),
+}
+ACTIONS_COLUMNS = {
+    col.COL_AXE: st.column_config.TextColumn("Axe", width="small"),
+    col.COL_ACTION_NO: st.column_config.NumberColumn("N°", width="small"),
+    col.COL_ACTION: st.column_config.TextColumn("Action", width="large"),
+    "Réalisée le": st.column_config.DateColumn("Réalisée le", format=DATE_FMT),
+    "Commencée le": st.column_config.DateColumn("Commencée le", format=DATE_FMT),
+    col.COL_GLISSEMENT_DEBUT: st.column_config.NumberColumn(
+        "Glissement du début", format=MONTHS_FMT
+    ),
+    col.COL_GLISSEMENT_FIN: st.column_config.NumberColumn(
+        "Glissement de la fin", format=MONTHS_FMT
+    ),
+}
+# What a reader needs first, left to right (the porteur and planned calendar come last).
+REALISEES_ORDER = [
+    col.COL_AXE,
+    col.COL_ACTION_NO,
+    col.COL_ACTION,
+    "Réalisée le",
+    col.COL_GLISSEMENT_FIN,
+    col.COL_CALENDRIER,
+    col.COL_PORTEUR,
+]
+COMMENCEES_ORDER = [
+    col.COL_AXE,
+    col.COL_ACTION_NO,
+    col.COL_ACTION,
+    "Commencée le",
+    col.COL_GLISSEMENT_DEBUT,
+    col.COL_STATUT,
+    col.COL_CALENDRIER,
+    col.COL_PORTEUR,
+]
+RETARDS_ORDER = [
+    col.COL_AXE,
+    col.COL_ACTION_NO,
+    col.COL_ACTION,
+    col.COL_STATUT,
+    "Pourquoi en retard",
+    col.COL_GLISSEMENT_DEBUT,
+    col.COL_GLISSEMENT_FIN,
+    col.COL_CALENDRIER,
+    col.COL_PORTEUR,
+]
+COMMENTS_COLUMNS = {
+    "Date": st.column_config.DateColumn("Date", format=DATE_FMT),
+    col.COL_ACTION_NO: st.column_config.NumberColumn("N°", width="small"),
+    "Commentaire": st.column_config.TextColumn("Commentaire", width="large"),
+}
+
+
+def indicateurs_display(ind: pd.DataFrame) -> pd.DataFrame:
+    """Key indicators in words: values with their unit and year, progress as a number."""
+
+    def with_year(value: object, year: object, unite: str) -> str:
+        if value is None or pd.isna(value):  # type: ignore[call-overload]
+            return "—"
+        return f"{format_value(float(value), unite)} ({int(year)})"  # type: ignore[arg-type, call-overload]
+
+    return pd.DataFrame(
+        {
+            "Axe": ind[col.COL_AXE_NO].astype(str) + ". " + ind[col.COL_AXE],
+            "Code": ind["Code"],
+            "Indicateur": ind["Indicateur"],
+            "Territoire de référence": ind["Territoire de référence"].fillna("—"),
+            "Dernière valeur": [
+                with_year(v, y, u)
+                for v, y, u in zip(
+                    ind["Dernière valeur"], ind["Dernière année"], ind["Unité"], strict=True
+                )
+            ],
+            "Cible": [
+                with_year(v, y, u)
+                for v, y, u in zip(
+                    ind["Cible"], ind["Année de la cible"], ind["Unité"], strict=True
+                )
+            ],
+            "À la cible": ind["À la cible"],
+            "Avancement": ind["Avancement (%)"],
+            "Tendance": ind["Tendance"],
+            "Territoires suivis": ind["Territoires suivis"],
+            "Territoires à la cible de l'année": ind["Territoires à la cible de l'année"],
+        }
+    )
+
+
+INDICATEURS_COLUMNS = {
+    "Indicateur": st.column_config.TextColumn("Indicateur", width="large"),
+    "Avancement": st.column_config.ProgressColumn(
+        "Avancement vers la cible", format="%.0f %%", min_value=0, max_value=100
+    ),
+}
+
+
+def downloads(s: synthese.Synthese) -> None:
+    """PDF and XLSX buttons; each file is built only when its button is clicked."""
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(
+        "Télécharger le PDF",
+        data=lambda: report.render(s, "pdf"),
+        file_name=report.file_name(s, "pdf"),
+        mime=report.MIME_TYPES["pdf"],
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        key="synthese_pdf",
+        type="primary",
+    )
+    c2.download_button(
+        "Télécharger le classeur (XLSX)",
+        data=lambda: report.render(s, "xlsx"),
+        file_name=report.file_name(s, "xlsx"),
+        mime=report.MIME_TYPES["xlsx"],
+        icon=":material/table_view:",
+        on_click="ignore",
+        key="synthese_xlsx",
+    )
+
+
+def _md(text: object) -> str:
+    from ui.widgets import escape_md
+
+    return escape_md(text)
