@@ -25,6 +25,7 @@ from ptlcd_data import (
     cli_fr,
     demo,
     demo_large,
+    demo_suivi,
     engagements,
     exports,
     indicateurs,
@@ -155,6 +156,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             with store.transaction(conn):
                 demo.delete_demo(conn)
                 counts = demo_large.generate_large(conn)
+                # Status and engagement histories for every action and every territory.
+                counts.update(demo_suivi.generate(conn))
             print(f"Données de démonstration à grande échelle : {counts}")
             return 0
         if args.remove:

@@ -54,3 +54,23 @@ def test_banner_shows_only_while_demo_records_exist(app_env):
         c.execute("UPDATE meta SET valeur = '999' WHERE cle = 'revision'")
     at.run()
     assert any("Données de démonstration" in w.value for w in at.warning)
+
+
+def test_large_demo_is_marked_and_removed_whole(conn):
+    from ptlcd_data import demo_large, demo_suivi, store
+
+    scale = demo_large.Scale(territoires=12, indicateurs=25, first_year=2020, years=2)
+    with store.transaction(conn):
+        counts = demo_large.generate_large(conn, scale)
+        demo_suivi.generate(conn)
+    assert counts["territoires"] == 7 and counts["indicateurs"] == 4
+    assert counts["valeurs trimestrielles"] == 12 * 25 * 8
+    assert counts["valeurs annuelles"] == 12 * 25 * 2
+    terr = conn.execute(
+        "SELECT count(DISTINCT territoire_code) FROM engagement_record WHERE demo"
+    ).fetchone()[0]
+    assert terr == 12  # engagement histories for every territory, synthetic ones included
+    demo.remove_demo(conn)
+    assert conn.execute("SELECT count(*) FROM territoire").fetchone()[0] == 5
+    assert conn.execute("SELECT count(*) FROM indicateur").fetchone()[0] == 21
+    assert conn.execute("SELECT count(*) FROM indicateur_valeur").fetchone()[0] == 0
