@@ -23,6 +23,10 @@ FONT = "DejaVu"
 # Chart raster resolution: sharp when printed, small enough to keep a report under a few MB.
 CHART_DPI = 150
 MARGIN_MM = 15
+# A table row must fit on one page (fpdf2 refuses otherwise): a cell longer than this is cut
+# with "…" — at 8.5 pt in the narrowest column that is still well under a page. The XLSX of the
+# same report keeps the whole text.
+CELL_CHARS_MAX = 500
 
 
 class ReportPDF(FPDF):  # type: ignore[misc]
@@ -109,7 +113,7 @@ class ReportPDF(FPDF):  # type: ignore[misc]
         ) as t:
             t.row(header)
             for row in rows:
-                t.row([str(c) for c in row])
+                t.row([_fit(str(c)) for c in row])
         self.set_font(FONT, size=10)
         self.ln(2)
 
@@ -131,6 +135,10 @@ class ReportPDF(FPDF):  # type: ignore[misc]
             self.add_page()
         self.image(buf, x=MARGIN_MM, w=width)
         self.ln(2)
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= CELL_CHARS_MAX else text[: CELL_CHARS_MAX - 1].rstrip() + "…"
 
 
 def _headings_style() -> Any:

@@ -258,3 +258,16 @@ def test_export_all_refuses_csv(cli_db, tmp_path, capsys):
     argv = ["--db", str(cli_db), "export", "all", "--format", "csv", "-o", str(tmp_path / "t.csv")]
     assert main(argv) == 1
     assert "choisissez --format xlsx" in capsys.readouterr().err
+
+
+def test_a_very_long_cell_does_not_break_the_pdf():
+    from ptlcd_data.pdf import CELL_CHARS_MAX, ReportPDF
+
+    pdf = ReportPDF("test")
+    pdf.add_page()
+    pdf.data_table(
+        ["Sujet", "Commentaire"], [["territoire, " * 400, "mot " * 2000]], widths=[40, 140]
+    )
+    data = bytes(pdf.output())
+    assert data.startswith(b"%PDF")
+    assert CELL_CHARS_MAX < 1000
