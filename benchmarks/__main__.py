@@ -90,7 +90,11 @@ def main(argv: list[str]) -> int:
         texts = []
         for name, run in sections:
             print(f"Mesure : {name}…", flush=True)
-            texts.append(run())
+            try:
+                texts.append(run())
+            except Exception as exc:  # one broken measure must not hide the others
+                texts.append(f"## {name}\n\nÉchec de la mesure : {type(exc).__name__} : {exc}")
+                print(f"  échec : {exc}", flush=True)
     head = [
         "# Mesures de performance",
         "",
