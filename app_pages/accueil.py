@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import queries
-from ui import charts, data, session, widgets
+from ui import data, session, widgets
 
 session.page_requires("lecture")
 
@@ -27,7 +27,24 @@ c3.metric("Actions", int(shape["nb_actions"].sum()))
 c4.metric("Indicateurs", int(shape["nb_indicateurs"].sum()))
 
 st.subheader("Actions par axe et par objectif")
-st.plotly_chart(charts.plan_shape_bar(shape), width="stretch")
+# A table with bars rather than a Plotly chart: the home page is the first one a projector
+# shows, and Plotly's script alone added about a second to the cold start (docs/benchmarks.md).
+st.dataframe(
+    shape.assign(objectif=shape["objectif_code"] + " " + shape["objectif"]),
+    column_order=["axe", "objectif", "domaine", "nb_actions", "nb_indicateurs"],
+    hide_index=True,
+    width="stretch",
+    key="home_shape",
+    column_config={
+        "axe": st.column_config.TextColumn("Axe"),
+        "objectif": st.column_config.TextColumn("Objectif opérationnel", width="large"),
+        "domaine": st.column_config.TextColumn("Domaine"),
+        "nb_actions": st.column_config.ProgressColumn(
+            "Actions", format="%d", min_value=0, max_value=int(shape["nb_actions"].max() or 1)
+        ),
+        "nb_indicateurs": st.column_config.NumberColumn("Indicateurs"),
+    },
+)
 
 st.subheader("Les actions")
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])

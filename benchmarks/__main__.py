@@ -85,6 +85,7 @@ def main(argv: list[str]) -> int:
             ("mémoire", lambda: memory_section(demo_db, large_db)),
             ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
             ("import", lambda: import_speed.section()[0]),
+            ("mémoire de l'import", import_speed.memory_section),
             ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),
         ]
         texts = []

@@ -26,6 +26,11 @@ def run_page(page: str | None = None, login: str | None = None) -> AppTest:
     return at
 
 
+def actions_table(at: AppTest):
+    """The home page's table of actions (the one with a porteur column)."""
+    return next(d.value for d in at.dataframe if "porteur" in d.value.columns)
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error], [e.value for e in at.error]
@@ -56,7 +61,7 @@ def test_home_search_filters_actions(app_env):
     at = run_page()
     at.text_input(key="home_search").input("GOLD").run()
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = actions_table(at)
     assert 1 <= len(table) < 34
     assert table["action"].str.contains("groupe opérationnel", case=False).any()
 
@@ -64,7 +69,7 @@ def test_home_search_filters_actions(app_env):
 def test_home_search_is_accent_insensitive(app_env):
     at = run_page()
     at.text_input(key="home_search").input("egalite").run()
-    table = at.dataframe[0].value
+    table = actions_table(at)
     assert len(table) >= 1
 
 
@@ -78,7 +83,7 @@ def test_home_search_without_match_says_so(app_env):
 def test_home_axis_filter(app_env):
     at = run_page()
     at.multiselect(key="home_axes").select(5).run()
-    table = at.dataframe[0].value
+    table = actions_table(at)
     assert set(table["axe"]) == {"Évaluer"}
     assert set(table["action_no"]) >= {33, 34}
 
@@ -90,3 +95,10 @@ def test_fiche_shows_every_field_of_the_chosen_action(app_env):
     texts = " ".join(t.value for t in at.text)
     assert "GOLD" in texts or "groupe opérationnel" in texts.lower()
     assert at.header[0].value == "Action n° 9"
+
+
+def test_home_shows_actions_per_objective(app_env):
+    at = run_page()
+    shape = next(d.value for d in at.dataframe if "nb_actions" in d.value.columns)
+    assert int(shape["nb_actions"].sum()) == 34
+    assert len(shape) == 11

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 
 # Plotly's `separators`: decimal mark then thousands separator (a narrow no-break space).
@@ -19,28 +18,6 @@ def base_layout(fig: go.Figure, *, height: int = 420) -> go.Figure:
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
     return fig
-
-
-def plan_shape_bar(shape: pd.DataFrame) -> go.Figure:
-    """Horizontal bars: number of actions per objective, grouped by axis label."""
-    df = shape.copy()
-    df["label"] = df["objectif_code"] + " " + df["objectif"].str.slice(0, 60)
-    fig = go.Figure(
-        go.Bar(
-            x=df["nb_actions"],
-            y=df["label"],
-            orientation="h",
-            text=df["nb_actions"],
-            textposition="outside",
-            customdata=df[["axe", "nb_indicateurs"]],
-            hovertemplate="%{y}<br>Axe : %{customdata[0]}<br>%{x} action(s), "
-            "%{customdata[1]} indicateur(s)<extra></extra>",
-            marker_color="#1f4e79",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="Nombre d'actions", dtick=1)
-    return base_layout(fig, height=max(320, 34 * len(df)))
 
 
 # One colour per status, the same on every page. Okabe–Ito palette (readable with every common
