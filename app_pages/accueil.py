@@ -34,6 +34,8 @@ st.dataframe(
     column_order=["axe", "objectif", "domaine", "nb_actions", "nb_indicateurs"],
     hide_index=True,
     width="stretch",
+    height=35 * (len(shape) + 1) + 3,  # every objective visible, no inner scroll
+    placeholder="—",
     key="home_shape",
     column_config={
         "axe": st.column_config.TextColumn("Axe"),

@@ -62,6 +62,10 @@ def _wait_rendered(page, heading: str | None) -> None:  # type: ignore[no-untype
     )
     if heading:
         page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+    # "Fully rendered": no element still showing its loading skeleton (tables, charts).
+    page.wait_for_function(
+        "!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=120_000
+    )
 
 
 def cold_start(db: Path, one_line_app: Path) -> tuple[float, float]:

@@ -107,6 +107,10 @@ def wait_for_app(page) -> None:  # type: ignore[no-untyped-def]
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
     )
     page.wait_for_selector("[data-testid='stMainBlockContainer']", timeout=60_000)
+    # Elements still loading their code (tables, charts) show skeletons: wait until drawn.
+    page.wait_for_function(
+        "!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000
+    )
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
