@@ -23,3 +23,25 @@ NIVEAUX_ENGAGEMENT: tuple[str, ...] = (
     "Engagée",
     "Réalisée",
 )
+
+
+# One colour per status, the same in the app and in the PDF. Okabe–Ito palette (readable with
+# every common colour-vision deficiency); every legend and hover also names the status.
+STATUT_COLORS: dict[str, str] = {
+    "À venir": "#56B4E9",
+    "En cours": "#0072B2",
+    "Réalisé": "#009E73",
+    "En pause": "#F0E442",
+    "Bloqué": "#D55E00",
+    "Abandonné": "#CC79A7",
+    "À discuter": "#E69F00",
+    "Sans statut": "#BBBBBB",
+}
+# Engagement levels, from "nothing known" to "done"; the level's word is written in each cell.
+NIVEAU_COLORS: dict[str, str] = {
+    "Non renseignée": "#F4F4F4",
+    "Non concernée": "#BBBBBB",
+    "À engager": "#E69F00",
+    "Engagée": "#56B4E9",
+    "Réalisée": "#009E73",
+}

@@ -13,29 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import formats
+from ptlcd_data import formats, referentiel
 from ptlcd_data import synthese_colonnes as col
 from ptlcd_data.pdf import french_axis, new_figure
 from ptlcd_data.suivi import NIVEAUX_ENGAGES, STATUTS_AFFICHES
 
-# Same colours as the app's charts (ui/charts.py: STATUT_COLORS, NIVEAU_COLORS); a test checks.
-STATUT_COLORS: dict[str, str] = {
-    "À venir": "#56B4E9",
-    "En cours": "#0072B2",
-    "Réalisé": "#009E73",
-    "En pause": "#F0E442",
-    "Bloqué": "#D55E00",
-    "Abandonné": "#CC79A7",
-    "À discuter": "#E69F00",
-    "Sans statut": "#BBBBBB",
-}
-NIVEAU_COLORS: dict[str, str] = {
-    "Non renseignée": "#F4F4F4",
-    "Non concernée": "#BBBBBB",
-    "À engager": "#E69F00",
-    "Engagée": "#56B4E9",
-    "Réalisée": "#009E73",
-}
+# The palettes are data-layer constants, shared with the PDF.
+STATUT_COLORS = referentiel.STATUT_COLORS
+NIVEAU_COLORS = referentiel.NIVEAU_COLORS
 VALUE_COLOR = "#1F4E79"
 TARGET_COLOR = "#555555"
 # Dark text on every fill: readable on the light and the dark colours alike.

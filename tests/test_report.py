@@ -17,7 +17,7 @@ from PIL import Image, ImageStat
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from ptlcd_data import auth, report, report_charts, report_pdf, report_xlsx, store, suivi_saisie
+from ptlcd_data import auth, report, report_pdf, report_xlsx, store, suivi_saisie
 from ptlcd_data import synthese as syn
 from ptlcd_data import synthese_colonnes as col
 from ptlcd_data.build import build
@@ -170,13 +170,6 @@ def test_formula_like_comment_comes_back_as_text(conn):
 def test_file_names_are_safe(demo_summary):
     assert report.file_name(demo_summary, "pdf") == "synthese_annuelle_2019.pdf"
     assert report.file_name(demo_summary, "XLSX") == "synthese_annuelle_2019.xlsx"
-
-
-def test_pdf_colours_are_the_apps():
-    from ui.charts import NIVEAU_COLORS, STATUT_COLORS
-
-    assert report_charts.STATUT_COLORS == STATUT_COLORS
-    assert report_charts.NIVEAU_COLORS == NIVEAU_COLORS
 
 
 def test_another_plan_gets_its_own_pdf(mini_conn):

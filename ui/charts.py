@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ptlcd_data import referentiel
+
 # Plotly's `separators`: decimal mark then thousands separator (a narrow no-break space).
 FRENCH_SEPARATORS = ",\u202f"
 FONT = {"size": 16}  # readable on a meeting-room projector
@@ -20,26 +22,9 @@ def base_layout(fig: go.Figure, *, height: int = 420) -> go.Figure:
     return fig
 
 
-# One colour per status, the same on every page. Okabe–Ito palette (readable with every common
-# colour-vision deficiency); every legend and hover also names the status, never colour alone.
-STATUT_COLORS: dict[str, str] = {
-    "À venir": "#56B4E9",
-    "En cours": "#0072B2",
-    "Réalisé": "#009E73",
-    "En pause": "#F0E442",
-    "Bloqué": "#D55E00",
-    "Abandonné": "#CC79A7",
-    "À discuter": "#E69F00",
-    "Sans statut": "#BBBBBB",
-}
-# Engagement levels, from "nothing known" to "done"; the level's word is written in each cell.
-NIVEAU_COLORS: dict[str, str] = {
-    "Non renseignée": "#F4F4F4",
-    "Non concernée": "#BBBBBB",
-    "À engager": "#E69F00",
-    "Engagée": "#56B4E9",
-    "Réalisée": "#009E73",
-}
+# The palettes are data-layer constants, shared with the PDF.
+STATUT_COLORS = referentiel.STATUT_COLORS
+NIVEAU_COLORS = referentiel.NIVEAU_COLORS
 PLANNED_COLOR = "#8C8C8C"
 
 
