@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.common import BENCH_ADMIN, ROOT
 from ui.navigation import PAGES
 
-REPEATS = 5
+REPEATS = 3
 
 
 def _patch_apptest_like_server() -> None:
@@ -42,21 +42,51 @@ def _one_run(db: Path, path: str) -> float:
     elapsed = time.perf_counter() - start
     if at.exception:
         raise RuntimeError(f"{path}: {at.exception[0].value}")
+    # A refused or failed page is fast: never let it pass for a measure.
+    problems = [e.value for e in at.error] + [
+        w.value for w in at.warning if "réservée" in str(w.value)
+    ]
+    if problems or not at.title:
+        raise RuntimeError(f"{path}: la page n'a pas été servie normalement : {problems[:1]}")
     return elapsed
+
+
+def _run_in_fresh_process(db: Path, path: str) -> float:
+    """One cold measure: a new Python process, so no cache of any earlier run can help."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pages", str(db), path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{path}: {out.stderr.strip().splitlines()[-1:]}")
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def page_times_side_by_side(small: Path, large: Path) -> dict[str, tuple[float, float]]:
     """Per page, median seconds of a full run with cold caches at both scales.
 
-    The two scales alternate run by run, so both see the same machine load.
+    Each measure runs in a fresh process (Streamlit's caches outlive `st.cache_data.clear()`
+    between AppTest runs), and the two scales alternate, so both see the same machine load.
     """
-    _patch_apptest_like_server()
     results: dict[str, tuple[float, float]] = {}
     for spec in PAGES:
         a: list[float] = []
         b: list[float] = []
         for _ in range(REPEATS):
-            a.append(_one_run(small, spec.path))
-            b.append(_one_run(large, spec.path))
+            a.append(_run_in_fresh_process(small, spec.path))
+            b.append(_run_in_fresh_process(large, spec.path))
         results[spec.title] = (statistics.median(a), statistics.median(b))
     return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    _patch_apptest_like_server()
+    print(_one_run(Path(sys.argv[1]), sys.argv[2]))
