@@ -62,14 +62,26 @@ def statuts_par_axe(axes: pd.DataFrame) -> Any:
     labels = [
         f"{n}. {short(a, 30)}" for n, a in zip(axes[col.COL_AXE_NO], axes[col.COL_AXE], strict=True)
     ]
-    left = pd.Series(0.0, index=axes.index)
-    for statut in STATUTS_AFFICHES:
-        counts = axes[statut].astype(float)
-        if not counts.any():
-            continue
-        bars = ax.barh(
-            labels, counts, left=left, color=STATUT_COLORS[statut], label=statut, height=0.6
-        )
+    present = [s for s in STATUTS_AFFICHES if axes[s].astype(float).any()]
+    _stacked_bars(ax, labels, axes, present, STATUT_COLORS, height=0.6, ncol=4)
+    return fig
+
+
+def _stacked_bars(
+    ax: Any,
+    labels: list[str],
+    table: pd.DataFrame,
+    columns: list[str],
+    colors: dict[str, str],
+    *,
+    ncol: int,
+    height: float = 0.8,
+) -> None:
+    """Horizontal bars stacked column by column, each count written inside its segment."""
+    left = pd.Series(0.0, index=table.index)
+    for column in columns:
+        counts = table[column].astype(float)
+        bars = ax.barh(labels, counts, left=left, color=colors[column], label=column, height=height)
         for bar, n in zip(bars, counts, strict=True):
             if n > 0:
                 ax.text(
@@ -79,14 +91,13 @@ def statuts_par_axe(axes: pd.DataFrame) -> Any:
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color=ink_on(STATUT_COLORS[statut]),
+                    color=ink_on(colors[column]),
                 )
         left = left + counts
     ax.invert_yaxis()
     ax.set_xlabel("Nombre d'actions")
     integer_ticks(ax)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=7)
-    return fig
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=ncol, frameon=False, fontsize=7)
 
 
 def engagement_par_territoire(engagement: pd.DataFrame) -> Any | None:
@@ -102,26 +113,7 @@ def engagement_par_territoire(engagement: pd.DataFrame) -> Any | None:
     )
     fig, ax = new_figure(7.5, 0.42 * len(top) + 1.2)
     labels = [short(t, 30) for t in top[col.COL_TERRITOIRE]]
-    left = pd.Series(0.0, index=top.index)
-    for level in levels:
-        counts = top[level].astype(float)
-        bars = ax.barh(labels, counts, left=left, color=NIVEAU_COLORS[level], label=level)
-        for bar, n in zip(bars, counts, strict=True):
-            if n > 0:
-                ax.text(
-                    bar.get_x() + bar.get_width() / 2,
-                    bar.get_y() + bar.get_height() / 2,
-                    formats.number(n),
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color=ink_on(NIVEAU_COLORS[level]),
-                )
-        left = left + counts
-    ax.invert_yaxis()
-    ax.set_xlabel("Nombre d'actions")
-    integer_ticks(ax)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=7)
+    _stacked_bars(ax, labels, top, levels, NIVEAU_COLORS, ncol=3)
     return fig
 
 
