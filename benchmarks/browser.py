@@ -2,58 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from benchmarks.common import BENCH_ADMIN, BENCH_PASSWORD, ROOT, chromium
-from tests.browser import CHROMIUM_ARGS, free_port
+from tests.browser import CHROMIUM_ARGS, start_streamlit, stop_streamlit
 from ui.navigation import PAGES
 
 
 def _start(script: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = free_port()
+    """Start a server; also return the moment just before the process was launched."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.05)
-    return proc, url, started
+    proc, port = start_streamlit(script, env, poll_seconds=0.05)
+    return proc, f"http://127.0.0.1:{port}", started
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+_stop = stop_streamlit
 
 
 def _wait_rendered(page, heading: str | None) -> None:  # type: ignore[no-untyped-def]

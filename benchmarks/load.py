@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 
 from benchmarks.browser import _peak_rss_mb
 from benchmarks.common import ROOT
-from tests.browser import free_port
+from tests.browser import start_streamlit, stop_streamlit
 
 # The benchmark's load: as many visitors at once as a métropole's staff meeting, for a minute.
 SESSIONS = 20
@@ -41,7 +40,6 @@ SECONDS = 60.0
 # A page run slower than this under load counts as an error (a visitor would have given up).
 PAGE_TIMEOUT = 120.0
 # Starting the server (imports, opening the store) is bounded too.
-SERVER_START_SECONDS = 120.0
 # Error descriptions kept in the result; the count is always complete.
 ERROR_SAMPLES = 20
 # Streamlit's own default message limit is 200 MB; the client accepts what the server may send.
@@ -219,52 +217,12 @@ def _server(
     app: Path, db_path: Path, log_path: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`streamlit run` on a free loopback port; waits for health (bounded), always stops it."""
-    port = free_port()
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(app),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PTLCD_DB": str(db_path)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        proc, port = start_streamlit(app, {"PTLCD_DB": str(db_path)}, log=log)
         try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit s'est arrêté : {log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(
-                        f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                    ):
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError("le serveur streamlit n'a pas démarré")
-                time.sleep(0.2)
             yield proc, f"ws://127.0.0.1:{port}/_stcore/stream"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_streamlit(proc)
 
 
 async def _all_sessions(url: str, sessions: int, seconds: float, timeout: float) -> Tally:

@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,28 +37,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def streamlit_server(
-    db_path: Path,
-    env: dict[str, str] | None = None,
+def start_streamlit(
+    script: Path | str,
+    env: dict[str, str],
+    *,
+    log: Any = subprocess.DEVNULL,
     args: tuple[str, ...] = (),
     port: int | None = None,
-) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port, wait for health, always stop it.
+    poll_seconds: float = 0.2,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`streamlit run SCRIPT` on a loopback port, returned once healthy (bounded wait).
 
-    `args` are extra command-line options (e.g. `--secrets.files`); `port` is given when the
-    caller must know the URL before the start (an OpenID Connect redirect URI).
+    The caller stops it with `stop_streamlit`. Shared by the browser tests and the benchmarks.
     """
     port = port or free_port()
-    full_env = {**os.environ, "PTLCD_DB": str(db_path), **(env or {})}
-    log = (db_path.parent / f"streamlit-{port}.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            str(script),
             "--server.port",
             str(port),
             "--server.address",
@@ -69,36 +69,60 @@ def streamlit_server(
             *args,
         ],
         cwd=ROOT,
-        env=full_env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"streamlit s'est arrêté : {(db_path.parent / f'streamlit-{port}.log').read_text()}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("le serveur streamlit n'a pas démarré")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit s'est arrêté (code {proc.returncode})")
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return proc, port
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_streamlit(proc)
+            raise TimeoutError("le serveur streamlit n'a pas démarré")
+        time.sleep(poll_seconds)
+
+
+def stop_streamlit(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def streamlit_server(
+    db_path: Path,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port, wait for health, always stop it.
+
+    `args` are extra command-line options (e.g. `--secrets.files`); `port` is given when the
+    caller must know the URL before the start (an OpenID Connect redirect URI). The server's
+    output goes to a log file beside the database.
+    """
+    port = port or free_port()
+    log_path = db_path.parent / f"streamlit-{port}.log"
+    with log_path.open("wb") as log:
+        try:
+            proc, port = start_streamlit(
+                "app.py", {"PTLCD_DB": str(db_path), **(env or {})}, log=log, args=args, port=port
+            )
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc} : {log_path.read_text(errors='replace')}") from None
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop_streamlit(proc)
 
 
 def wait_for_app(page) -> None:  # type: ignore[no-untyped-def]
