@@ -144,11 +144,11 @@ def _rediff(conn: Connection, check: Check) -> dict[str, Any]:
     """Each kind's diff again, from the parsed rows kept in the check, against the store now."""
     out = {}
     for kind, parsed in check.rows.items():
-        conn.register("ptlcd_parsed", parsed)
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {PARSED[kind]} AS SELECT * FROM ptlcd_parsed")  # noqa: S608 - fixed names
-        conn.unregister("ptlcd_parsed")
-        out[kind] = DIFFS[kind](conn)
-        conn.execute(f"DROP TABLE {PARSED[kind]}")
+        conn.register(PARSED[kind], parsed)
+        try:
+            out[kind] = DIFFS[kind](conn)
+        finally:
+            conn.unregister(PARSED[kind])
     return out
 
 

@@ -173,14 +173,14 @@ def check_file(
             continue
         _normalise(conn, SPECS[kind], mine)
         try:
-            problems_kind, diff = RULES[kind](conn, mine)
+            problems_kind, parsed, diff = RULES[kind](conn, mine)
         finally:
             _drop_rows(conn, len(mine))
+            conn.unregister(PARSED[kind])
         problems.extend(problems_kind)
         # The parsed rows are kept: publishing compares them again without parsing again.
-        check.rows[kind] = conn.sql(f"SELECT * FROM {PARSED[kind]}").to_arrow_table()  # noqa: S608 - fixed names
+        check.rows[kind] = parsed
         check.diff[kind] = diff
-        conn.execute(f"DROP TABLE IF EXISTS {PARSED[kind]}")
     check.problems = _problems_frame(problems)
     return check
 
@@ -334,35 +334,45 @@ def install_macros(conn: Connection) -> None:
 
 
 def _normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> None:
-    """Temporary table `ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field
-    as text with its outer spaces removed. Blank rows (every recognised cell empty) are dropped
-    wherever they are.
+    """`ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field as text with its
+    outer spaces removed. Blank rows (every recognised cell empty) are dropped wherever they are.
     """
     selects = []
     for n, (layout, table) in enumerate(parts):
         name = f"ptlcd_raw_{n}"
-        conn.register(name, table)
+        # Sheet names are the user's text: a column of the data, never pasted into the SQL.
+        conn.register(
+            name, table.append_column("_feuille", pa.repeat(layout.sheet, table.num_rows))
+        )
         cols = []
         for column in spec.columns:
             if column.key in layout.fields:
                 cols.append(f"NULLIF(trim(c{layout.fields[column.key][0]}), '') AS {column.key}")
             else:
                 cols.append(f"CAST(NULL AS VARCHAR) AS {column.key}")
-        # Sheet names are the user's text: bound as values, never pasted into the SQL.
         selects.append(
-            f"SELECT CAST(? AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
+            f"SELECT CAST(_feuille AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
             f"FROM {name} WHERE _ligne > {int(layout.header_line)}"
         )
     not_blank = " OR ".join(f"{c.key} IS NOT NULL" for c in spec.columns)
+    # A view: each kind's parsing query reads it once, in the same pass.
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE ptlcd_rows AS "  # noqa: S608 - generated names
-        f"SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE {not_blank}",
-        [layout.sheet for layout, _ in parts],
+        "CREATE OR REPLACE TEMP VIEW ptlcd_rows AS "  # noqa: S608 - generated names
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE {not_blank}"
     )
 
 
+def _materialise(conn: Connection, name: str, sql: str) -> pa.Table:
+    """Run `sql` once and make its result readable as `name` (an Arrow table registered on the
+    connection). Cheaper than a temporary table: DuckDB does not copy it into its storage.
+    """
+    table: pa.Table = conn.sql(sql).to_arrow_table()
+    conn.register(name, table)
+    return table
+
+
 def _drop_rows(conn: Connection, parts: int) -> None:
-    conn.execute("DROP TABLE IF EXISTS ptlcd_rows")
+    conn.execute("DROP VIEW IF EXISTS ptlcd_rows")
     for n in range(parts):
         conn.unregister(f"ptlcd_raw_{n}")
 
@@ -392,11 +402,26 @@ def _collect(
     """
     problems: list[dict[str, Any]] = []
     any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)
-    conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE ptlcd_hits AS SELECT * FROM {source} WHERE {any_rule}"  # noqa: S608 - fixed rules
+    hits_table = _materialise(
+        conn,
+        "ptlcd_hits",
+        f"SELECT * FROM {source} WHERE {any_rule}",  # noqa: S608 - fixed rules
     )
-    counted = one_row(conn, "SELECT count(*) FROM ptlcd_hits")
-    for niveau, key, condition, message, expected in rules if counted and counted[0] else []:
+    broken = [False] * len(rules)
+    if hits_table.num_rows:
+        # One pass to know which rules are broken at all; only those are listed row by row.
+        counts = one_row(
+            conn,
+            "SELECT "  # noqa: S608 - fixed rules
+            + ", ".join(
+                f"count_if(coalesce({condition}, false))" for _, _, condition, _, _ in rules
+            )
+            + " FROM ptlcd_hits",
+        )
+        broken = [bool(n) for n in counts or ()]
+    for (niveau, key, condition, message, expected), is_broken in zip(rules, broken, strict=True):
+        if not is_broken:
+            continue
         hits = conn.sql(
             f"SELECT feuille, ligne, regexp_replace(CAST({key} AS VARCHAR), '^(-?\\d+)\\.0$', '\\1') "  # noqa: S608 - fixed rules
             f"FROM ptlcd_hits WHERE {condition} "
@@ -424,7 +449,7 @@ def _collect(
             problems.append(
                 _problem(niveau, feuille, ligne, col_letter, header, value, message, expected)
             )
-    conn.execute("DROP TABLE IF EXISTS ptlcd_hits")
+    conn.unregister("ptlcd_hits")
     return problems
 
 
@@ -528,20 +553,22 @@ def _number_layers(source: str, *cols: str) -> str:
 
 def _check_indicateurs(
     conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table]:
+) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
     year_max = date.today().year + YEARS_AHEAD
     # Codes, territories and years take few distinct values: each is parsed once, then joined.
-    conn.execute(
+    parsed = _materialise(
+        conn,
+        "ptlcd_ind",
         f"""
-        CREATE OR REPLACE TEMP TABLE ptlcd_ind AS
-        WITH codes AS (
+        WITH rows AS MATERIALIZED (SELECT * FROM ptlcd_rows),
+        codes AS (
             SELECT c.code AS code_txt, i.code, i.unite
-            FROM (SELECT DISTINCT code FROM ptlcd_rows WHERE code IS NOT NULL) c
+            FROM (SELECT DISTINCT code FROM rows WHERE code IS NOT NULL) c
             JOIN indicateur i ON upper(replace(c.code, ' ', '')) = upper(i.code)
         ),
         labels AS (
             SELECT l.libelle AS libelle_txt, il.code, il.unite
-            FROM (SELECT DISTINCT libelle FROM ptlcd_rows WHERE code IS NULL AND libelle IS NOT NULL) l
+            FROM (SELECT DISTINCT libelle FROM rows WHERE code IS NULL AND libelle IS NOT NULL) l
             JOIN (SELECT ptlcd_key(libelle) AS k, any_value(code) AS code,
                          any_value(unite) AS unite
                   FROM indicateur GROUP BY 1 HAVING count(*) = 1) il
@@ -549,12 +576,12 @@ def _check_indicateurs(
         ),
         places AS (
             SELECT p.territoire AS territoire_txt, t.code
-            FROM (SELECT DISTINCT territoire FROM ptlcd_rows WHERE territoire IS NOT NULL) p
+            FROM (SELECT DISTINCT territoire FROM rows WHERE territoire IS NOT NULL) p
             JOIN ({_territories_sql()}) t ON ptlcd_key(p.territoire) = t.k
         ),
         years AS (
             SELECT annee AS annee_txt, ptlcd_year(ptlcd_clean(annee)) AS annee_n
-            FROM (SELECT DISTINCT annee FROM ptlcd_rows WHERE annee IS NOT NULL)
+            FROM (SELECT DISTINCT annee FROM rows WHERE annee IS NOT NULL)
         ),
         parsed AS (
             SELECT r.*,
@@ -564,7 +591,7 @@ def _check_indicateurs(
                    y.annee_n,
                    TRY_CAST(r.valeur AS DOUBLE) AS valeur_fast,
                    TRY_CAST(r.cible AS DOUBLE) AS cible_fast
-            FROM ptlcd_rows r
+            FROM rows r
             LEFT JOIN codes c ON c.code_txt = r.code
             LEFT JOIN labels l ON l.libelle_txt = r.libelle
             LEFT JOIN places p ON p.territoire_txt = r.territoire
@@ -577,7 +604,7 @@ def _check_indicateurs(
                CASE WHEN cible_frac THEN cible_raw * 100 ELSE cible_raw END AS cible_n,
                valeur_frac, cible_frac, valeur_bad, cible_bad
         FROM numbers
-        """  # noqa: S608 - fixed fragments
+        """,  # noqa: S608 - fixed fragments
     )
     where = _columns(parts, SPECS["indicateurs"])
     codes = one_row(conn, "SELECT count(*) FROM indicateur")
@@ -667,7 +694,7 @@ def _check_indicateurs(
         "mêmes indicateur, territoire et année",
         where,
     )
-    return problems, diff_indicateurs(conn)
+    return problems, parsed, diff_indicateurs(conn)
 
 
 def one_row(conn: Connection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
@@ -758,17 +785,18 @@ def _vocabulary_sql(values: tuple[str, ...]) -> str:
 
 def _check_avancement(
     conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table]:
-    conn.execute(
+) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+    parsed = _materialise(
+        conn,
+        "ptlcd_av",
         f"""
-        CREATE OR REPLACE TEMP TABLE ptlcd_av AS
         SELECT r.*, a.action_no, ptlcd_date(ptlcd_clean(r.date)) AS date_n, s.v AS statut_n,
                ptlcd_percent(r.avancement) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
         LEFT JOIN ({_vocabulary_sql(referentiel.STATUTS)}) s ON s.k = ptlcd_key(r.statut)
-        """  # noqa: S608 - fixed fragments
+        """,  # noqa: S608 - fixed fragments
     )
     where = _columns(parts, SPECS["avancement"])
     statuts = ", ".join(referentiel.STATUTS)
@@ -835,7 +863,7 @@ def _check_avancement(
     ]
     problems = _collect(conn, rules, where, "ptlcd_av")
     problems += _duplicates(conn, "ptlcd_av", "action_no, date_n", "mêmes action et date", where)
-    return problems, diff_avancement(conn)
+    return problems, parsed, diff_avancement(conn)
 
 
 def diff_avancement(conn: Connection) -> pa.Table:
@@ -871,17 +899,18 @@ def diff_avancement(conn: Connection) -> pa.Table:
 
 def _check_engagement(
     conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table]:
-    conn.execute(
+) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+    parsed = _materialise(
+        conn,
+        "ptlcd_eng",
         f"""
-        CREATE OR REPLACE TEMP TABLE ptlcd_eng AS
         SELECT r.*, a.action_no, t.code AS territoire_code, n.v AS niveau_n,
                r.niveau IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
         LEFT JOIN ({_territories_sql()}) t ON ptlcd_key(r.territoire) = t.k
         LEFT JOIN ({_vocabulary_sql(referentiel.NIVEAUX_ENGAGEMENT)}) n ON n.k = ptlcd_key(r.niveau)
-        """  # noqa: S608 - fixed fragments
+        """,  # noqa: S608 - fixed fragments
     )
     where = _columns(parts, SPECS["engagement"])
     niveaux = ", ".join(referentiel.NIVEAUX_ENGAGEMENT)
@@ -933,7 +962,7 @@ def _check_engagement(
     problems += _duplicates(
         conn, "ptlcd_eng", "action_no, territoire_code", "mêmes action et territoire", where
     )
-    return problems, diff_engagement(conn)
+    return problems, parsed, diff_engagement(conn)
 
 
 def diff_engagement(conn: Connection) -> pa.Table:
@@ -960,7 +989,7 @@ def diff_engagement(conn: Connection) -> pa.Table:
     return table
 
 
-# The temporary table each kind's checks parse into, and its diff reads from.
+# The name each kind's checks register their parsed rows under, and its diff reads from.
 PARSED = {"indicateurs": "ptlcd_ind", "avancement": "ptlcd_av", "engagement": "ptlcd_eng"}
 DIFFS = {
     "indicateurs": diff_indicateurs,

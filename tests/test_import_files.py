@@ -227,6 +227,24 @@ def test_blank_rows_title_line_extra_and_reordered_columns(conn):
     assert lines == [5, 7]
 
 
+def test_a_table_that_starts_further_right_keeps_its_column_letters(conn):
+    """Calamine leaves out leading empty columns: problems still name the real letters."""
+    pad = [None, None]
+    data = f.xlsx(
+        {
+            "Indicateurs": [
+                [],
+                [*pad, *f.IND_HEADER],
+                [*pad, "I1.1.a", "", "Nantes", 2019, "beaucoup"],
+                [*pad, "I1.1.a", "", "Rezé", 2019, 4],
+            ]
+        }
+    )
+    result = check(conn, data)
+    errors = result.errors[["ligne", "colonne", "entete", "valeur"]].values.tolist()
+    assert errors == [[3, "G", "Valeur", "beaucoup"]]
+
+
 @pytest.mark.parametrize(
     ("encoding", "sep"),
     [("utf-8-sig", ";"), ("utf-8", ";"), ("cp1252", ";"), ("utf-8", ","), ("utf-16", "\t")],

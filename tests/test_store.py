@@ -18,6 +18,25 @@ def test_migrations_are_applied_once(tmp_path):
         assert store.schema_version(conn) == first[-1]
 
 
+def test_migration_0010_keeps_every_indicator_value_and_its_id(tmp_path, monkeypatch):
+    """A store built before 0010 (values under a primary key) keeps its rows and ids."""
+    every = store._migration_files()
+    monkeypatch.setattr(store, "_migration_files", lambda: [m for m in every if m[0] < 10])
+    with store.connect(tmp_path / "v9.duckdb") as conn:
+        build(conn, DATA_DIR, demo=True)
+        before = conn.execute("SELECT * FROM indicateur_valeur ORDER BY id").fetchall()
+        assert before and store.schema_version(conn) == 9
+        monkeypatch.setattr(store, "_migration_files", lambda: every)
+        assert store.migrate(conn) == [m[0] for m in every if m[0] >= 10]
+        assert conn.execute("SELECT * FROM indicateur_valeur ORDER BY id").fetchall() == before
+        conn.execute(
+            "INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, auteur, "
+            "enregistre_le) VALUES ('I1.1.a', 'NANTES', 2024, 'test', now())"
+        )
+        new_id = conn.execute("SELECT max(id) FROM indicateur_valeur").fetchone()[0]
+        assert new_id == max(row[0] for row in before) + 1
+
+
 def test_open_store_builds_on_first_run(tmp_path):
     settings = Settings(db_path=tmp_path / "sub" / "first.duckdb", data_dir=DATA_DIR)
     conn = open_store(settings)
