@@ -33,20 +33,15 @@ chosen_axes = st.multiselect(
 )
 axes_filter = tuple(chosen_axes)
 all_territories = data.query(queries.territoires)
-shown: tuple[str, ...] = ()
-if len(all_territories) > MAX_MATRIX_TERRITORIES:
-    labels = dict(zip(all_territories["code"], all_territories["libelle"], strict=True))
-    chosen = st.multiselect(
-        "Territoires de la matrice",
-        options=list(labels),
-        default=list(labels)[:MAX_MATRIX_TERRITORIES],
-        format_func=labels.__getitem__,
-        max_selections=MAX_MATRIX_TERRITORIES,
-        key="eng_territoires",
-    )
-    shown = tuple(chosen) or tuple(list(labels)[:MAX_MATRIX_TERRITORIES])
+shown = widgets.bounded_territories(
+    all_territories,
+    limit=MAX_MATRIX_TERRITORIES,
+    key="eng_territoires",
+    label="Territoires de la matrice",
+)
+if shown:
     st.caption(
-        f"Le plan compte {len(labels)} territoires : la matrice et le tableau en montrent "
+        f"Le plan compte {len(all_territories)} territoires : la matrice et le tableau en montrent "
         f"{len(shown)} (au plus {MAX_MATRIX_TERRITORIES}) ; les totaux couvrent tous les "
         "territoires et le téléchargement contient le tableau complet."
     )

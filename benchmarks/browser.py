@@ -33,24 +33,23 @@ def _wait_rendered(page, heading: str | None) -> None:  # type: ignore[no-untype
     )
 
 
-# Alternating pairs of starts; the median of each side is kept (one start is noisy here).
+# Rounds of starts, each app in turn; the median of each is kept (one start is noisy here).
 COLD_START_PAIRS = 5
 
 
-def cold_start(db: Path, one_line_app: Path) -> tuple[float, float]:
-    """Median seconds from process start to the home page fully rendered: (app, one-line app)."""
+def cold_start(db: Path, references: dict[str, tuple[Path, str]]) -> dict[str, float]:
+    """Median seconds from process start to the home page fully rendered, for the app ("app")
+    and each reference app (name -> (script, heading)), started in turn, round after round."""
     import statistics
 
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {"app": [], "ref": []}
+    scripts = {"app": (ROOT / "app.py", "Vue d'ensemble du plan"), **references}
+    times: dict[str, list[float]] = {key: [] for key in scripts}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         for _ in range(COLD_START_PAIRS):
-            for key, script, heading in (
-                ("app", ROOT / "app.py", "Vue d'ensemble du plan"),
-                ("ref", one_line_app, "Bonjour"),
-            ):
+            for key, (script, heading) in scripts.items():
                 proc, url, started = _start(script, {"PTLCD_DB": str(db)})
                 try:
                     page = browser.new_page()
@@ -61,7 +60,7 @@ def cold_start(db: Path, one_line_app: Path) -> tuple[float, float]:
                 finally:
                     _stop(proc)
         browser.close()
-    return statistics.median(times["app"]), statistics.median(times["ref"])
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 def _peak_rss_mb(pid: int) -> float:

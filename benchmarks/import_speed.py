@@ -240,7 +240,7 @@ lecture de l'import ne le fait pas : c'est ce qui laisse la place aux contrôles
 """
 
 MEMORY_PROBE = """
-import resource, sys, tempfile
+import sys, tempfile
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from benchmarks import import_speed as b
@@ -255,9 +255,10 @@ else:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(max_rows=max({rows}, Settings().max_rows))
         b.check_and_publish(Path(tmp) / "m.duckdb", Path({data_dir!r}), data, settings)
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(own, child)
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a process started by a large one
+# would report its parent's peak.
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(own, 0)
 """
 
 
@@ -301,7 +302,7 @@ def memory_section() -> str:
         [
             "### Mémoire de pointe de l'import (100 000 lignes)",
             "",
-            "Chaque mesure dans un processus neuf (`ru_maxrss`, modules du projet compris). Le "
+            "Chaque mesure dans un processus neuf (`VmHWM`, modules du projet compris). Le "
             "travail du processus fils de lecture (lecture et sérialisation Arrow) est mesuré à "
             "part, dans un processus neuf, car le fils d'un serveur de processus (`forkserver`) "
             "n'est pas compté dans `RUSAGE_CHILDREN`.",

@@ -12,14 +12,14 @@ import re
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ptlcd_data.errors import InputError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMATS = ("csv", "xlsx", "parquet")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,6 +70,9 @@ def _cell_value(value: Any) -> Any:
 
 def add_sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
     """Append one sheet: bold header, frozen first row, dates as dd/mm/yyyy, text never a formula."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title=title[:SHEET_NAME_MAX])
     ws.append([str(c) for c in df.columns])
     for cell in ws[1]:
@@ -93,6 +96,10 @@ def add_sheet(wb: Workbook, title: str, df: pd.DataFrame) -> None:
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    # Imported here: openpyxl takes a third of a second to import, and the pages that offer a
+    # download import this module without writing a workbook until someone asks for one.
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     for title, df in sheets.items():

@@ -397,8 +397,8 @@ def _collect(
 ) -> list[dict[str, Any]]:
     """Run each rule (niveau, field, SQL condition, message, expected) over `source`'s rows.
 
-    The rows that break any rule are set apart first, in one pass; each rule then reads only
-    those (none, for a clean file).
+    The rows that break any rule are set apart first, in one pass, then counted rule by rule in
+    a second; only the rules broken at least once list their rows (none, for a clean file).
     """
     problems: list[dict[str, Any]] = []
     any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)

@@ -11,12 +11,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import exports, formats, indicateurs
+from ptlcd_data import exports, formats, indicateurs, queries
 from ptlcd_data.avancement import PROGRESS_FORMULA, SENS_LABELS, format_value
 from ui import data, widgets
 
 # Alerts listed one by one under the summary; beyond, the summary table still shows them all.
 ALERTS_LISTED = 25
+# Territories in the panel under an action; beyond, the user chooses which (Indicateurs shows all).
+MAX_PANEL_TERRITORIES = 30
 PROGRESS_LATEX = (
     r"\text{avancement} = 100 \times "
     r"\frac{\text{valeur actuelle} - \text{valeur initiale}}{\text{cible} - \text{valeur initiale}}"
@@ -222,8 +224,25 @@ def objective_panel(
     if of_objective.empty:
         st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
         return
+    if territoires is None:
+        every = data.query(queries.territoires)
+        territoires = widgets.bounded_territories(
+            every,
+            limit=MAX_PANEL_TERRITORIES,
+            key=f"{key}_territoires",
+            label="Territoires affichés",
+        )
+        if territoires:
+            st.caption(
+                f"Le plan compte {len(every)} territoires : les indicateurs ci-dessous en montrent "
+                f"{len(territoires)} (au plus {MAX_PANEL_TERRITORIES}). La page Indicateurs les "
+                "montre tous."
+            )
     summary = data.query(
-        indicateurs.series_summary, as_of, objectif_code=objectif_code, territoires=territoires
+        indicateurs.series_summary,
+        as_of,
+        objectif_code=objectif_code,
+        territoires=territoires or None,
     )
     st.caption(
         f"Valeurs connues au {formats.day(as_of)}, par territoire. Avancement = 100 × (actuelle − "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from ptlcd_data import formats
@@ -70,3 +71,24 @@ def demo_banner(has_demo: bool) -> None:
             "Pour les retirer : `python -m ptlcd_data demo --remove`.",
             icon=":material/science:",
         )
+
+
+def bounded_territories(
+    territoires: pd.DataFrame, *, limit: int, key: str, label: str
+) -> tuple[str, ...]:
+    """Within `limit` territories: () for all of them. Beyond: a choice of at most `limit`
+    (the first ones by default), whose codes are returned; the caller says so in a caption.
+    `territoires` has the columns code and libelle, in the plan's order."""
+    if len(territoires) <= limit:
+        return ()
+    labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
+    first = list(labels)[:limit]
+    chosen = st.multiselect(
+        label,
+        options=list(labels),
+        default=first,
+        format_func=labels.__getitem__,
+        max_selections=limit,
+        key=key,
+    )
+    return tuple(chosen) or tuple(first)
