@@ -62,5 +62,19 @@ def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def sixty_territories_env(app_env: Path) -> Path:
+    """The app's database with 60 synthetic territories and their demonstration values: beyond
+    the 30 that a matrix or an indicators panel shows at once."""
+    from ptlcd_data import demo_large, store
+
+    with store.connect(app_env) as conn:
+        with store.transaction(conn):
+            demo_large.generate_large(
+                conn, demo_large.Scale(territoires=60, indicateurs=21, years=2)
+            )
+    return app_env
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("PTLCD_DATA", str(DATA_DIR))

@@ -173,21 +173,14 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
     assert any("Aucune valeur enregistrée" in c.value for c in at_.caption)
 
 
-def test_fiche_panel_is_bounded_when_there_are_many_territories(app_env):
+def test_fiche_panel_is_bounded_when_there_are_many_territories(sixty_territories_env):
     """60 territories: the panel under an action shows 30, chosen by the user, and says so."""
-    from ptlcd_data import demo_large
-
-    with store.connect(app_env) as conn:
-        with store.transaction(conn):
-            demo_large.generate_large(
-                conn, demo_large.Scale(territoires=60, indicateurs=21, years=2)
-            )
     at_ = run_page("app_pages/fiche_action.py")
     assert_clean(at_)
     chosen = at_.multiselect(key="fiche_territoires")
     assert len(chosen.value) == 30
     assert any("60 territoires" in c.value and "au plus 30" in c.value for c in at_.caption)
-    with store.connect(app_env) as conn:
+    with store.connect(sixty_territories_env) as conn:
         labels = dict(conn.execute("SELECT code, libelle FROM territoire").fetchall())
     tables = [d.value for d in at_.dataframe if "Avancement" in d.value.columns]
     shown = {labels[code] for code in chosen.value}

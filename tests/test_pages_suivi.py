@@ -470,14 +470,7 @@ def test_review_shows_the_indicators_of_the_action_objective(app_env):
     assert "collégiens" in shown or "Taux de collégiens" in shown
 
 
-def test_engagement_matrix_is_bounded_when_there_are_many_territories(app_env):
-    from ptlcd_data import demo_large
-
-    with store.connect(app_env) as conn:
-        with store.transaction(conn):
-            demo_large.generate_large(
-                conn, demo_large.Scale(territoires=60, indicateurs=21, years=1)
-            )
+def test_engagement_matrix_is_bounded_when_there_are_many_territories(sixty_territories_env):
     at = open_page("app_pages/engagement.py")
     chosen = at.multiselect(key="eng_territoires")
     assert len(chosen.value) == 30
