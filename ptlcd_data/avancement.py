@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ptlcd_data import formats
 
 PROGRESS_FORMULA = (
@@ -160,3 +162,65 @@ def trend_text(s: Series) -> str:
         f"{TREND_LABELS[direction]} ({format_value(last[0], s.unite)} → "
         f"{format_value(last[-1], s.unite)})"
     )
+
+
+# --- the same rules, column by column --------------------------------------------------------
+# A large plan's synthesis has tens of thousands of series: `indicateurs.apply_rules` uses these
+# instead of calling the functions above once per series. They repeat the arithmetic above in the
+# same order, so that every figure is the same to the last bit (tests/test_avancement.py checks
+# them against the functions above).
+
+
+def progress_columns(
+    initial: np.ndarray, current: np.ndarray, target: np.ndarray, baisse: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """`progress` over arrays (NaN for missing): (percent with NaN when not computable, notes)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where(baisse, initial - target, target - initial)
+        done = np.where(baisse, initial - current, current - initial)
+        raw = 100.0 * done / gap
+        reached = np.where(baisse, current <= target, current >= target)
+        no_move = gap <= 0
+        percent = np.where(
+            no_move, np.where(reached, 100.0, 0.0), np.minimum(100.0, np.maximum(0.0, raw))
+        )
+        notes = np.where(
+            no_move, "cible déjà atteinte au départ", np.where(raw >= 100, "cible atteinte", "")
+        )
+    missing_i, missing_t, missing_c = np.isnan(initial), np.isnan(target), np.isnan(current)
+    notes = np.where(missing_c, "pas de valeur actuelle", notes)
+    notes = np.where(missing_t, "pas de cible", notes)
+    notes = np.where(missing_i, "pas de valeur initiale", notes)
+    percent = np.where(missing_i | missing_t | missing_c, np.nan, percent)
+    return percent, [str(n) for n in notes]
+
+
+def trend_windows(series: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Each series' trend window: its last TREND_PERIODS known values, oldest first."""
+    # v == v is False for NaN only: the test of `_missing`, without a call per value.
+    return [[v for v in values if v is not None and v == v][-TREND_PERIODS:] for values in series]
+
+
+def trend_columns(windows: Sequence[Sequence[float]]) -> list[str | None]:
+    """`trend` of each window of `trend_windows` (None when fewer than 2 values)."""
+    out: list[str | None] = [None] * len(windows)
+    for n in range(2, TREND_PERIODS + 1):
+        rows = [i for i, w in enumerate(windows) if len(w) == n]
+        if not rows:
+            continue
+        points = np.array([windows[i] for i in rows], dtype=float)
+        mean_x = (n - 1) / 2
+        total = np.zeros(len(rows))
+        for i in range(n):
+            total = total + points[:, i]
+        mean_y = total / n
+        num = np.zeros(len(rows))
+        for i in range(n):
+            num = num + (i - mean_x) * (points[:, i] - mean_y)
+        slope = num / sum((i - mean_x) ** 2 for i in range(n))
+        change = slope * (n - 1)
+        stable = (np.abs(change) <= STABLE_SHARE * np.abs(mean_y)) | (change == 0)
+        labels = np.where(stable, "stable", np.where(change > 0, "hausse", "baisse"))
+        for row, label in zip(rows, labels, strict=True):
+            out[row] = str(label)
+    return out

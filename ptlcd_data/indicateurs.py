@@ -14,10 +14,19 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ptlcd_data import auth, journal
-from ptlcd_data.avancement import TREND_PERIODS, Series, alerts, series_progress, trend_text
+from ptlcd_data.avancement import (
+    SENS_LABELS,
+    TREND_LABELS,
+    TREND_PERIODS,
+    format_value,
+    progress_columns,
+    trend_columns,
+    trend_windows,
+)
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
 
@@ -249,40 +258,80 @@ def _opt(value: Any) -> Any:
 
 
 def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
-    """Add avancement, avancement_note, tendance, alertes and derniers to a summary (pure)."""
+    """Add avancement, avancement_note, tendance, alertes and derniers to a summary (pure).
+
+    The rules of `avancement` (`series_progress`, `trend_text`, `alerts`, stated there one series
+    at a time), computed column by column: a large plan's synthesis has tens of thousands of
+    series. tests/test_avancement.py checks both ways give the same table.
+    """
     out = df.drop(columns=["derniers_desc"]).copy()
-    derniers, avancement, notes, tendances, alertes = [], [], [], [], []
-    for row in df.itertuples(index=False):
-        listed = row.derniers_desc
-        listed = [] if listed is None or isinstance(listed, float) else list(listed)
-        recent = tuple(float(v) for v in reversed(listed))
-        annee_actuelle = _opt(row.annee_actuelle)
-        annee_initiale = _opt(row.annee_initiale)
-        annee_cible = _opt(row.annee_cible)
-        s = Series(
-            sens=str(row.sens),
-            unite=str(row.unite),
-            annee_initiale=None if annee_initiale is None else int(annee_initiale),
-            valeur_initiale=_opt(row.valeur_initiale),
-            annee_actuelle=None if annee_actuelle is None else int(annee_actuelle),
-            valeur_actuelle=_opt(row.valeur_actuelle),
-            cible_finale=_opt(row.cible_finale),
-            annee_cible=None if annee_cible is None else int(annee_cible),
-            cible_annee_actuelle=_opt(row.cible_annee_actuelle),
-            derniers=recent,
+    derniers = [_oldest_first(listed) for listed in df["derniers_desc"]]
+    windows = trend_windows(derniers)
+    directions = trend_columns(windows)
+    sens = [str(v) for v in df["sens"]]
+    unites = [str(v) for v in df["unite"]]
+    baisse = np.array([v == "baisse" for v in sens], dtype=bool)
+    current = _floats(df["valeur_actuelle"])
+    percent, notes = progress_columns(
+        _floats(df["valeur_initiale"]), current, _floats(df["cible_finale"]), baisse
+    )
+    target_now = _floats(df["cible_annee_actuelle"])
+    with np.errstate(invalid="ignore"):
+        met = np.where(baisse, current <= target_now, current >= target_now)
+    behind = ~np.isnan(target_now) & ~np.isnan(current) & ~met
+    tendances: list[str] = []
+    alertes: list[list[str]] = []
+    for i, year in enumerate(df["annee_actuelle"]):
+        direction, unite = directions[i], unites[i]
+        window = windows[i]
+        tendances.append(
+            "—"
+            if direction is None
+            else f"{TREND_LABELS[direction]} ({format_value(window[0], unite)} → "
+            f"{format_value(window[-1], unite)})"
         )
-        p = series_progress(s)
-        derniers.append(list(recent))
-        avancement.append(math.nan if p.percent is None else p.percent)
-        notes.append(p.note)
-        tendances.append(trend_text(s))
-        alertes.append(alerts(s, last_year))
+        year = _opt(year)
+        if year is None:
+            alertes.append(["Aucune valeur enregistrée."])
+            continue
+        found = []
+        if int(year) < last_year:
+            found.append(
+                f"Pas de valeur pour {last_year}, dernière année complète "
+                f"(dernière valeur : {int(year)})."
+            )
+        if direction in ("hausse", "baisse") and direction != sens[i]:
+            found.append(
+                f"Tendance {TREND_LABELS[direction]} sur les "
+                f"{len(derniers[i][-TREND_PERIODS:])} dernières valeurs, alors que l'indicateur "
+                f"est {SENS_LABELS.get(sens[i], sens[i])}."
+            )
+        if behind[i]:
+            found.append(
+                f"En retard sur la cible {int(year)} : "
+                f"{format_value(float(current[i]), unite)} réalisé pour une cible de "
+                f"{format_value(float(target_now[i]), unite)}."
+            )
+        alertes.append(found)
     out["derniers"] = derniers
-    out["avancement"] = pd.Series(avancement, index=out.index, dtype="float64")
+    out["avancement"] = pd.Series(percent, index=out.index, dtype="float64")
     out["avancement_note"] = notes
     out["tendance"] = tendances
     out["alertes"] = alertes
     return out
+
+
+def _oldest_first(listed: Any) -> list[float]:
+    """The last values as DuckDB lists them (newest first), oldest first."""
+    if listed is None or isinstance(listed, float):
+        return []
+    if isinstance(listed, np.ndarray):
+        return [float(v) for v in listed[::-1].tolist()]
+    return [float(v) for v in reversed(list(listed))]
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    return np.asarray(pd.to_numeric(column, errors="coerce"), dtype=float)
 
 
 def small_multiples(

@@ -127,3 +127,120 @@ def test_lateness_alert_names_values_in_french_format():
 )
 def test_values_are_written_in_french(value, unite, text):
     assert format_value(value, unite) == text
+
+
+# --- the column-wise rules give the same table as the rules stated one series at a time ----------
+
+
+def _reference_apply_rules(df, last_year):  # type: ignore[no-untyped-def]
+    """The per-series loop `indicateurs.apply_rules` replaced: the rules as they are stated."""
+    import math
+
+    import pandas as pd
+
+    from ptlcd_data.avancement import series_progress, trend_text
+
+    def opt(value):  # type: ignore[no-untyped-def]
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return value
+
+    rows = []
+    for row in df.itertuples(index=False):
+        listed = row.derniers_desc
+        listed = [] if listed is None or isinstance(listed, float) else list(listed)
+        recent = tuple(float(v) for v in reversed(listed))
+        years = {
+            k: opt(getattr(row, k)) for k in ("annee_initiale", "annee_actuelle", "annee_cible")
+        }
+        s = Series(
+            sens=str(row.sens),
+            unite=str(row.unite),
+            annee_initiale=None
+            if years["annee_initiale"] is None
+            else int(years["annee_initiale"]),
+            valeur_initiale=opt(row.valeur_initiale),
+            annee_actuelle=None
+            if years["annee_actuelle"] is None
+            else int(years["annee_actuelle"]),
+            valeur_actuelle=opt(row.valeur_actuelle),
+            cible_finale=opt(row.cible_finale),
+            annee_cible=None if years["annee_cible"] is None else int(years["annee_cible"]),
+            cible_annee_actuelle=opt(row.cible_annee_actuelle),
+            derniers=recent,
+        )
+        p = series_progress(s)
+        rows.append(
+            {
+                "derniers": list(recent),
+                "avancement": math.nan if p.percent is None else p.percent,
+                "avancement_note": p.note,
+                "tendance": trend_text(s),
+                "alertes": alerts(s, last_year),
+            }
+        )
+    return rows
+
+
+def _random_summary(n: int, seed: int):  # type: ignore[no-untyped-def]
+    """Summary rows as DuckDB returns them, drawn so that ties and limits come up often:
+    equal values, a target met at the start, exactly 100 %, a change of exactly 5 %."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    levels = [None, 0.0, 1.0, 19.0, 20.0, 21.0, 40.0, 100.0, 12.5, 0.45, 1234.5]
+    rows = []
+    for _ in range(n):
+        k = rng.choice([0, 1, 2, 3, 3, 3])
+        last = [rng.choice([20.0, 21.0, 19.0, 40.0, 0.0, 105.0, 12.5]) for _ in range(k)]
+        year = None if k == 0 else rng.choice([2017, 2020, 2024, 2025])
+        rows.append(
+            {
+                "sens": rng.choice(["hausse", "baisse"]),
+                "unite": rng.choice(["%", "nombre", "jours"]),
+                "annee_initiale": None if year is None else 2015,
+                "valeur_initiale": None if k == 0 else rng.choice(levels),
+                "annee_actuelle": year,
+                "valeur_actuelle": None if k == 0 else rng.choice(levels),
+                "annee_cible": rng.choice([None, 2026]),
+                "cible_finale": rng.choice(levels),
+                "cible_annee_actuelle": rng.choice(levels),
+                "derniers_desc": None if k == 0 else last,
+            }
+        )
+    df = pd.DataFrame(rows)
+    for col in ("annee_initiale", "annee_actuelle", "annee_cible"):
+        df[col] = df[col].astype("Int32")  # DuckDB's INTEGER with NULLs
+    for col in ("valeur_initiale", "valeur_actuelle", "cible_finale", "cible_annee_actuelle"):
+        df[col] = df[col].astype("float64")
+    return df
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_column_wise_rules_give_the_same_table_as_the_stated_rules(seed):
+    import math
+
+    from ptlcd_data.indicateurs import apply_rules
+
+    df = _random_summary(2_000, seed)
+    got = apply_rules(df, 2025)
+    expected = _reference_apply_rules(df, 2025)
+    assert len(got) == len(expected)
+    for i, want in enumerate(expected):
+        row = got.iloc[i]
+        assert row["derniers"] == want["derniers"], i
+        assert row["avancement_note"] == want["avancement_note"], i
+        if math.isnan(want["avancement"]):
+            assert math.isnan(row["avancement"]), i
+        else:
+            assert row["avancement"] == want["avancement"], i
+        assert row["tendance"] == want["tendance"], i
+        assert row["alertes"] == want["alertes"], i
+    # The draw does reach every rule.
+    notes = {w["avancement_note"] for w in expected}
+    assert {"cible atteinte", "cible déjà atteinte au départ", "pas de cible"} <= notes
+    texts = " ".join(a for w in expected for a in w["alertes"])
+    assert "Tendance" in texts and "En retard" in texts and "Aucune valeur" in texts
+    assert {"stable", "en hausse", "en baisse"} <= {w["tendance"].split(" (")[0] for w in expected}
