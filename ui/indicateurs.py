@@ -46,10 +46,27 @@ def alerts_text(alertes: list[str]) -> str:
     return " · ".join(alertes) if alertes else "aucune"
 
 
+DISPLAY_SOURCE = [
+    "territoire",
+    "unite",
+    "valeur_initiale",
+    "annee_initiale",
+    "valeur_actuelle",
+    "annee_actuelle",
+    "cible_finale",
+    "annee_cible",
+    "avancement",
+    "avancement_note",
+    "tendance",
+    "alertes",
+]
+
+
 def summary_display(summary: pd.DataFrame, *, with_alerts: bool = True) -> pd.DataFrame:
     """The summary of `indicateurs.series_summary` as French text, one row per series."""
     rows = []
-    for r in summary.itertuples(index=False):
+    # Only the columns shown: iterating every column (lists included) costs more than the rest.
+    for r in summary[DISPLAY_SOURCE].itertuples(index=False):
         row = {
             "Territoire": r.territoire,
             "Valeur initiale": _with_year(r.valeur_initiale, r.annee_initiale, r.unite),
@@ -198,11 +215,13 @@ def show_alerts(summary: pd.DataFrame) -> None:
     if flagged.empty:
         st.success("Aucune alerte : valeurs à jour, tendance conforme au sens, cibles tenues.")
         return
-    lines = []
-    for r in flagged.head(ALERTS_LISTED).itertuples(index=False):
-        lines.append(
-            f"- **{widgets.escape_md(r.territoire)}** : {widgets.escape_md(' '.join(r.alertes))}"
+    listed = flagged.head(ALERTS_LISTED)
+    lines = [
+        f"- **{widgets.escape_md(territoire)}** : {widgets.escape_md(' '.join(found))}"
+        for territoire, found in zip(
+            listed["territoire"].tolist(), listed["alertes"].tolist(), strict=True
         )
+    ]
     more = len(flagged) - ALERTS_LISTED
     if more > 0:
         lines.append(f"- … et {more} autre(s) territoire(s) en alerte (voir le tableau).")
