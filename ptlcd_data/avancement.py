@@ -72,9 +72,15 @@ def progress(
     return Progress(min(100.0, max(0.0, raw)), note)
 
 
+def trend_window(values: Sequence[float]) -> list[float]:
+    """The last TREND_PERIODS known values of a series, oldest first."""
+    # v == v is False for NaN only: the test of `_missing`, without a call per value.
+    return [v for v in values if v is not None and v == v][-TREND_PERIODS:]
+
+
 def trend(values: Sequence[float]) -> str | None:
     """'hausse', 'baisse' or 'stable' over the last TREND_PERIODS values; None if fewer than 2."""
-    points = [v for v in values if not _missing(v)][-TREND_PERIODS:]
+    points = trend_window(values)
     n = len(points)
     if n < 2:
         return None
@@ -122,30 +128,47 @@ def alerts(s: Series, last_complete_year: int) -> list[str]:
     """The alerts of one series, in words: missing fresh data, trend against `sens`, behind target."""
     found: list[str] = []
     if s.annee_actuelle is None:
-        found.append("Aucune valeur enregistrée.")
+        found.append(NO_VALUE_ALERT)
         return found
     if s.annee_actuelle < last_complete_year:
-        found.append(
-            f"Pas de valeur pour {last_complete_year}, dernière année complète "
-            f"(dernière valeur : {s.annee_actuelle})."
-        )
+        found.append(stale_alert(last_complete_year, s.annee_actuelle))
     direction = trend(s.derniers)
     if direction in ("hausse", "baisse") and direction != s.sens:
-        found.append(
-            f"Tendance {TREND_LABELS[direction]} sur les {len(s.derniers[-TREND_PERIODS:])} "
-            f"dernières valeurs, alors que l'indicateur est {SENS_LABELS.get(s.sens, s.sens)}."
-        )
+        found.append(trend_alert(direction, len(s.derniers[-TREND_PERIODS:]), s.sens))
     if (
         not _missing(s.cible_annee_actuelle)
         and not _missing(s.valeur_actuelle)
         and not meets(s.valeur_actuelle, s.cible_annee_actuelle, s.sens)  # type: ignore[arg-type]
     ):
         found.append(
-            f"En retard sur la cible {s.annee_actuelle} : "
-            f"{format_value(s.valeur_actuelle, s.unite)} réalisé pour une cible de "
-            f"{format_value(s.cible_annee_actuelle, s.unite)}."
+            behind_alert(s.annee_actuelle, s.valeur_actuelle, s.cible_annee_actuelle, s.unite)  # type: ignore[arg-type]
         )
     return found
+
+
+# The alerts' sentences, shared by `alerts` and the column-wise `indicateurs.apply_rules`.
+NO_VALUE_ALERT = "Aucune valeur enregistrée."
+
+
+def stale_alert(last_complete_year: int, annee_actuelle: int) -> str:
+    return (
+        f"Pas de valeur pour {last_complete_year}, dernière année complète "
+        f"(dernière valeur : {annee_actuelle})."
+    )
+
+
+def trend_alert(direction: str, count: int, sens: str) -> str:
+    return (
+        f"Tendance {TREND_LABELS[direction]} sur les {count} dernières valeurs, alors que "
+        f"l'indicateur est {SENS_LABELS.get(sens, sens)}."
+    )
+
+
+def behind_alert(annee: int, value: float, target: float, unite: str) -> str:
+    return (
+        f"En retard sur la cible {annee} : {format_value(value, unite)} réalisé pour une cible "
+        f"de {format_value(target, unite)}."
+    )
 
 
 def series_progress(s: Series) -> Progress:
@@ -154,13 +177,16 @@ def series_progress(s: Series) -> Progress:
 
 def trend_text(s: Series) -> str:
     """'en hausse (30 → 42)': direction, then first and last of the trend window; '—' if < 2."""
-    direction = trend(s.derniers)
+    return trend_words(trend(s.derniers), trend_window(s.derniers), s.unite)
+
+
+def trend_words(direction: str | None, window: Sequence[float], unite: str) -> str:
+    """The text of `trend_text` from a direction and its trend window."""
     if direction is None:
         return "—"
-    last = [v for v in s.derniers if not _missing(v)][-TREND_PERIODS:]
     return (
-        f"{TREND_LABELS[direction]} ({format_value(last[0], s.unite)} → "
-        f"{format_value(last[-1], s.unite)})"
+        f"{TREND_LABELS[direction]} ({format_value(window[0], unite)} → "
+        f"{format_value(window[-1], unite)})"
     )
 
 
@@ -195,14 +221,8 @@ def progress_columns(
     return percent, [str(n) for n in notes]
 
 
-def trend_windows(series: Sequence[Sequence[float]]) -> list[list[float]]:
-    """Each series' trend window: its last TREND_PERIODS known values, oldest first."""
-    # v == v is False for NaN only: the test of `_missing`, without a call per value.
-    return [[v for v in values if v is not None and v == v][-TREND_PERIODS:] for values in series]
-
-
 def trend_columns(windows: Sequence[Sequence[float]]) -> list[str | None]:
-    """`trend` of each window of `trend_windows` (None when fewer than 2 values)."""
+    """`trend` of each window of `trend_window` (None when fewer than 2 values)."""
     out: list[str | None] = [None] * len(windows)
     for n in range(2, TREND_PERIODS + 1):
         rows = [i for i, w in enumerate(windows) if len(w) == n]

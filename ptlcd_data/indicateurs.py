@@ -19,13 +19,15 @@ import pandas as pd
 
 from ptlcd_data import auth, journal
 from ptlcd_data.avancement import (
-    SENS_LABELS,
-    TREND_LABELS,
+    NO_VALUE_ALERT,
     TREND_PERIODS,
-    format_value,
+    behind_alert,
     progress_columns,
+    stale_alert,
+    trend_alert,
     trend_columns,
-    trend_windows,
+    trend_window,
+    trend_words,
 )
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
@@ -266,7 +268,7 @@ def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """
     out = df.drop(columns=["derniers_desc"]).copy()
     derniers = [_oldest_first(listed) for listed in df["derniers_desc"]]
-    windows = trend_windows(derniers)
+    windows = [trend_window(values) for values in derniers]
     directions = trend_columns(windows)
     sens = [str(v) for v in df["sens"]]
     unites = [str(v) for v in df["unite"]]
@@ -283,35 +285,18 @@ def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
     alertes: list[list[str]] = []
     for i, year in enumerate(df["annee_actuelle"]):
         direction, unite = directions[i], unites[i]
-        window = windows[i]
-        tendances.append(
-            "—"
-            if direction is None
-            else f"{TREND_LABELS[direction]} ({format_value(window[0], unite)} → "
-            f"{format_value(window[-1], unite)})"
-        )
+        tendances.append(trend_words(direction, windows[i], unite))
         year = _opt(year)
         if year is None:
-            alertes.append(["Aucune valeur enregistrée."])
+            alertes.append([NO_VALUE_ALERT])
             continue
         found = []
         if int(year) < last_year:
-            found.append(
-                f"Pas de valeur pour {last_year}, dernière année complète "
-                f"(dernière valeur : {int(year)})."
-            )
+            found.append(stale_alert(last_year, int(year)))
         if direction in ("hausse", "baisse") and direction != sens[i]:
-            found.append(
-                f"Tendance {TREND_LABELS[direction]} sur les "
-                f"{len(derniers[i][-TREND_PERIODS:])} dernières valeurs, alors que l'indicateur "
-                f"est {SENS_LABELS.get(sens[i], sens[i])}."
-            )
+            found.append(trend_alert(direction, len(derniers[i][-TREND_PERIODS:]), sens[i]))
         if behind[i]:
-            found.append(
-                f"En retard sur la cible {int(year)} : "
-                f"{format_value(float(current[i]), unite)} réalisé pour une cible de "
-                f"{format_value(float(target_now[i]), unite)}."
-            )
+            found.append(behind_alert(int(year), float(current[i]), float(target_now[i]), unite))
         alertes.append(found)
     out["derniers"] = derniers
     out["avancement"] = pd.Series(percent, index=out.index, dtype="float64")
