@@ -5,8 +5,9 @@ workbook (.xls), or text (CSV as French spreadsheets write it). Anything else is
 
 Workbooks are read with calamine, through fastexcel (which hands over Arrow columns), in a child
 process under a memory and a time limit: a crafted workbook of a few kilobytes (one cell in A1,
-one in XFD1048576) makes the reader allocate hundreds of gigabytes and abort the whole process. The server must survive that, so only the
-child dies. Macros are never run: calamine reads stored values and nothing else.
+one in XFD1048576) makes the reader allocate hundreds of gigabytes and abort the whole process.
+The server must survive that, so only the child dies. Macros are never run: calamine reads
+stored values and nothing else.
 
 Each sheet comes back as an Arrow table: `_ligne` (the row number a spreadsheet shows) then
 `cN` columns of cell texts (empty cells '' or null), where `cN` is the spreadsheet's column N+1;
