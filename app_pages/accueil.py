@@ -1,11 +1,27 @@
-"""Vue d'ensemble: the plan's shape and a filterable, searchable table of its actions."""
+"""Vue d'ensemble: the plan's shape, then its actions, filterable and searchable, each a link
+to its fiche.
+
+No table widget and no pandas on this page: it is the first one a projector opens, and
+Streamlit's table (pandas on the server, about 1,2 Mo of scripts in the browser) was most of the
+cold start (docs/benchmarks.md). tests/test_pages.py checks that it runs without pandas.
+"""
 
 from __future__ import annotations
 
+import textwrap
+
 import streamlit as st
 
-from ptlcd_data import queries
+from ptlcd_data import formats, queries
 from ui import data, session, widgets
+
+# Actions listed at once; beyond, the list is paged (a plan has a few dozen actions, but nothing
+# in the data files bounds it).
+MAX_LISTED_ACTIONS = 40
+# A link stays on one line: longer wordings are cut at a word (100 characters fit a 1280-pixel
+# projector beside the sidebar); the fiche gives them whole.
+LINK_LABEL_CHARS = 100
+FICHE = "app_pages/fiche_action.py"
 
 session.page_requires("lecture")
 
@@ -17,104 +33,123 @@ st.caption(
 )
 
 shape = data.query(queries.plan_shape)
-axes = data.query(queries.axes)
-territoires = data.query(queries.territoires)
+axe_labels = data.query(queries.axe_labels)
+terr_labels = data.query(queries.territoire_labels)
 
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Axes", len(axes))
-c2.metric("Objectifs opérationnels", len(shape))
-c3.metric("Actions", int(shape["nb_actions"].sum()))
-c4.metric("Indicateurs", int(shape["nb_indicateurs"].sum()))
+# One line of counts rather than four st.metric: their script cost the cold start 0,3 s.
+counts = {
+    "axes": len(axe_labels),
+    "objectifs opérationnels": len(shape),
+    "actions": sum(row["nb_actions"] for row in shape),
+    "indicateurs": sum(row["nb_indicateurs"] for row in shape),
+}
+st.markdown("#### " + " · ".join(f"{formats.number(n)} {name}" for name, n in counts.items()))
 
 st.subheader("Actions par axe et par objectif")
-# A table with bars rather than a Plotly chart: the home page is the first one a projector
-# shows, and Plotly's script alone added about a second to the cold start (docs/benchmarks.md).
-st.dataframe(
-    shape.assign(objectif=shape["objectif_code"] + " " + shape["objectif"]),
-    column_order=["axe", "objectif", "domaine", "nb_actions", "nb_indicateurs"],
-    hide_index=True,
-    width="stretch",
-    height=35 * (len(shape) + 1) + 3,  # every objective visible, no inner scroll
-    placeholder="—",
-    key="home_shape",
-    column_config={
-        "axe": st.column_config.TextColumn("Axe"),
-        "objectif": st.column_config.TextColumn("Objectif opérationnel", width="large"),
-        "domaine": st.column_config.TextColumn("Domaine"),
-        "nb_actions": st.column_config.ProgressColumn(
-            "Actions", format="%d", min_value=0, max_value=int(shape["nb_actions"].max() or 1)
-        ),
-        "nb_indicateurs": st.column_config.NumberColumn("Indicateurs"),
-    },
+st.markdown(
+    widgets.markdown_table(
+        ["Axe", "Objectif opérationnel", "Domaine", "Actions", "Indicateurs"],
+        [
+            [
+                f"{row['axe_no']}. {row['axe']}",
+                f"{row['objectif_code']} {row['objectif']}",
+                row["domaine"],
+                formats.number(row["nb_actions"]),
+                formats.number(row["nb_indicateurs"]),
+            ]
+            for row in shape
+        ],
+        align_right=(3, 4),
+    )
 )
 
 st.subheader("Les actions")
-f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
-axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
-chosen_axes = f1.multiselect(
+# The filters wait in a popover: its fields are drawn only when it opens, and drawing them at
+# once cost the cold start 0,6 s (five fields and their scripts).
+searched, filters = st.columns([4, 1], vertical_alignment="bottom")
+search = searched.text_input(
+    "Rechercher", key="home_search", placeholder="mot du libellé, porteur, n°…"
+)
+panel = filters.popover("Filtrer", icon=":material/filter_list:", width="stretch")
+chosen_axes = panel.multiselect(
     "Axe",
     options=list(axe_labels),
     format_func=lambda n: f"{n}. {axe_labels[n]}",
     key="home_axes",
     placeholder="Tous les axes",
 )
-objectifs = shape if not chosen_axes else shape[shape["axe_no"].isin(chosen_axes)]
-obj_labels = dict(zip(objectifs["objectif_code"], objectifs["objectif"], strict=True))
-chosen_obj = f2.multiselect(
+obj_labels = {
+    row["objectif_code"]: row["objectif"]
+    for row in shape
+    if not chosen_axes or row["axe_no"] in chosen_axes
+}
+chosen_obj = panel.multiselect(
     "Objectif",
     options=list(obj_labels),
     format_func=lambda c: f"{c} {obj_labels[c]}",
     key="home_objectifs",
     placeholder="Tous les objectifs",
 )
-terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
-chosen_terr = f3.selectbox(
+chosen_terr = panel.selectbox(
     "Territoire",
     options=[None, *terr_labels],
     format_func=lambda c: "Tous" if c is None else terr_labels[c],
     key="home_territoire",
 )
-search = f4.text_input("Rechercher", key="home_search", placeholder="mot du libellé, porteur, n°…")
-chosen_porteurs = st.multiselect(
+chosen_porteurs = panel.multiselect(
     "Porteur",
     options=data.query(queries.porteurs),
     key="home_porteurs",
     placeholder="Tous les porteurs",
 )
+active = [
+    *(f"axe {n}" for n in chosen_axes),
+    *(f"objectif {code}" for code in chosen_obj),
+    *([terr_labels[chosen_terr]] if chosen_terr else []),
+    *(f"porteur {p}" for p in chosen_porteurs),
+]
+if active:
+    st.caption("Filtré par : " + " · ".join(widgets.escape_md(a) for a in active))
 
-table = data.query(
-    queries.actions_table,
+actions = data.query(
+    queries.actions_list,
     axes=tuple(chosen_axes),
     objectifs=tuple(chosen_obj),
     porteurs=tuple(chosen_porteurs),
     territoire=chosen_terr,
     search=search,
 )
-if table.empty:
+if not actions:
     st.info("Aucune action ne correspond à ces filtres. Retirez un filtre ou changez la recherche.")
-else:
-    st.caption(f"{len(table)} action(s). Cliquez sur une ligne pour ouvrir sa fiche.")
-    event = st.dataframe(
-        table[
-            ["action_no", "axe", "objectif_code", "action", "porteur", "calendrier", "territoires"]
-        ],
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="home_table",
-        column_config={
-            "action_no": st.column_config.NumberColumn("N°", width="small"),
-            "axe": st.column_config.TextColumn("Axe"),
-            "objectif_code": st.column_config.TextColumn("Objectif", width="small"),
-            "action": st.column_config.TextColumn("Action", width="large"),
-            "porteur": st.column_config.TextColumn("Porteur"),
-            "calendrier": st.column_config.TextColumn("Calendrier"),
-            "territoires": st.column_config.TextColumn("Territoires (document)"),
-        },
+    st.stop()
+
+shown = actions
+if len(actions) > MAX_LISTED_ACTIONS:
+    starts = list(range(0, len(actions), MAX_LISTED_ACTIONS))
+    start = st.selectbox(
+        "Page",
+        options=starts,
+        format_func=lambda i: f"Actions {i + 1} à {min(i + MAX_LISTED_ACTIONS, len(actions))}",
+        key="home_page",
     )
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        action_no = int(table.iloc[rows[0]]["action_no"])
-        st.session_state["action_no"] = action_no
-        st.switch_page("app_pages/fiche_action.py", query_params={"action": str(action_no)})
+    shown = actions[start : start + MAX_LISTED_ACTIONS]
+    st.caption(
+        f"{formats.number(len(actions))} actions correspondent ; elles sont listées par "
+        f"{MAX_LISTED_ACTIONS}. Choisissez la page ci-dessus, ou affinez avec les filtres."
+    )
+else:
+    st.caption(
+        f"{len(actions)} action(s). Cliquez sur une action pour ouvrir sa fiche "
+        "(porteur, calendrier, territoires, suivi)."
+    )
+
+for action in shown:
+    # Only the link, without icon: a caption under each link (porteur, calendrier) cost the cold
+    # start 0,4 s in the browser, a tooltip 0,7 s, an icon 0,2 s (34 actions, 30/11/2026). The
+    # fiche shows every field.
+    label = textwrap.shorten(action["action"], LINK_LABEL_CHARS, placeholder=" …")
+    st.page_link(
+        FICHE,
+        label=f"N° {action['action_no']} — {widgets.escape_md(label)}",
+        query_params={"action": str(action["action_no"])},
+    )

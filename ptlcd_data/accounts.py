@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -17,6 +17,9 @@ from ptlcd_data import journal
 from ptlcd_data.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
+
+if TYPE_CHECKING:  # only the account list returns a DataFrame; logging in needs no pandas
+    import pandas as pd
 
 # A passphrase of 12 characters is the ANSSI's floor for a password protecting data like this.
 PASSWORD_MIN_LENGTH = 12

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ptlcd_data import demo_indicateurs, demo_suivi, store, suivi_initial
-from ptlcd_data.plan import load_plan
+from ptlcd_data import store
 from ptlcd_data.settings import Settings
 
 
@@ -18,6 +17,11 @@ def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[
     The initial follow-up state is rebuilt from the plan's remarks; with `demo`, the
     demonstration history is regenerated (deterministically) on top of it.
     """
+    # Imported here, not above: `open_store` runs on every start of the app, and these loaders
+    # (and pandas, which they use) are only needed when the plan is (re)built.
+    from ptlcd_data import demo_indicateurs, demo_suivi, suivi_initial
+    from ptlcd_data.plan import load_plan
+
     store.migrate(conn)
     with store.transaction(conn):
         counts = load_plan(conn, data_dir)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ptlcd_data.auth import User
 from ptlcd_data.store import Connection
+
+if TYPE_CHECKING:  # writing an entry (at every login) needs no pandas
+    import pandas as pd
 
 
 def _json(value: Any) -> str | None:

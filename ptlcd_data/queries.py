@@ -1,20 +1,32 @@
 """Questions about the plan itself, each a function named for the question.
 
-Every function takes an open connection and returns a DataFrame whose columns are documented.
+Every function takes an open connection and returns a DataFrame whose columns are documented,
+except the home page's questions (`axe_labels`, `territoire_labels`, `plan_shape`,
+`actions_list`): they return plain rows, so that the first page a visitor opens never imports
+pandas (0,8 s of the cold start on the benchmark machine, docs/benchmarks.md).
 Values are always bound (`?`); nothing from a user is pasted into SQL.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ptlcd_data.store import Connection
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
 
 
 def _df(conn: Connection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
     return conn.execute(sql, params or []).df()
+
+
+def _rows(conn: Connection, sql: str, params: list[Any] | None = None) -> list[Row]:
+    cursor = conn.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def plan_meta(conn: Connection) -> dict[str, str]:
@@ -32,6 +44,16 @@ def axes(conn: Connection) -> pd.DataFrame:
     return _df(conn, "SELECT axe_no, libelle FROM axe ORDER BY axe_no")
 
 
+def axe_labels(conn: Connection) -> dict[int, str]:
+    """axe_no → libelle, in the plan's order."""
+    return dict(conn.execute("SELECT axe_no, libelle FROM axe ORDER BY axe_no").fetchall())
+
+
+def territoire_labels(conn: Connection) -> dict[str, str]:
+    """code → libelle, in the plan's order."""
+    return dict(conn.execute("SELECT code, libelle FROM territoire ORDER BY ordre").fetchall())
+
+
 def objectifs(conn: Connection) -> pd.DataFrame:
     """Columns: code, axe_no, libelle, domaine."""
     return _df(conn, "SELECT code, axe_no, libelle, domaine FROM objectif ORDER BY ordre")
@@ -45,12 +67,12 @@ def porteurs(conn: Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def plan_shape(conn: Connection) -> pd.DataFrame:
-    """Actions per axis and objective.
+def plan_shape(conn: Connection) -> list[Row]:
+    """Actions per axis and objective, one row per objective in the plan's order.
 
-    Columns: axe_no, axe, objectif_code, objectif, domaine, nb_actions, nb_indicateurs.
+    Keys: axe_no, axe, objectif_code, objectif, domaine, nb_actions, nb_indicateurs.
     """
-    return _df(
+    return _rows(
         conn,
         """
         SELECT o.axe_no, a.libelle AS axe, o.code AS objectif_code, o.libelle AS objectif,
@@ -63,7 +85,7 @@ def plan_shape(conn: Connection) -> pd.DataFrame:
     )
 
 
-def actions_table(
+def actions_list(
     conn: Connection,
     *,
     axes: list[int] | None = None,
@@ -71,12 +93,12 @@ def actions_table(
     porteurs: list[str] | None = None,
     territoire: str | None = None,
     search: str | None = None,
-) -> pd.DataFrame:
-    """The actions, filtered. Every filter is optional; an empty list means no filter.
+) -> list[Row]:
+    """The actions, filtered, by number. Every filter is optional; an empty list means no filter.
 
     `territoire` keeps actions whose plan document writes something in that territory's column.
     `search` looks, case- and accent-insensitively, in the wording, porteur and observations.
-    Columns: action_no, axe_no, axe, objectif_code, objectif, action, porteur, calendrier,
+    Keys: action_no, axe_no, axe, objectif_code, objectif, action, porteur, calendrier,
     debut_prevu, fin_prevue, recurrente, territoires (codes, comma-separated).
     """
     where = ["TRUE"]
@@ -115,7 +137,7 @@ def actions_table(
         WHERE {" AND ".join(where)}
         ORDER BY x.action_no
     """  # noqa: S608 - only fixed fragments are joined; values are bound
-    return _df(conn, sql, params)
+    return _rows(conn, sql, params)
 
 
 def action_numbers(conn: Connection) -> list[int]:
@@ -126,7 +148,7 @@ def action_numbers(conn: Connection) -> list[int]:
 
 def action_detail(conn: Connection, action_no: int) -> dict[str, Any] | None:
     """Every field of one action, with its axis and objective labels; None if unknown."""
-    df = _df(
+    rows = _rows(
         conn,
         """
         SELECT x.*, a.libelle AS axe, o.libelle AS objectif, o.domaine
@@ -135,9 +157,7 @@ def action_detail(conn: Connection, action_no: int) -> dict[str, Any] | None:
         """,
         [action_no],
     )
-    if df.empty:
-        return None
-    return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].to_dict().items()}
+    return rows[0] if rows else None
 
 
 def action_territoires_plan(conn: Connection, action_no: int) -> pd.DataFrame:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,9 +29,14 @@ def run_page(page: str | None = None, login: str | None = None) -> AppTest:
     return at
 
 
-def actions_table(at: AppTest):
-    """The home page's table of actions (the one with a porteur column)."""
-    return next(d.value for d in at.dataframe if "porteur" in d.value.columns)
+def listed_actions(at: AppTest) -> dict[int, str]:
+    """The home page's actions: number -> label of its link, checked to open its fiche."""
+    listed = {}
+    for link in at.get("page_link"):
+        assert link.proto.page == "fiche"
+        number = int(link.proto.query_string.removeprefix("action="))
+        listed[number] = link.proto.label
+    return listed
 
 
 def assert_clean(at: AppTest) -> None:
@@ -52,25 +60,23 @@ def test_every_page_renders_without_exception(app_env, page):
 def test_home_shows_plan_shape(app_env):
     at = run_page()
     assert_clean(at)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Actions"] == "34"
-    assert metrics["Axes"] == "5"
+    counts = next(m.value for m in at.markdown if m.value.startswith("#### "))
+    assert counts == "#### 5 axes · 11 objectifs opérationnels · 34 actions · 21 indicateurs"
 
 
 def test_home_search_filters_actions(app_env):
     at = run_page()
     at.text_input(key="home_search").input("GOLD").run()
     assert_clean(at)
-    table = actions_table(at)
-    assert 1 <= len(table) < 34
-    assert table["action"].str.contains("groupe opérationnel", case=False).any()
+    actions = listed_actions(at)
+    assert 1 <= len(actions) < 34
+    assert any("groupe opérationnel" in label.lower() for label in actions.values())
 
 
 def test_home_search_is_accent_insensitive(app_env):
     at = run_page()
     at.text_input(key="home_search").input("egalite").run()
-    table = actions_table(at)
-    assert len(table) >= 1
+    assert len(listed_actions(at)) >= 1
 
 
 def test_home_search_without_match_says_so(app_env):
@@ -83,9 +89,8 @@ def test_home_search_without_match_says_so(app_env):
 def test_home_axis_filter(app_env):
     at = run_page()
     at.multiselect(key="home_axes").select(5).run()
-    table = actions_table(at)
-    assert set(table["axe"]) == {"Évaluer"}
-    assert set(table["action_no"]) >= {33, 34}
+    assert set(listed_actions(at)) == {32, 33, 34}
+    assert any(c.value == "Filtré par : axe 5" for c in at.caption)
 
 
 def test_fiche_shows_every_field_of_the_chosen_action(app_env):
@@ -99,6 +104,54 @@ def test_fiche_shows_every_field_of_the_chosen_action(app_env):
 
 def test_home_shows_actions_per_objective(app_env):
     at = run_page()
-    shape = next(d.value for d in at.dataframe if "nb_actions" in d.value.columns)
-    assert int(shape["nb_actions"].sum()) == 34
-    assert len(shape) == 11
+    table = next(m.value for m in at.markdown if m.value.startswith("| Axe |"))
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    assert len(rows) == 11
+    assert sum(int(row[3]) for row in rows) == 34
+
+
+def test_home_lists_every_action_as_a_link_to_its_fiche(app_env):
+    at = run_page()
+    assert sorted(listed_actions(at)) == list(range(1, 35))
+    assert any("34 action(s)" in c.value for c in at.caption)
+    labels = listed_actions(at)
+    assert (
+        labels[3]
+        == "N° 3 — Renouveler l'enquête d'opinion sur le sentiment et le vécu des discriminations"
+    )
+    assert labels[11].endswith(" …") and len(labels[11]) < 120  # a long wording, cut at a word
+
+
+def test_home_pages_the_list_beyond_its_bound(app_env):
+    """Another plan may have more actions than the list shows at once (40)."""
+    with store.connect(app_env) as conn:
+        for shift in (100, 200):  # 34 copies of the plan's actions, twice: 102 actions
+            conn.execute(
+                "INSERT INTO action SELECT * REPLACE (action_no + ? AS action_no) "
+                "FROM action WHERE action_no <= 34",
+                [shift],
+            )
+    at = run_page()
+    assert_clean(at)
+    assert sorted(listed_actions(at)) == [*range(1, 35), *range(101, 107)]
+    assert any("102 actions correspondent" in c.value for c in at.caption)
+    at.selectbox(key="home_page").select(80).run()
+    assert sorted(listed_actions(at)) == [*range(213, 235)]
+
+
+def test_home_runs_without_pandas(app_env):
+    """The first page a visitor opens must not pay pandas' import (the cold start's largest
+    part, docs/benchmarks.md): run it in a fresh interpreter and look at sys.modules."""
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        "assert not at.exception, [e.value for e in at.exception]\n"
+        "assert len(at.get('page_link')) == 34\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -35,10 +35,10 @@ def test_plan_has_the_seed_objectives(conn):
 
 
 def test_every_action_has_wording_axis_and_objective(conn):
-    table = queries.actions_table(conn)
-    assert len(table) == 34
-    assert table["action"].str.len().min() > 10
-    assert table["objectif_code"].notna().all()
+    actions = queries.actions_list(conn)
+    assert [a["action_no"] for a in actions] == list(range(1, 35))
+    assert min(len(a["action"]) for a in actions) > 10
+    assert all(a["objectif_code"] and a["axe"] for a in actions)
 
 
 def test_every_objective_with_indicators_is_known(conn):

@@ -6,12 +6,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.errors import PtlcdError
+
+if TYPE_CHECKING:  # the home page uses these widgets and never imports pandas
+    import pandas as pd
 
 AS_OF_KEY = "as_of"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -20,6 +23,21 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def escape_md(text: object) -> str:
     """Make user text inert in Markdown: no link, no emphasis, no HTML."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def markdown_table(
+    headers: list[str], rows: list[list[object]], *, align_right: tuple[int, ...] = ()
+) -> str:
+    """A Markdown table whose every cell is inert text (escaped, on one line; None -> "—").
+
+    For short tables of plan text where Streamlit's table widget would be too heavy to load."""
+
+    def cell(value: object) -> str:
+        return "—" if value is None else escape_md(" ".join(str(value).split()) or "—")
+
+    rule = ["---:" if i in align_right else "---" for i in range(len(headers))]
+    lines = [headers, rule, *([cell(v) for v in row] for row in rows)]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def observation_date_input() -> date:
