@@ -33,23 +33,29 @@ def _wait_rendered(page, heading: str | None) -> None:  # type: ignore[no-untype
     )
 
 
-# Rounds of starts, each app in turn; the median of each is kept (one start is noisy here).
-COLD_START_PAIRS = 5
+# Rounds of starts, each app in turn (one start is noisy on a shared virtual machine).
+COLD_START_ROUNDS = 7
+# Before each start: the previous server and browser page are still releasing their resources
+# for a moment, which would slow whichever app comes next.
+SETTLE_SECONDS = 1.0
 
 
-def cold_start(db: Path, references: dict[str, tuple[Path, str]]) -> dict[str, float]:
-    """Median seconds from process start to the home page fully rendered, for the app ("app")
-    and each reference app (name -> (script, heading)), started in turn, round after round."""
-    import statistics
-
+def cold_start(db: Path, references: dict[str, tuple[Path, str]]) -> dict[str, list[float]]:
+    """Seconds from process start to the home page fully rendered, one per round, for the app
+    ("app") and each reference app (name -> (script, heading)), started in turn, round after
+    round. The order turns from one round to the next, so that no app always follows the same
+    one."""
     from playwright.sync_api import sync_playwright
 
     scripts = {"app": (ROOT / "app.py", "Vue d'ensemble du plan"), **references}
     times: dict[str, list[float]] = {key: [] for key in scripts}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-        for _ in range(COLD_START_PAIRS):
-            for key, (script, heading) in scripts.items():
+        keys = list(scripts)
+        for round_no in range(COLD_START_ROUNDS):
+            for key in keys[round_no % len(keys) :] + keys[: round_no % len(keys)]:
+                script, heading = scripts[key]
+                time.sleep(SETTLE_SECONDS)
                 proc, url, started = _start(script, {"PTLCD_DB": str(db)})
                 try:
                     page = browser.new_page()
@@ -60,7 +66,7 @@ def cold_start(db: Path, references: dict[str, tuple[Path, str]]) -> dict[str, f
                 finally:
                     _stop(proc)
         browser.close()
-    return {key: statistics.median(values) for key, values in times.items()}
+    return times
 
 
 def _peak_rss_mb(pid: int) -> float:
