@@ -48,7 +48,7 @@ def cold_start_section(demo_db: Path, folder: Path) -> str:
     one_line = folder / "une_ligne.py"
     one_line.write_text('import streamlit as st\nst.title("Bonjour")\n', encoding="utf-8")
     # Not the target's reference: what Streamlit's own table costs (pandas, pyarrow, the table's
-    # scripts in the browser), which the home page pays too.
+    # scripts in the browser), which the home page used to pay and no longer does.
     with_table = folder / "une_ligne_tableau.py"
     with_table.write_text(
         'import streamlit as st\nst.title("Bonjour")\nst.dataframe({"a": [1, 2]})\n',
