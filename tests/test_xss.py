@@ -49,6 +49,14 @@ def hostile_db(db_path):
         check = ingest.check_file(conn, data, f"{IMG}.xlsx")
         assert check.ok
         batches.publish(conn, SYSTEM, check)
+        # Another contrat de ville's data files are not trusted either: its plan text too.
+        conn.execute(
+            "UPDATE action SET libelle = ? || ' ' || libelle, porteur = ? WHERE action_no = 2",
+            [PAYLOAD, PAYLOAD],
+        )
+        conn.execute(
+            "UPDATE objectif SET libelle = libelle || ' ' || ? WHERE code = '1.1'", [PAYLOAD]
+        )
     return db_path
 
 
@@ -68,6 +76,7 @@ def _markdown_bearing_values(at: AppTest) -> list[str]:
     for kind in kinds:
         values += [str(e.value) for e in getattr(at, kind)]
     values += [str(e.label) for e in at.expander]
+    values += [str(e.proto.label) for e in at.get("page_link")]
     return values
 
 
