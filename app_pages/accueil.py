@@ -73,6 +73,7 @@ search = searched.text_input(
 panel = filters.popover("Filtrer", icon=":material/filter_list:", width="stretch")
 chosen_axes = panel.multiselect(
     "Axe",
+    select_all=False,
     options=list(axe_labels),
     format_func=lambda n: f"{n}. {axe_labels[n]}",
     key="home_axes",
@@ -85,6 +86,7 @@ obj_labels = {
 }
 chosen_obj = panel.multiselect(
     "Objectif",
+    select_all=False,
     options=list(obj_labels),
     format_func=lambda c: f"{c} {obj_labels[c]}",
     key="home_objectifs",
@@ -98,6 +100,7 @@ chosen_terr = panel.selectbox(
 )
 chosen_porteurs = panel.multiselect(
     "Porteur",
+    select_all=False,
     options=data.query(queries.porteurs),
     key="home_porteurs",
     placeholder="Tous les porteurs",

@@ -106,7 +106,11 @@ axe = f1.selectbox(
     key=AXE_KEY,
 )
 statuts = f2.multiselect(
-    "Statut", options=list(STATUTS_AFFICHES), key=STATUTS_KEY, placeholder="Tous les statuts"
+    "Statut",
+    options=list(STATUTS_AFFICHES),
+    key=STATUTS_KEY,
+    placeholder="Tous les statuts",
+    select_all=False,
 )
 etat = data.query(
     suivi_queries.etat_actions,

@@ -30,6 +30,7 @@ terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True)
 f1, f2, f3, f4 = st.columns(4)
 chosen_axes = f1.multiselect(
     "Axe",
+    select_all=False,
     options=list(axe_labels),
     format_func=lambda n: f"{n}. {axe_labels[n]}",
     key="cal_axes",
@@ -37,6 +38,7 @@ chosen_axes = f1.multiselect(
 )
 chosen_porteurs = f2.multiselect(
     "Porteur",
+    select_all=False,
     options=data.query(queries.porteurs),
     key="cal_porteurs",
     placeholder="Tous les porteurs",
@@ -49,7 +51,11 @@ chosen_terr = f3.selectbox(
     help="Garde les actions où ce territoire est à engager, engagé ou a réalisé l'action.",
 )
 chosen_statuts = f4.multiselect(
-    "Statut", options=list(STATUTS_AFFICHES), key="cal_statuts", placeholder="Tous les statuts"
+    "Statut",
+    options=list(STATUTS_AFFICHES),
+    key="cal_statuts",
+    placeholder="Tous les statuts",
+    select_all=False,
 )
 g1, g2 = st.columns([2, 1])
 tri = g1.selectbox("Trier par", options=list(TRIS), format_func=TRIS.__getitem__, key="cal_tri")

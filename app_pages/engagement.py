@@ -26,6 +26,7 @@ axes = data.query(queries.axes)
 axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
 chosen_axes = st.multiselect(
     "Axe",
+    select_all=False,
     options=list(axe_labels),
     format_func=lambda n: f"{n}. {axe_labels[n]}",
     key="eng_axes",

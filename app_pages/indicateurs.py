@@ -111,6 +111,7 @@ if vue == "Un indicateur":
     names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
     chosen = st.multiselect(
         "Territoires tracés",
+        select_all=False,
         options=options,
         default=options[:MAX_TERRITORY_PANELS],
         format_func=lambda t: names[t],

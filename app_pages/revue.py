@@ -40,6 +40,7 @@ axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
 f1, f2 = st.columns([3, 1])
 chosen_axes = f1.multiselect(
     "Axes à revoir",
+    select_all=False,
     options=list(axe_labels),
     format_func=lambda n: f"{n}. {axe_labels[n]}",
     key="revue_axes",
@@ -184,6 +185,7 @@ with st.form(f"revue_form_{action_no}_{gen}", border=True):
         e1, e2 = st.columns([3, 1])
         codes = e1.multiselect(
             "Territoires",
+            select_all=False,
             options=list(names),
             format_func=lambda c: f"{names[c]} ({levels[c]})",
             key=f"revue_eng_codes_{action_no}_{gen}",

@@ -55,6 +55,8 @@ def test_every_page_renders_without_exception(app_env, page):
     at.switch_page(page).run()
     assert_clean(at)
     assert at.title, "chaque page a un titre"
+    # Streamlit's "Select all" button of a multiselect is in English: never offered.
+    assert all(m.proto.select_all == 0 for m in at.multiselect)
 
 
 def test_home_shows_plan_shape(app_env):

@@ -103,6 +103,7 @@ def bounded_territories(
     first = list(labels)[:limit]
     chosen = st.multiselect(
         label,
+        select_all=False,
         options=list(labels),
         default=first,
         format_func=labels.__getitem__,
