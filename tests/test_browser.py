@@ -37,18 +37,24 @@ def test_every_page_opens_without_exception(db_path, browser):
         page.close()
 
 
+# How many actions the home page lists (its links to a fiche).
+LISTED_ACTIONS = "document.querySelectorAll(\"[data-testid='stPageLink-NavLink']\").length"
+
+
+def _home(browser, url):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+    page.goto(url)
+    wait_for_app(page)
+    return page
+
+
 def test_clicking_a_listed_action_opens_its_fiche(db_path, browser):
     with streamlit_server(db_path) as url:
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
-        page.goto(url)
-        wait_for_app(page)
+        page = _home(browser, url)
         page.get_by_label("Rechercher").fill("GOLD")
         page.get_by_label("Rechercher").press("Enter")
         wait_for_app(page)
-        page.wait_for_function(  # the list has narrowed to the matching actions
-            "document.querySelectorAll(\"[data-testid='stPageLink-NavLink']\").length < 34",
-            timeout=30_000,
-        )
+        page.wait_for_function(f"{LISTED_ACTIONS} < 34", timeout=30_000)  # narrowed
         links = page.locator("[data-testid='stPageLink-NavLink']", has_text="N° ")
         links.filter(has_text="N° 9 —").click()
         wait_for_app(page)
@@ -59,9 +65,7 @@ def test_clicking_a_listed_action_opens_its_fiche(db_path, browser):
 
 def test_filters_open_in_a_popover_and_narrow_the_list(db_path, browser):
     with streamlit_server(db_path) as url:
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
-        page.goto(url)
-        wait_for_app(page)
+        page = _home(browser, url)
         # not drawn until the popover opens (that is what keeps the first page light)
         assert page.locator("[data-testid='stMultiSelect']").count() == 0
         page.get_by_role("button", name="Filtrer").click()
@@ -70,10 +74,7 @@ def test_filters_open_in_a_popover_and_narrow_the_list(db_path, browser):
         wait_for_app(page)
         page.get_by_text("Filtré par : axe 5").wait_for(timeout=30_000)
         screenshot(page, "accueil_filtres")
-        page.wait_for_function(
-            "document.querySelectorAll(\"[data-testid='stPageLink-NavLink']\").length === 3",
-            timeout=30_000,
-        )
+        page.wait_for_function(f"{LISTED_ACTIONS} === 3", timeout=30_000)
         page.close()
 
 
