@@ -94,8 +94,7 @@ else:
     )
 
 st.subheader("Les actions")
-axes = data.query(queries.axes)
-axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+axe_labels = data.query(queries.axe_labels)
 f1, f2 = st.columns([1, 2])
 if st.session_state.get(AXE_KEY) not in (None, *axe_labels):
     st.session_state[AXE_KEY] = None

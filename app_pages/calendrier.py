@@ -22,10 +22,8 @@ with st.expander("Comment le retard et le glissement sont calculés"):
         "**Glissement**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_GLISSEMENT)
     )
 
-axes = data.query(queries.axes)
-axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
-territoires = data.query(queries.territoires)
-terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
+axe_labels = data.query(queries.axe_labels)
+terr_labels = data.query(queries.territoire_labels)
 
 f1, f2, f3, f4 = st.columns(4)
 chosen_axes = f1.multiselect(

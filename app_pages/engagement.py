@@ -22,8 +22,7 @@ st.caption(
     + " (« Non renseignée » : rien n'a été enregistré pour ce territoire)."
 )
 
-axes = data.query(queries.axes)
-axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+axe_labels = data.query(queries.axe_labels)
 chosen_axes = st.multiselect(
     "Axe",
     select_all=False,
@@ -33,7 +32,7 @@ chosen_axes = st.multiselect(
     placeholder="Tous les axes",
 )
 axes_filter = tuple(chosen_axes)
-all_territories = data.query(queries.territoires)
+all_territories = data.query(queries.territoire_labels)
 shown = widgets.bounded_territories(
     all_territories,
     limit=MAX_MATRIX_TERRITORIES,

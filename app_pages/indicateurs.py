@@ -90,7 +90,7 @@ if vue == "Un indicateur":
         )
         st.stop()
 
-    n_territoires = len(data.query(queries.territoires))
+    n_territoires = len(data.query(queries.territoire_labels))
     m1, m2, m3 = st.columns(3)
     m1.metric("Territoires renseignés", f"{len(summary)} sur {n_territoires}")
     m2.metric("Dernière année renseignée", ui_ind.latest_year(summary))
@@ -157,8 +157,7 @@ if vue == "Un indicateur":
         history = data.query(indicateurs.value_history, as_of, code, territoires=tuple(chosen))
         st.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
 else:
-    territoires = data.query(queries.territoires)
-    terr_labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
+    terr_labels = data.query(queries.territoire_labels)
     terr = st.selectbox(
         "Territoire",
         options=list(terr_labels),

@@ -35,8 +35,7 @@ st.caption(
 if flash := st.session_state.pop(FLASH_KEY, None):
     st.success(flash)
 
-axes = data.query(queries.axes)
-axe_labels = dict(zip(axes["axe_no"], axes["libelle"], strict=True))
+axe_labels = data.query(queries.axe_labels)
 f1, f2 = st.columns([3, 1])
 chosen_axes = f1.multiselect(
     "Axes à revoir",

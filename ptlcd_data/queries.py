@@ -2,8 +2,8 @@
 
 Every function takes an open connection and returns a DataFrame whose columns are documented,
 except the home page's questions (`axe_labels`, `territoire_labels`, `plan_shape`,
-`actions_list`): they return plain rows, so that the first page a visitor opens never imports
-pandas (0,8 s of the cold start on the benchmark machine, docs/benchmarks.md).
+`actions_list`, used by other pages too): they return plain rows or labels, so that the first
+page a visitor opens never imports pandas (0,8 s of the cold start on the benchmark machine, docs/benchmarks.md).
 Values are always bound (`?`); nothing from a user is pasted into SQL.
 """
 
@@ -32,16 +32,6 @@ def _rows(conn: Connection, sql: str, params: list[Any] | None = None) -> list[R
 def plan_meta(conn: Connection) -> dict[str, str]:
     """Key → value of data/plan_meta.csv (nom, territoire, statut_document, date_plan)."""
     return dict(conn.execute("SELECT cle, valeur FROM plan_meta").fetchall())
-
-
-def territoires(conn: Connection) -> pd.DataFrame:
-    """Columns: code, libelle, type, ordre — in the plan's order."""
-    return _df(conn, "SELECT code, libelle, type, ordre FROM territoire ORDER BY ordre")
-
-
-def axes(conn: Connection) -> pd.DataFrame:
-    """Columns: axe_no, libelle."""
-    return _df(conn, "SELECT axe_no, libelle FROM axe ORDER BY axe_no")
 
 
 def axe_labels(conn: Connection) -> dict[int, str]:

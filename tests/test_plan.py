@@ -18,9 +18,9 @@ def test_plan_has_34_actions_numbered_1_to_34(conn):
 
 
 def test_plan_has_five_axes_with_the_seed_labels(conn):
-    axes = queries.axes(conn)
-    assert axes["axe_no"].tolist() == [1, 2, 3, 4, 5]
-    labels = " | ".join(axes["libelle"])
+    axes = queries.axe_labels(conn)
+    assert list(axes) == [1, 2, 3, 4, 5]
+    labels = " | ".join(axes.values())
     for word in ("Connaître", "Communiquer", "Former", "Agir", "Évaluer"):
         assert word in labels
 
@@ -51,13 +51,13 @@ def test_every_objective_with_indicators_is_known(conn):
 
 
 def test_five_territories(conn):
-    terr = queries.territoires(conn)
-    assert terr["code"].tolist() == ["NM", "NANTES", "REZE", "ST_HERBLAIN", "ORVAULT"]
+    terr = queries.territoire_labels(conn)
+    assert list(terr) == ["NM", "NANTES", "REZE", "ST_HERBLAIN", "ORVAULT"]
 
 
 def test_another_plan_loads_from_its_own_files(mini_conn):
     assert queries.action_numbers(mini_conn) == [1, 2, 3, 4]
-    assert queries.territoires(mini_conn)["code"].tolist() == ["AGGLO", "VN", "BOURG"]
+    assert list(queries.territoire_labels(mini_conn)) == ["AGGLO", "VN", "BOURG"]
     detail = queries.action_detail(mini_conn, 3)
     assert detail["recurrente"] is True or detail["recurrente"] == 1
     plan_terr = queries.action_territoires_plan(mini_conn, 2)

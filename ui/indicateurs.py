@@ -244,7 +244,7 @@ def objective_panel(
         st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
         return
     if territoires is None:
-        every = data.query(queries.territoires)
+        every = data.query(queries.territoire_labels)
         territoires = widgets.bounded_territories(
             every,
             limit=MAX_PANEL_TERRITORIES,

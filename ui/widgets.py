@@ -6,15 +6,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.errors import PtlcdError
-
-if TYPE_CHECKING:  # the home page uses these widgets and never imports pandas
-    import pandas as pd
 
 AS_OF_KEY = "as_of"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -92,14 +88,13 @@ def demo_banner(has_demo: bool) -> None:
 
 
 def bounded_territories(
-    territoires: pd.DataFrame, *, limit: int, key: str, label: str
+    labels: dict[str, str], *, limit: int, key: str, label: str
 ) -> tuple[str, ...]:
     """Within `limit` territories: () for all of them. Beyond: a choice of at most `limit`
     (the first ones by default), whose codes are returned; the caller says so in a caption.
-    `territoires` has the columns code and libelle, in the plan's order."""
-    if len(territoires) <= limit:
+    `labels` is code -> libelle in the plan's order (`queries.territoire_labels`)."""
+    if len(labels) <= limit:
         return ()
-    labels = dict(zip(territoires["code"], territoires["libelle"], strict=True))
     first = list(labels)[:limit]
     chosen = st.multiselect(
         label,
