@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 
 from ptlcd_data import demo
-from ptlcd_data.auth import User
+from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
 from ui import data, navigation, session, widgets
 

@@ -12,7 +12,8 @@ import textwrap
 
 import streamlit as st
 
-from ptlcd_data import formats, queries
+from ptlcd_data import formats
+from ptlcd_data.plan import queries
 from ui import data, session, widgets
 
 # Actions listed at once; beyond, the list is paged (a plan has a few dozen actions, but nothing

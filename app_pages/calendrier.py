@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import formats, queries, suivi_queries
-from ptlcd_data.suivi import RULES_GLISSEMENT, RULES_RETARD, STATUTS_AFFICHES, TRIS
+from ptlcd_data import formats
+from ptlcd_data.plan import queries
+from ptlcd_data.suivi import status_queries
+from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD, TRIS
+from ptlcd_data.vocabulary import STATUTS_AFFICHES
 from ui import charts_suivi, data, session, suivi, widgets
 
 session.page_requires("lecture")
@@ -65,13 +68,13 @@ filters = {
     "territoire": chosen_terr,
     "statuts": tuple(chosen_statuts),
 }
-etat = data.query(suivi_queries.calendrier, as_of, tri=tri, seulement_retard=only_late, **filters)
+etat = data.query(status_queries.calendrier, as_of, tri=tri, seulement_retard=only_late, **filters)
 if etat.empty:
     st.info("Aucune action ne correspond à ces filtres à cette date. Retirez un filtre.")
     st.stop()
 
 late = data.query(
-    suivi_queries.calendrier, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
+    status_queries.calendrier, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
 )
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Actions affichées", len(etat))
@@ -86,7 +89,7 @@ m4.metric(
 )
 
 st.subheader("Prévu et réel, par axe")
-rows = data.query(suivi_queries.gantt, as_of, tri=tri, seulement_retard=only_late, **filters)
+rows = data.query(status_queries.gantt, as_of, tri=tri, seulement_retard=only_late, **filters)
 if rows.empty:
     st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
 else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import accounts
-from ptlcd_data.auth import ROLE_LABELS
+from ptlcd_data.access import accounts
+from ptlcd_data.access.auth import ROLE_LABELS
 from ptlcd_data.errors import PtlcdError
 from ui import data, session, widgets
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import engagements, formats, queries
-from ptlcd_data.suivi import NIVEAUX_AFFICHES
+from ptlcd_data import formats
+from ptlcd_data.plan import queries
+from ptlcd_data.suivi import engagements
+from ptlcd_data.vocabulary import NIVEAUX_AFFICHES
 from ui import charts_suivi, data, session, widgets
 
 session.page_requires("lecture")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import formats, queries
+from ptlcd_data import formats
+from ptlcd_data.plan import queries
 from ui import data, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 

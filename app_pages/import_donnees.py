@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import batches, exports, formats, ingest, template
+from ptlcd_data import exports, formats
 from ptlcd_data.errors import PtlcdError
+from ptlcd_data.imports import batches, ingest, template
 from ui import data, session, widgets
 
 session.page_requires("saisie")

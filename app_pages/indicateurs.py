@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import formats, indicateurs, queries
-from ptlcd_data.avancement import SENS_LABELS
+from ptlcd_data import formats
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs.rules import SENS_LABELS
+from ptlcd_data.plan import queries
 from ui import data, indicator_charts, session, widgets
 from ui import indicateurs as ui_ind
 
@@ -18,7 +20,7 @@ MAX_SMALL_MULTIPLES = 30
 
 as_of = widgets.as_of()
 st.title("Indicateurs")
-catalogue = data.query(indicateurs.catalogue)
+catalogue = data.query(valeurs.catalogue)
 if catalogue.empty:
     st.info("Le plan ne définit aucun indicateur (fichier indicateurs.csv).")
     st.stop()
@@ -81,7 +83,7 @@ if vue == "Un indicateur":
         f"Unité : {widgets.escape_md(unite)} · {SENS_LABELS.get(sens, sens).capitalize()} · "
         f"valeurs connues au {formats.day(as_of)}"
     )
-    summary = data.query(indicateurs.series_summary, as_of, indicateurs=(code,))
+    summary = data.query(valeurs.series_summary, as_of, indicateurs=(code,))
     if summary.empty:
         st.info(
             f"Aucune valeur n'est enregistrée pour cet indicateur au {formats.day(as_of)} : "
@@ -122,16 +124,16 @@ if vue == "Un indicateur":
         st.info("Choisissez au moins un territoire pour tracer ses valeurs.")
         st.stop()
     values = data.query(
-        indicateurs.current_values,
+        valeurs.current_values,
         as_of,
         indicateurs=(code,),
         territoires=tuple(chosen),
-        limit=indicateurs.MAX_CHART_POINTS + 1,
+        limit=valeurs.MAX_CHART_POINTS + 1,
     )
-    if len(values) > indicateurs.MAX_CHART_POINTS:
-        values = values.head(indicateurs.MAX_CHART_POINTS)
+    if len(values) > valeurs.MAX_CHART_POINTS:
+        values = values.head(valeurs.MAX_CHART_POINTS)
         st.caption(
-            f"Seuls les {formats.number(indicateurs.MAX_CHART_POINTS)} premiers points sont "
+            f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premiers points sont "
             "tracés : choisissez moins de territoires."
         )
     st.plotly_chart(
@@ -154,7 +156,7 @@ if vue == "Un indicateur":
         key="ind_dl",
     )
     with st.expander("Historique des enregistrements (valeurs remplacées comprises)"):
-        history = data.query(indicateurs.value_history, as_of, code, territoires=tuple(chosen))
+        history = data.query(valeurs.value_history, as_of, code, territoires=tuple(chosen))
         st.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
 else:
     terr_labels = data.query(queries.territoire_labels)
@@ -169,7 +171,7 @@ else:
         f"{widgets.escape_md(terr_labels[terr])}",
         anchor=False,
     )
-    series = data.query(indicateurs.small_multiples, as_of, axe_no, terr)
+    series = data.query(valeurs.small_multiples, as_of, axe_no, terr)
     codes = list(dict.fromkeys(series["indicateur_code"]))
     if len(codes) > MAX_SMALL_MULTIPLES:
         series = series[series["indicateur_code"].isin(codes[:MAX_SMALL_MULTIPLES])]

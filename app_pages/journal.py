@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ptlcd_data import exports, journal
+from ptlcd_data import exports
+from ptlcd_data.access import journal
 from ui import data, session
 
 session.page_requires("admin")

@@ -6,8 +6,11 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from ptlcd_data import engagements, formats, queries, suivi_queries, suivi_saisie
-from ptlcd_data.suivi import NIVEAUX, RULES_RETARD, STATUTS
+from ptlcd_data import formats
+from ptlcd_data.plan import queries
+from ptlcd_data.suivi import engagements, saisie, status_queries
+from ptlcd_data.suivi.retards import RULES_RETARD
+from ptlcd_data.vocabulary import NIVEAUX, STATUTS
 from ui import data, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
@@ -47,7 +50,7 @@ chosen_axes = f1.multiselect(
 )
 only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
 etat = data.query(
-    suivi_queries.calendrier,
+    status_queries.calendrier,
     as_of,
     grouper=False,
     seulement_retard=only_late,
@@ -129,7 +132,7 @@ if as_of < today:
         f"La page montre le plan au {formats.day(as_of)}. Une décision datée d'aujourd'hui "
         "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
     )
-current = data.query(suivi_queries.statut_action, action_no, today) or {}
+current = data.query(status_queries.statut_action, action_no, today) or {}
 cells = data.query(engagements.cellules, today, actions=(action_no,))
 gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
 with st.form(f"revue_form_{action_no}_{gen}", border=True):
@@ -160,7 +163,7 @@ with st.form(f"revue_form_{action_no}_{gen}", border=True):
     )
     commentaire = st.text_area(
         "Commentaire (décision, point d'étape)",
-        max_chars=suivi_saisie.COMMENT_MAX_CHARS,
+        max_chars=saisie.COMMENT_MAX_CHARS,
         key=f"revue_commentaire_{action_no}_{gen}",
     )
     st.markdown("**Engagement des territoires**")
@@ -206,7 +209,7 @@ if submitted and codes_without_level:
 elif submitted:
     with widgets.guard():
         written = data.write(
-            suivi_saisie.enregistrer_revue,
+            saisie.enregistrer_revue,
             user,
             action_no,
             date_effet=date_effet if isinstance(date_effet, date) else today,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data import formats, meteo, synthese
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data.avancement import PROGRESS_FORMULA
+from ptlcd_data import formats
+from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo, model
 from ui import charts_suivi, data, session, widgets
 from ui import synthese as ui_syn
 
@@ -16,7 +17,7 @@ YEAR_KEY = "synthese_annee"
 
 as_of = widgets.as_of()
 st.title("Synthèse annuelle")
-years = data.query(synthese.annees, as_of)
+years = data.query(model.annees, as_of)
 if not years:
     st.info(
         f"Le plan commence après le {formats.day(as_of)} (date d'observation) : il n'y a pas "
@@ -24,7 +25,7 @@ if not years:
     )
     st.stop()
 if st.session_state.get(YEAR_KEY) not in years:
-    default = data.query(synthese.annee_par_defaut, as_of)
+    default = data.query(model.annee_par_defaut, as_of)
     st.session_state[YEAR_KEY] = default if default in years else years[0]
 annee = st.selectbox(
     "Année",
@@ -33,16 +34,16 @@ annee = st.selectbox(
     help="La synthèse montre le plan au 31 décembre de l'année choisie, ou à la date "
     "d'observation pour l'année en cours.",
 )
-s = data.query(synthese.synthese_annuelle, annee, as_of)
+s = data.query(model.synthese_annuelle, annee, as_of)
 st.caption(
-    f"{synthese.situation(s)} · dernière information enregistrée : "
+    f"{model.situation(s)} · dernière information enregistrée : "
     f"{formats.day(s.derniere_donnee, empty='aucune')}. Les mêmes chiffres figurent dans le PDF "
     "et dans le classeur XLSX."
 )
 ui_syn.downloads(s)
 
 st.subheader(f"L'année {annee} en bref")
-st.markdown("\n".join(f"- {widgets.escape_md(line)}" for line in synthese.resume(s)))
+st.markdown("\n".join(f"- {widgets.escape_md(line)}" for line in model.resume(s)))
 ui_syn.key_figures(s)
 
 st.subheader("La météo des axes")

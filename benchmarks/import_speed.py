@@ -25,9 +25,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from ptlcd_data import batches, ingest, reader, store
-from ptlcd_data.auth import SYSTEM
+from ptlcd_data import store
+from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.build import build
+from ptlcd_data.imports import batches, ingest, reader
 from ptlcd_data.settings import PROJECT_DIR, Settings
 
 TERRITOIRES = ["Nantes Métropole", "Nantes", "Reze", "St-Herblain", "ORVAULT"]
@@ -249,7 +250,7 @@ data = Path({sheet!r}).read_bytes()
 if {mode!r} == "read":
     b.read_only(data)
 elif {mode!r} == "child":
-    from ptlcd_data import reader
+    from ptlcd_data.imports import reader
     reader.read_and_pack(data, "sheet.xlsx", max({rows}, Settings().max_rows))
 else:
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
-from ptlcd_data import formats, report_pdf, report_xlsx, store, synthese
+from ptlcd_data import formats, store
+from ptlcd_data.synthese import model, render_pdf, render_xlsx
 
 REPEATS = 3
 # The last year of the demonstration history: statuses, engagements and indicators all move.
@@ -62,11 +63,11 @@ def _median(fn: Callable[[], object]) -> float:
 def report_times(db: Path) -> dict[str, float]:
     """Median seconds of each step, and what the summary held (pages, rows)."""
     with store.connect(db) as conn:
-        assembly = _median(lambda: synthese.synthese_annuelle(conn, YEAR, date.today()))
-        s = synthese.synthese_annuelle(conn, YEAR, date.today())
-    pdf = _median(lambda: report_pdf.render(s))
-    xlsx = _median(lambda: report_xlsx.render(s))
-    pages = len(PdfReader(io.BytesIO(report_pdf.render(s))).pages)
+        assembly = _median(lambda: model.synthese_annuelle(conn, YEAR, date.today()))
+        s = model.synthese_annuelle(conn, YEAR, date.today())
+    pdf = _median(lambda: render_pdf.render(s))
+    xlsx = _median(lambda: render_xlsx.render(s))
+    pages = len(PdfReader(io.BytesIO(render_pdf.render(s))).pages)
     return {
         "synthese": assembly,
         "pdf": pdf,

@@ -19,13 +19,15 @@ def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[
     """
     # Imported here, not above: `open_store` runs on every start of the app, and these loaders
     # (and pandas, which they use) are only needed when the plan is (re)built.
-    from ptlcd_data import demo_indicateurs, demo_suivi, suivi_initial
-    from ptlcd_data.plan import load_plan
+    from ptlcd_data.demo import indicateurs as demo_indicateurs
+    from ptlcd_data.demo import suivi as demo_suivi
+    from ptlcd_data.plan.loader import load_plan
+    from ptlcd_data.suivi import etat_initial
 
     store.migrate(conn)
     with store.transaction(conn):
         counts = load_plan(conn, data_dir)
-        counts.update(suivi_initial.load_initial_state(conn, data_dir))
+        counts.update(etat_initial.load_initial_state(conn, data_dir))
         if demo:
             counts.update(demo_suivi.generate(conn))
             counts["valeurs d'indicateurs (démonstration)"] = demo_indicateurs.generate(conn)

@@ -17,31 +17,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import (
-    accounts,
-    auth,
-    backups,
-    batches,
-    cli_fr,
-    demo,
-    demo_large,
-    demo_suivi,
-    engagements,
-    exports,
-    indicateurs,
-    ingest,
-    journal,
-    queries,
-    report,
-    store,
-    suivi_queries,
-    synthese,
-    template,
-)
-from ptlcd_data.auth import ROLES, SYSTEM
+from ptlcd_data import cli_fr, demo, exports, store
+from ptlcd_data.access import accounts, auth, journal
+from ptlcd_data.access.auth import ROLES, SYSTEM
 from ptlcd_data.build import build, open_store
+from ptlcd_data.demo import large as demo_large
+from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
+from ptlcd_data.imports import batches, ingest, template
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.plan import queries
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import backups
+from ptlcd_data.suivi import engagements, status_queries
+from ptlcd_data.synthese import model, report
 
 # An exporter returns the sheets to write: {sheet name: table}. CSV/Parquet take the first one.
 Exporter = Callable[[store.Connection, date], dict[str, pd.DataFrame]]
@@ -52,11 +41,11 @@ def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]
 
 
 def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Indicateurs": indicateurs.export_table(conn, as_of)}
+    return {"Indicateurs": valeurs.export_table(conn, as_of)}
 
 
 def _export_status(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Statuts": suivi_queries.export_status(conn, as_of)}
+    return {"Statuts": status_queries.export_status(conn, as_of)}
 
 
 def _export_engagement(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
@@ -137,14 +126,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     fmt = report.check_format(args.format or args.output.suffix)
     conn = open_store(settings)
     try:
-        s = synthese.synthese_annuelle(conn, args.year, date.today())
+        s = model.synthese_annuelle(conn, args.year, date.today())
     finally:
         conn.close()
     data = report.render(s, fmt)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(data)
     print(
-        f"Synthèse annuelle {args.year} ({synthese.situation(s).lower()}) écrite dans {args.output} ({fmt})."
+        f"Synthèse annuelle {args.year} ({model.situation(s).lower()}) écrite dans {args.output} ({fmt})."
     )
     return 0
 

@@ -66,7 +66,8 @@ def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def sixty_territories_env(app_env: Path) -> Path:
     """The app's database with 60 synthetic territories and their demonstration values: beyond
     the 30 that a matrix or an indicators panel shows at once."""
-    from ptlcd_data import demo_large, store
+    from ptlcd_data import store
+    from ptlcd_data.demo import large as demo_large
 
     with store.connect(app_env) as conn:
         with store.transaction(conn):

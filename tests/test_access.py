@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import accounts, backups, journal, roles_config, store
-from ptlcd_data.auth import SYSTEM, User
+from ptlcd_data import store
+from ptlcd_data.access import accounts, journal, roles_config
+from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.cli import main
 from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.store import backups
 from tests.conftest import ROOT
 
 PASSWORD = "correct-horse-battery"

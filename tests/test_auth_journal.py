@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from ptlcd_data import journal, store
-from ptlcd_data.auth import SYSTEM, User, require
+from ptlcd_data import store
+from ptlcd_data.access import journal
+from ptlcd_data.access.auth import SYSTEM, User, require
 from ptlcd_data.errors import PermissionDenied
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ptlcd_data.avancement import Series, alerts, format_value, progress, trend
+from ptlcd_data.indicateurs.rules import Series, alerts, format_value, progress, trend
 
 NNBSP = "\u202f"
 
@@ -138,7 +138,7 @@ def _reference_apply_rules(df, last_year):  # type: ignore[no-untyped-def]
 
     import pandas as pd
 
-    from ptlcd_data.avancement import series_progress, trend_text
+    from ptlcd_data.indicateurs.rules import series_progress, trend_text
 
     def opt(value):  # type: ignore[no-untyped-def]
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -222,7 +222,7 @@ def _random_summary(n: int, seed: int):  # type: ignore[no-untyped-def]
 def test_column_wise_rules_give_the_same_table_as_the_stated_rules(seed):
     import math
 
-    from ptlcd_data.indicateurs import apply_rules
+    from ptlcd_data.indicateurs.valeurs import apply_rules
 
     df = _random_summary(2_000, seed)
     got = apply_rules(df, 2025)

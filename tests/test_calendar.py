@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from ptlcd_data.calendar import parse_calendrier
 from ptlcd_data.errors import PlanDataError
+from ptlcd_data.plan.calendar import parse_calendrier
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,8 @@ def test_readers_during_an_import_get_no_error(db_path, tmp_path):
     reader_code = textwrap.dedent(
         f"""
         import sys, time
-        from ptlcd_data import store, queries
+        from ptlcd_data import store
+        from ptlcd_data.plan import queries
         errors = 0
         reads = 0
         end = time.monotonic() + 6

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from ptlcd_data import queries, store
+from ptlcd_data import store
 from ptlcd_data.build import open_store
+from ptlcd_data.plan import queries
 from ptlcd_data.settings import Settings
 from tests.conftest import DATA_DIR
 from tests.crash import kill_at_random_moments

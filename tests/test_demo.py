@@ -57,7 +57,9 @@ def test_banner_shows_only_while_demo_records_exist(app_env):
 
 
 def test_large_demo_is_marked_and_removed_whole(conn):
-    from ptlcd_data import demo_large, demo_suivi, store
+    from ptlcd_data import store
+    from ptlcd_data.demo import large as demo_large
+    from ptlcd_data.demo import suivi as demo_suivi
 
     scale = demo_large.Scale(territoires=12, indicateurs=25, first_year=2020, years=2)
     with store.transaction(conn):

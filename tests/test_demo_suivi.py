@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ptlcd_data import demo, store, suivi_queries
+from ptlcd_data import demo, store
 from ptlcd_data.build import build
 from ptlcd_data.cli import main
-from ptlcd_data.demo_suivi import AUTEUR_DEMO, add_months
-from ptlcd_data.suivi import NIVEAUX, STATUTS
+from ptlcd_data.demo.suivi import AUTEUR_DEMO, add_months
+from ptlcd_data.suivi import status_queries
+from ptlcd_data.vocabulary import NIVEAUX, STATUTS
 from tests.conftest import DATA_DIR, MINI_PLAN
 
 COLUMNS = "action_no, date_effet, statut, avancement, commentaire, auteur, source, enregistre_le"
@@ -63,8 +64,8 @@ def test_demo_records_are_marked_and_span_the_plan_s_first_six_years(demo_conn):
 
 
 def test_demo_history_shows_progress_and_lateness(demo_conn):
-    start = suivi_queries.etat_actions(demo_conn, date(2017, 12, 31))
-    end = suivi_queries.etat_actions(demo_conn, date(2022, 12, 31))
+    start = status_queries.etat_actions(demo_conn, date(2017, 12, 31))
+    end = status_queries.etat_actions(demo_conn, date(2022, 12, 31))
     assert (start["statut"] == "Réalisé").sum() < (end["statut"] == "Réalisé").sum()
     assert end["en_retard"].any()
     assert end["glissement_fin_mois"].dropna().gt(0).any()
@@ -73,7 +74,7 @@ def test_demo_history_shows_progress_and_lateness(demo_conn):
 def test_removing_demo_keeps_the_initial_state_from_the_plan(demo_conn):
     demo.remove_demo(demo_conn)
     assert not demo.has_demo(demo_conn)
-    row = suivi_queries.statut_action(demo_conn, 9, date(2030, 1, 1))
+    row = status_queries.statut_action(demo_conn, 9, date(2030, 1, 1))
     assert row["statut"] == "En cours" and row["source"] == "plan 2017 (document de travail)"
 
 

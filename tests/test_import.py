@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from ptlcd_data import batches, ingest, journal, template
-from ptlcd_data.auth import SYSTEM, User
+from ptlcd_data.access import journal
+from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.imports import batches, ingest, template
 from ptlcd_data.settings import Settings
 from tests import import_files as f
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ptlcd_data import batches, ingest, reader
+from ptlcd_data.imports import batches, ingest, reader
 from ptlcd_data.settings import Settings
 from tests import import_files as f
 
@@ -21,7 +21,7 @@ def check(conn, data: bytes, name: str = "fichier.xlsx", **settings):
 
 def published(conn, data: bytes, name: str = "fichier.xlsx") -> dict:
     """Publish `data` and return {(code, territoire, annee): (valeur, cible)}."""
-    from ptlcd_data.auth import SYSTEM
+    from ptlcd_data.access.auth import SYSTEM
 
     result = check(conn, data, name)
     assert result.ok, result.errors.to_dict("records")

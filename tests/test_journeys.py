@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from ptlcd_data import accounts, store
-from ptlcd_data.auth import SYSTEM
+from ptlcd_data import store
+from ptlcd_data.access import accounts
+from ptlcd_data.access.auth import SYSTEM
 from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ptlcd_data import meteo
-from ptlcd_data.meteo import APPUIS, ATTEIGNABLES, COMPROMIS, SECURISES, AxeEtat
+from ptlcd_data.synthese import meteo
+from ptlcd_data.synthese.meteo import APPUIS, ATTEIGNABLES, COMPROMIS, SECURISES, AxeEtat
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ptlcd_data import accounts, store
-from ptlcd_data.auth import SYSTEM
+from ptlcd_data import store
+from ptlcd_data.access import accounts
+from ptlcd_data.access.auth import SYSTEM
 from tests import import_files as f
 from tests.test_pages import assert_clean
 from tests.test_pages import run_page as _run_page

@@ -8,8 +8,9 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import accounts, store
-from ptlcd_data.auth import SYSTEM
+from ptlcd_data import store
+from ptlcd_data.access import accounts
+from ptlcd_data.access.auth import SYSTEM
 from tests.conftest import ROOT
 from ui.navigation import PAGES as SPECS
 

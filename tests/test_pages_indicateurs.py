@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
-from ptlcd_data.indicateurs import ValueRow, record_values
+from ptlcd_data.indicateurs.valeurs import ValueRow, record_values
 from tests.conftest import ROOT
 from tests.test_indicateurs import SAISIE, at, rate_series
 from tests.test_pages import TIMEOUT, assert_clean, run_page

@@ -9,7 +9,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import auth, engagements, store, suivi_queries, suivi_saisie
+from ptlcd_data import store
+from ptlcd_data.access import auth
+from ptlcd_data.suivi import engagements, saisie, status_queries
 from tests.conftest import ROOT
 
 TIMEOUT = 60
@@ -18,7 +20,7 @@ SAISIE = auth.User("mme.a", "Mme A", "saisie")
 
 def _saisie_account(db) -> str:
     """A local account with the `saisie` role; returns its login."""
-    from ptlcd_data import accounts
+    from ptlcd_data.access import accounts
 
     with store.connect(db) as conn:
         accounts.add_user(
@@ -71,12 +73,12 @@ def table_having(at: AppTest, *columns: str):
 
 def record(db_path, action_no, **kwargs):
     with store.connect(db_path) as conn:
-        suivi_saisie.enregistrer_revue(conn, SAISIE, action_no, **kwargs)
+        saisie.enregistrer_revue(conn, SAISIE, action_no, **kwargs)
 
 
 def late_count(db_path, as_of) -> int:
     with duckdb.connect(str(db_path)) as conn:
-        return int(suivi_queries.etat_actions(conn, as_of)["en_retard"].sum())
+        return int(status_queries.etat_actions(conn, as_of)["en_retard"].sum())
 
 
 # --- Avancement par axe --------------------------------------------------------------------
@@ -294,7 +296,7 @@ def test_review_records_a_decision_that_every_page_shows(app_env):
     at.multiselect(key="cal_statuts").select("Bloqué").run()
     assert metrics(at)["Actions affichées"] == "1"
     with duckdb.connect(str(app_env)) as conn:
-        row = suivi_queries.statut_action(conn, 12, date.today())
+        row = status_queries.statut_action(conn, 12, date.today())
         assert (row["statut"], row["auteur"], row["commentaire"]) == (
             "Bloqué",
             "Mme A",
@@ -433,7 +435,7 @@ def test_review_can_go_through_the_late_actions_only(app_env):
     at.toggle(key="revue_retard").set_value(True).run()
     assert_clean(at)
     with duckdb.connect(str(app_env)) as conn:
-        etat = suivi_queries.etat_actions(conn, date(2019, 1, 1))
+        etat = status_queries.etat_actions(conn, date(2019, 1, 1))
     late = etat.loc[etat["en_retard"], "action_no"].tolist()
     assert at.selectbox(key="revue_action").options == [
         f"n° {n} · " + etat.set_index("action_no").loc[n, "action"][:80] for n in late
@@ -447,7 +449,7 @@ def test_review_asks_an_anonymous_visitor_to_log_in_to_record(app_env):
 
 
 def test_review_refuses_a_reader_account(app_env):
-    from ptlcd_data import accounts
+    from ptlcd_data.access import accounts
 
     with store.connect(app_env) as conn:
         accounts.add_user(conn, auth.SYSTEM, "elu", "Élu", "lecture", "mot-de-passe-de-l-elu")
@@ -456,7 +458,7 @@ def test_review_refuses_a_reader_account(app_env):
 
 
 def test_review_shows_the_indicators_of_the_action_objective(app_env):
-    from ptlcd_data import demo_indicateurs
+    from ptlcd_data.demo import indicateurs as demo_indicateurs
 
     with store.connect(app_env) as conn:
         with store.transaction(conn):

@@ -11,8 +11,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import formats, meteo, report_xlsx, store, synthese
-from ptlcd_data import synthese_colonnes as col
+from ptlcd_data import formats, store
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo, model, render_xlsx
 from tests.conftest import ROOT
 from ui.widgets import escape_md
 
@@ -76,7 +77,7 @@ def test_two_years_show_different_figures(demo_app_env):
     assert m2018[col.CH_PART] != m2021[col.CH_PART]
     assert "Au 31/12/2021" in markdown(at)
     with store.connect(demo_app_env) as conn:
-        expected = synthese.synthese_annuelle(conn, 2021, date.today())
+        expected = model.synthese_annuelle(conn, 2021, date.today())
     assert int(m2021[col.CH_REALISEES]) == expected.chiffre(col.CH_REALISEES)
     shown = table_having(at, "Réalisée le")
     assert list(shown[col.COL_ACTION_NO]) == list(expected.realisees[col.COL_ACTION_NO])
@@ -86,14 +87,14 @@ def test_page_figures_equal_the_xlsx(demo_app_env):
     at = open_page(2019)
     shown = metrics(at)
     with store.connect(demo_app_env) as conn:
-        s = synthese.synthese_annuelle(conn, 2019, date.today())
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(report_xlsx.render(s)))
-    rows = wb.get_sheet_by_name(report_xlsx.SHEET_CHIFFRES).to_python()
+        s = model.synthese_annuelle(conn, 2019, date.today())
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(render_xlsx.render(s)))
+    rows = wb.get_sheet_by_name(render_xlsx.SHEET_CHIFFRES).to_python()
     assert [r[0] for r in rows[1:]] == list(shown)
     for label, value, *_ in rows[1:]:
         written = formats.percent(value) if label in col.CHIFFRES_UNITES else formats.number(value)
         assert shown[label].split(" sur ")[0] == written, label
-    axes_sheet = wb.get_sheet_by_name(report_xlsx.SHEET_AXES).to_python()
+    axes_sheet = wb.get_sheet_by_name(render_xlsx.SHEET_AXES).to_python()
     header, body = axes_sheet[0], axes_sheet[1:]
     axes_page = table_having(at, col.COL_METEO, "Pourquoi")
     assert len(axes_page) == len(body) == 5
@@ -102,7 +103,7 @@ def test_page_figures_equal_the_xlsx(demo_app_env):
         for column in ("Actions", "Réalisé", "En retard", "En difficulté", col.COL_METEO):
             assert page_row[column] == xlsx[column], column
     late_page = table_having(at, "Pourquoi en retard")
-    late_sheet = wb.get_sheet_by_name(report_xlsx.SHEET_RETARDS).to_python()
+    late_sheet = wb.get_sheet_by_name(render_xlsx.SHEET_RETARDS).to_python()
     assert list(late_page[col.COL_ACTION_NO]) == [r[2] for r in late_sheet[1:]]
 
 
@@ -117,7 +118,7 @@ def test_page_shows_the_meteo_of_each_axis_and_its_rule(demo_app_env):
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
     assert len(badges) == 5, "une pastille météo par axe"
     with store.connect(demo_app_env) as conn:
-        s = synthese.synthese_annuelle(conn, 2019, date.today())
+        s = model.synthese_annuelle(conn, 2019, date.today())
     for badge, niveau in zip(badges, s.axes[col.COL_METEO], strict=True):
         assert badge.endswith(f" {niveau}]")
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ptlcd_data import queries, store
+from ptlcd_data import store
 from ptlcd_data.build import build
 from ptlcd_data.errors import PlanDataError
+from ptlcd_data.plan import queries
 from tests.conftest import MINI_PLAN
 
 

@@ -17,11 +17,14 @@ from PIL import Image, ImageStat
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from ptlcd_data import auth, report, report_pdf, report_xlsx, store, suivi_saisie
-from ptlcd_data import synthese as syn
-from ptlcd_data import synthese_colonnes as col
+from ptlcd_data import store
+from ptlcd_data.access import auth
 from ptlcd_data.build import build
 from ptlcd_data.cli import main
+from ptlcd_data.suivi import saisie
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import model as syn
+from ptlcd_data.synthese import render_pdf, render_xlsx, report
 from tests.conftest import DATA_DIR, ROOT
 
 TODAY = date(2026, 11, 28)
@@ -42,7 +45,7 @@ def demo_summary(tmp_path_factory: pytest.TempPathFactory) -> syn.Synthese:
 
 @pytest.fixture(scope="module")
 def demo_pdf(demo_summary: syn.Synthese) -> bytes:
-    return report_pdf.render(demo_summary, TODAY)
+    return render_pdf.render(demo_summary, TODAY)
 
 
 def _texts(data: bytes) -> list[str]:
@@ -107,7 +110,7 @@ def test_pdf_says_when_it_holds_demonstration_data(demo_pdf, conn):
     texts = [_flat(t) for t in _texts(demo_pdf)]
     assert "Données de démonstration" in texts[0]
     assert all("démonstration" in t.lower() for t in texts[1:])
-    clean = report_pdf.render(syn.synthese_annuelle(conn, 2019, TODAY), TODAY)
+    clean = render_pdf.render(syn.synthese_annuelle(conn, 2019, TODAY), TODAY)
     assert not any("démonstration" in t.lower() for t in _texts(clean))
 
 
@@ -120,31 +123,31 @@ def test_pdf_is_in_french_with_french_figures(demo_pdf):
 
 
 def test_xlsx_has_one_sheet_per_section_with_the_summary_figures(demo_summary):
-    data = report_xlsx.render(demo_summary, TODAY)
+    data = render_xlsx.render(demo_summary, TODAY)
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    assert wb.sheet_names == list(report_xlsx.sheets(demo_summary, TODAY))
-    chiffres = wb.get_sheet_by_name(report_xlsx.SHEET_CHIFFRES).to_python()
+    assert wb.sheet_names == list(render_xlsx.sheets(demo_summary, TODAY))
+    chiffres = wb.get_sheet_by_name(render_xlsx.SHEET_CHIFFRES).to_python()
     assert chiffres[0][:2] == ["Chiffre", "Valeur"]
     read = {row[0]: row[1] for row in chiffres[1:]}
     for label in demo_summary.chiffres["Chiffre"]:
         assert read[label] == pytest.approx(demo_summary.chiffre(label))
-    axes = wb.get_sheet_by_name(report_xlsx.SHEET_AXES).to_python()
+    axes = wb.get_sheet_by_name(render_xlsx.SHEET_AXES).to_python()
     header = axes[0]
     for row, (_, expected) in zip(axes[1:], demo_summary.axes.iterrows(), strict=True):
         got = dict(zip(header, row, strict=True))
         assert got[col.COL_METEO] == expected[col.COL_METEO]
         assert got["Actions"] == expected["Actions"]
         assert got["En retard"] == expected["En retard"]
-    front = wb.get_sheet_by_name(report_xlsx.SHEET_SYNTHESE).to_python()
-    demo_row = next(r for r in front if r[0] == report_xlsx.DEMO_ROW)
+    front = wb.get_sheet_by_name(render_xlsx.SHEET_SYNTHESE).to_python()
+    demo_row = next(r for r in front if r[0] == render_xlsx.DEMO_ROW)
     assert demo_row[1].startswith("OUI")
-    done = wb.get_sheet_by_name(report_xlsx.SHEET_REALISEES).to_python()
+    done = wb.get_sheet_by_name(render_xlsx.SHEET_REALISEES).to_python()
     assert len(done) - 1 == len(demo_summary.realisees) == 5
     assert type(done[1][done[0].index("Réalisée le")]).__name__ in {"date", "datetime"}
 
 
 def test_formula_like_comment_comes_back_as_text(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn,
         SAISIE,
         10,
@@ -154,17 +157,17 @@ def test_formula_like_comment_comes_back_as_text(conn):
         today=TODAY,
     )
     s = syn.synthese_annuelle(conn, 2019, TODAY)
-    data = report_xlsx.render(s, TODAY)
+    data = render_xlsx.render(s, TODAY)
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
-        report_xlsx.SHEET_COMMENTAIRES
+        render_xlsx.SHEET_COMMENTAIRES
     )
     rows = sheet.to_python()
     column = rows[0].index("Commentaire")
     assert "=1+1" in [r[column] for r in rows[1:]]
-    ws = load_workbook(io.BytesIO(data))[report_xlsx.SHEET_COMMENTAIRES]
+    ws = load_workbook(io.BytesIO(data))[render_xlsx.SHEET_COMMENTAIRES]
     cells = [c for c in ws.iter_rows(min_row=2) if c[column].value == "=1+1"]
     assert cells and cells[0][column].data_type == "s"
-    assert "=1+1" in " ".join(_texts(report_pdf.render(s, TODAY)))
+    assert "=1+1" in " ".join(_texts(render_pdf.render(s, TODAY)))
 
 
 def test_file_names_are_safe(demo_summary):
@@ -174,7 +177,7 @@ def test_file_names_are_safe(demo_summary):
 
 def test_another_plan_gets_its_own_pdf(mini_conn):
     s = syn.synthese_annuelle(mini_conn, 2021, TODAY)
-    text = _flat(" ".join(_texts(report_pdf.render(s, TODAY))))
+    text = _flat(" ".join(_texts(render_pdf.render(s, TODAY))))
     assert "Plan de test de Villeneuve" in text
     assert "Axe 1 · Observer" in text and "Axe 2 · Agir" in text
     assert "Nantes" not in text
@@ -200,7 +203,7 @@ def test_cli_report_writes_pdf_and_xlsx(cli_db, tmp_path, capsys):
     assert "Synthèse annuelle 2019" in _texts(pdf.read_bytes())[0]
     assert main(["--db", str(cli_db), "report", "--year", "2019", "-o", str(xlsx)]) == 0
     names = CalamineWorkbook.from_path(str(xlsx)).sheet_names
-    assert report_xlsx.SHEET_CHIFFRES in names
+    assert render_xlsx.SHEET_CHIFFRES in names
 
 
 @pytest.mark.parametrize(
@@ -254,7 +257,7 @@ def test_export_all_refuses_csv(cli_db, tmp_path, capsys):
 
 
 def test_a_very_long_cell_does_not_break_the_pdf():
-    from ptlcd_data.pdf import CELL_CHARS_MAX, ReportPDF
+    from ptlcd_data.synthese.pdf_document import CELL_CHARS_MAX, ReportPDF
 
     pdf = ReportPDF("test")
     pdf.add_page()

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ptlcd_data import auth, engagements, journal, store, suivi_queries, suivi_saisie
+from ptlcd_data import store
+from ptlcd_data.access import auth, journal
 from ptlcd_data.build import build
 from ptlcd_data.errors import InputError, PermissionDenied, PlanDataError
-from ptlcd_data.suivi import NIVEAU_AUCUN, NIVEAUX_AFFICHES, SANS_STATUT, STATUTS_AFFICHES
+from ptlcd_data.suivi import engagements, saisie, status_queries
+from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, SANS_STATUT, STATUTS_AFFICHES
 from tests.conftest import DATA_DIR, MINI_PLAN
 
 SAISIE = auth.User("mme.a", "Mme A", "saisie")
@@ -19,7 +21,7 @@ TODAY = date(2024, 3, 15)
 
 
 def _statut(conn, action_no, as_of):
-    return suivi_queries.statut_action(conn, action_no, as_of)["statut"]
+    return status_queries.statut_action(conn, action_no, as_of)["statut"]
 
 
 def _niveau(conn, action_no, code, as_of):
@@ -45,7 +47,7 @@ def _count(conn, table):
     ],
 )
 def test_initial_statuses_come_from_the_plan_remarks(conn, action_no, statut, why):
-    row = suivi_queries.statut_action(conn, action_no, date(2017, 7, 1))
+    row = status_queries.statut_action(conn, action_no, date(2017, 7, 1))
     assert row["statut"] == statut
     if why:
         assert why in row["commentaire"]
@@ -68,7 +70,7 @@ def test_initial_engagements_come_from_the_territory_cells(conn, code, niveau):
 
 
 def test_initial_state_of_another_plan_uses_its_own_date_and_mapping(mini_conn):
-    row = suivi_queries.statut_action(mini_conn, 2, date(2020, 3, 1))
+    row = status_queries.statut_action(mini_conn, 2, date(2020, 3, 1))
     assert row["statut"] == "À discuter"
     assert row["source"] == "plan 2020 (document de travail)"
     assert _niveau(mini_conn, 1, "AGGLO", date(2020, 3, 1)) == "Engagée"
@@ -77,7 +79,7 @@ def test_initial_state_of_another_plan_uses_its_own_date_and_mapping(mini_conn):
 
 
 def test_rebuilding_keeps_user_records_and_does_not_duplicate_the_initial_state(conn, db_path):
-    suivi_saisie.enregistrer_revue(conn, SAISIE, 10, statut="En cours", today=TODAY)
+    saisie.enregistrer_revue(conn, SAISIE, 10, statut="En cours", today=TODAY)
     before = (_count(conn, "statut_record"), _count(conn, "engagement_record"))
     build(conn, DATA_DIR, demo=False)
     assert (_count(conn, "statut_record"), _count(conn, "engagement_record")) == before
@@ -126,7 +128,7 @@ def test_mapping_matches_whole_words_without_accents(tmp_path):
     )
     with store.connect(tmp_path / "x.duckdb") as c:
         build(c, plan, demo=False)
-        row = suivi_queries.statut_action(c, 2, date(2021, 1, 1))
+        row = status_queries.statut_action(c, 2, date(2021, 1, 1))
         assert (row["statut"], row["avancement"]) == ("À discuter", 20)
         assert _count(c, "statut_record") == 1  # "valid" is not a whole word of "À valider"
 
@@ -135,7 +137,7 @@ def test_mapping_matches_whole_words_without_accents(tmp_path):
 
 
 def test_status_change_shows_from_its_date_d_effet(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn,
         SAISIE,
         10,
@@ -145,13 +147,13 @@ def test_status_change_shows_from_its_date_d_effet(conn):
         today=TODAY,
     )
     assert _statut(conn, 10, date(2019, 5, 9)) == SANS_STATUT
-    on = suivi_queries.statut_action(conn, 10, date(2019, 5, 10))
+    on = status_queries.statut_action(conn, 10, date(2019, 5, 10))
     assert (on["statut"], on["avancement"]) == ("En cours", 30)
     assert _statut(conn, 10, date(2019, 5, 11)) == "En cours"
 
 
 def test_engagement_change_shows_from_its_date_d_effet(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn,
         SAISIE,
         9,
@@ -165,32 +167,32 @@ def test_engagement_change_shows_from_its_date_d_effet(conn):
 
 
 def test_history_at_a_date_leaves_out_later_records(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn, SAISIE, 9, date_effet=date(2019, 1, 1), statut="Réalisé", today=TODAY
     )
-    assert len(suivi_queries.historique_statuts(conn, 9, date(2018, 12, 31))) == 1
-    hist = suivi_queries.historique_statuts(conn, 9, date(2019, 1, 1))
+    assert len(status_queries.historique_statuts(conn, 9, date(2018, 12, 31))) == 1
+    hist = status_queries.historique_statuts(conn, 9, date(2019, 1, 1))
     assert hist["statut"].tolist() == ["Réalisé", "En cours"]
     assert hist["auteur"].iloc[0] == "Mme A"
 
 
 def test_same_day_records_the_latest_recorded_wins(conn):
     for statut in ("En pause", "Bloqué"):
-        suivi_saisie.enregistrer_revue(
+        saisie.enregistrer_revue(
             conn, SAISIE, 9, date_effet=date(2019, 1, 1), statut=statut, today=TODAY
         )
     assert _statut(conn, 9, date(2019, 1, 1)) == "Bloqué"
 
 
 def test_avancement_is_carried_until_changed_and_realise_means_100(conn):
-    rec = suivi_saisie.enregistrer_revue
+    rec = saisie.enregistrer_revue
     rec(
         conn, SAISIE, 10, date_effet=date(2019, 1, 1), statut="En cours", avancement=40, today=TODAY
     )
     rec(conn, SAISIE, 10, date_effet=date(2019, 6, 1), statut="En pause", today=TODAY)
-    assert suivi_queries.statut_action(conn, 10, date(2019, 6, 1))["avancement"] == 40
+    assert status_queries.statut_action(conn, 10, date(2019, 6, 1))["avancement"] == 40
     rec(conn, SAISIE, 10, date_effet=date(2020, 1, 1), statut="Réalisé", today=TODAY)
-    row = suivi_queries.statut_action(conn, 10, date(2020, 1, 1))
+    row = status_queries.statut_action(conn, 10, date(2020, 1, 1))
     assert row["avancement"] == 100
     assert row["debut_reel"] == date(2019, 1, 1) and row["fin_reelle"] == date(2020, 1, 1)
     assert int(row["glissement_fin_mois"]) == 12  # planned end 31/12/2018
@@ -198,8 +200,8 @@ def test_avancement_is_carried_until_changed_and_realise_means_100(conn):
 
 def test_lateness_changes_with_the_observation_date(conn):
     # Action 10 is planned for 2018 and has no status.
-    assert not suivi_queries.statut_action(conn, 10, date(2018, 6, 1))["en_retard"]
-    assert suivi_queries.statut_action(conn, 10, date(2019, 1, 1))["en_retard"]
+    assert not status_queries.statut_action(conn, 10, date(2018, 6, 1))["en_retard"]
+    assert status_queries.statut_action(conn, 10, date(2019, 1, 1))["en_retard"]
 
 
 # --- review-mode writes --------------------------------------------------------------------
@@ -207,7 +209,7 @@ def test_lateness_changes_with_the_observation_date(conn):
 
 def test_review_record_is_written_with_who_and_a_journal_entry(conn):
     rev = store.revision(conn)
-    written = suivi_saisie.enregistrer_revue(
+    written = saisie.enregistrer_revue(
         conn,
         SAISIE,
         12,
@@ -230,8 +232,8 @@ def test_review_record_is_written_with_who_and_a_journal_entry(conn):
 
 
 def test_a_comment_alone_keeps_the_current_status(conn):
-    suivi_saisie.enregistrer_revue(conn, SAISIE, 9, commentaire="Point fait", today=TODAY)
-    row = suivi_queries.statut_action(conn, 9, TODAY)
+    saisie.enregistrer_revue(conn, SAISIE, 9, commentaire="Point fait", today=TODAY)
+    row = status_queries.statut_action(conn, 9, TODAY)
     assert (row["statut"], row["commentaire"]) == ("En cours", "Point fait")
 
 
@@ -251,14 +253,14 @@ def test_a_comment_alone_keeps_the_current_status(conn):
 def test_refused_review_records_write_nothing(conn, kwargs, message):
     before = (_count(conn, "statut_record"), _count(conn, "engagement_record"))
     with pytest.raises(InputError) as err:
-        suivi_saisie.enregistrer_revue(conn, SAISIE, 10, today=TODAY, **kwargs)
+        saisie.enregistrer_revue(conn, SAISIE, 10, today=TODAY, **kwargs)
     assert message in err.value.message
     assert (_count(conn, "statut_record"), _count(conn, "engagement_record")) == before
 
 
 def test_recording_requires_the_saisie_role(conn):
     with pytest.raises(PermissionDenied):
-        suivi_saisie.enregistrer_revue(conn, LECTURE, 9, statut="Réalisé", today=TODAY)
+        saisie.enregistrer_revue(conn, LECTURE, 9, statut="Réalisé", today=TODAY)
     assert _statut(conn, 9, TODAY) == "En cours"
 
 
@@ -269,7 +271,7 @@ def test_review_record_is_all_or_nothing(conn, monkeypatch):
     before = (_count(conn, "statut_record"), _count(conn, "engagement_record"))
     monkeypatch.setattr(journal, "log", crash)
     with pytest.raises(RuntimeError):
-        suivi_saisie.enregistrer_revue(
+        saisie.enregistrer_revue(
             conn, SAISIE, 9, statut="Réalisé", engagements={"NM": "Réalisée"}, today=TODAY
         )
     assert (_count(conn, "statut_record"), _count(conn, "engagement_record")) == before
@@ -277,7 +279,7 @@ def test_review_record_is_all_or_nothing(conn, monkeypatch):
 
 def test_a_record_survives_closing_the_database(db_path):
     with store.connect(db_path) as c:
-        suivi_saisie.enregistrer_revue(c, SAISIE, 10, statut="Bloqué", today=TODAY)
+        saisie.enregistrer_revue(c, SAISIE, 10, statut="Bloqué", today=TODAY)
     with store.connect(db_path) as c:
         assert _statut(c, 10, TODAY) == "Bloqué"
 
@@ -286,8 +288,8 @@ def test_a_record_survives_closing_the_database(db_path):
 
 
 def test_synthesis_by_axis_adds_up(conn):
-    suivi_saisie.enregistrer_revue(conn, SAISIE, 33, statut="Réalisé", today=TODAY)
-    df = suivi_queries.synthese_axes(conn, TODAY)
+    saisie.enregistrer_revue(conn, SAISIE, 33, statut="Réalisé", today=TODAY)
+    df = status_queries.synthese_axes(conn, TODAY)
     plan = df[df["niveau"] == "plan"].iloc[0]
     assert plan["nb_actions"] == 34
     assert sum(plan[s] for s in STATUTS_AFFICHES) == 34
@@ -301,10 +303,10 @@ def test_synthesis_by_axis_adds_up(conn):
 
 
 def test_status_mix_at_each_year_end(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn, SAISIE, 10, date_effet=date(2019, 5, 1), statut="En cours", today=TODAY
     )
-    df = suivi_queries.evolution_statuts(conn, date(2020, 2, 1))
+    df = status_queries.evolution_statuts(conn, date(2020, 2, 1))
     totals = df.groupby("jour")["nb"].sum()
     assert set(totals) == {34}
     assert [d.date() for d in totals.index] == [
@@ -340,19 +342,19 @@ def test_engagement_matrix_and_totals(conn):
 
 
 def test_filters_of_the_follow_up_table(conn):
-    suivi_saisie.enregistrer_revue(
+    saisie.enregistrer_revue(
         conn, SAISIE, 12, statut="Bloqué", engagements={"REZE": "Engagée"}, today=TODAY
     )
-    df = suivi_queries.etat_actions(conn, TODAY, statuts=("Bloqué",))
+    df = status_queries.etat_actions(conn, TODAY, statuts=("Bloqué",))
     assert df["action_no"].tolist() == [12]
-    reze = suivi_queries.etat_actions(conn, TODAY, territoire="REZE")
+    reze = status_queries.etat_actions(conn, TODAY, territoire="REZE")
     assert set(reze["action_no"]) == {9, 12}
-    orvault = suivi_queries.etat_actions(conn, TODAY, territoire="ORVAULT")
+    orvault = status_queries.etat_actions(conn, TODAY, territoire="ORVAULT")
     assert orvault["action_no"].tolist() == [9]  # "À engager" counts, "Non renseignée" does not
 
 
 def test_export_status_columns_are_exactly_the_issue_s(conn):
-    df = suivi_queries.export_status(conn, TODAY)
+    df = status_queries.export_status(conn, TODAY)
     assert list(df.columns) == [
         "action_no",
         "statut",
@@ -367,7 +369,7 @@ def test_export_status_columns_are_exactly_the_issue_s(conn):
 
 def test_follow_up_works_on_another_plan(mini_conn):
     as_of = date(2022, 1, 1)
-    df = suivi_queries.etat_actions(mini_conn, as_of)
+    df = status_queries.etat_actions(mini_conn, as_of)
     assert df["action_no"].tolist() == [1, 2, 3, 4]
     late = df.set_index("action_no")["en_retard"]
     assert late[1]  # "Dès 2020", still without a status in 2022
@@ -381,7 +383,7 @@ def test_engagement_download_holds_every_territory(conn):
 
     from python_calamine import CalamineWorkbook
 
-    from ptlcd_data import engagements
+    from ptlcd_data.suivi import engagements
 
     data = engagements.matrice_file(conn, date(2020, 1, 1), "xlsx")
     rows = (

@@ -7,16 +7,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ptlcd_data.calendar import parse_calendrier
-from ptlcd_data.suivi import (
+from ptlcd_data.plan.calendar import parse_calendrier
+from ptlcd_data.suivi.retards import (
     BARRE_PREVUE,
     BARRE_REELLE,
     annees_de_suivi,
     compute_retards,
     gantt_rows,
     months_between,
-    source_plan,
 )
+from ptlcd_data.vocabulary import source_plan
 
 D = date
 NA = None
@@ -192,7 +192,7 @@ def test_gantt_open_ended_and_unplanned_actions():
 
 
 def test_every_status_and_level_has_one_colour():
-    from ptlcd_data.suivi import NIVEAUX_AFFICHES, STATUTS_AFFICHES
+    from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
     from ui.charts import NIVEAU_COLORS, STATUT_COLORS
 
     assert list(STATUT_COLORS) == list(STATUTS_AFFICHES)

@@ -13,8 +13,12 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ptlcd_data import accounts, batches, indicateurs, ingest, store, suivi_saisie
-from ptlcd_data.auth import SYSTEM
+from ptlcd_data import store
+from ptlcd_data.access import accounts
+from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.imports import batches, ingest
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.suivi import saisie
 from tests import import_files as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, go_to, log_in, screenshot, streamlit_server
 from tests.conftest import ROOT
@@ -33,14 +37,14 @@ ADMIN_PASSWORD = "mot-de-passe-admin-xss"
 def hostile_db(db_path):
     with store.connect(db_path) as conn:
         accounts.add_user(conn, SYSTEM, "admin", PAYLOAD, "admin", ADMIN_PASSWORD)
-        suivi_saisie.enregistrer_revue(
+        saisie.enregistrer_revue(
             conn, SYSTEM, 1, statut="En cours", commentaire=PAYLOAD, date_effet=date(2019, 3, 1)
         )
-        indicateurs.record_values(
+        valeurs.record_values(
             conn,
             SYSTEM,
             [
-                indicateurs.ValueRow(
+                valeurs.ValueRow(
                     "I1.1.a", "NANTES", 2019, valeur=3, cible=5, source=PAYLOAD, commentaire=PAYLOAD
                 )
             ],

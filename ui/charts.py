@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ptlcd_data import referentiel
+from ptlcd_data import vocabulary
 
 # Plotly's `separators`: decimal mark then thousands separator (a narrow no-break space).
 FRENCH_SEPARATORS = ",\u202f"
@@ -23,8 +23,8 @@ def base_layout(fig: go.Figure, *, height: int = 420) -> go.Figure:
 
 
 # The palettes are data-layer constants, shared with the PDF.
-STATUT_COLORS = referentiel.STATUT_COLORS
-NIVEAU_COLORS = referentiel.NIVEAU_COLORS
+STATUT_COLORS = vocabulary.STATUT_COLORS
+NIVEAU_COLORS = vocabulary.NIVEAU_COLORS
 PLANNED_COLOR = "#8C8C8C"
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ptlcd_data import formats
-from ptlcd_data.suivi import BARRE_PREVUE, NIVEAUX_AFFICHES, STATUTS_AFFICHES
+from ptlcd_data.suivi.retards import BARRE_PREVUE
+from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
 from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, plotly_text
 
 # Long action wordings are cut on axis labels (the hover has the full text).

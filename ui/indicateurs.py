@@ -11,8 +11,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import exports, formats, indicateurs, queries
-from ptlcd_data.avancement import PROGRESS_FORMULA, SENS_LABELS, format_value
+from ptlcd_data import exports, formats
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA, SENS_LABELS, format_value
+from ptlcd_data.plan import queries
 from ui import data, widgets
 
 # Alerts listed one by one under the summary; beyond, the summary table still shows them all.
@@ -63,7 +65,7 @@ DISPLAY_SOURCE = [
 
 
 def summary_display(summary: pd.DataFrame, *, with_alerts: bool = True) -> pd.DataFrame:
-    """The summary of `indicateurs.series_summary` as French text, one row per series."""
+    """The summary of `valeurs.series_summary` as French text, one row per series."""
     rows = []
     # Only the columns shown: iterating every column (lists included) costs more than the rest.
     for r in summary[DISPLAY_SOURCE].itertuples(index=False):
@@ -238,7 +240,7 @@ def objective_panel(
     """The indicators of one objective: per indicator, its current value, target, progress and
     trend by territory, then its alerts in words. `key` keeps widget keys unique on a page."""
     as_of = as_of or widgets.as_of()
-    catalogue = data.query(indicateurs.catalogue)
+    catalogue = data.query(valeurs.catalogue)
     of_objective = catalogue[catalogue["objectif_code"] == objectif_code]
     if of_objective.empty:
         st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
@@ -258,7 +260,7 @@ def objective_panel(
                 "montre tous."
             )
     summary = data.query(
-        indicateurs.series_summary,
+        valeurs.series_summary,
         as_of,
         objectif_code=objectif_code,
         territoires=territoires or None,

@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ptlcd_data.avancement import format_value
 from ptlcd_data.formats import NARROW_NBSP
+from ptlcd_data.indicateurs.rules import format_value
 from ui.charts import base_layout
 
 VALUE_COLOR = "#1f4e79"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ptlcd_data.auth import User
+from ptlcd_data.access.auth import User
 
 ANONYMOUS = "anonyme"
 

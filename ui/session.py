@@ -12,8 +12,8 @@ from typing import NoReturn
 
 import streamlit as st
 
-from ptlcd_data import accounts, roles_config
-from ptlcd_data.auth import User
+from ptlcd_data.access import accounts, roles_config
+from ptlcd_data.access.auth import User
 from ui import data
 
 LOGIN_KEY = "ptlcd_login"

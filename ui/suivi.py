@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import engagements, formats, suivi_queries
+from ptlcd_data import formats
+from ptlcd_data.suivi import engagements, status_queries
 from ui import data, widgets
 
 DATE_FMT = "DD/MM/YYYY"
@@ -58,7 +59,7 @@ def status_summary(row: dict[str, Any]) -> None:
 
 
 def status_history(action_no: int, as_of: date) -> None:
-    hist = data.query(suivi_queries.historique_statuts, action_no, as_of)
+    hist = data.query(status_queries.historique_statuts, action_no, as_of)
     if hist.empty:
         st.info(f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.")
         return
@@ -111,7 +112,7 @@ def engagement_history(action_no: int, as_of: date) -> None:
 
 def follow_up(action_no: int, as_of: date) -> None:
     """The whole follow-up block of one action at `as_of`."""
-    row = data.query(suivi_queries.statut_action, action_no, as_of)
+    row = data.query(status_queries.statut_action, action_no, as_of)
     if row is None:
         st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
         return

@@ -1,6 +1,6 @@
 """Blocks of the "Synthèse annuelle" page: météo badges, key figures, tables in French words.
 
-Everything shown comes from one `Synthese` (ptlcd_data.synthese), the structure the PDF and the
+Everything shown comes from one `Synthese` (ptlcd_data.synthese.model), the structure the PDF and the
 XLSX are written from, so the page, the PDF and the workbook show the same figures.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ptlcd_data import meteo, report, synthese
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data.avancement import format_value
-from ptlcd_data.suivi import STATUTS_AFFICHES
+from ptlcd_data.indicateurs.rules import format_value
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo, model, report
+from ptlcd_data.vocabulary import STATUTS_AFFICHES
 
 # st.badge colours and Material icons for the four levels (the word is always written).
 METEO_BADGES: dict[str, tuple[str, str]] = {
@@ -29,7 +29,7 @@ DATE_FMT = "DD/MM/YYYY"
 MONTHS_FMT = "%+d mois"
 
 
-def key_figures(s: synthese.Synthese) -> None:
+def key_figures(s: model.Synthese) -> None:
     rows = s.chiffres.to_dict("records")
     for start in range(0, len(rows), METRICS_PER_ROW):
         columns = st.columns(METRICS_PER_ROW)
@@ -50,7 +50,7 @@ def key_figures(s: synthese.Synthese) -> None:
                     color = "off"
             column.metric(
                 label,
-                synthese.chiffre_texte(s, label),
+                model.chiffre_texte(s, label),
                 delta=delta,
                 delta_color=color,  # type: ignore[arg-type]
                 delta_arrow=arrow,  # type: ignore[arg-type]
@@ -59,7 +59,7 @@ def key_figures(s: synthese.Synthese) -> None:
             )
 
 
-def meteo_badges(s: synthese.Synthese) -> None:
+def meteo_badges(s: model.Synthese) -> None:
     """One line per axis: its label, its météo as a coloured badge with an icon, the facts."""
     for _, row in s.axes.iterrows():
         niveau = str(row[col.COL_METEO])
@@ -71,7 +71,7 @@ def meteo_badges(s: synthese.Synthese) -> None:
         c3.caption(str(row["Pourquoi"]))
 
 
-def statuts_long(s: synthese.Synthese) -> pd.DataFrame:
+def statuts_long(s: model.Synthese) -> pd.DataFrame:
     """The axes' status counts in the long shape of `charts_suivi.statuts_axes_bar`."""
     long = s.axes.melt(
         id_vars=[col.COL_AXE_NO, col.COL_AXE],
@@ -187,7 +187,7 @@ INDICATEURS_COLUMNS = {
 }
 
 
-def downloads(s: synthese.Synthese) -> None:
+def downloads(s: model.Synthese) -> None:
     """PDF and XLSX buttons; each file is built only when its button is clicked."""
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(

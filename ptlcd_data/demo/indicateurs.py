@@ -15,8 +15,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from ptlcd_data.auth import User
-from ptlcd_data.indicateurs import ValueRow, append_values
+from ptlcd_data.access.auth import User
+from ptlcd_data.indicateurs.valeurs import ValueRow, append_values
 from ptlcd_data.store import Connection
 
 FIRST_YEAR = 2017

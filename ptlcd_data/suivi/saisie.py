@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ptlcd_data import auth, journal
-from ptlcd_data.engagements import cellules as current_engagements
+from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
-from ptlcd_data.suivi import NIVEAUX, SANS_STATUT, SOURCE_REVUE, STATUTS
-from ptlcd_data.suivi_queries import statut_action
+from ptlcd_data.suivi.engagements import cellules as current_engagements
+from ptlcd_data.suivi.status_queries import statut_action
+from ptlcd_data.vocabulary import NIVEAUX, SANS_STATUT, SOURCE_REVUE, STATUTS
 
 # A comment is a decision's note, not a report: long texts belong in documents.
 COMMENT_MAX_CHARS = 2000

@@ -15,12 +15,15 @@ from datetime import date
 
 import pandas as pd
 
-from ptlcd_data import demo, formats, indicateurs, meteo, queries, suivi_queries
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data import synthese_tables as tables
+from ptlcd_data import demo, formats
 from ptlcd_data.errors import InputError
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.plan import queries
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi_initial import date_plan
+from ptlcd_data.suivi import status_queries
+from ptlcd_data.suivi.etat_initial import date_plan
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo, tables
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,12 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
     debut_annee = date(annee, 1, 1)
     fin_precedente = date(annee - 1, 12, 31)
 
-    etat = suivi_queries.etat_actions(conn, obs)
-    etat_avant = suivi_queries.etat_actions(conn, fin_precedente)
+    etat = status_queries.etat_actions(conn, obs)
+    etat_avant = status_queries.etat_actions(conn, fin_precedente)
     realisees = tables.actions_dans_annee(etat, "fin_reelle", debut_annee, obs)
     commencees = tables.actions_dans_annee(etat, "debut_reel", debut_annee, obs)
-    summary = indicateurs.series_summary(conn, obs)
-    catalogue = indicateurs.catalogue(conn)
+    summary = valeurs.series_summary(conn, obs)
+    catalogue = valeurs.catalogue(conn)
     engagement = tables.table_engagement(conn, obs, fin_precedente, debut_annee)
     ind_table = tables.table_indicateurs(catalogue, summary)
     series = tables.table_series(conn, obs, summary)

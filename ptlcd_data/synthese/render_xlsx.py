@@ -15,9 +15,10 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ptlcd_data import exports, formats, meteo, synthese
-from ptlcd_data.avancement import PROGRESS_FORMULA
-from ptlcd_data.suivi import RULES_GLISSEMENT, RULES_RETARD
+from ptlcd_data import exports, formats
+from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA
+from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
+from ptlcd_data.synthese import meteo, model
 
 # Sheet titles, in order (Excel allows 31 characters).
 SHEET_SYNTHESE = "Synthèse"
@@ -35,7 +36,7 @@ SHEET_METHODE = "Méthode"
 DEMO_ROW = "Données de démonstration"
 
 
-def sheets(s: synthese.Synthese, produced: date | None = None) -> dict[str, pd.DataFrame]:
+def sheets(s: model.Synthese, produced: date | None = None) -> dict[str, pd.DataFrame]:
     """Every section of the summary as a table, keyed by sheet title, in reading order."""
     return {
         SHEET_SYNTHESE: _front(s, produced or date.today()),
@@ -53,7 +54,7 @@ def sheets(s: synthese.Synthese, produced: date | None = None) -> dict[str, pd.D
     }
 
 
-def render(s: synthese.Synthese, produced: date | None = None) -> bytes:
+def render(s: model.Synthese, produced: date | None = None) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     for title, table in sheets(s, produced).items():
@@ -69,12 +70,12 @@ def render(s: synthese.Synthese, produced: date | None = None) -> bytes:
     return buf.getvalue()
 
 
-def _front(s: synthese.Synthese, produced: date) -> pd.DataFrame:
+def _front(s: model.Synthese, produced: date) -> pd.DataFrame:
     rows: list[tuple[str, str]] = [
         ("Document", f"Synthèse annuelle {s.annee}"),
         ("Plan", s.plan_nom),
         ("Territoire", s.plan_territoire),
-        ("Situation", synthese.situation(s)),
+        ("Situation", model.situation(s)),
         ("Dernière information enregistrée", formats.day(s.derniere_donnee, empty="aucune")),
         ("Produit le", formats.day(produced)),
         (
@@ -85,7 +86,7 @@ def _front(s: synthese.Synthese, produced: date) -> pd.DataFrame:
             else "non",
         ),
     ]
-    rows += [("L'année en bref", line) for line in synthese.resume(s)]
+    rows += [("L'année en bref", line) for line in model.resume(s)]
     if s.nb_commentaires > len(s.commentaires):
         rows.append(
             (

@@ -1,9 +1,9 @@
-"""Follow-up of the actions: the vocabulary (statuses, engagement levels) and the rules.
+"""Lateness and slippage of the actions, the Gantt rows and the calendar's sort orders.
 
 Lateness and slippage are computed, never typed. The rules are pure pandas functions over one
 row per action (see `compute_retards`), so they are tested without a database, and their French
 wording (`RULES_RETARD`) is what the pages show. The queries that feed them live in
-`suivi_queries.py`; the writes in `suivi_saisie.py`.
+`status_queries.py`; the writes in `saisie.py`; the words in `ptlcd_data.vocabulary`.
 """
 
 from __future__ import annotations
@@ -13,32 +13,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ptlcd_data import referentiel
-
-# Statuses as users know them from Territoires en Transitions, in display order.
-# The vocabularies themselves are defined once, in referentiel.py.
-STATUTS = referentiel.STATUTS
-SANS_STATUT = "Sans statut"
-STATUTS_AFFICHES: tuple[str, ...] = (*STATUTS, SANS_STATUT)
-# Closed actions are never late.
-STATUTS_CLOS = frozenset({"Réalisé", "Abandonné"})
-# A record with one of these statuses (or an avancement above 0) means the work has begun.
-STATUTS_COMMENCES: tuple[str, ...] = ("En cours", "En pause", "Réalisé")
-# Not started: still "À venir", or nothing recorded yet.
-STATUTS_NON_COMMENCES = frozenset({"À venir", SANS_STATUT})
-
-# Engagement of a territory in an action, from least to most.
-NIVEAUX = referentiel.NIVEAUX_ENGAGEMENT
-NIVEAU_AUCUN = "Non renseignée"
-NIVEAUX_AFFICHES: tuple[str, ...] = (NIVEAU_AUCUN, *NIVEAUX)
-NIVEAUX_ENGAGES: tuple[str, ...] = ("Engagée", "Réalisée")
-
-# Where a record comes from.
-SOURCE_REVUE = "revue GOLD"
-SOURCE_DEMO = "démonstration"
-# The initial state read from the plan's remarks: "plan 2017 (document de travail)".
-SOURCE_PLAN_MODELE = "plan {annee} (document de travail)"
-AUTEUR_PLAN = "document du plan"
+from ptlcd_data.vocabulary import (
+    SANS_STATUT,
+    STATUTS_CLOS,
+    STATUTS_NON_COMMENCES,
+)
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -67,11 +46,6 @@ RULES_GLISSEMENT: list[str] = [
     "négatif veut dire en avance.",
     "Les mois sont arrondis au mois le plus proche (30,4 jours).",
 ]
-
-
-def source_plan(date_plan: date) -> str:
-    """'plan 2017 (document de travail)' for a plan dated 2017."""
-    return SOURCE_PLAN_MODELE.format(annee=date_plan.year)
 
 
 def months_between(start: pd.Series, end: pd.Series) -> pd.Series:

@@ -15,11 +15,13 @@ from typing import Any
 import pandas as pd
 from fpdf.enums import XPos, YPos
 
-from ptlcd_data import formats, meteo, report_charts, synthese
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data.avancement import PROGRESS_FORMULA, format_value
-from ptlcd_data.pdf import FONT, MARGIN_MM, ReportPDF
-from ptlcd_data.suivi import NIVEAUX, RULES_GLISSEMENT, RULES_RETARD
+from ptlcd_data import formats
+from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA, format_value
+from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo, model, render_charts
+from ptlcd_data.synthese.pdf_document import FONT, MARGIN_MM, ReportPDF
+from ptlcd_data.vocabulary import NIVEAUX
 
 # Rows printed in the long tables; the XLSX has them all.
 PDF_COMMENTS_MAX = 40
@@ -108,7 +110,7 @@ class SynthesePDF(ReportPDF):  # type: ignore[misc]
         self.set_text_color(0, 0, 0)
 
 
-def render(s: synthese.Synthese, produced: date | None = None) -> bytes:
+def render(s: model.Synthese, produced: date | None = None) -> bytes:
     """The PDF of one annual summary, as bytes."""
     footer = f"Synthèse annuelle {s.annee}"
     if s.demo:
@@ -130,7 +132,7 @@ def render(s: synthese.Synthese, produced: date | None = None) -> bytes:
 # -- cover ---------------------------------------------------------------------------------------
 
 
-def _cover(pdf: SynthesePDF, s: synthese.Synthese, produced: date) -> None:
+def _cover(pdf: SynthesePDF, s: model.Synthese, produced: date) -> None:
     pdf.add_page()
     pdf.set_fill_color(*BLUE)
     pdf.rect(0, 0, pdf.w, 72, style="F")
@@ -147,7 +149,7 @@ def _cover(pdf: SynthesePDF, s: synthese.Synthese, produced: date) -> None:
 
     pdf.set_y(80)
     pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 6, synthese.situation(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 6, model.situation(s), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 9.5)
     latest = formats.day(s.derniere_donnee, empty="aucune")
     pdf.multi_cell(
@@ -172,8 +174,8 @@ def _cover(pdf: SynthesePDF, s: synthese.Synthese, produced: date) -> None:
     pdf.insert_toc_placeholder(_render_toc, pages=1)
 
 
-def _figure(s: synthese.Synthese, label: str) -> tuple[str, str]:
-    return synthese.chiffre_texte(s, label), label
+def _figure(s: model.Synthese, label: str) -> tuple[str, str]:
+    return model.chiffre_texte(s, label), label
 
 
 def _demo_box(pdf: SynthesePDF) -> None:
@@ -219,10 +221,10 @@ def _section(pdf: SynthesePDF, title: str, new_page: bool = True) -> None:
     pdf.heading(title, 1)
 
 
-def _annee_en_bref(pdf: SynthesePDF, s: synthese.Synthese) -> None:
+def _annee_en_bref(pdf: SynthesePDF, s: model.Synthese) -> None:
     # The contents' placeholder has just opened this page.
     _section(pdf, f"L'année {s.annee} en bref", new_page=False)
-    pdf.bullet_list(synthese.resume(s))
+    pdf.bullet_list(model.resume(s))
     pdf.heading("La météo des axes", 2)
     pdf.note(
         "Quatre niveaux, du plus favorable au moins favorable : "
@@ -240,13 +242,13 @@ def _annee_en_bref(pdf: SynthesePDF, s: synthese.Synthese) -> None:
         )
         pdf.badge(str(row[col.COL_METEO]), str(row["Pourquoi"]))
     if not s.axes.empty:
-        fig = report_charts.statuts_par_axe(s.axes)
+        fig = render_charts.statuts_par_axe(s.axes)
         pdf.keep_space(20 + pdf.figure_height(fig))
         pdf.heading("Où en sont les actions de chaque axe", 2)
         pdf.figure(fig)
 
 
-def _axe(pdf: SynthesePDF, s: synthese.Synthese, axe_no: int, axe: str) -> None:
+def _axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int, axe: str) -> None:
     _section(pdf, f"Axe {axe_no} · {axe}")
     row = s.axes[s.axes[col.COL_AXE_NO] == axe_no].iloc[0]
     pdf.badge(str(row[col.COL_METEO]), str(row["Pourquoi"]))
@@ -315,7 +317,7 @@ def _axe(pdf: SynthesePDF, s: synthese.Synthese, axe_no: int, axe: str) -> None:
 
 
 def _slip(months: Any) -> str:
-    words = synthese.glissement_mots(months)
+    words = model.glissement_mots(months)
     return f" ({words})" if words else ""
 
 
@@ -323,7 +325,7 @@ def _months(value: Any) -> str:
     return formats.months(None if value is None or pd.isna(value) else float(value))
 
 
-def _indicateurs_axe(pdf: SynthesePDF, s: synthese.Synthese, axe_no: int) -> None:
+def _indicateurs_axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int) -> None:
     of_axe = s.indicateurs[s.indicateurs[col.COL_AXE_NO] == axe_no]
     if of_axe.empty:
         return
@@ -369,11 +371,11 @@ def _indicateurs_axe(pdf: SynthesePDF, s: synthese.Synthese, axe_no: int) -> Non
             f"{meteo.plural(missing, 'autre indicateur')} de l'axe "
             f"{'n’ont' if missing > 1 else 'n’a'} encore aucune valeur annuelle."
         )
-    fig = report_charts.indicateurs_axe(ind, s.series)
+    fig = render_charts.indicateurs_axe(ind, s.series)
     if fig is not None:
-        share = fig.get_figwidth() / report_charts.FULL_WIDTH_IN
+        share = fig.get_figwidth() / render_charts.FULL_WIDTH_IN
         pdf.figure(fig, width_mm=(pdf.w - 2 * MARGIN_MM) * share)
-        shown = min(len(ind), report_charts.MAX_INDICATOR_PANELS)
+        shown = min(len(ind), render_charts.MAX_INDICATOR_PANELS)
         if len(ind) > shown:
             pdf.note(
                 f"Courbes des {shown} premiers indicateurs de l'axe ; le tableau ci-dessus "
@@ -387,7 +389,7 @@ def _with_year(value: Any, year: Any, unite: str) -> str:
     return f"{format_value(float(value), unite)} ({int(year)})"
 
 
-def _engagement(pdf: SynthesePDF, s: synthese.Synthese) -> None:
+def _engagement(pdf: SynthesePDF, s: model.Synthese) -> None:
     _section(pdf, "L'engagement des territoires")
     e = s.engagement
     pdf.paragraph(
@@ -399,14 +401,14 @@ def _engagement(pdf: SynthesePDF, s: synthese.Synthese) -> None:
     if e.empty:
         pdf.paragraph("Le plan ne compte aucun territoire.")
         return
-    fig = report_charts.engagement_par_territoire(e)
+    fig = render_charts.engagement_par_territoire(e)
     if fig is None:
         pdf.paragraph("Aucun territoire n'est engagé ni attendu dans une action à cette date.")
     else:
         pdf.figure(fig)
-    if len(e) > report_charts.MAX_ENGAGEMENT_BARS:
+    if len(e) > render_charts.MAX_ENGAGEMENT_BARS:
         pdf.note(
-            f"Le graphique montre au plus les {report_charts.MAX_ENGAGEMENT_BARS} territoires "
+            f"Le graphique montre au plus les {render_charts.MAX_ENGAGEMENT_BARS} territoires "
             "les plus engagés."
         )
     # Territories with nothing recorded would fill pages with zeros: the XLSX lists them.
@@ -447,7 +449,7 @@ def _engagement(pdf: SynthesePDF, s: synthese.Synthese) -> None:
         )
 
 
-def _commentaires(pdf: SynthesePDF, s: synthese.Synthese) -> None:
+def _commentaires(pdf: SynthesePDF, s: model.Synthese) -> None:
     _section(pdf, f"Les commentaires de {s.annee}")
     c = s.commentaires
     if c.empty:
@@ -470,7 +472,7 @@ def _commentaires(pdf: SynthesePDF, s: synthese.Synthese) -> None:
             [
                 formats.day(r["Date"]),
                 str(r[col.COL_ACTION_NO]),
-                report_charts.short(r[col.COL_ACTION], PDF_ACTION_CHARS),
+                render_charts.short(r[col.COL_ACTION], PDF_ACTION_CHARS),
                 str(r["Sujet"]),
                 _text(r["Commentaire"]),
             ]
@@ -480,7 +482,7 @@ def _commentaires(pdf: SynthesePDF, s: synthese.Synthese) -> None:
     )
 
 
-def _methode(pdf: SynthesePDF, s: synthese.Synthese) -> None:
+def _methode(pdf: SynthesePDF, s: model.Synthese) -> None:
     _section(pdf, "Méthode et définitions")
     pdf.heading("La météo d'un axe", 2)
     pdf.bullet_list(meteo.RULES_METEO)
@@ -500,7 +502,7 @@ def _methode(pdf: SynthesePDF, s: synthese.Synthese) -> None:
     )
     pdf.heading("Les données", 2)
     lines = [
-        f"{synthese.situation(s)} : le plan tel qu'il était enregistré à cette date ; ce qui a "
+        f"{model.situation(s)} : le plan tel qu'il était enregistré à cette date ; ce qui a "
         "été saisi après n'y figure pas.",
         "« Pendant l'année » : du 1er janvier à la date de la situation, selon la date d'effet "
         "de chaque statut ou engagement.",

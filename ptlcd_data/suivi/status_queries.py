@@ -14,14 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import suivi
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi import (
-    SANS_STATUT,
-    STATUTS_AFFICHES,
-    STATUTS_COMMENCES,
-)
-from ptlcd_data.suivi_initial import date_plan
+from ptlcd_data.suivi import retards
+from ptlcd_data.suivi.etat_initial import date_plan
+from ptlcd_data.vocabulary import SANS_STATUT, STATUTS_AFFICHES, STATUTS_COMMENCES
 
 # The current status of every action at $as_of, with what the rules need (see compute_retards).
 _ETAT_SQL = """
@@ -130,7 +126,7 @@ def etat_actions(
         params["territoire"] = territoire
     sql = _ETAT_SQL.format(where=" AND ".join(where))
     df = conn.execute(sql, params).df()
-    return suivi.compute_retards(df, as_of, date_plan(conn))
+    return retards.compute_retards(df, as_of, date_plan(conn))
 
 
 def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
@@ -157,7 +153,7 @@ def _missing(value: Any) -> bool:
 
 
 def _status_columns() -> str:
-    # Column names come from the fixed vocabulary (suivi.STATUTS_AFFICHES), never from a user.
+    # Column names come from the fixed vocabulary (vocabulary.STATUTS_AFFICHES), never from a user.
     return ", ".join(f"count(*) FILTER (WHERE statut = '{s}') AS \"{s}\"" for s in STATUTS_AFFICHES)
 
 
@@ -220,7 +216,7 @@ def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
 
     Columns: jour, statut, nb (zeros included), in status order.
     """
-    jours = suivi.annees_de_suivi(date_plan(conn), as_of)
+    jours = retards.annees_de_suivi(date_plan(conn), as_of)
     return conn.execute(
         """
         WITH jours AS (SELECT unnest($jours::DATE[]) AS jour),
@@ -272,9 +268,9 @@ def calendrier(
 ) -> pd.DataFrame:
     """The actions of the calendar page, filtered like `etat_actions`, in display order.
 
-    Sorted by `tri` (a key of `suivi.TRIS`), within each axis when `grouper`.
+    Sorted by `tri` (a key of `retards.TRIS`), within each axis when `grouper`.
     """
-    etat = suivi.trier(etat_actions(conn, as_of, **filters), tri)
+    etat = retards.trier(etat_actions(conn, as_of, **filters), tri)
     if seulement_retard:
         etat = etat[etat["en_retard"]]
     if grouper:
@@ -290,11 +286,11 @@ def gantt(
     seulement_retard: bool = False,
     **filters: Any,
 ) -> pd.DataFrame:
-    """Planned and actual bars per action (see `suivi.gantt_rows`), grouped by axis, in order."""
+    """Planned and actual bars per action (see `retards.gantt_rows`), grouped by axis, in order."""
     etat = calendrier(
         conn, as_of, tri=tri, grouper=True, seulement_retard=seulement_retard, **filters
     )
-    rows = suivi.gantt_rows(etat, as_of, date_plan(conn))
+    rows = retards.gantt_rows(etat, as_of, date_plan(conn))
     rank = {no: i for i, no in enumerate(etat["action_no"])}
     return rows.sort_values(
         ["action_no", "barre"], key=lambda s: s.map(rank) if s.name == "action_no" else s

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
-from ptlcd_data.suivi_queries import scanned
+from ptlcd_data.suivi.status_queries import scanned
+from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
 
 def historique(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ptlcd_data import journal
-from ptlcd_data.auth import ROLES, User, require
+from ptlcd_data.access import journal
+from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
 

@@ -11,11 +11,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ptlcd_data import engagements, indicateurs, meteo
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data.avancement import SENS_LABELS
+from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs.rules import SENS_LABELS
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi import NIVEAUX_AFFICHES, STATUTS_AFFICHES
+from ptlcd_data.suivi import engagements
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese import meteo
+from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
 
 
 def as_days(series: pd.Series) -> pd.Series:
@@ -250,7 +252,7 @@ def table_series(conn: Connection, obs: date, summary: pd.DataFrame) -> pd.DataF
     columns = ["Code", col.COL_TERRITOIRE, "Année", "Valeur", "Cible"]
     if ref.empty:
         return pd.DataFrame(columns=columns)
-    values = indicateurs.current_values(
+    values = valeurs.current_values(
         conn,
         obs,
         indicateurs=ref["indicateur_code"].tolist(),

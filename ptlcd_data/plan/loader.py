@@ -10,8 +10,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptlcd_data.calendar import parse_calendrier
 from ptlcd_data.errors import PlanDataError
+from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.store import Connection
 
 FILES: dict[str, list[str]] = {

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ptlcd_data.errors import PlanDataError
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi import AUTEUR_PLAN, NIVEAUX, STATUTS, source_plan
+from ptlcd_data.vocabulary import AUTEUR_PLAN, NIVEAUX, STATUTS, source_plan
 
 MAPPING_FILE = "suivi_initial.csv"
 COLUMNS = ("type", "colonne", "motif", "valeur", "avancement")

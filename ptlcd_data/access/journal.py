@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ptlcd_data.auth import User
+from ptlcd_data.access.auth import User
 from ptlcd_data.store import Connection
 
 if TYPE_CHECKING:  # writing an entry (at every login) needs no pandas

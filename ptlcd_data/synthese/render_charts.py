@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import formats, referentiel
-from ptlcd_data import synthese_colonnes as col
-from ptlcd_data.pdf import french_axis, new_figure
-from ptlcd_data.suivi import NIVEAUX_ENGAGES, STATUTS_AFFICHES
+from ptlcd_data import formats, vocabulary
+from ptlcd_data.synthese import columns as col
+from ptlcd_data.synthese.pdf_document import french_axis, new_figure
+from ptlcd_data.vocabulary import NIVEAUX_ENGAGES, STATUTS_AFFICHES
 
 # The palettes are data-layer constants, shared with the PDF.
-STATUT_COLORS = referentiel.STATUT_COLORS
-NIVEAU_COLORS = referentiel.NIVEAU_COLORS
+STATUT_COLORS = vocabulary.STATUT_COLORS
+NIVEAU_COLORS = vocabulary.NIVEAU_COLORS
 VALUE_COLOR = "#1F4E79"
 TARGET_COLOR = "#555555"
 # Dark text on every fill: readable on the light and the dark colours alike.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ptlcd_data import exports, report_pdf, report_xlsx, synthese
+from ptlcd_data import exports
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection
+from ptlcd_data.synthese import model, render_pdf, render_xlsx
 
 FORMATS = ("pdf", "xlsx")
 MIME_TYPES = {
@@ -29,20 +30,20 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def render(s: synthese.Synthese, fmt: str, produced: date | None = None) -> bytes:
+def render(s: model.Synthese, fmt: str, produced: date | None = None) -> bytes:
     """The summary in `fmt` ('pdf' or 'xlsx')."""
     if check_format(fmt) == "pdf":
-        return report_pdf.render(s, produced)
-    return report_xlsx.render(s, produced)
+        return render_pdf.render(s, produced)
+    return render_xlsx.render(s, produced)
 
 
 def build(conn: Connection, annee: int, fmt: str, as_of: date | None = None) -> bytes:
     """Assemble the summary of `annee` and render it (the command line's path)."""
     fmt = check_format(fmt)
-    return render(synthese.synthese_annuelle(conn, annee, as_of), fmt)
+    return render(model.synthese_annuelle(conn, annee, as_of), fmt)
 
 
-def file_name(s: synthese.Synthese, fmt: str) -> str:
+def file_name(s: model.Synthese, fmt: str) -> str:
     """'synthese_annuelle_2019.pdf' ('…_au_2026-11-28' while the year is not over)."""
     stem = f"synthese_annuelle_{s.annee}"
     if s.annee_en_cours:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from ptlcd_data.auth import ROLES
+from ptlcd_data.access.auth import ROLES
 from ptlcd_data.errors import PtlcdError
 
 

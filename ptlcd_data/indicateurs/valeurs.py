@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ptlcd_data import auth, journal
-from ptlcd_data.avancement import (
+from ptlcd_data.access import auth, journal
+from ptlcd_data.errors import InputError
+from ptlcd_data.indicateurs.rules import (
     NO_VALUE_ALERT,
     TREND_PERIODS,
     behind_alert,
@@ -29,7 +30,6 @@ from ptlcd_data.avancement import (
     trend_window,
     trend_words,
 )
-from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
 
 ANNUAL = "A"

@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ptlcd_data import exports, referentiel
-from ptlcd_data.batches import current_values
-from ptlcd_data.ingest import FIRST_YEAR, YEARS_AHEAD
-from ptlcd_data.sheets import SPECS
+from ptlcd_data import exports, vocabulary
+from ptlcd_data.imports.batches import current_values
+from ptlcd_data.imports.ingest import FIRST_YEAR, YEARS_AHEAD
+from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.store import Connection
 
 # Rows given a drop-down in the Avancement and Engagement sheets (people rarely fill more).
@@ -144,7 +144,7 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     _header(av, [c.label for c in SPECS["avancement"].columns], [11, 13, 14, 15, 60])
     _list_validation(av, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
     _list_validation(
-        av, f"{ref}!$I$2:$I${len(referentiel.STATUTS) + 1}", f"C2:C{VALIDATED_ROWS}", "un statut"
+        av, f"{ref}!$I$2:$I${len(vocabulary.STATUTS) + 1}", f"C2:C{VALIDATED_ROWS}", "un statut"
     )
     pct = DataValidation(
         type="whole", operator="between", formula1="0", formula2="100", allow_blank=True
@@ -164,7 +164,7 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     )
     _list_validation(
         en,
-        f"{ref}!$K$2:$K${len(referentiel.NIVEAUX_ENGAGEMENT) + 1}",
+        f"{ref}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
         f"C2:C{VALIDATED_ROWS}",
         "un niveau",
     )
@@ -191,8 +191,8 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
         (1, [(c, lib, u) for c, lib, u in indicateurs]),
         (5, [(lib,) for _, lib in territoires]),
         (7, [(n, lib) for n, lib in actions]),
-        (9, [(s,) for s in referentiel.STATUTS]),
-        (11, [(n,) for n in referentiel.NIVEAUX_ENGAGEMENT]),
+        (9, [(s,) for s in vocabulary.STATUTS]),
+        (11, [(n,) for n in vocabulary.NIVEAUX]),
     ]
     for first_col, values in columns:
         for r, value in enumerate(values, start=2):

@@ -1,4 +1,4 @@
-"""The DuckDB store: one connection factory, forward migrations, atomic writes.
+"""The only code that opens, migrates or copies the DuckDB file: connections, migrations, transactions.
 
 Every write goes through `transaction()`, which also bumps the store's revision so that
 caches in the app know the data changed (an import from the command line shows at once).

@@ -16,9 +16,18 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ptlcd_data import formats, reader, referentiel
+from ptlcd_data import formats, vocabulary
+from ptlcd_data.imports import reader
+from ptlcd_data.imports.sheets import (
+    HELP_SHEETS,
+    SPECS,
+    Layout,
+    Spec,
+    header_key,
+    letter,
+    recognise,
+)
 from ptlcd_data.settings import Settings
-from ptlcd_data.sheets import HELP_SHEETS, SPECS, Layout, Spec, header_key, letter, recognise
 from ptlcd_data.store import Connection
 
 # Years accepted for an indicator value: the PTLCD's reference data start around 2010; targets
@@ -795,11 +804,11 @@ def _check_avancement(
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
-        LEFT JOIN ({_vocabulary_sql(referentiel.STATUTS)}) s ON s.k = ptlcd_key(r.statut)
+        LEFT JOIN ({_vocabulary_sql(vocabulary.STATUTS)}) s ON s.k = ptlcd_key(r.statut)
         """,  # noqa: S608 - fixed fragments
     )
     where = _columns(parts, SPECS["avancement"])
-    statuts = ", ".join(referentiel.STATUTS)
+    statuts = ", ".join(vocabulary.STATUTS)
     rules: list[tuple[str, str, str, str, str | None]] = [
         (
             "erreur",
@@ -909,11 +918,11 @@ def _check_engagement(
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
         LEFT JOIN ({_territories_sql()}) t ON ptlcd_key(r.territoire) = t.k
-        LEFT JOIN ({_vocabulary_sql(referentiel.NIVEAUX_ENGAGEMENT)}) n ON n.k = ptlcd_key(r.niveau)
+        LEFT JOIN ({_vocabulary_sql(vocabulary.NIVEAUX)}) n ON n.k = ptlcd_key(r.niveau)
         """,  # noqa: S608 - fixed fragments
     )
     where = _columns(parts, SPECS["engagement"])
-    niveaux = ", ".join(referentiel.NIVEAUX_ENGAGEMENT)
+    niveaux = ", ".join(vocabulary.NIVEAUX)
     rules: list[tuple[str, str, str, str, str | None]] = [
         (
             "erreur",

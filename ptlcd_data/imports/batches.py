@@ -16,16 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import auth, backups, journal, store
+from ptlcd_data import store
+from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError
-from ptlcd_data.ingest import (
-    DIFFS,
-    PARSED,
-    Check,
-    one_row,
-    revision,
-)
-from ptlcd_data.store import Connection
+from ptlcd_data.imports.ingest import DIFFS, PARSED, Check, one_row, revision
+from ptlcd_data.store import Connection, backups
 
 # The report stored with a batch keeps at most this many remarks (a batch has no errors).
 REPORT_MAX_PROBLEMS = 5_000

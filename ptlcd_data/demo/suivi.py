@@ -15,8 +15,8 @@ from datetime import date
 import pandas as pd
 
 from ptlcd_data.store import Connection
-from ptlcd_data.suivi import AUTEUR_PLAN, SOURCE_DEMO
-from ptlcd_data.suivi_initial import date_plan
+from ptlcd_data.suivi.etat_initial import date_plan
+from ptlcd_data.vocabulary import AUTEUR_PLAN, SOURCE_DEMO
 
 DEMO_SEED = 33  # any fixed number: the same plan always gets the same history
 DEMO_YEARS = 6  # the plan's year and the five following ones

@@ -1,0 +1,1 @@
+"""Vérifier then Publier: reading a spreadsheet, checking its sheets, previewing, publishing batches."""
