@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import BENCH_ADMIN, BENCH_PASSWORD, ROOT, chromium
-from tests.browser import CHROMIUM_ARGS, start_streamlit, stop_streamlit
+from tests.helpers.browser import CHROMIUM_ARGS, start_streamlit, stop_streamlit
 from ui.navigation import PAGES
 
 

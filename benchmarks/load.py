@@ -32,7 +32,7 @@ from typing import Any
 
 from benchmarks.browser import _peak_rss_mb
 from benchmarks.common import ROOT
-from tests.browser import start_streamlit, stop_streamlit
+from tests.helpers.browser import start_streamlit, stop_streamlit
 
 # The benchmark's load: as many visitors at once as a métropole's staff meeting, for a minute.
 SESSIONS = 20

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ptlcd_data import store
 from ptlcd_data.build import build
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-MINI_PLAN = Path(__file__).resolve().parent / "fixtures" / "mini_plan"
+from tests.helpers import DATA_DIR, MINI_PLAN, ROOT
 
 
 @pytest.fixture
@@ -75,6 +73,19 @@ def sixty_territories_env(app_env: Path) -> Path:
                 conn, demo_large.Scale(territoires=60, indicateurs=21, years=2)
             )
     return app_env
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, driven by Playwright, shared by the tests of one module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,7 +14,7 @@ from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.cli import main
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import backups
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 PASSWORD = "correct-horse-battery"
 
@@ -209,7 +209,7 @@ def test_downgraded_account_loses_rights_at_once(app_env, with_accounts):
 
 
 def test_publish_and_undo_take_an_automatic_backup_first(db_path, tmp_path, capsys):
-    from tests import import_files as f
+    from tests.helpers import import_files as f
 
     sheet = tmp_path / "releve.xlsx"
     sheet.write_bytes(f.indicateurs(["I1.1.a", "", "Nantes", 2019, 4]))

@@ -1,13 +1,67 @@
-"""Layering rules that the code review alone would not keep."""
+"""Layering rules that the code review alone would not keep.
+
+app_pages → ui → ptlcd_data, never upward; the data layer never imports Streamlit; pages and the
+UI glue hold no SQL and reshape no data (display-ready frames come from the data layer).
+"""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+from tests.helpers import ROOT
+
+PAGES = sorted((ROOT / "app_pages").glob("*.py"))
+UI = sorted((ROOT / "ui").glob("*.py"))
+DATA_LAYER = sorted((ROOT / "ptlcd_data").rglob("*.py"))
+FRONT = [ROOT / "app.py", *PAGES, *UI]
+
+# What a layer may import from the project: nothing above itself.
+ALLOWED = {
+    "app_pages": {"ui", "ptlcd_data"},
+    "ui": {"ui", "ptlcd_data"},
+    "ptlcd_data": {"ptlcd_data"},
+}
+PROJECT_PACKAGES = {"app_pages", "ui", "ptlcd_data", "tests", "benchmarks", "app"}
+# pandas methods that change a table's shape: their place is the data layer.
+RESHAPING = {
+    "melt", "pivot", "pivot_table", "groupby", "merge", "stack", "unstack", "explode",
+    "drop_duplicates", "set_index", "crosstab", "concat",
+}  # fmt: skip
+SQL_CALLS = {"sql", "execute", "executemany", "query_df"}
+SQL_TEXT = re.compile(r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)")
+
+
+def _imported_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found & PROJECT_PACKAGES
+
+
+def _method_calls(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (node.lineno, node.func.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
+
+
+@pytest.mark.parametrize("path", [*PAGES, *UI, *DATA_LAYER], ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_only_go_down_the_layers(path):
+    layer = path.relative_to(ROOT).parts[0]
+    upward = _imported_packages(path) - ALLOWED[layer]
+    assert not upward, f"{path.relative_to(ROOT)} importe {sorted(upward)}"
 
 
 def test_data_layer_never_imports_streamlit():
@@ -23,17 +77,44 @@ def test_data_layer_never_imports_streamlit():
     assert out.stdout.strip() == "False"
 
 
-def test_pages_hold_no_sql():
-    sql = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s", re.IGNORECASE)
-    for page in (ROOT / "app_pages").glob("*.py"):
-        text = page.read_text(encoding="utf-8")
-        assert not sql.search(text.replace("st.selectbox", "")), f"SQL dans {page.name}"
-        assert ".execute(" not in text, f"requête directe dans {page.name}"
+@pytest.mark.parametrize("path", FRONT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_and_ui_hold_no_sql(path):
+    text = path.read_text(encoding="utf-8")
+    assert not SQL_TEXT.search(text), f"SQL dans {path.name}"
+    calls = [(line, name) for line, name in _method_calls(path) if name in SQL_CALLS]
+    assert not calls, f"requête directe dans {path.name} : {calls}"
+
+
+@pytest.mark.parametrize("path", FRONT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_pages_and_ui_reshape_no_data(path):
+    calls = [(line, name) for line, name in _method_calls(path) if name in RESHAPING]
+    assert not calls, f"{path.name} remodèle des données (à faire dans ptlcd_data) : {calls}"
+
+
+def test_the_rules_catch_what_they_forbid(tmp_path):
+    """The detectors themselves: a page with SQL, a reshape and an upward import is caught."""
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from app_pages import accueil\ndf = conn.sql('SELECT 1')\nlong = df.melt(id_vars=['a'])\n",
+        encoding="utf-8",
+    )
+    assert _imported_packages(bad) - ALLOWED["ui"] == {"app_pages"}
+    names = {name for _, name in _method_calls(bad)}
+    assert names & SQL_CALLS == {"sql"}
+    assert names & RESHAPING == {"melt"}
+    assert SQL_TEXT.search(bad.read_text(encoding="utf-8"))
 
 
 def test_no_page_renders_raw_html():
-    for path in [*(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py"), ROOT / "app.py"]:
+    for path in FRONT:
         assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_every_data_package_states_its_rule():
+    """Each domain package says in one line, in its docstring, what lives there."""
+    for init in (ROOT / "ptlcd_data").glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc and doc.strip(), f"{init.parent.name}/__init__.py sans docstring"
 
 
 def test_no_pages_folder_beside_app_py():
@@ -45,11 +126,22 @@ def test_no_pages_folder_beside_app_py():
 
 
 def test_every_page_file_is_listed_and_guarded():
-    from ui.navigation import PAGES
+    from ui.navigation import PAGES as SPECS
 
-    files = {p.name for p in (ROOT / "app_pages").glob("*.py")}
-    assert files == {spec.path.split("/")[-1] for spec in PAGES}
-    for spec in PAGES:
+    files = {p.name for p in PAGES}
+    assert files == {spec.path.split("/")[-1] for spec in SPECS}
+    for spec in SPECS:
         text = (ROOT / spec.path).read_text(encoding="utf-8")
         if spec.role != "anonyme":
             assert f'session.page_requires("{spec.role}")' in text, spec.path
+
+
+def test_test_modules_never_import_one_another():
+    """Shared helpers live in tests/helpers; a test module imports no other test module."""
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                assert not any(p.startswith("test_") for p in parts), (path.name, node.module)
+                assert node.module != "tests.conftest", path.name

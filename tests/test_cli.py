@@ -10,7 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from ptlcd_data.cli import main
-from tests.conftest import MINI_PLAN, ROOT
+from tests.helpers import MINI_PLAN, ROOT
 
 
 def test_init_then_export_plan_csv(tmp_path, capsys):

@@ -10,9 +10,9 @@ import urllib.request
 import pytest
 
 from ptlcd_data import store
-from tests import import_files as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers import import_files as f
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
 
 
 def _sheet(tmp_path, name: str, code: str, value: float):

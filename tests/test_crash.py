@@ -8,8 +8,8 @@ from ptlcd_data import store
 from ptlcd_data.build import open_store
 from ptlcd_data.plan import queries
 from ptlcd_data.settings import Settings
-from tests.conftest import DATA_DIR
-from tests.crash import kill_at_random_moments
+from tests.helpers import DATA_DIR
+from tests.helpers.crash import kill_at_random_moments
 
 RUNS = 12
 
@@ -33,7 +33,7 @@ def test_killed_large_demo_generation_is_all_or_nothing(db_path, tmp_path):
 
 
 def test_killed_import_is_all_or_nothing(db_path, tmp_path):
-    from tests import import_files as f
+    from tests.helpers import import_files as f
 
     rows = [
         [code, "", terr, year, 10 + i, 20 + i]

@@ -45,7 +45,7 @@ def test_banner_shows_only_while_demo_records_exist(app_env):
     import duckdb
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not any("démonstration" in w.value for w in at.warning)

@@ -14,7 +14,7 @@ from ptlcd_data.cli import main
 from ptlcd_data.demo.suivi import AUTEUR_DEMO, add_months
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.vocabulary import NIVEAUX, STATUTS
-from tests.conftest import DATA_DIR, MINI_PLAN
+from tests.helpers import DATA_DIR, MINI_PLAN
 
 COLUMNS = "action_no, date_effet, statut, avancement, commentaire, auteur, source, enregistre_le"
 

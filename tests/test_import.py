@@ -13,7 +13,7 @@ from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, ingest, template
 from ptlcd_data.settings import Settings
-from tests import import_files as f
+from tests.helpers import import_files as f
 
 STAFF = User("agent", "Agent de la Mission égalité", "saisie")
 

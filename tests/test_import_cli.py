@@ -10,8 +10,8 @@ from python_calamine import CalamineWorkbook
 
 from ptlcd_data import store
 from ptlcd_data.cli import main
-from tests import import_files as f
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers import import_files as f
 
 
 @pytest.fixture

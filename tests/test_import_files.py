@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from ptlcd_data.imports import batches, ingest, reader
 from ptlcd_data.settings import Settings
-from tests import import_files as f
+from tests.helpers import import_files as f
 
 
 def check(conn, data: bytes, name: str = "fichier.xlsx", **settings):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -11,30 +11,14 @@ from python_calamine import CalamineWorkbook
 
 from ptlcd_data import demo, store
 from ptlcd_data.access import journal
-from ptlcd_data.access.auth import User
 from ptlcd_data.build import build
 from ptlcd_data.cli import main
 from ptlcd_data.demo import indicateurs as demo_indicateurs
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.valeurs import ValueRow
-from tests.conftest import DATA_DIR
-
-SAISIE = User("mme.a", "Mme A", "saisie")
-LECTURE = User("m.b", "M. B", "lecture")
-
-
-def at(day: str) -> datetime:
-    return datetime.fromisoformat(day)
-
-
-def rate_series(code: str = "I4.1.b", terr: str = "NM") -> list[ValueRow]:
-    """A rate to raise: 20 → 25 → 24 for targets 22, 26, 30; each year registered in March."""
-    return [
-        ValueRow(code, terr, 2017, 20.0, 22.0, "Rectorat", enregistre_le=at("2018-03-15 10:00")),
-        ValueRow(code, terr, 2018, 25.0, 26.0, "Rectorat", enregistre_le=at("2019-03-15 10:00")),
-        ValueRow(code, terr, 2019, 24.0, 30.0, "Rectorat", enregistre_le=at("2020-03-15 10:00")),
-    ]
+from tests.helpers import DATA_DIR
+from tests.helpers.values import LECTURE, SAISIE, at, rate_series
 
 
 def test_a_value_shows_from_the_day_it_was_recorded(conn):

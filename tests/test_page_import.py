@@ -7,39 +7,25 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from tests import import_files as f
-from tests.test_pages import assert_clean
-from tests.test_pages import run_page as _run_page
+from tests.helpers import import_files as f
+from tests.helpers.apptest import add_account, assert_clean, table_having, texts
+from tests.helpers.apptest import run_page as _run_page
 
 PAGE = "app_pages/import_donnees.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def run_page(page: str, role: str = "saisie"):
-    """The page as a logged-in local account with `role` (created on first use)."""
+    """The page as a logged-in local account named after `role` (created on first use)."""
     from ui import data
 
-    with store.connect(data.settings().db_path) as conn:
-        if conn.execute("SELECT 1 FROM compte WHERE login = ?", [role]).fetchone() is None:
-            accounts.add_user(conn, SYSTEM, role, f"Agent {role}", role, "mot-de-passe-agent")
-    return _run_page(page, login=role)
+    return _run_page(page, login=add_account(data.settings().db_path, role, role))
 
 
 def upload(at, name: str, content: bytes):
     at.file_uploader(key="import_file").upload(name, content, XLSX).run()
     at.button(key="import_verify").click().run()
     return at
-
-
-def frame(at, column: str):
-    """The table shown that has `column` (tables carry no key unless they are selectable)."""
-    found = [d.value for d in at.dataframe if column in d.value.columns]
-    assert found, f"aucun tableau avec la colonne {column}"
-    return found[0]
-
-
-def texts(elements) -> str:
-    return " ".join(str(e.value) for e in elements)
 
 
 def test_verify_then_publish_in_two_steps(app_env):
@@ -54,7 +40,7 @@ def test_verify_then_publish_in_two_steps(app_env):
     assert "Aucune erreur" in texts(at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Créés": "1", "Modifiés": "0", "Inchangés": "0", "Ignorés": "1"}
-    preview = frame(at, "Après")
+    preview = table_having(at, "Après")
     assert preview[["Champ", "Avant", "Après"]].values.tolist() == [
         ["Valeur", "—", "1\u202f234,5"],
         ["Cible", "—", "2\u202f000"],
@@ -64,7 +50,7 @@ def test_verify_then_publish_in_two_steps(app_env):
     at.button(key="import_publish").click().run()
     assert_clean(at)
     assert "Lot n° 1 publié : 1 créé(s)" in texts(at.success)
-    history = frame(at, "Annule le lot")
+    history = table_having(at, "Annule le lot")
     assert history[["Lot", "Fichier", "Statut"]].values.tolist() == [[1, "releve.xlsx", "publié"]]
     with store.connect(app_env) as conn:
         assert conn.execute("SELECT valeur, cible FROM indicateur_valeur").fetchall() == [
@@ -84,7 +70,7 @@ def test_reimporting_the_same_file_says_nothing_changes(app_env):
 def test_errors_are_listed_with_row_and_column_and_nothing_can_be_published(app_env):
     at = upload(run_page(PAGE), "faux.xlsx", f.indicateurs(["I1.1.a", "", "Paris", 1890, 1]))
     assert "2 erreur(s)" in texts(at.error)
-    problems = frame(at, "Valeur trouvée")
+    problems = table_having(at, "Valeur trouvée")
     assert problems[["Ligne", "Colonne", "En-tête", "Valeur trouvée"]].values.tolist() == [
         [2, "C", "Territoire", "Paris"],
         [2, "D", "Année", "1890"],
@@ -104,7 +90,7 @@ def test_file_names_and_cells_are_never_markdown(app_env):
     at = upload(
         run_page(PAGE), "**gras**.xlsx", f.indicateurs(["[lien](http://x)", "", "Nantes", 2019, 1])
     )
-    problems = frame(at, "Valeur trouvée")
+    problems = table_having(at, "Valeur trouvée")
     assert problems["Valeur trouvée"].tolist() == ["[lien](http://x)"]
     for element in [*at.markdown, *at.error, *at.success, *at.caption]:
         assert "[lien](http" not in element.value
@@ -118,7 +104,7 @@ def test_undo_from_the_page_needs_the_admin_role(app_env, role, undone):
     at.button(key="import_undo").click().run()
     if undone:
         assert "Lot n° 1 annulé" in texts(at.success)
-        statuts = frame(at, "Annule le lot")["Statut"].tolist()
+        statuts = table_having(at, "Annule le lot")["Statut"].tolist()
         assert statuts == ["annulation", "annulé"]
     else:
         assert "administration" in texts(at.error) or "admin" in texts(at.error)

@@ -11,23 +11,11 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers.apptest import app, assert_clean, run_page
 from ui.navigation import PAGES as SPECS
 
 PAGES = [spec.path for spec in SPECS]
-TIMEOUT = 60
-
-
-def run_page(page: str | None = None, login: str | None = None) -> AppTest:
-    """Run app.py (as `login`, a local account, when given), then switch to `page`."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if login:
-        at.session_state["ptlcd_login"] = login
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 def listed_actions(at: AppTest) -> dict[int, str]:
@@ -40,17 +28,12 @@ def listed_actions(at: AppTest) -> dict[int, str]:
     return listed
 
 
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error], [e.value for e in at.error]
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(app_env, page):
     """As an administrator, who may open every page."""
     with store.connect(app_env) as conn:
         accounts.add_user(conn, SYSTEM, "chef", "Chef", "admin", "correct-horse-battery")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = app()
     at.session_state["ptlcd_login"] = "chef"
     at.run()
     at.switch_page(page).run()

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
 from ptlcd_data.indicateurs.valeurs import ValueRow, record_values
-from tests.conftest import ROOT
-from tests.test_indicateurs import SAISIE, at, rate_series
-from tests.test_pages import TIMEOUT, assert_clean, run_page
+from tests.helpers import ROOT
+from tests.helpers.apptest import app, assert_clean, run_page, table_having
+from tests.helpers.values import SAISIE, at, rate_series
 
 PAGE = "app_pages/indicateurs.py"
 NNBSP = "\u202f"
@@ -48,20 +48,13 @@ def open_indicator(code: str = "I4.1.b", as_of: date | None = None) -> AppTest:
     return at_
 
 
-def table_with(at_: AppTest, column: str):
-    for df in at_.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"aucun tableau avec la colonne {column}")
-
-
 def test_choosing_an_indicator_shows_its_figures(values_env):
     at_ = open_indicator()
     assert at_.header[0].value.replace("\\", "").startswith("I4.1.b — Taux de collégiens")
     metrics = {m.label: m.value for m in at_.metric}
     assert metrics["Territoires renseignés"] == "2 sur 5"
     assert metrics["Dernière année renseignée"] == "2019"
-    summary = table_with(at_, "Avancement").set_index("Territoire")
+    summary = table_having(at_, "Avancement").set_index("Territoire")
     nm = summary.loc["Nantes Métropole"]
     assert nm["Valeur initiale"] == f"20{NNBSP}% (2017)"
     assert nm["Valeur actuelle"] == f"24{NNBSP}% (2019)"
@@ -85,7 +78,7 @@ def test_formula_and_alerts_are_shown_in_words(values_env):
 
 def test_values_table_shows_provenance_and_escapes_nothing_away(values_env):
     at_ = open_indicator()
-    values = table_with(at_, "Provenance")
+    values = table_having(at_, "Provenance")
     assert values["Provenance"].unique().tolist() == ["Saisie"]
     assert values["Enregistré par"].unique().tolist() == ["mme.a"]
     reze = values[values["Territoire"] == "Rezé"].set_index("Année")
@@ -111,7 +104,7 @@ def test_chart_has_one_panel_per_territory_with_a_dashed_target(values_env):
 
 def test_time_travel_shows_the_values_known_then(values_env):
     at_ = open_indicator(as_of=date(2020, 3, 1))
-    summary = table_with(at_, "Avancement").set_index("Territoire")
+    summary = table_having(at_, "Avancement").set_index("Territoire")
     # NM's 2019 value arrives on 15/03/2020; Rezé's 2019 shows its first figure, not the correction
     assert summary.loc["Nantes Métropole", "Valeur actuelle"] == f"25{NNBSP}% (2018)"
     assert summary.loc["Rezé", "Valeur actuelle"] == f"11{NNBSP}% (2019)"
@@ -151,7 +144,7 @@ def test_downloads_offer_csv_and_xlsx(values_env):
 
 
 def test_a_link_opens_the_indicator(values_env):
-    at_ = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at_ = app()
     at_.query_params["indicateur"] = "I4.5.b"
     at_.run()
     at_.switch_page(PAGE).run()
@@ -164,7 +157,7 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
     at_ = run_page("app_pages/fiche_action.py")
     at_.selectbox(key="action_no").select(16).run()  # an action of objective 4.1
     assert_clean(at_)
-    panel = table_with(at_, "Avancement").set_index("Territoire")
+    panel = table_having(at_, "Avancement").set_index("Territoire")
     assert panel.loc["Nantes Métropole", "Valeur actuelle"] == f"24{NNBSP}% (2019)"
     assert panel.loc["Nantes Métropole", "Avancement"] == f"40{NNBSP}%"
     assert "En retard sur la cible 2019" in " ".join(w.value for w in at_.warning)
@@ -195,7 +188,7 @@ def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
     import streamlit as st
 
     from ptlcd_data.build import build
-    from tests.conftest import MINI_PLAN
+    from tests.helpers import MINI_PLAN
 
     db = tmp_path / "mini.duckdb"
     with store.connect(db) as c:
@@ -211,7 +204,7 @@ def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
         at_.selectbox(key="ind_code").select("E2").run()
         assert_clean(at_)
         assert "à faire baisser" in " ".join(c.value for c in at_.caption).lower()
-        summary = table_with(at_, "Avancement")
+        summary = table_having(at_, "Avancement")
         assert "Villeneuve Agglo" in summary["Territoire"].tolist()
         at_.radio(key="ind_vue").set_value("Tous les indicateurs de l'axe").run()
         assert_clean(at_)

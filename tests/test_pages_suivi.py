@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
 from ptlcd_data.access import auth
 from ptlcd_data.suivi import engagements, saisie, status_queries
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers.apptest import (
+    assert_clean,
+    figure,
+    metrics,
+    open_page,
+    table,
+    table_having,
+)
 
-TIMEOUT = 60
 SAISIE = auth.User("mme.a", "Mme A", "saisie")
 
 
@@ -27,48 +32,6 @@ def _saisie_account(db) -> str:
             conn, auth.SYSTEM, SAISIE.login, SAISIE.nom, "saisie", "mot-de-passe-du-gold"
         )
     return SAISIE.login
-
-
-def open_page(page: str, as_of: date | None = None, login: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if login:
-        at.session_state["ptlcd_login"] = login
-    at.run()
-    at.switch_page(page)
-    at.run()
-    if as_of is not None:
-        at.date_input(key="as_of").set_value(as_of).run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error], [e.value for e in at.error]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def figure(at: AppTest, key: str) -> dict:
-    charts = [c for c in at.get("plotly_chart") if c.key == key]
-    assert charts, f"pas de graphique {key}"
-    return json.loads(charts[0].proto.spec)
-
-
-def table(at: AppTest, key: str):
-    """A clickable table, by key."""
-    frames = [d for d in at.dataframe if d.key == key]
-    assert frames, f"pas de tableau {key}"
-    return frames[0].value
-
-
-def table_having(at: AppTest, *columns: str):
-    """A read-only table (AppTest drops their keys), by the columns it has."""
-    frames = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert frames, f"pas de tableau avec {columns}"
-    return frames[0]
 
 
 def record(db_path, action_no, **kwargs):
@@ -340,7 +303,7 @@ def many_territories_env(tmp_path, monkeypatch):
     import streamlit as st
 
     from ptlcd_data.build import build
-    from tests.conftest import DATA_DIR
+    from tests.helpers import DATA_DIR
 
     plan = tmp_path / "plan"
     shutil.copytree(DATA_DIR, plan)
@@ -383,7 +346,7 @@ def mini_env(tmp_path, monkeypatch):
     import streamlit as st
 
     from ptlcd_data.build import build
-    from tests.conftest import MINI_PLAN
+    from tests.helpers import MINI_PLAN
 
     db = tmp_path / "mini.duckdb"
     with store.connect(db) as conn:

@@ -14,10 +14,10 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import formats, store
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, render_xlsx
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers.apptest import app, assert_clean, markdown, metrics, table_having
 from ui.widgets import escape_md
 
-TIMEOUT = 60
 PAGE = "app_pages/synthese.py"
 YEAR_KEY = "synthese_annee"
 
@@ -37,30 +37,15 @@ def demo_app_env(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def open_page(year: int | None = None, as_of: date | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = app()
     if as_of is not None:
         at.session_state["as_of"] = as_of
     at.run()
     at.switch_page(PAGE).run()
     if year is not None:
         at.selectbox(key=YEAR_KEY).select(year).run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error], [e.value for e in at.error]
+    assert_clean(at)
     return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table_having(at: AppTest, *columns: str):
-    frames = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert frames, f"pas de tableau avec {columns}"
-    return frames[0]
-
-
-def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 def test_two_years_show_different_figures(demo_app_env):

@@ -11,7 +11,7 @@ from ptlcd_data import store
 from ptlcd_data.build import build
 from ptlcd_data.errors import PlanDataError
 from ptlcd_data.plan import queries
-from tests.conftest import MINI_PLAN
+from tests.helpers import MINI_PLAN
 
 
 def test_plan_has_34_actions_numbered_1_to_34(conn):

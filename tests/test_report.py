@@ -25,7 +25,7 @@ from ptlcd_data.suivi import saisie
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import model as syn
 from ptlcd_data.synthese import render_pdf, render_xlsx, report
-from tests.conftest import DATA_DIR, ROOT
+from tests.helpers import DATA_DIR, ROOT
 
 TODAY = date(2026, 11, 28)
 SAISIE = auth.User("gold", "Secrétariat du GOLD", "saisie")

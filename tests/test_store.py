@@ -7,7 +7,7 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.build import build, open_store
 from ptlcd_data.settings import Settings
-from tests.conftest import DATA_DIR
+from tests.helpers import DATA_DIR
 
 
 def test_migrations_are_applied_once(tmp_path):

@@ -13,7 +13,7 @@ from ptlcd_data.build import build
 from ptlcd_data.errors import InputError, PermissionDenied, PlanDataError
 from ptlcd_data.suivi import engagements, saisie, status_queries
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, SANS_STATUT, STATUTS_AFFICHES
-from tests.conftest import DATA_DIR, MINI_PLAN
+from tests.helpers import DATA_DIR, MINI_PLAN
 
 SAISIE = auth.User("mme.a", "Mme A", "saisie")
 LECTURE = auth.User("m.b", "M. B", "lecture")

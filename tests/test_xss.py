@@ -19,9 +19,16 @@ from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.imports import batches, ingest
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import saisie
-from tests import import_files as f
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, go_to, log_in, screenshot, streamlit_server
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.helpers import import_files as f
+from tests.helpers.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    go_to,
+    log_in,
+    screenshot,
+    streamlit_server,
+)
 from ui.navigation import PAGES
 
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -109,7 +116,6 @@ def test_payloads_never_execute_in_the_browser(hostile_db):
         visited = 0
         for spec in PAGES:
             go_to(page, spec.title)
-            page.wait_for_timeout(400)
             hits = page.evaluate(
                 """() => ({
                     flag: window.__xss === undefined ? null : window.__xss,

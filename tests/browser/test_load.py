@@ -13,7 +13,7 @@ import pytest
 from benchmarks.load import run_load
 from ptlcd_data import store
 from ptlcd_data.build import build
-from tests.conftest import DATA_DIR
+from tests.helpers import DATA_DIR
 from ui.navigation import PAGES, allowed
 
 pytestmark = pytest.mark.browser

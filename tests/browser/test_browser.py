@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_for_app
+from tests.helpers.browser import (
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+    wait_for_home,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -12,16 +17,6 @@ PAGES = [
     ("", "accueil", "Vue d'ensemble du plan"),
     ("fiche?action=9", "fiche_action", "Fiche action"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_every_page_opens_without_exception(db_path, browser):
@@ -84,12 +79,8 @@ def test_anonymous_visitor_is_refused_the_journal_by_url(db_path, browser):
         # Twice: the first request of a fresh server and a later one take different paths.
         for _ in range(2):
             page.goto(f"{url}/journal")
-            wait_for_app(page)
-            page.wait_for_timeout(500)
+            wait_for_home(page)
             assert page.get_by_role("heading", name="Journal des écritures").count() == 0
-            assert (
-                page.locator("[data-testid='stDataFrame']").count() == 0
-                or page.get_by_role("heading", name="Vue d'ensemble du plan").count() == 1
-            )
+            assert page.locator("[data-testid='stDataFrame']").count() == 0
         screenshot(page, "anonyme_journal_refuse")
         page.close()

@@ -7,40 +7,17 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from tests import import_files as f
-from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.helpers import import_files as f
+from tests.helpers.browser import (
     go_to,
     log_in,
     screenshot,
     streamlit_server,
+    upload,
     wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def upload(page, path) -> None:  # type: ignore[no-untyped-def]
-    """Choose the file, then wait until the app has it (its name shown, Vérifier enabled)."""
-    from playwright.sync_api import expect
-
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    page.locator("[data-testid='stFileChipName']", has_text=path.name).wait_for(timeout=30_000)
-    # Shown only once the server holds this new file and has no check of it yet.
-    page.get_by_text("Cliquez sur « Vérifier »").wait_for(timeout=30_000)
-    wait_for_app(page)
-    expect(page.get_by_role("button", name="Vérifier")).to_be_enabled(timeout=30_000)
 
 
 def test_upload_verify_publish_in_the_browser(db_path, browser, tmp_path):

@@ -7,9 +7,7 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.helpers.browser import (
     choose_option,
     go_to,
     log_in,
@@ -22,16 +20,6 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1600, "height": 1400}
 COMMENT = "Décision du GOLD <b>test</b>"
 REALISE_RGB = "rgb(0, 158, 115)"  # #009E73, the "Réalisé" colour
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(page, url: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 Fingerprint = tuple[object, ...]
 

@@ -6,21 +6,15 @@ import pytest
 
 from ptlcd_data import store
 from ptlcd_data.build import build
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_for_app
-from tests.conftest import DATA_DIR
+from tests.helpers import DATA_DIR
+from tests.helpers.browser import (
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 NNBSP = "\u202f"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

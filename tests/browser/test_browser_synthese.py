@@ -8,7 +8,13 @@ import pytest
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, streamlit_server, wait_for_app
+from tests.helpers.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 # Tall enough for the whole page in one screenshot (Streamlit scrolls inside its own container).

@@ -8,31 +8,20 @@ from openpyxl import load_workbook
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.helpers.browser import (
     go_to,
     log_in,
     screenshot,
     streamlit_server,
+    upload,
     wait_for_app,
+    wait_for_home,
 )
-from tests.test_browser_import import upload
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mot-de-passe-mission-egalite"
 VALUE = 7777  # shown as "7 777" (thin space) once published
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _shown(page, text: str) -> int:  # type: ignore[no-untyped-def]
@@ -100,8 +89,6 @@ def test_every_page_as_administrator_with_screenshots(db_path, browser):
         log_in(page, url, "mission", PASSWORD)
         for spec in PAGES:
             go_to(page, spec.title)
-            page.wait_for_timeout(300)
-            wait_for_app(page)
             screenshot(page, "page_" + spec.path.split("/")[-1].removesuffix(".py"))
             assert page.locator("[data-testid='stException']").count() == 0, spec.title
             assert page.get_by_text("Une erreur inattendue").count() == 0, spec.title
@@ -113,8 +100,7 @@ def test_anonymous_visitor_is_refused_the_import_page(db_path, browser):
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="fr-FR")
         for _ in range(2):  # the first request of a fresh server, then a later one
             page.goto(f"{url}/import")
-            wait_for_app(page)
-            page.wait_for_timeout(500)
+            wait_for_home(page)
             assert page.get_by_role("heading", name="Import de données").count() == 0
             assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
         assert (

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags that keep headless chromium off the (closed) network and quiet in a root sandbox.
@@ -156,8 +157,19 @@ def log_in(page, url: str, login: str, password: str) -> None:  # type: ignore[n
 
 
 def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
-    """Open a page from the sidebar (same browser session, so the login is kept)."""
-    page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
+    """Open a page from the sidebar (same browser session, so the login is kept), and wait
+    until that page is the current one and has finished running."""
+    link = page.locator("[data-testid='stSidebarNavLink']", has_text=title).first
+    target = link.get_attribute("href") or ""
+    link.click()
+    page.wait_for_url(lambda url: url.split("?")[0].rstrip("/") == target.split("?")[0].rstrip("/"))
+    wait_for_app(page)
+
+
+def wait_for_home(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the home page is drawn: where Streamlit sends an address the visitor's role
+    cannot open. Tests wait on this before asserting that the refused page is absent."""
+    page.get_by_role("heading", name="Vue d'ensemble du plan").wait_for(timeout=30_000)
     wait_for_app(page)
 
 
@@ -175,3 +187,15 @@ def choose_option(scope, page, label: str, option: str, attempts: int = 4) -> No
             if attempt == attempts - 1:
                 raise
             page.keyboard.press("Escape")
+
+
+def upload(page, path) -> None:  # type: ignore[no-untyped-def]
+    """Choose the file, then wait until the app has it (its name shown, Vérifier enabled)."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator("[data-testid='stFileChipName']", has_text=path.name).wait_for(timeout=30_000)
+    # Shown only once the server holds this new file and has no check of it yet.
+    page.get_by_text("Cliquez sur « Vérifier »").wait_for(timeout=30_000)
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Vérifier")).to_be_enabled(timeout=30_000)

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import (
+from tests.helpers.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
     screenshot,
     streamlit_server,
     wait_for_app,
+    wait_for_home,
 )
 
 pytestmark = pytest.mark.browser
@@ -134,8 +135,7 @@ def test_oidc_login_maps_the_email_to_its_role(db_path, tmp_path, oidc_provider)
             screenshot(page, "oidc_inconnu_refuse")
             assert "Connecté(e)" not in _sidebar_text(page)
             page.goto(f"{url}/journal")
-            wait_for_app(page)
-            page.wait_for_timeout(500)
+            wait_for_home(page)
             assert page.get_by_role("heading", name="Journal des écritures").count() == 0
             assert page.get_by_role("heading", name="Vue d'ensemble du plan").count() == 1
             assert "Journal" not in _sidebar_text(page)
