@@ -6,7 +6,7 @@ import streamlit as st
 
 from ptlcd_data import exports, formats
 from ptlcd_data.errors import PtlcdError
-from ptlcd_data.imports import batches, ingest, template
+from ptlcd_data.imports import batches, preview, template, verify
 from ui import data, session, widgets
 
 session.page_requires("saisie")
@@ -33,7 +33,7 @@ def _verify() -> None:
     if upload is None:
         return
     try:
-        check = data.uncached(ingest.check_file, upload.getvalue(), upload.name, data.settings())
+        check = data.uncached(verify.check_file, upload.getvalue(), upload.name, data.settings())
         st.session_state[CHECK_KEY] = (upload.file_id, check)
     except PtlcdError as exc:
         st.session_state[CHECK_KEY] = (upload.file_id, exc.message)
@@ -152,7 +152,7 @@ elif stored is None:
 elif isinstance(stored[1], str):
     st.error(f"**Fichier refusé** — {widgets.escape_md(stored[1])}")
 else:
-    check: ingest.Check = stored[1]
+    check: verify.Check = stored[1]
     problems = check.problems.rename(columns=PROBLEM_LABELS)
     n_errors = len(check.errors)
     if n_errors:
@@ -191,7 +191,7 @@ else:
             hide_index=True,
             key="import_summary",
         )
-        changes = ingest.preview(check, limit=PREVIEW_SHOWN)
+        changes = preview.changes(check, limit=PREVIEW_SHOWN)
         if changes.empty:
             st.info(
                 "Rien à publier : le fichier ne change aucune valeur "

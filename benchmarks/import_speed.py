@@ -28,7 +28,7 @@ from python_calamine import CalamineWorkbook
 from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.build import build
-from ptlcd_data.imports import batches, ingest, reader
+from ptlcd_data.imports import batches, reader, verify
 from ptlcd_data.settings import PROJECT_DIR, Settings
 
 TERRITOIRES = ["Nantes Métropole", "Nantes", "Reze", "St-Herblain", "ORVAULT"]
@@ -126,7 +126,7 @@ def check_and_publish(
     with store.connect(db) as conn:
         build(conn, data_dir, demo=False)
         started = time.perf_counter()
-        check = ingest.check_file(conn, data, "indicateurs.xlsx", settings)
+        check = verify.check_file(conn, data, "indicateurs.xlsx", settings)
         checked = time.perf_counter()
         assert check.ok, check.errors.head().to_dict("records")
         batch = batches.publish(conn, SYSTEM, check)

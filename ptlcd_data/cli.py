@@ -24,7 +24,7 @@ from ptlcd_data.build import build, open_store
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
-from ptlcd_data.imports import batches, ingest, template
+from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import queries
 from ptlcd_data.settings import Settings
@@ -290,9 +290,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     data = path.read_bytes()
     conn = open_store(settings)
     try:
-        check = ingest.check_file(conn, data, path.name, settings)
+        check = verify.check_file(conn, data, path.name, settings)
         for problem in check.problems.to_dict("records"):
-            print(ingest.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
+            print(problems.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
         counts = check.counts()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         if not check.ok:
@@ -301,7 +301,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 1
-        changes = ingest.preview(check)
+        changes = preview.changes(check)
         for row in changes.itertuples(index=False):
             print(
                 f"{row.feuille}, ligne {row.ligne} : {row.objet} · {row.champ} : "

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from ptlcd_data.access import journal
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.imports import batches, ingest, template
+from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
 
@@ -19,7 +19,7 @@ STAFF = User("agent", "Agent de la Mission égalité", "saisie")
 
 
 def check(conn, data: bytes, name: str = "fichier.xlsx"):
-    return ingest.check_file(conn, data, name, Settings())
+    return verify.check_file(conn, data, name, Settings())
 
 
 def current(conn) -> dict:
@@ -159,7 +159,7 @@ def test_each_problem_names_sheet_row_column_value_and_expectation(
     assert error["valeur"] == found
     assert message in error["message"]
     assert expected in error["attendu"]
-    line = ingest.format_problem(error)
+    line = problems.format_problem(error)
     assert f"{where[0]}, ligne {where[1]}, colonne {where[2]} ({where[3]})" in line
     with pytest.raises(InputError, match="rien n'est publié"):
         batches.publish(conn, STAFF, result)
@@ -223,9 +223,9 @@ def test_publish_summary_preview_and_reimport_changes_nothing(conn):
     first = check(conn, data)
     assert first.ok
     assert first.counts() == {"créés": 3, "modifiés": 0, "inchangés": 0, "ignorés": 1}
-    preview = ingest.preview(first)
+    shown = preview.changes(first)
     assert {"Valeur", "Cible", "Source", "Statut", "Avancement (%)", "Engagement"} <= set(
-        preview["champ"]
+        shown["champ"]
     )
     batch = batches.publish(conn, STAFF, first)
     assert batch is not None
@@ -238,7 +238,7 @@ def test_publish_summary_preview_and_reimport_changes_nothing(conn):
     before = f.state(conn)
     again = check(conn, data)
     assert again.counts() == {"créés": 0, "modifiés": 0, "inchangés": 3, "ignorés": 1}
-    assert ingest.preview(again).empty
+    assert preview.changes(again).empty
     assert batches.publish(conn, STAFF, again) is None
     assert f.state(conn) == before
 
@@ -247,8 +247,8 @@ def test_update_shows_old_and_new_and_empty_cells_do_not_erase(conn):
     batches.publish(conn, STAFF, check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, 10, 20])))
     second = check(conn, f.indicateurs(["I1.1.a", "", "Nantes", 2019, "12,5", None]))
     assert second.counts()["modifiés"] == 1
-    preview = ingest.preview(second)
-    assert preview[["champ", "ancien", "nouveau"]].values.tolist() == [["Valeur", "10", "12,5"]]
+    shown = preview.changes(second)
+    assert shown[["champ", "ancien", "nouveau"]].values.tolist() == [["Valeur", "10", "12,5"]]
     batches.publish(conn, STAFF, second)
     assert current(conn) == {("I1.1.a", "Nantes", 2019): (12.5, 20.0)}
 
@@ -439,7 +439,7 @@ def test_template_has_its_sheets_headers_and_drop_downs(conn, tmp_path):
 
 def test_template_works_for_another_plan(mini_conn):
     wb_bytes = template.workbook(mini_conn, 2021)
-    result = ingest.check_file(mini_conn, wb_bytes, "modele.xlsx", Settings())
+    result = verify.check_file(mini_conn, wb_bytes, "modele.xlsx", Settings())
     assert result.ok
     assert result.counts()["ignorés"] == 3 * 3
 
@@ -480,7 +480,7 @@ def test_template_csv_is_french_and_importable(conn):
     data = template.csv_bytes(conn, 2019)
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.splitlines()[0].decode("utf-8-sig").split(";") == f.IND_HEADER
-    result = ingest.check_file(conn, data, "modele.csv", Settings())
+    result = verify.check_file(conn, data, "modele.csv", Settings())
     assert result.ok
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ptlcd_data.imports import batches, ingest, reader
+from ptlcd_data.imports import batches, preview, reader, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
 
 
 def check(conn, data: bytes, name: str = "fichier.xlsx", **settings):
-    return ingest.check_file(conn, data, name, Settings(**settings))
+    return verify.check_file(conn, data, name, Settings(**settings))
 
 
 def published(conn, data: bytes, name: str = "fichier.xlsx") -> dict:
@@ -223,7 +223,7 @@ def test_blank_rows_title_line_extra_and_reordered_columns(conn):
     assert result.counts()["créés"] == 2
     extra = result.problems[result.problems["message"].str.contains("Colonne non reconnue")]
     assert extra[["ligne", "colonne", "entete"]].values.tolist() == [[3, "C", "Notes internes"]]
-    lines = sorted(ingest.preview(result)["ligne"].unique().tolist())
+    lines = sorted(preview.changes(result)["ligne"].unique().tolist())
     assert lines == [5, 7]
 
 
@@ -268,7 +268,7 @@ def test_formulas_written_by_openpyxl_without_cached_value_are_not_invented(conn
     data = f.xlsx({"Indicateurs": [f.IND_HEADER, ["I1.1.a", "", "Nantes", 2019, "=2+3", 8]]})
     result = check(conn, data)
     assert result.ok
-    changes = ingest.preview(result)
+    changes = preview.changes(result)
     assert "5" not in changes["nouveau"].tolist()
 
 

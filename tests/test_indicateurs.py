@@ -185,7 +185,7 @@ def test_small_multiples_keep_indicators_without_values(conn):
 
 
 def test_chart_queries_are_capped(conn):
-    rows = [ValueRow("I4.1.b", "NM", y, 1.0) for y in range(1950, 2000)]
+    rows = [ValueRow("I4.1.b", "NM", y, 1.0) for y in range(2000, 2036)]
     valeurs.record_values(conn, SAISIE, rows)
     assert len(valeurs.small_multiples(conn, date.today(), 4, "NM", limit=10)) == 10
     assert len(valeurs.current_values(conn, date.today(), limit=7)) == 7

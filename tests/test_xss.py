@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
-from ptlcd_data.imports import batches, ingest
+from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import saisie
 from tests.helpers import ROOT
@@ -57,7 +57,7 @@ def hostile_db(db_path):
             ],
         )
         data = f.indicateurs(["I1.1.b", "", "Nantes", 2019, 7, 9, PAYLOAD, PAYLOAD])
-        check = ingest.check_file(conn, data, f"{IMG}.xlsx")
+        check = verify.check_file(conn, data, f"{IMG}.xlsx")
         assert check.ok
         batches.publish(conn, SYSTEM, check)
         # Another contrat de ville's data files are not trusted either: its plan text too.

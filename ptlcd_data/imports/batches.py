@@ -19,8 +19,9 @@ import pandas as pd
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports.ingest import DIFFS, PARSED, Check, one_row, revision
+from ptlcd_data.imports.verify import DIFFS, PARSED, Check
 from ptlcd_data.store import Connection, backups
+from ptlcd_data.store.sql import BY_RECORDING, latest, one_row
 
 # The report stored with a batch keeps at most this many remarks (a batch has no errors).
 REPORT_MAX_PROBLEMS = 5_000
@@ -55,7 +56,7 @@ class _NothingToPublish(Exception):
 
 def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
     # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
-    diffs = check.diff if revision(conn) == check.revision else _rediff(conn, check)
+    diffs = check.diff if store.revision(conn) == check.revision else _rediff(conn, check)
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
     for table in diffs.values():
         for etat, n in _etats(conn, table).items():
@@ -227,7 +228,7 @@ def undo(conn: Connection, user: auth.User, batch_id: int, *, backup_keep: int =
         assert new is not None
         undo_id = int(new[0])
         restored = conn.execute(
-            """
+            f"""
             INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, periode, valeur,
                 cible, source, commentaire, supprime, auteur, enregistre_le, import_id)
             WITH b AS (SELECT * FROM indicateur_valeur WHERE import_id = ?),
@@ -238,15 +239,14 @@ def undo(conn: Connection, user: auth.User, batch_id: int, *, backup_keep: int =
                  AND v.annee = b.annee AND v.periode = b.periode
                  AND (v.enregistre_le < b.enregistre_le
                       OR (v.enregistre_le = b.enregistre_le AND v.id < b.id))
-                QUALIFY row_number() OVER (PARTITION BY b.id
-                                           ORDER BY v.enregistre_le DESC, v.id DESC) = 1
+                {latest(["b.id"], BY_RECORDING, "v")}
             )
             SELECT b.indicateur_code, b.territoire_code, b.annee, b.periode, p.valeur, p.cible,
                    p.source, p.commentaire, coalesce(p.supprime, true), ?, ?, ?
             FROM b LEFT JOIN prev p ON p.bid = b.id
             ORDER BY b.id
             RETURNING supprime
-            """,
+            """,  # noqa: S608 - identifiers from store.sql; values are bound
             [batch_id, user.login, now, undo_id],
         ).fetchall()
         n_restored = sum(1 for (s,) in restored if not s)
@@ -306,18 +306,17 @@ def current_values(conn: Connection) -> pd.DataFrame:
     Columns: Code indicateur, Indicateur, Territoire, Année, Valeur, Cible, Source, Commentaire.
     """
     return conn.execute(
-        """
+        f"""
         SELECT v.indicateur_code AS "Code indicateur", i.libelle AS "Indicateur",
                t.libelle AS "Territoire", v.annee AS "Année", v.valeur AS "Valeur",
                v.cible AS "Cible", v.source AS "Source", v.commentaire AS "Commentaire"
         FROM (
             SELECT * FROM indicateur_valeur WHERE periode = 'A'
-            QUALIFY row_number() OVER (PARTITION BY indicateur_code, territoire_code, annee
-                                       ORDER BY enregistre_le DESC, id DESC) = 1
+            {latest(["indicateur_code", "territoire_code", "annee"], BY_RECORDING)}
         ) v
         JOIN indicateur i ON i.code = v.indicateur_code
         JOIN territoire t ON t.code = v.territoire_code
         WHERE NOT v.supprime
         ORDER BY i.ordre, t.ordre, v.annee
-        """
+        """  # noqa: S608 - identifiers from store.sql; values are bound
     ).df()

@@ -12,7 +12,7 @@ stored values and nothing else.
 Each sheet comes back as an Arrow table: `_ligne` (the row number a spreadsheet shows) then
 `cN` columns of cell texts (empty cells '' or null), where `cN` is the spreadsheet's column N+1;
 a workbook's leading empty columns are left out. Numbers arrive as text ('137'), dates as ISO
-text ('2019-05-01 00:00:00'): `ingest` gives them meaning in SQL, over the whole table at once.
+text ('2019-05-01 00:00:00'): `verify` gives them meaning in SQL, over the whole table at once.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def rows_to_table(rows: list[list[Any]]) -> pa.Table:
     """Rows of cells (any type) → Arrow table `_ligne, c0..cN` of text, row 1 first.
 
     Every cell becomes its text (`str`), column by column: a column where people mixed numbers
-    and words stays readable, and `ingest` parses the text in SQL. Empty cells stay ''.
+    and words stays readable, and `verify` parses the text in SQL. Empty cells stay ''.
     """
     width = max((len(r) for r in rows), default=0)
     if width == 0:

@@ -1,4 +1,4 @@
-"""The template staff download, fill and upload: written with openpyxl, read back by `ingest`.
+"""The template staff download, fill and upload: written with openpyxl, read back by `verify`.
 
 Sheets: Indicateurs (one row per indicator and territory for a year, current values filled in),
 Avancement, Engagement, Référentiel (valid codes and words) and Mode d'emploi. Drop-down lists
@@ -20,8 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ptlcd_data import exports, vocabulary
 from ptlcd_data.imports.batches import current_values
-from ptlcd_data.imports.ingest import FIRST_YEAR, YEARS_AHEAD
 from ptlcd_data.imports.sheets import SPECS
+from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
 
 # Rows given a drop-down in the Avancement and Engagement sheets (people rarely fill more).
@@ -131,8 +131,8 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     year_rule = DataValidation(
         type="whole",
         operator="between",
-        formula1=str(FIRST_YEAR),
-        formula2=str(date.today().year + YEARS_AHEAD),
+        formula1=str(rules.year_range()[0]),
+        formula2=str(rules.year_range()[1]),
         allow_blank=True,
     )
     year_rule.error = "Une année sur quatre chiffres."

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -27,8 +28,23 @@ TREND_PERIODS = 3
 # counts of a few units move by one or two without meaning anything.
 STABLE_SHARE = 0.05
 
+# Years an indicator value may have: the PTLCD's reference data start around 2010, and targets
+# may be set up to ten years ahead. The import, the template and every write read this rule.
+FIRST_YEAR = 2000
+YEARS_AHEAD = 10
+
 SENS_LABELS = {"hausse": "à faire augmenter", "baisse": "à faire baisser"}
 TREND_LABELS = {"hausse": "en hausse", "baisse": "en baisse", "stable": "stable"}
+
+
+def year_range(today: date | None = None) -> tuple[int, int]:
+    """The first and last year an indicator value may have, as of `today`."""
+    return FIRST_YEAR, (today or date.today()).year + YEARS_AHEAD
+
+
+def years_expected(today: date | None = None) -> str:
+    first, last = year_range(today)
+    return f"une année entre {first} et {last}"
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,11 @@ from ptlcd_data.indicateurs.rules import (
     trend_columns,
     trend_window,
     trend_words,
+    year_range,
+    years_expected,
 )
 from ptlcd_data.store import Connection, transaction
+from ptlcd_data.store.sql import BY_RECORDING, is_latest
 
 ANNUAL = "A"
 PERIODES = frozenset(
@@ -55,6 +58,11 @@ EXPORT_COLUMNS = [
     "import_id",
 ]
 
+# The current record of each value: the last one recorded (see store.sql).
+_IS_LATEST = is_latest(
+    ["v.indicateur_code", "v.territoire_code", "v.annee", "v.periode"], BY_RECORDING, "v"
+)
+
 
 def last_complete_year(as_of: date) -> int:
     return as_of.year - 1
@@ -77,9 +85,7 @@ def _current(
             SELECT {columns}
             FROM indicateur_valeur v
             WHERE {condition}{extra}
-            QUALIFY row_number() OVER (
-                PARTITION BY v.indicateur_code, v.territoire_code, v.annee, v.periode
-                ORDER BY v.enregistre_le DESC, v.id DESC) = 1
+            QUALIFY {_IS_LATEST}
         ) WHERE NOT supprime
     """  # noqa: S608 - fixed fragments; values are bound
     return sql, [as_of, periode, *params]
@@ -185,9 +191,8 @@ def value_history(
     sql = f"""
         SELECT v.territoire_code, coalesce(t.libelle, v.territoire_code) AS territoire, v.annee,
                v.valeur, v.cible, v.source, v.commentaire, v.supprime,
-               (row_number() OVER (
-                   PARTITION BY v.territoire_code, v.annee, v.periode
-                   ORDER BY v.enregistre_le DESC, v.id DESC) = 1 AND NOT v.supprime) AS actuelle,
+               ({is_latest(["v.territoire_code", "v.annee", "v.periode"], BY_RECORDING, "v")}
+                AND NOT v.supprime) AS actuelle,
                {_PROVENANCE} AS provenance, v.auteur, v.enregistre_le, v.import_id
         FROM indicateur_valeur v
         LEFT JOIN territoire t ON t.code = v.territoire_code
@@ -400,8 +405,11 @@ def _check(conn: Connection, rows: Sequence[ValueRow]) -> None:
             raise InputError(
                 f"{where} : période « {r.periode} » inconnue ; attendu A, T1 à T4 ou M01 à M12."
             )
-        if not 1900 <= int(r.annee) <= 2200:
-            raise InputError(f"{where} : année « {r.annee} » invalide.")
+        first, last = year_range()
+        if not first <= int(r.annee) <= last:
+            raise InputError(
+                f"{where} : année « {r.annee} » invalide : attendu {years_expected()}."
+            )
         for label, v in (("valeur", r.valeur), ("cible", r.cible)):
             if v is not None and not math.isfinite(float(v)):
                 raise InputError(f"{where} : {label} « {v} » n'est pas un nombre.")

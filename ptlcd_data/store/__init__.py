@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ptlcd_data.errors import DatabaseBusyError, PtlcdError
+from ptlcd_data.store.sql import scalar
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Another process (an import from the command line) may hold the file for a few seconds;
@@ -113,8 +114,8 @@ def transaction(conn: Connection) -> Iterator[Connection]:
 
 def revision(conn: Connection) -> int:
     """A number that changes with every committed write: the app's cache key."""
-    row = conn.execute("SELECT valeur FROM meta WHERE cle = 'revision'").fetchone()
-    return int(row[0]) if row else 0
+    value = scalar(conn, "SELECT valeur FROM meta WHERE cle = 'revision'")
+    return int(value) if value is not None else 0
 
 
 def is_built(conn: Connection) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import latest
 from ptlcd_data.suivi.status_queries import scanned
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
@@ -62,8 +63,7 @@ def cellules(
     sql = f"""
         WITH courant AS (
             SELECT * FROM engagement_record WHERE date_effet <= $as_of
-            QUALIFY row_number() OVER (PARTITION BY action_no, territoire_code
-                ORDER BY date_effet DESC, enregistre_le DESC, id DESC) = 1
+            {latest(["action_no", "territoire_code"])}
         )
         SELECT x.action_no, x.axe_no, a.libelle AS axe, x.libelle AS action,
                t.code AS territoire_code, t.libelle AS territoire, t.ordre AS territoire_ordre,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import latest
 from ptlcd_data.suivi import retards
 from ptlcd_data.suivi.etat_initial import date_plan
 from ptlcd_data.vocabulary import SANS_STATUT, STATUTS_AFFICHES, STATUTS_COMMENCES
@@ -48,9 +49,7 @@ fin AS (
 engage AS (
     SELECT action_no, territoire_code, niveau FROM engagement_record
     WHERE date_effet <= $as_of
-    QUALIFY row_number() OVER (
-        PARTITION BY action_no, territoire_code ORDER BY date_effet DESC, enregistre_le DESC, id DESC
-    ) = 1
+    {latest_engagement}
 )
 SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS objectif,
        o.ordre AS objectif_ordre, x.libelle AS action, x.porteur, x.calendrier, x.calendrier_forme,
@@ -124,7 +123,9 @@ def etat_actions(
             "AND e.territoire_code = $territoire AND e.niveau <> 'Non concernée')"
         )
         params["territoire"] = territoire
-    sql = _ETAT_SQL.format(where=" AND ".join(where))
+    sql = _ETAT_SQL.format(
+        where=" AND ".join(where), latest_engagement=latest(["action_no", "territoire_code"])
+    )
     df = conn.execute(sql, params).df()
     return retards.compute_retards(df, as_of, date_plan(conn))
 
@@ -218,15 +219,14 @@ def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
     """
     jours = retards.annees_de_suivi(date_plan(conn), as_of)
     return conn.execute(
-        """
+        f"""
         WITH jours AS (SELECT unnest($jours::DATE[]) AS jour),
              s AS (SELECT unnest($statuts::VARCHAR[]) AS statut,
                           generate_subscripts($statuts::VARCHAR[], 1) AS ordre),
              courant AS (
                 SELECT j.jour, r.action_no, r.statut
                 FROM jours j JOIN statut_record r ON r.date_effet <= j.jour
-                QUALIFY row_number() OVER (PARTITION BY j.jour, r.action_no
-                    ORDER BY r.date_effet DESC, r.enregistre_le DESC, r.id DESC) = 1
+                {latest(["j.jour", "r.action_no"], alias="r")}
              ),
              etat AS (
                 SELECT j.jour, coalesce(c.statut, $sans_statut) AS statut
@@ -237,7 +237,7 @@ def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
                (SELECT count(*) FROM etat e WHERE e.jour = j.jour AND e.statut = s.statut) AS nb
         FROM jours j CROSS JOIN s
         ORDER BY j.jour, s.ordre
-        """,
+        """,  # noqa: S608 - identifiers from store.sql; values are bound
         {"jours": jours, "statuts": list(STATUTS_AFFICHES), "sans_statut": SANS_STATUT},
     ).df()
 

@@ -1,0 +1,104 @@
+"""Vérifier, sheet Engagement: actions, territories and engagement levels; the diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from ptlcd_data import vocabulary
+from ptlcd_data.imports import engine
+from ptlcd_data.imports.sheets import SPECS, Layout
+from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import latest
+
+
+def check(
+    conn: Connection, parts: list[tuple[Layout, pa.Table]]
+) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+    parsed = engine.materialise(
+        conn,
+        "ptlcd_eng",
+        f"""
+        SELECT r.*, a.action_no, t.code AS territoire_code, n.v AS niveau_n,
+               r.niveau IS NULL AS vide
+        FROM ptlcd_rows r
+        LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
+        LEFT JOIN ({engine.territories_sql()}) t ON ptlcd_key(r.territoire) = t.k
+        LEFT JOIN ({engine.vocabulary_sql(vocabulary.NIVEAUX)}) n ON n.k = ptlcd_key(r.niveau)
+        """,  # noqa: S608 - fixed fragments
+    )
+    where = engine.columns(parts, SPECS["engagement"])
+    niveaux = ", ".join(vocabulary.NIVEAUX)
+    rules: list[tuple[str, str, str, str, str | None]] = [
+        (
+            "erreur",
+            "action",
+            "action IS NULL",
+            "N° d'action manquant.",
+            "un numéro d'action du plan",
+        ),
+        (
+            "erreur",
+            "action",
+            "action IS NOT NULL AND action_no IS NULL",
+            "Action inconnue.",
+            "un numéro d'action du plan (feuille Référentiel)",
+        ),
+        (
+            "erreur",
+            "territoire",
+            "territoire IS NULL",
+            "Territoire manquant.",
+            engine.territory_list(conn),
+        ),
+        (
+            "erreur",
+            "territoire",
+            "territoire IS NOT NULL AND territoire_code IS NULL",
+            "Territoire inconnu.",
+            engine.territory_list(conn),
+        ),
+        (
+            "erreur",
+            "niveau",
+            "niveau IS NOT NULL AND niveau_n IS NULL",
+            "Niveau d'engagement inconnu.",
+            niveaux,
+        ),
+        (
+            "ignoré",
+            "niveau",
+            "vide AND action_no IS NOT NULL",
+            "engagement vide",
+            None,
+        ),
+    ]
+    problems = engine.collect(conn, rules, where, "ptlcd_eng")
+    problems += engine.duplicates(
+        conn, "ptlcd_eng", "action_no, territoire_code", "mêmes action et territoire", where
+    )
+    return problems, parsed, diff(conn)
+
+
+def diff(conn: Connection) -> pa.Table:
+    """Valid engagement rows against the territory's current level for the action."""
+    table: pa.Table = conn.sql(
+        f"""
+        WITH f AS (SELECT * FROM ptlcd_eng WHERE action_no IS NOT NULL AND territoire_code IS NOT NULL),
+        cur AS (
+            SELECT action_no, territoire_code, niveau FROM engagement_record e
+            SEMI JOIN f ON f.action_no = e.action_no AND f.territoire_code = e.territoire_code
+            {latest(["action_no", "territoire_code"])}
+        )
+        SELECT f.feuille, f.ligne, f.action_no, f.territoire_code,
+               (SELECT libelle FROM territoire t WHERE t.code = f.territoire_code) AS territoire,
+               CASE WHEN f.vide THEN 'ignoré'
+                    WHEN c.action_no IS NULL THEN 'créé'
+                    WHEN c.niveau = f.niveau_n THEN 'inchangé'
+                    ELSE 'modifié' END AS etat,
+               c.niveau AS ancien_niveau, f.niveau_n AS nouveau_niveau
+        FROM f LEFT JOIN cur c ON c.action_no = f.action_no AND c.territoire_code = f.territoire_code
+        """  # noqa: S608 - identifiers from store.sql; values are bound
+    ).to_arrow_table()
+    return table

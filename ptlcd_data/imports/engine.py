@@ -1,0 +1,277 @@
+"""The rule engine of Vérifier, in SQL: parsing macros, the rows of a kind, rules and duplicates.
+
+A file's sheets are registered as Arrow tables and parsed by SQL macros (numbers with decimal
+commas and non-breaking spaces, '45 %', years as text, number or date, territory names without
+accents or with "St"). A rule is (niveau, field, SQL condition, message, expected): `collect`
+runs them all in one pass and lists the rows of the rules that are broken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from ptlcd_data.imports.problems import error, line_ranges, problem, remark
+from ptlcd_data.imports.sheets import Layout, Spec, letter
+from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import one_row
+
+# Texts that mean "no value" in French statistics: never read as zero.
+NO_VALUE = ("", "n.c.", "n.c", "nc", "nd", "n.d.", "n.d", "-", "–", "—", "s.o.", "so", "ns")
+# Spaces people and spreadsheets put in numbers: space, no-break, narrow no-break, thin.
+NUMBER_SPACES = " \u00a0\u202f\u2009"
+FRACTION_NOTE = (
+    "Nombre entre 0 et 1 dans une colonne de pourcentages (cellule au format %) : lu comme un "
+    "pourcentage, multiplié par 100."
+)
+Rule = tuple[str, str, str, str, str | None]
+
+
+def install_macros(conn: Connection) -> None:
+    """Parsing functions for this connection (temporary macros, nothing stored)."""
+    spaces = NUMBER_SPACES.replace("'", "''")
+    blanks = " \t\r\n" + spaces  # real tab, CR and LF characters, not backslashes
+    no_value = ", ".join("'" + v.replace("'", "''") + "'" for v in NO_VALUE)
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP MACRO ptlcd_clean(t) AS
+            NULLIF(trim(t, '{blanks}'), '');
+        CREATE OR REPLACE TEMP MACRO ptlcd_key(t) AS
+            trim(regexp_replace(regexp_replace(
+                ' ' || regexp_replace(strip_accents(lower(t)), '[^a-z0-9]+', ' ', 'g') || ' ',
+                ' st ', ' saint ', 'g'), ' ste ', ' sainte ', 'g'));
+        CREATE OR REPLACE TEMP MACRO ptlcd_no_value(t) AS
+            ptlcd_clean(t) IS NULL OR lower(ptlcd_clean(t)) IN ({no_value});
+        CREATE OR REPLACE TEMP MACRO ptlcd_digits(t) AS
+            ltrim(rtrim(regexp_replace(t, '[\\s{spaces}]', '', 'g'), '%'), '''');
+        CREATE OR REPLACE TEMP MACRO ptlcd_decimal(s) AS
+            CASE WHEN contains(s, ',') AND contains(s, '.') THEN
+                     CASE WHEN strpos(reverse(s), ',') < strpos(reverse(s), '.')
+                          THEN replace(replace(s, '.', ''), ',', '.')
+                          ELSE replace(s, ',', '') END
+                 WHEN contains(s, ',') THEN replace(s, ',', '.')
+                 ELSE s END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_number(t) AS
+            CASE WHEN ptlcd_no_value(t) THEN NULL
+                 ELSE TRY_CAST(ptlcd_decimal(ptlcd_digits(t)) AS DOUBLE) END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_bad_number(t) AS
+            NOT ptlcd_no_value(t) AND (ptlcd_number(t) IS NULL OR NOT isfinite(ptlcd_number(t)));
+        -- "45 %" typed in Excel or LibreOffice is stored as 0.45 in a cell formatted as %.
+        CREATE OR REPLACE TEMP MACRO ptlcd_is_fraction(t) AS
+            NOT contains(t, '%') AND ptlcd_number(t) > 0 AND ptlcd_number(t) < 1;
+        CREATE OR REPLACE TEMP MACRO ptlcd_percent(t) AS
+            CASE WHEN ptlcd_is_fraction(t) THEN ptlcd_number(t) * 100 ELSE ptlcd_number(t) END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_year(t) AS
+            CASE WHEN regexp_full_match(t, '\\d{{4}}(\\.0+)?') THEN CAST(left(t, 4) AS INTEGER)
+                 WHEN regexp_matches(t, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN
+                     CASE WHEN CAST(left(t, 4) AS INTEGER) < 1950
+                          -- a year typed in a cell formatted as a date: 2019 is 11/07/1905
+                          THEN CAST(date_diff('day', DATE '1899-12-30',
+                                              TRY_CAST(left(t, 10) AS DATE)) AS INTEGER)
+                          ELSE CAST(left(t, 4) AS INTEGER) END
+                 WHEN regexp_full_match(t, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}')
+                     THEN CAST(right(t, 4) AS INTEGER)
+                 END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_date(t) AS
+            CASE WHEN regexp_matches(t, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST(left(t, 10) AS DATE)
+                 WHEN regexp_full_match(t, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}')
+                     THEN CAST(try_strptime(t, '%d/%m/%Y') AS DATE)
+                 WHEN regexp_full_match(t, '\\d{{5}}(\\.0+)?')
+                     THEN DATE '1899-12-30' + CAST(CAST(t AS DOUBLE) AS INTEGER)
+                 END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_action(t) AS
+            TRY_CAST(regexp_extract(t, '(\\d+)', 1) AS INTEGER);
+        """
+    )
+
+
+def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> None:
+    """`ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field as text with its
+    outer spaces removed. Blank rows (every recognised cell empty) are dropped wherever they are.
+    """
+    selects = []
+    for n, (layout, table) in enumerate(parts):
+        name = f"ptlcd_raw_{n}"
+        # Sheet names are the user's text: a column of the data, never pasted into the SQL.
+        conn.register(
+            name, table.append_column("_feuille", pa.repeat(layout.sheet, table.num_rows))
+        )
+        cols = []
+        for column in spec.columns:
+            if column.key in layout.fields:
+                cols.append(f"NULLIF(trim(c{layout.fields[column.key][0]}), '') AS {column.key}")
+            else:
+                cols.append(f"CAST(NULL AS VARCHAR) AS {column.key}")
+        selects.append(
+            f"SELECT CAST(_feuille AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
+            f"FROM {name} WHERE _ligne > {int(layout.header_line)}"
+        )
+    not_blank = " OR ".join(f"{c.key} IS NOT NULL" for c in spec.columns)
+    # A view: each kind's parsing query reads it once, in the same pass.
+    conn.execute(
+        "CREATE OR REPLACE TEMP VIEW ptlcd_rows AS "  # noqa: S608 - generated names
+        f"SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE {not_blank}"
+    )
+
+
+def materialise(conn: Connection, name: str, sql: str) -> pa.Table:
+    """Run `sql` once and make its result readable as `name` (an Arrow table registered on the
+    connection). Cheaper than a temporary table: DuckDB does not copy it into its storage.
+    """
+    table: pa.Table = conn.sql(sql).to_arrow_table()
+    conn.register(name, table)
+    return table
+
+
+def drop_rows(conn: Connection, parts: int) -> None:
+    conn.execute("DROP VIEW IF EXISTS ptlcd_rows")
+    for n in range(parts):
+        conn.unregister(f"ptlcd_raw_{n}")
+
+
+def columns(
+    parts: list[tuple[Layout, pa.Table]], spec: Spec
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """sheet -> field -> (letter, header as found): for naming the cell of a problem."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for layout, _ in parts:
+        out[layout.sheet] = {
+            key: (letter(index), text) for key, (index, text) in layout.fields.items()
+        }
+    return out
+
+
+def collect(
+    conn: Connection,
+    rules: list[tuple[str, str, str, str, str | None]],
+    where: dict[str, dict[str, tuple[str, str]]],
+    source: str,
+) -> list[dict[str, Any]]:
+    """Run each rule (niveau, field, SQL condition, message, expected) over `source`'s rows.
+
+    The rows that break any rule are set apart first, in one pass, then counted rule by rule in
+    a second; only the rules broken at least once list their rows (none, for a clean file).
+    """
+    problems: list[dict[str, Any]] = []
+    any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)
+    hits_table = materialise(
+        conn,
+        "ptlcd_hits",
+        f"SELECT * FROM {source} WHERE {any_rule}",  # noqa: S608 - fixed rules
+    )
+    broken = [False] * len(rules)
+    if hits_table.num_rows:
+        # One pass to know which rules are broken at all; only those are listed row by row.
+        counts = one_row(
+            conn,
+            "SELECT "  # noqa: S608 - fixed rules
+            + ", ".join(
+                f"count_if(coalesce({condition}, false))" for _, _, condition, _, _ in rules
+            )
+            + " FROM ptlcd_hits",
+        )
+        broken = [bool(n) for n in counts or ()]
+    for (niveau, key, condition, message, expected), is_broken in zip(rules, broken, strict=True):
+        if not is_broken:
+            continue
+        hits = conn.sql(
+            f"SELECT feuille, ligne, regexp_replace(CAST({key} AS VARCHAR), '^(-?\\d+)\\.0$', '\\1') "  # noqa: S608 - fixed rules
+            f"FROM ptlcd_hits WHERE {condition} "
+            "ORDER BY feuille, ligne"
+        ).fetchall()
+        if niveau == "ignoré":
+            # One remark per sheet for ignored rows: an untouched template row is not news.
+            by_sheet: dict[str, list[int]] = {}
+            for feuille, ligne, _ in hits:
+                by_sheet.setdefault(feuille, []).append(int(ligne))
+            for feuille, lines in by_sheet.items():
+                problems.append(
+                    remark(
+                        feuille,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"{len(lines)} ligne(s) ignorée(s) ({line_ranges(lines)}) : {message}",
+                    )
+                )
+            continue
+        for feuille, ligne, value in hits:
+            col_letter, header = where.get(feuille, {}).get(key, (None, None))
+            problems.append(
+                problem(niveau, feuille, ligne, col_letter, header, value, message, expected)
+            )
+    conn.unregister("ptlcd_hits")
+    return problems
+
+
+def duplicates(
+    conn: Connection, source: str, key_sql: str, what: str, where: dict[str, Any]
+) -> list[dict[str, Any]]:
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key_sql.split(", "))
+    rows = conn.sql(
+        f"""
+        WITH twice AS (
+            SELECT {key_sql} FROM {source} WHERE {not_null}
+            GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT feuille, ligne,
+               string_agg(feuille || ' ligne ' || ligne, ', ' ORDER BY feuille, ligne)
+                   OVER (PARTITION BY {key_sql}) AS toutes
+        FROM {source} SEMI JOIN twice USING ({key_sql})
+        ORDER BY feuille, ligne
+        """  # noqa: S608 - fixed fragments
+    ).fetchall()
+    return [
+        error(
+            feuille,
+            ligne,
+            None,
+            None,
+            None,
+            f"Ligne en double : {what} apparaissent plusieurs fois ({toutes}).",
+            "une seule ligne par " + what.replace("mêmes ", "").replace(" et ", ", "),
+        )
+        for feuille, ligne, toutes in rows
+    ]
+
+
+def territories_sql() -> str:
+    """Every way of naming a territory: its code and its label, as keys."""
+    return (
+        "SELECT DISTINCT ptlcd_key(code) AS k, code FROM territoire "
+        "UNION SELECT DISTINCT ptlcd_key(libelle), code FROM territoire"
+    )
+
+
+def territory_list(conn: Connection) -> str:
+    return ", ".join(
+        r[0] for r in conn.execute("SELECT libelle FROM territoire ORDER BY ordre").fetchall()
+    )
+
+
+def vocabulary_sql(values: tuple[str, ...]) -> str:
+    return " UNION ALL ".join(
+        "SELECT ptlcd_key('" + v.replace("'", "''") + "') AS k, '" + v.replace("'", "''") + "' AS v"
+        for v in values
+    )
+
+
+def number_layers(source: str, *cols: str) -> str:
+    """CTE `numbers` over `source`, which has `<col>` and `<col>_fast`, per column in `cols`.
+
+    The number rule is the macros' (`ptlcd_number`, `ptlcd_bad_number`, `ptlcd_is_fraction`),
+    applied only to the cells that are not numbers already: a number cell ('137.0') was cast
+    directly (`_fast`), and only the other cells ('1 234,5', '45 %', 'n.c.') go through the
+    regular expressions. Adds `<col>_raw` (the number, or NULL), `<col>_bad` (text that is
+    neither a number nor a no-value word) and `<col>_frac` (a fraction in a percentage column).
+    """
+    fields = []
+    for c in cols:
+        fields += [
+            f"CASE WHEN {c}_fast IS NOT NULL THEN {c}_fast ELSE ptlcd_number({c}) END AS {c}_raw",
+            f"coalesce({c}_fast IS NULL AND ptlcd_bad_number({c}), false) AS {c}_bad",
+            f"coalesce(unite = '%' AND ptlcd_is_fraction({c}), false) AS {c}_frac",
+        ]
+    return f"numbers AS (SELECT *, {', '.join(fields)} FROM {source})"  # noqa: S608 - fixed fragments

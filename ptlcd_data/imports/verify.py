@@ -1,0 +1,190 @@
+"""Vérifier: a file's rows, normalised and checked, and what publishing them would change.
+
+Everything runs set-based in DuckDB (the rule engine is `engine.py`; each kind of sheet has its
+checks and its diff in `check_<kind>.py`). Nothing here writes to the store: `batches.publish`
+does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ptlcd_data import store
+from ptlcd_data.imports import (
+    check_avancement,
+    check_engagement,
+    check_indicateurs,
+    engine,
+    reader,
+)
+from ptlcd_data.imports.problems import (
+    PROBLEM_COLUMNS,
+    error,
+    header_missing,
+    named_like_spec,
+    problems_frame,
+    remark,
+)
+from ptlcd_data.imports.sheets import HELP_SHEETS, SPECS, Layout, header_key, letter, recognise
+from ptlcd_data.settings import Settings
+from ptlcd_data.store import Connection
+
+KINDS = ("indicateurs", "avancement", "engagement")
+
+
+@dataclass
+class Check:
+    """The result of Vérifier: problems, normalised rows and the diff, per kind of sheet."""
+
+    revision: int  # the store's revision the diff was computed against
+    fichier: str
+    sha256: str
+    kind: str
+    problems: pd.DataFrame
+    rows: dict[str, pa.Table] = field(default_factory=dict)
+    diff: dict[str, pa.Table] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["niveau"] == "erreur"]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.errors.empty)
+
+    def counts(self) -> dict[str, int]:
+        """créés / modifiés / inchangés / ignorés over every sheet."""
+        totals = {"créés": 0, "modifiés": 0, "inchangés": 0, "ignorés": 0}
+        for table in self.diff.values():
+            for etat in table.column("etat").to_pylist():
+                totals[ETAT_COUNT[etat]] += 1
+        return totals
+
+    def summary(self) -> pd.DataFrame:
+        """Per sheet kind: feuille, créés, modifiés, inchangés, ignorés."""
+        out = []
+        for kind, table in self.diff.items():
+            etats = pd.Series(table.column("etat").to_pylist(), dtype=object)
+            row: dict[str, Any] = {"feuille": SPECS[kind].title}
+            for etat, label in ETAT_COUNT.items():
+                row[label] = int((etats == etat).sum())
+            out.append(row)
+        return pd.DataFrame(out, columns=["feuille", "créés", "modifiés", "inchangés", "ignorés"])
+
+    def changes_count(self) -> int:
+        c = self.counts()
+        return c["créés"] + c["modifiés"]
+
+
+ETAT_COUNT = {"créé": "créés", "modifié": "modifiés", "inchangé": "inchangés", "ignoré": "ignorés"}
+
+
+def check_file(
+    conn: Connection, data: bytes, filename: str, settings: Settings | None = None
+) -> Check:
+    """Read and check a file. Raises reader.FileRefused when the file cannot be read at all."""
+    settings = settings or Settings()
+    book = reader.read_file(
+        data,
+        filename,
+        max_bytes=settings.max_upload_mb * 2**20,
+        max_rows=settings.max_rows,
+    )
+    problems: list[dict[str, Any]] = [remark(None, None, None, None, None, n) for n in book.notes]
+    layouts: list[tuple[Layout, pa.Table]] = []
+    for sheet in book.sheets:
+        if sheet.table.num_rows == 0 or header_key(sheet.name) in HELP_SHEETS:
+            continue
+        layout = recognise(sheet.name, sheet.table)
+        if layout is None:
+            if named_like_spec(sheet.name):
+                problems.append(header_missing(sheet.name))
+            else:
+                problems.append(
+                    remark(
+                        sheet.name or filename,
+                        None,
+                        None,
+                        None,
+                        None,
+                        "Feuille ignorée : aucune ligne d'en-tête reconnue (attendu : les "
+                        "feuilles Indicateurs, Avancement ou Engagement du modèle).",
+                    )
+                )
+            continue
+        layouts.append((layout, sheet.table))
+        for index, text in layout.extra:
+            problems.append(
+                remark(
+                    layout.sheet,
+                    layout.header_line,
+                    letter(index),
+                    text,
+                    None,
+                    "Colonne non reconnue : ignorée.",
+                )
+            )
+        for column in layout.missing():
+            problems.append(
+                error(
+                    layout.sheet,
+                    layout.header_line,
+                    None,
+                    column.label,
+                    None,
+                    "Colonne obligatoire manquante dans la ligne d'en-tête.",
+                    "une colonne « "
+                    + column.label
+                    + " »"
+                    + (" ou « Cible »" if column.key == "valeur" else ""),
+                )
+            )
+    if not layouts:
+        raise reader.FileRefused(
+            f"Le fichier « {filename} » ne contient aucune feuille reconnaissable : il faut une "
+            "feuille Indicateurs, Avancement ou Engagement avec sa ligne d'en-tête (téléchargez "
+            "le modèle)."
+        )
+    check = Check(
+        revision=store.revision(conn),
+        fichier=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=book.kind,
+        problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
+    )
+    engine.install_macros(conn)
+    for kind in KINDS:
+        mine = [(lay, t) for lay, t in layouts if lay.spec.kind == kind and not lay.missing()]
+        if not mine:
+            continue
+        engine.normalise(conn, SPECS[kind], mine)
+        try:
+            problems_kind, parsed, diff = RULES[kind](conn, mine)
+        finally:
+            engine.drop_rows(conn, len(mine))
+            conn.unregister(PARSED[kind])
+        problems.extend(problems_kind)
+        # The parsed rows are kept: publishing compares them again without parsing again.
+        check.rows[kind] = parsed
+        check.diff[kind] = diff
+    check.problems = problems_frame(problems)
+    return check
+
+
+# The name each kind's checks register their parsed rows under, and its diff reads from.
+PARSED = {"indicateurs": "ptlcd_ind", "avancement": "ptlcd_av", "engagement": "ptlcd_eng"}
+DIFFS = {
+    "indicateurs": check_indicateurs.diff,
+    "avancement": check_avancement.diff,
+    "engagement": check_engagement.diff,
+}
+RULES = {
+    "indicateurs": check_indicateurs.check,
+    "avancement": check_avancement.check,
+    "engagement": check_engagement.check,
+}
