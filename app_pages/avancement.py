@@ -30,7 +30,7 @@ st.title("Avancement par axe")
 st.caption(f"Le plan tel qu'il était au {formats.day(as_of)} (date d'observation).")
 
 synthese = data.query(status_queries.synthese_axes, as_of)
-plan = synthese[synthese["niveau"] == "plan"].iloc[0]
+plan = synthese[synthese["echelle"] == "plan"].iloc[0]
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Actions", int(plan["nb_actions"]))
 c2.metric("Réalisées", int(plan["Réalisé"]))
@@ -58,7 +58,7 @@ st.plotly_chart(
 st.caption("Cliquez sur un segment pour afficher ses actions plus bas.")
 
 st.subheader("Par axe et par objectif")
-table = synthese[synthese["niveau"] != "plan"]
+table = synthese[synthese["echelle"] != "plan"]
 st.dataframe(
     table[
         [

@@ -47,13 +47,13 @@ if shown:
         f"{len(shown)} (au plus {MAX_MATRIX_TERRITORIES}) ; les totaux couvrent tous les "
         "territoires et le téléchargement contient le tableau complet."
     )
-cells = data.query(engagements.cellules, as_of, axes=axes_filter, territoires=shown)
-if cells.empty:
+matrix = data.query(engagements.matrix_grid, as_of, axes=axes_filter, territoires=shown)
+if not matrix.actions:
     st.info("Aucune action dans ces axes.")
     st.stop()
 
 st.subheader("Matrice actions × territoires")
-st.plotly_chart(charts_suivi.engagement_heatmap(cells), width="stretch", key="eng_heatmap")
+st.plotly_chart(charts_suivi.engagement_heatmap(matrix), width="stretch", key="eng_heatmap")
 
 st.subheader("Totaux par territoire")
 per_terr = data.query(engagements.par_territoire, as_of, axes=axes_filter)

@@ -17,7 +17,7 @@ FLASH_KEY = "import_flash"  # (kind, message) shown once after a publish or an u
 PREVIEW_SHOWN = 20_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM_LABELS = {
-    "niveau": "Niveau",
+    "gravite": "Niveau",
     "feuille": "Feuille",
     "ligne": "Ligne",
     "colonne": "Colonne",
@@ -232,52 +232,12 @@ else:
             )
 
 st.subheader("Historique des imports")
-history = data.query(batches.history)
-if history.empty:
+history = data.query(batches.history_view)
+if history.table.empty:
     st.info("Aucun import n'a encore été publié.")
 else:
-    shown = history.assign(
-        quand=history["cree_le"].map(formats.timestamp),
-        empreinte=history["sha256"].str.slice(0, 12),
-        annule_batch=history["annule_batch"]
-        .astype(object)
-        .where(history["annule_batch"].notna(), "—"),
-    )[
-        [
-            "id",
-            "quand",
-            "fichier",
-            "auteur",
-            "statut",
-            "nb_crees",
-            "nb_modifies",
-            "nb_inchanges",
-            "nb_ignores",
-            "annule_batch",
-            "empreinte",
-        ]
-    ]
-    st.dataframe(
-        shown.rename(
-            columns={
-                "id": "Lot",
-                "quand": "Publié le",
-                "fichier": "Fichier",
-                "auteur": "Par",
-                "statut": "Statut",
-                "nb_crees": "Créés",
-                "nb_modifies": "Modifiés",
-                "nb_inchanges": "Inchangés",
-                "nb_ignores": "Ignorés",
-                "annule_batch": "Annule le lot",
-                "empreinte": "SHA-256 (début)",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="import_history",
-    )
-    undoable = history[history["annulable"]]["id"].tolist()
+    st.dataframe(history.table, hide_index=True, width="stretch", key="import_history")
+    undoable = history.undoable
     if undoable:
         u1, u2 = st.columns([2, 1], vertical_alignment="bottom")
         u1.selectbox(

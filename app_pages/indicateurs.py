@@ -6,6 +6,7 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs.catalogue import catalogue_tree
 from ptlcd_data.indicateurs.rules import SENS_LABELS
 from ptlcd_data.plan import queries
 from ui import data, indicator_charts, session, widgets
@@ -20,8 +21,8 @@ MAX_SMALL_MULTIPLES = 30
 
 as_of = widgets.as_of()
 st.title("Indicateurs")
-catalogue = data.query(valeurs.catalogue)
-if catalogue.empty:
+catalogue = data.query(catalogue_tree)
+if not catalogue:
     st.info("Le plan ne définit aucun indicateur (fichier indicateurs.csv).")
     st.stop()
 
@@ -29,24 +30,22 @@ if catalogue.empty:
 link = st.query_params.get("indicateur") or st.query_params.get("objectif")
 if link != st.session_state.get("_ind_link"):
     st.session_state["_ind_link"] = link
-    hit = catalogue[(catalogue["code"] == link) | (catalogue["objectif_code"] == link)]
-    if not hit.empty:
-        st.session_state["ind_axe"] = int(hit["axe_no"].iloc[0])
-        st.session_state["ind_objectif"] = hit["objectif_code"].iloc[0]
-        st.session_state["ind_code"] = hit["code"].iloc[0]
+    hit = catalogue.find(link)
+    if hit is not None:
+        st.session_state["ind_axe"] = hit.axe_no
+        st.session_state["ind_objectif"] = hit.objectif_code
+        st.session_state["ind_code"] = hit.code
 if "objectif" in st.query_params:
     del st.query_params["objectif"]  # from here on the URL names the indicator shown
 
-axes = catalogue.drop_duplicates("axe_no")
-axe_labels = dict(zip(axes["axe_no"].astype(int), axes["axe"], strict=True))
+axe_labels = catalogue.axes()
 if st.session_state.get("ind_axe") not in axe_labels:
     st.session_state["ind_axe"] = next(iter(axe_labels))
 c1, c2, c3 = st.columns([2, 3, 4])
 axe_no = c1.selectbox(
     "Axe", options=list(axe_labels), format_func=lambda n: f"{n}. {axe_labels[n]}", key="ind_axe"
 )
-of_axe = catalogue[catalogue["axe_no"] == axe_no]
-obj_labels = dict(zip(of_axe["objectif_code"], of_axe["objectif"], strict=False))
+obj_labels = catalogue.objectifs(axe_no)
 if st.session_state.get("ind_objectif") not in obj_labels:
     st.session_state["ind_objectif"] = next(iter(obj_labels))
 objectif = c2.selectbox(
@@ -55,13 +54,13 @@ objectif = c2.selectbox(
     format_func=lambda c: f"{c} {obj_labels[c]}",
     key="ind_objectif",
 )
-of_obj = of_axe[of_axe["objectif_code"] == objectif].set_index("code")
-if st.session_state.get("ind_code") not in of_obj.index:
-    st.session_state["ind_code"] = of_obj.index[0]
+of_obj = catalogue.of_objectif(objectif)
+if st.session_state.get("ind_code") not in of_obj:
+    st.session_state["ind_code"] = next(iter(of_obj))
 code = c3.selectbox(
     "Indicateur",
-    options=list(of_obj.index),
-    format_func=lambda c: f"{c} — {of_obj.loc[c, 'libelle']}",
+    options=list(of_obj),
+    format_func=lambda c: f"{c} — {of_obj[c].libelle}",
     key="ind_code",
 )
 st.query_params["indicateur"] = code
@@ -76,9 +75,9 @@ vue = st.radio(
 )
 
 if vue == "Un indicateur":
-    ind = of_obj.loc[code]
-    unite, sens = str(ind["unite"]), str(ind["sens"])
-    st.header(f"{widgets.escape_md(code)} — {widgets.escape_md(ind['libelle'])}", anchor=False)
+    ind = of_obj[code]
+    unite, sens = ind.unite, ind.sens
+    st.header(f"{widgets.escape_md(code)} — {widgets.escape_md(ind.libelle)}", anchor=False)
     st.caption(
         f"Unité : {widgets.escape_md(unite)} · {SENS_LABELS.get(sens, sens).capitalize()} · "
         f"valeurs connues au {formats.day(as_of)}"

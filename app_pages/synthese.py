@@ -28,7 +28,7 @@ if st.session_state.get(YEAR_KEY) not in years:
     default = data.query(model.annee_par_defaut, as_of)
     st.session_state[YEAR_KEY] = default if default in years else years[0]
 annee = st.selectbox(
-    "Année",
+    col.COL_ANNEE,
     options=years,
     key=YEAR_KEY,
     help="La synthèse montre le plan au 31 décembre de l'année choisie, ou à la date "
@@ -52,7 +52,7 @@ if s.axes.empty:
 else:
     ui_syn.meteo_badges(s)
     st.plotly_chart(
-        charts_suivi.statuts_axes_bar(ui_syn.statuts_long(s)),
+        charts_suivi.statuts_axes_bar(model.statuts_long(s)),
         width="stretch",
         key="synthese_statuts",
     )
@@ -124,7 +124,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="synthese_engagement",
-    column_config={col.COL_TERRITOIRE: st.column_config.TextColumn("Territoire", pinned=True)},
+    column_config={
+        col.COL_TERRITOIRE: st.column_config.TextColumn(col.COL_TERRITOIRE, pinned=True)
+    },
 )
 
 st.subheader("Les indicateurs face à leurs cibles")

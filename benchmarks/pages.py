@@ -16,19 +16,6 @@ from ui.navigation import PAGES
 REPEATS = 3
 
 
-def _patch_apptest_like_server() -> None:
-    """See tests/conftest.py: AppTest must rerun app.py like the server does."""
-    from streamlit.runtime import pages_manager
-
-    original = pages_manager.PagesManager.__init__
-
-    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
-
-    pages_manager.PagesManager.__init__ = init  # type: ignore[method-assign]
-
-
 def _one_run(db: Path, path: str) -> float:
     os.environ["PTLCD_DB"] = str(db)
     st.cache_data.clear()
@@ -88,5 +75,4 @@ def page_times_side_by_side(small: Path, large: Path) -> dict[str, tuple[float, 
 if __name__ == "__main__":
     import sys
 
-    _patch_apptest_like_server()
     print(_one_run(Path(sys.argv[1]), sys.argv[2]))

@@ -91,12 +91,3 @@ def _convert(type_name: Any, raw: str) -> Any:
     if name == "int":
         return int(raw)
     return raw
-
-
-def describe() -> list[tuple[str, str, str]]:
-    """(variable, default, help) for every setting: the README and `--help` list them."""
-    rows = []
-    for f in fields(Settings):
-        default = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
-        rows.append((f.metadata["env"], str(default), f.metadata["help"]))
-    return rows

@@ -23,7 +23,7 @@ def check(conn, data: bytes, name: str = "fichier.xlsx"):
 
 
 def current(conn) -> dict:
-    df = batches.current_values(conn)
+    df = template.filled_rows(conn)
     return {
         (r["Code indicateur"], r["Territoire"], int(r["Année"])): (
             None if r["Valeur"] != r["Valeur"] else r["Valeur"],

@@ -33,7 +33,7 @@ from ptlcd_data.synthese.meteo import APPUIS, ATTEIGNABLES, COMPROMIS, SECURISES
     ],
 )
 def test_meteo_rule(etat, expected):
-    assert meteo.meteo(etat).niveau == expected
+    assert meteo.meteo(etat).label == expected
 
 
 def test_meteo_reason_states_the_facts_in_words():

@@ -290,14 +290,14 @@ def test_a_record_survives_closing_the_database(db_path):
 def test_synthesis_by_axis_adds_up(conn):
     saisie.enregistrer_revue(conn, SAISIE, 33, statut="Réalisé", today=TODAY)
     df = status_queries.synthese_axes(conn, TODAY)
-    plan = df[df["niveau"] == "plan"].iloc[0]
+    plan = df[df["echelle"] == "plan"].iloc[0]
     assert plan["nb_actions"] == 34
     assert sum(plan[s] for s in STATUTS_AFFICHES) == 34
     assert plan["Réalisé"] == 1
     assert plan["part_realise"] == pytest.approx(100 / 34)
-    axes = df[df["niveau"] == "axe"]
+    axes = df[df["echelle"] == "axe"]
     assert axes["nb_actions"].sum() == 34
-    objectifs = df[df["niveau"] == "objectif"]
+    objectifs = df[df["echelle"] == "objectif"]
     assert objectifs["nb_actions"].sum() == 34
     assert axes.loc[axes["axe_no"] == 5, "Réalisé"].iloc[0] == 1
 

@@ -125,7 +125,7 @@ def test_meteo_of_an_axis_follows_its_actions(conn):
         etat = meteo.AxeEtat(
             int(row["Actions"]), avancees, int(row["En difficulté"]), None if pd.isna(ind) else ind
         )
-        assert meteo.meteo(etat).niveau == row[col.COL_METEO]
+        assert meteo.meteo(etat).label == row[col.COL_METEO]
 
 
 def test_indicators_against_their_targets_in_the_reference_territory(conn):

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ptlcd_data import formats
+from ptlcd_data.suivi import engagements
 from ptlcd_data.suivi.retards import BARRE_PREVUE
 from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
 from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, plotly_text
@@ -151,12 +152,12 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
     df["duree"] = (pd.to_datetime(df["fin"]) - pd.to_datetime(df["debut"])).dt.total_seconds()
     df["duree"] = df["duree"] * 1000
     df["hover"] = _gantt_hover(df)
-    order = df.drop_duplicates("action_no")
+    order = list(dict.fromkeys(zip(df["groupe"], df["ligne"], strict=True)))
     fig = go.Figure()
     # An invisible first trace fixes the row order (multicategory axes keep first-seen order).
     fig.add_trace(
         go.Scatter(
-            y=[order["groupe"].tolist(), order["ligne"].tolist()],
+            y=[[g for g, _ in order], [line for _, line in order]],
             x=[pd.Timestamp(as_of)] * len(order),
             mode="markers",
             marker={"opacity": 0},
@@ -203,7 +204,7 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
     fig.update_xaxes(type="date", tickformat="%Y", dtick="M12", title=None, showgrid=True)
     fig.update_yaxes(autorange="reversed", title=None)
-    height = ROW_PX * len(order) + 24 * order["groupe"].nunique() + 160
+    height = ROW_PX * len(order) + 24 * len({g for g, _ in order}) + 160
     return readable(fig, height=max(360, height))
 
 
@@ -215,37 +216,24 @@ def _stepped_scale(colors: list[str]) -> list[list[object]]:
     return scale
 
 
-def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
+def engagement_heatmap(matrix: engagements.Grid) -> go.Figure:
     """Actions (rows) × territories (columns), each cell showing its level in words."""
     levels = list(NIVEAUX_AFFICHES)
-    territoires = cells.drop_duplicates("territoire_code").sort_values("territoire_ordre")
-    actions = cells.drop_duplicates("action_no")
-    rows = [
-        f"n° {n} · {_short(a, 40)}"
-        for n, a in zip(actions["action_no"], actions["action"], strict=True)
-    ]
-    grid = cells.pivot(index="action_no", columns="territoire_code", values="niveau")
-    grid = grid.loc[actions["action_no"], territoires["territoire_code"]]
-    since = cells.assign(
-        depuis=pd.to_datetime(cells["date_effet"]).dt.strftime("%d/%m/%Y").fillna("—")
-    ).pivot(index="action_no", columns="territoire_code", values="depuis")
-    since = since.loc[grid.index, grid.columns]
-    wording = {
-        n: plotly_text(a) for n, a in zip(actions["action_no"], actions["action"], strict=True)
-    }
+    rows = [f"n° {n} · {_short(a, 40)}" for n, a in matrix.actions]
+    n_columns = len(matrix.territoires)
     custom = np.dstack(
         [
-            np.array([[wording[n]] * grid.shape[1] for n in grid.index], dtype=object),
-            since.to_numpy(dtype=object),
+            np.array([[plotly_text(a)] * n_columns for _, a in matrix.actions], dtype=object),
+            np.array(matrix.depuis, dtype=object),
         ]
     )
     fig = go.Figure(
         go.Heatmap(
-            z=grid.map(levels.index).to_numpy(),
-            x=territoires["territoire"].map(plotly_text).tolist(),
+            z=[[levels.index(n) for n in row] for row in matrix.niveaux],
+            x=[plotly_text(t) for t in matrix.territoires],
             y=rows,
-            text=grid.to_numpy(),
-            texttemplate="%{text}" if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else "",
+            text=matrix.niveaux,
+            texttemplate="%{text}" if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else "",
             textfont={"size": 14},
             customdata=custom,
             colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
@@ -278,7 +266,7 @@ def engagement_heatmap(cells: pd.DataFrame) -> go.Figure:
         side="top",
         title=None,
         showgrid=False,
-        tickangle=0 if grid.shape[1] <= HEATMAP_WORDS_MAX_COLUMNS else -60,
+        tickangle=0 if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else -60,
     )
     fig.update_yaxes(autorange="reversed", title=None, showgrid=False)
     fig.update_layout(plot_bgcolor="#ffffff")

@@ -13,7 +13,12 @@ import streamlit as st
 
 from ptlcd_data import exports, formats
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA, SENS_LABELS, format_value
+from ptlcd_data.indicateurs.rules import (
+    PROGRESS_FORMULA,
+    PROGRESS_FORMULA_SHORT,
+    SENS_LABELS,
+    format_value,
+)
 from ptlcd_data.plan import queries
 from ui import data, widgets
 
@@ -265,11 +270,7 @@ def objective_panel(
         objectif_code=objectif_code,
         territoires=territoires or None,
     )
-    st.caption(
-        f"Valeurs connues au {formats.day(as_of)}, par territoire. Avancement = 100 × (actuelle − "
-        "initiale) ÷ (cible − initiale), inversé pour un indicateur à faire baisser, borné à "
-        "0–100 %."
-    )
+    st.caption(f"Valeurs connues au {formats.day(as_of)}, par territoire. {PROGRESS_FORMULA_SHORT}")
     for ind in of_objective.itertuples(index=False):
         st.markdown(
             f"**{widgets.escape_md(ind.code)}** — {widgets.escape_md(ind.libelle)} "

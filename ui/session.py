@@ -29,11 +29,7 @@ def oidc_configured() -> bool:
 
 
 def _local_user(login: str) -> User | None:
-    users = data.query(accounts.list_users)
-    row = users[users["login"] == login]
-    if row.empty:
-        return None
-    return User(login, str(row.iloc[0]["nom"]), str(row.iloc[0]["role"]))
+    return data.query(accounts.get_user, login)
 
 
 def oidc_identity() -> tuple[str, str] | None:

@@ -12,7 +12,6 @@ import streamlit as st
 from ptlcd_data.indicateurs.rules import format_value
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, report
-from ptlcd_data.vocabulary import STATUTS_AFFICHES
 
 # st.badge colours and Material icons for the four levels (the word is always written).
 METEO_BADGES: dict[str, tuple[str, str]] = {
@@ -34,11 +33,11 @@ def key_figures(s: model.Synthese) -> None:
     for start in range(0, len(rows), METRICS_PER_ROW):
         columns = st.columns(METRICS_PER_ROW)
         for column, row in zip(columns, rows[start : start + METRICS_PER_ROW], strict=False):
-            label = str(row["Chiffre"])
+            label = str(row[col.COL_CHIFFRE])
             before = row[col.COL_DEBUT_ANNEE]
             delta, arrow, color = None, "auto", "normal"
             if not pd.isna(before):
-                change = round(float(row["Valeur"]) - float(before))
+                change = round(float(row[col.COL_VALEUR]) - float(before))
                 unit = ""
                 if label in col.CHIFFRES_UNITES:
                     unit = " point" if abs(change) < 2 else " points"
@@ -54,7 +53,7 @@ def key_figures(s: model.Synthese) -> None:
                 delta=delta,
                 delta_color=color,  # type: ignore[arg-type]
                 delta_arrow=arrow,  # type: ignore[arg-type]
-                help=str(row["Précision"]),
+                help=str(row[col.COL_PRECISION]),
                 border=True,
             )
 
@@ -68,37 +67,26 @@ def meteo_badges(s: model.Synthese) -> None:
         c1.markdown(f"**Axe {row[col.COL_AXE_NO]} · {_md(row[col.COL_AXE])}**")
         with c2:
             st.badge(niveau, icon=icon, color=color)  # type: ignore[arg-type]
-        c3.caption(str(row["Pourquoi"]))
-
-
-def statuts_long(s: model.Synthese) -> pd.DataFrame:
-    """The axes' status counts in the long shape of `charts_suivi.statuts_axes_bar`."""
-    long = s.axes.melt(
-        id_vars=[col.COL_AXE_NO, col.COL_AXE],
-        value_vars=list(STATUTS_AFFICHES),
-        var_name="statut",
-        value_name="nb",
-    )
-    return long.rename(columns={col.COL_AXE_NO: "axe_no", col.COL_AXE: "axe"})
+        c3.caption(str(row[col.COL_POURQUOI]))
 
 
 AXES_COLUMNS = {
-    col.COL_AXE_NO: st.column_config.NumberColumn("N°", width="small"),
-    col.COL_AXE: st.column_config.TextColumn("Axe"),
-    "Part réalisée (%)": st.column_config.ProgressColumn(
+    col.COL_AXE_NO: st.column_config.NumberColumn(col.COL_ACTION_NO, width="small"),
+    col.COL_AXE: st.column_config.TextColumn(col.COL_AXE),
+    col.COL_PART_REALISEE: st.column_config.ProgressColumn(
         "Part réalisée", format="%.0f %%", min_value=0, max_value=100
     ),
-    "Avancement des indicateurs (%)": st.column_config.NumberColumn(
+    col.COL_AVANCEMENT_INDICATEURS: st.column_config.NumberColumn(
         "Avancement des indicateurs", format="%.0f %%"
     ),
-    "Pourquoi": st.column_config.TextColumn("Pourquoi", width="large"),
+    col.COL_POURQUOI: st.column_config.TextColumn(col.COL_POURQUOI, width="large"),
 }
 ACTIONS_COLUMNS = {
-    col.COL_AXE: st.column_config.TextColumn("Axe", width="small"),
-    col.COL_ACTION_NO: st.column_config.NumberColumn("N°", width="small"),
-    col.COL_ACTION: st.column_config.TextColumn("Action", width="large"),
-    "Réalisée le": st.column_config.DateColumn("Réalisée le", format=DATE_FMT),
-    "Commencée le": st.column_config.DateColumn("Commencée le", format=DATE_FMT),
+    col.COL_AXE: st.column_config.TextColumn(col.COL_AXE, width="small"),
+    col.COL_ACTION_NO: st.column_config.NumberColumn(col.COL_ACTION_NO, width="small"),
+    col.COL_ACTION: st.column_config.TextColumn(col.COL_ACTION, width="large"),
+    col.COL_REALISEE_LE: st.column_config.DateColumn(col.COL_REALISEE_LE, format=DATE_FMT),
+    col.COL_COMMENCEE_LE: st.column_config.DateColumn(col.COL_COMMENCEE_LE, format=DATE_FMT),
     col.COL_GLISSEMENT_DEBUT: st.column_config.NumberColumn(
         "Glissement du début", format=MONTHS_FMT
     ),
@@ -111,7 +99,7 @@ REALISEES_ORDER = [
     col.COL_AXE,
     col.COL_ACTION_NO,
     col.COL_ACTION,
-    "Réalisée le",
+    col.COL_REALISEE_LE,
     col.COL_GLISSEMENT_FIN,
     col.COL_CALENDRIER,
     col.COL_PORTEUR,
@@ -120,7 +108,7 @@ COMMENCEES_ORDER = [
     col.COL_AXE,
     col.COL_ACTION_NO,
     col.COL_ACTION,
-    "Commencée le",
+    col.COL_COMMENCEE_LE,
     col.COL_GLISSEMENT_DEBUT,
     col.COL_STATUT,
     col.COL_CALENDRIER,
@@ -131,16 +119,16 @@ RETARDS_ORDER = [
     col.COL_ACTION_NO,
     col.COL_ACTION,
     col.COL_STATUT,
-    "Pourquoi en retard",
+    col.COL_POURQUOI_RETARD,
     col.COL_GLISSEMENT_DEBUT,
     col.COL_GLISSEMENT_FIN,
     col.COL_CALENDRIER,
     col.COL_PORTEUR,
 ]
 COMMENTS_COLUMNS = {
-    "Date": st.column_config.DateColumn("Date", format=DATE_FMT),
-    col.COL_ACTION_NO: st.column_config.NumberColumn("N°", width="small"),
-    "Commentaire": st.column_config.TextColumn("Commentaire", width="large"),
+    col.COL_DATE: st.column_config.DateColumn(col.COL_DATE, format=DATE_FMT),
+    col.COL_ACTION_NO: st.column_config.NumberColumn(col.COL_ACTION_NO, width="small"),
+    col.COL_COMMENTAIRE: st.column_config.TextColumn(col.COL_COMMENTAIRE, width="large"),
 }
 
 
@@ -154,33 +142,36 @@ def indicateurs_display(ind: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Axe": ind[col.COL_AXE_NO].astype(str) + ". " + ind[col.COL_AXE],
-            "Code": ind["Code"],
-            "Indicateur": ind["Indicateur"],
-            "Territoire de référence": ind["Territoire de référence"].fillna("—"),
-            "Dernière valeur": [
+            col.COL_AXE: ind[col.COL_AXE_NO].astype(str) + ". " + ind[col.COL_AXE],
+            col.COL_CODE: ind[col.COL_CODE],
+            col.COL_INDICATEUR: ind[col.COL_INDICATEUR],
+            col.COL_TERRITOIRE_REFERENCE: ind[col.COL_TERRITOIRE_REFERENCE].fillna("—"),
+            col.COL_DERNIERE_VALEUR: [
                 with_year(v, y, u)
                 for v, y, u in zip(
-                    ind["Dernière valeur"], ind["Dernière année"], ind["Unité"], strict=True
+                    ind[col.COL_DERNIERE_VALEUR],
+                    ind[col.COL_DERNIERE_ANNEE],
+                    ind[col.COL_UNITE],
+                    strict=True,
                 )
             ],
-            "Cible": [
+            col.COL_CIBLE: [
                 with_year(v, y, u)
                 for v, y, u in zip(
-                    ind["Cible"], ind["Année de la cible"], ind["Unité"], strict=True
+                    ind[col.COL_CIBLE], ind[col.COL_ANNEE_CIBLE], ind[col.COL_UNITE], strict=True
                 )
             ],
             "À la cible": ind["À la cible"],
-            "Avancement": ind["Avancement (%)"],
-            "Tendance": ind["Tendance"],
-            "Territoires suivis": ind["Territoires suivis"],
-            "Territoires à la cible de l'année": ind["Territoires à la cible de l'année"],
+            "Avancement": ind[col.COL_AVANCEMENT],
+            col.COL_TENDANCE: ind[col.COL_TENDANCE],
+            col.COL_TERRITOIRES_SUIVIS: ind[col.COL_TERRITOIRES_SUIVIS],
+            col.COL_TERRITOIRES_A_LA_CIBLE: ind[col.COL_TERRITOIRES_A_LA_CIBLE],
         }
     )
 
 
 INDICATEURS_COLUMNS = {
-    "Indicateur": st.column_config.TextColumn("Indicateur", width="large"),
+    col.COL_INDICATEUR: st.column_config.TextColumn(col.COL_INDICATEUR, width="large"),
     "Avancement": st.column_config.ProgressColumn(
         "Avancement vers la cible", format="%.0f %%", min_value=0, max_value=100
     ),

@@ -9,7 +9,6 @@ from datetime import date
 
 import streamlit as st
 
-from ptlcd_data import formats
 from ptlcd_data.errors import PtlcdError
 
 AS_OF_KEY = "as_of"
@@ -61,10 +60,6 @@ def field(label: str, value: object, empty: str = "non renseigné") -> None:
         st.caption(empty)
     else:
         st.text(str(value))
-
-
-def show_date(value: date | None) -> str:
-    return formats.day(value)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from ptlcd_data.access import journal
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
+from ptlcd_data.store.sql import one_row
 
 if TYPE_CHECKING:  # only the account list returns a DataFrame; logging in needs no pandas
     import pandas as pd
@@ -119,6 +120,12 @@ def list_users(conn: Connection) -> pd.DataFrame:
     return conn.execute(
         "SELECT login, nom, role, cree_le, modifie_le FROM compte ORDER BY login"
     ).df()
+
+
+def get_user(conn: Connection, login: str) -> User | None:
+    """The local account `login` as a user (name and role), or None when there is none."""
+    row = one_row(conn, "SELECT nom, role FROM compte WHERE login = ?", [login])
+    return None if row is None else User(login, str(row[0]), str(row[1]))
 
 
 def count_users(conn: Connection) -> int:

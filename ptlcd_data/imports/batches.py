@@ -11,12 +11,13 @@ about undos.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import store
+from ptlcd_data import formats, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
@@ -148,15 +149,6 @@ def _rediff(conn: Connection, check: Check) -> dict[str, Any]:
     return out
 
 
-def _changes(conn: Connection, diffs: dict[str, Any]) -> int:
-    return sum(
-        n
-        for table in diffs.values()
-        for etat, n in _etats(conn, table).items()
-        if etat in ("créé", "modifié")
-    )
-
-
 def _etats(conn: Connection, table: Any) -> dict[str, int]:
     conn.register("ptlcd_etats", table)
     rows = conn.execute("SELECT etat, count(*) FROM ptlcd_etats GROUP BY etat").fetchall()
@@ -178,6 +170,42 @@ def history(conn: Connection, limit: int = 200) -> pd.DataFrame:
         """,
         [limit],
     ).df()
+
+
+# The batch history as the import page shows it: column of `history` -> French header.
+HISTORY_HEADERS = {
+    "id": "Lot",
+    "quand": "Publié le",
+    "fichier": "Fichier",
+    "auteur": "Par",
+    "statut": "Statut",
+    "nb_crees": "Créés",
+    "nb_modifies": "Modifiés",
+    "nb_inchanges": "Inchangés",
+    "nb_ignores": "Ignorés",
+    "annule_batch": "Annule le lot",
+    "empreinte": "SHA-256 (début)",
+}
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """The batch history, display-ready (`HISTORY_HEADERS`), and the batches that can be undone."""
+
+    table: pd.DataFrame
+    undoable: list[int]
+
+
+def history_view(conn: Connection, limit: int = 200) -> HistoryView:
+    """`history` with dates and hashes as people read them, '—' where a batch undoes none."""
+    df = history(conn, limit)
+    shown = df.assign(
+        quand=df["cree_le"].map(formats.timestamp),
+        empreinte=df["sha256"].str.slice(0, 12),
+        annule_batch=df["annule_batch"].astype(object).where(df["annule_batch"].notna(), "—"),
+    )
+    table = shown[list(HISTORY_HEADERS)].rename(columns=HISTORY_HEADERS)
+    return HistoryView(table, [int(n) for n in df.loc[df["annulable"], "id"]])
 
 
 def batch_report(conn: Connection, batch_id: int) -> dict[str, Any] | None:
@@ -295,28 +323,3 @@ def undo(conn: Connection, user: auth.User, batch_id: int, *, backup_keep: int =
             {"lot_annulation": undo_id, "restaurees": n_restored, "retirees": n_removed},
         )
     return undo_id
-
-
-# --- current values --------------------------------------------------------------------------
-
-
-def current_values(conn: Connection) -> pd.DataFrame:
-    """Current yearly indicator values, laid out like the template's Indicateurs sheet.
-
-    Columns: Code indicateur, Indicateur, Territoire, Année, Valeur, Cible, Source, Commentaire.
-    """
-    return conn.execute(
-        f"""
-        SELECT v.indicateur_code AS "Code indicateur", i.libelle AS "Indicateur",
-               t.libelle AS "Territoire", v.annee AS "Année", v.valeur AS "Valeur",
-               v.cible AS "Cible", v.source AS "Source", v.commentaire AS "Commentaire"
-        FROM (
-            SELECT * FROM indicateur_valeur WHERE periode = 'A'
-            {latest(["indicateur_code", "territoire_code", "annee"], BY_RECORDING)}
-        ) v
-        JOIN indicateur i ON i.code = v.indicateur_code
-        JOIN territoire t ON t.code = v.territoire_code
-        WHERE NOT v.supprime
-        ORDER BY i.ordre, t.ordre, v.annee
-        """  # noqa: S608 - identifiers from store.sql; values are bound
-    ).df()

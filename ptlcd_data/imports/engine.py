@@ -2,7 +2,7 @@
 
 A file's sheets are registered as Arrow tables and parsed by SQL macros (numbers with decimal
 commas and non-breaking spaces, '45 %', years as text, number or date, territory names without
-accents or with "St"). A rule is (niveau, field, SQL condition, message, expected): `collect`
+accents or with "St"). A rule is (gravite, field, SQL condition, message, expected): `collect`
 runs them all in one pass and lists the rows of the rules that are broken.
 """
 
@@ -148,7 +148,7 @@ def collect(
     where: dict[str, dict[str, tuple[str, str]]],
     source: str,
 ) -> list[dict[str, Any]]:
-    """Run each rule (niveau, field, SQL condition, message, expected) over `source`'s rows.
+    """Run each rule (gravite, field, SQL condition, message, expected) over `source`'s rows.
 
     The rows that break any rule are set apart first, in one pass, then counted rule by rule in
     a second; only the rules broken at least once list their rows (none, for a clean file).
@@ -172,7 +172,7 @@ def collect(
             + " FROM ptlcd_hits",
         )
         broken = [bool(n) for n in counts or ()]
-    for (niveau, key, condition, message, expected), is_broken in zip(rules, broken, strict=True):
+    for (gravite, key, condition, message, expected), is_broken in zip(rules, broken, strict=True):
         if not is_broken:
             continue
         hits = conn.sql(
@@ -180,7 +180,7 @@ def collect(
             f"FROM ptlcd_hits WHERE {condition} "
             "ORDER BY feuille, ligne"
         ).fetchall()
-        if niveau == "ignoré":
+        if gravite == "ignoré":
             # One remark per sheet for ignored rows: an untouched template row is not news.
             by_sheet: dict[str, list[int]] = {}
             for feuille, ligne, _ in hits:
@@ -200,7 +200,7 @@ def collect(
         for feuille, ligne, value in hits:
             col_letter, header = where.get(feuille, {}).get(key, (None, None))
             problems.append(
-                problem(niveau, feuille, ligne, col_letter, header, value, message, expected)
+                problem(gravite, feuille, ligne, col_letter, header, value, message, expected)
             )
     conn.unregister("ptlcd_hits")
     return problems

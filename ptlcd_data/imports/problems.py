@@ -10,7 +10,7 @@ import pandas as pd
 from ptlcd_data.imports.sheets import SPECS, header_key
 
 PROBLEM_COLUMNS = [
-    "niveau",
+    "gravite",
     "feuille",
     "ligne",
     "colonne",
@@ -22,7 +22,7 @@ PROBLEM_COLUMNS = [
 
 
 def problem(
-    niveau: str,
+    gravite: str,
     feuille: str | None,
     ligne: int | None,
     colonne: str | None,
@@ -32,7 +32,7 @@ def problem(
     attendu: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "niveau": niveau,
+        "gravite": gravite,
         "feuille": feuille,
         "ligne": ligne,
         "colonne": colonne,
@@ -71,7 +71,7 @@ def named_like_spec(sheet: str) -> bool:
 def problems_frame(problems: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
     frame["ligne"] = frame["ligne"].astype("Int64")
-    order = frame["niveau"].map({"erreur": 0, "remarque": 1})
+    order = frame["gravite"].map({"erreur": 0, "remarque": 1})
     frame = frame.assign(_o=order).sort_values(
         ["_o", "feuille", "ligne", "colonne"], na_position="first", kind="stable"
     )
@@ -99,7 +99,7 @@ def format_problem(p: dict[str, Any]) -> str:
     body = (f"« {q['valeur']} » — " if q.get("valeur") is not None else "") + str(q["message"])
     if q.get("attendu"):
         body += f" Attendu : {q['attendu']}."
-    prefix = "Erreur" if q["niveau"] == "erreur" else "Remarque"
+    prefix = "Erreur" if q["gravite"] == "erreur" else "Remarque"
     return f"{prefix} — {', '.join(where)} : {body}" if where else f"{prefix} : {body}"
 
 

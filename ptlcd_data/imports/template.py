@@ -19,10 +19,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptlcd_data import exports, vocabulary
-from ptlcd_data.imports.batches import current_values
 from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import BY_RECORDING, latest
 
 # Rows given a drop-down in the Avancement and Engagement sheets (people rarely fill more).
 VALIDATED_ROWS = 2_000
@@ -68,7 +68,7 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
         """,
         [year],
     ).df()
-    current = current_values(conn)
+    current = filled_rows(conn)
     merged = grid.merge(
         current, how="left", on=["Code indicateur", "Indicateur", "Territoire", "Année"]
     )
@@ -224,3 +224,25 @@ def template_bytes(conn: Connection, fmt: str = "xlsx", year: int | None = None)
     if fmt == "csv":
         return csv_bytes(conn, year)
     return workbook(conn, year)
+
+
+def filled_rows(conn: Connection) -> pd.DataFrame:
+    """Current yearly indicator values, laid out like the template's Indicateurs sheet.
+
+    Columns: Code indicateur, Indicateur, Territoire, Année, Valeur, Cible, Source, Commentaire.
+    """
+    return conn.execute(
+        f"""
+        SELECT v.indicateur_code AS "Code indicateur", i.libelle AS "Indicateur",
+               t.libelle AS "Territoire", v.annee AS "Année", v.valeur AS "Valeur",
+               v.cible AS "Cible", v.source AS "Source", v.commentaire AS "Commentaire"
+        FROM (
+            SELECT * FROM indicateur_valeur WHERE periode = 'A'
+            {latest(["indicateur_code", "territoire_code", "annee"], BY_RECORDING)}
+        ) v
+        JOIN indicateur i ON i.code = v.indicateur_code
+        JOIN territoire t ON t.code = v.territoire_code
+        WHERE NOT v.supprime
+        ORDER BY i.ordre, t.ordre, v.annee
+        """  # noqa: S608 - identifiers from store.sql; values are bound
+    ).df()

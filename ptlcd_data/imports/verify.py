@@ -51,7 +51,7 @@ class Check:
 
     @property
     def errors(self) -> pd.DataFrame:
-        return self.problems[self.problems["niveau"] == "erreur"]
+        return self.problems[self.problems["gravite"] == "erreur"]
 
     @property
     def ok(self) -> bool:

@@ -22,6 +22,11 @@ PROGRESS_FORMULA = (
     "cible : celle de la dernière année pour laquelle une cible est fixée. "
     "Une cible déjà atteinte au départ compte pour 100 % tant qu'elle reste atteinte."
 )
+# The same rule in one line, under the small panels of a Fiche action.
+PROGRESS_FORMULA_SHORT = (
+    "Avancement = 100 × (actuelle − initiale) ÷ (cible − initiale), inversé pour un indicateur "
+    "à faire baisser, borné à 0–100 %."
+)
 # Trend = direction of the least-squares line through the last values (years, or periods later).
 TREND_PERIODS = 3
 # A change smaller than this share of the series' level over the trend window reads as "stable":

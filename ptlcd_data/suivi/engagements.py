@@ -6,6 +6,7 @@ Same time travel as statuses: the level of a cell at `as_of` is its latest recor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -74,6 +75,41 @@ def cellules(
         ORDER BY x.action_no, t.ordre
     """  # noqa: S608 - fixed fragments only; values are bound
     return conn.execute(sql, params).df()
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells of `cellules` as a grid: one row per action, one column per territory."""
+
+    actions: list[tuple[int, str]]  # (number, wording), in the plan's order
+    territoires: list[str]  # labels, in the plan's order
+    niveaux: list[list[str]]  # the level of each cell, in words
+    depuis: list[list[str]]  # its date d'effet as 31/12/2019, "—" when nothing is recorded
+
+
+def matrix_grid(
+    conn: Connection, as_of: date, *, axes: tuple[int, ...] = (), territoires: tuple[str, ...] = ()
+) -> Grid:
+    """The engagement matrix at `as_of`, laid out for drawing (see `cellules` for the filters)."""
+    return grid(cellules(conn, as_of, axes=axes, territoires=territoires))
+
+
+def grid(cells: pd.DataFrame) -> Grid:
+    """`cellules` (one row per action × territory) laid out as the engagement matrix."""
+    territoires = cells.drop_duplicates("territoire_code").sort_values("territoire_ordre")
+    actions = cells.drop_duplicates("action_no")
+    columns = territoires["territoire_code"]
+    niveaux = cells.pivot(index="action_no", columns="territoire_code", values="niveau")
+    depuis = cells.assign(
+        depuis=pd.to_datetime(cells["date_effet"]).dt.strftime("%d/%m/%Y").fillna("—")
+    ).pivot(index="action_no", columns="territoire_code", values="depuis")
+    order = actions["action_no"]
+    return Grid(
+        actions=[(int(n), str(a)) for n, a in zip(order, actions["action"], strict=True)],
+        territoires=[str(t) for t in territoires["territoire"]],
+        niveaux=niveaux.loc[order, columns].to_numpy(dtype=object).tolist(),
+        depuis=depuis.loc[order, columns].to_numpy(dtype=object).tolist(),
+    )
 
 
 def matrice(

@@ -162,7 +162,7 @@ def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
     """Per axis and per objective, then the whole plan: counts by status, share Réalisé, mean
     avancement, actions late.
 
-    Columns: niveau ('axe', 'objectif' or 'plan'), axe_no, axe, objectif_code, objectif,
+    Columns: echelle ('axe', 'objectif' or 'plan'), axe_no, axe, objectif_code, objectif,
     libelle (what a table shows: "Axe 1 · Connaître", "Objectif 1.1 · …"), nb_actions, one
     column per status (STATUTS_AFFICHES), part_realise (%), avancement_moyen (mean over the
     actions with an avancement), nb_en_retard. Axis rows come before their objectives (in the
@@ -170,7 +170,7 @@ def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
     """
     sql = f"""
         SELECT CASE WHEN grouping(axe_no) = 1 THEN 'plan'
-                    WHEN grouping(objectif_code) = 1 THEN 'axe' ELSE 'objectif' END AS niveau,
+                    WHEN grouping(objectif_code) = 1 THEN 'axe' ELSE 'objectif' END AS echelle,
                axe_no, any_value(axe) AS axe, objectif_code,
                CASE WHEN grouping(objectif_code) = 0 THEN any_value(objectif) END AS objectif,
                CASE WHEN grouping(axe_no) = 1 THEN 'Ensemble du plan'

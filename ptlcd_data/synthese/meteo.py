@@ -59,7 +59,7 @@ class AxeEtat:
 
 @dataclass(frozen=True)
 class Meteo:
-    niveau: str  # one of METEOS
+    label: str  # one of METEOS
     raison: str  # the facts behind it, one short French sentence
 
 
@@ -100,18 +100,18 @@ def meteo(e: AxeEtat) -> Meteo:
     avancees = _share(e.nb_avancees, e.nb_actions)
     ind = e.avancement_indicateurs
     if difficulte >= COMPROMIS_PART_DIFFICULTE:
-        niveau = COMPROMIS
+        label = COMPROMIS
     elif difficulte >= APPUIS_PART_DIFFICULTE or (ind is not None and ind < APPUIS_INDICATEURS):
-        niveau = APPUIS
+        label = APPUIS
     elif (
         e.nb_en_difficulte == 0
         and avancees >= SECURISES_PART_AVANCEES
         and (ind is None or ind >= SECURISES_INDICATEURS)
     ):
-        niveau = SECURISES
+        label = SECURISES
     else:
-        niveau = ATTEIGNABLES
-    return Meteo(niveau, faits(e))
+        label = ATTEIGNABLES
+    return Meteo(label, faits(e))
 
 
 RULES_METEO: list[str] = [

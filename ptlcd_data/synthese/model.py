@@ -24,6 +24,7 @@ from ptlcd_data.suivi import status_queries
 from ptlcd_data.suivi.etat_initial import date_plan
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, tables
+from ptlcd_data.vocabulary import STATUTS_AFFICHES
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class Synthese:
     commentaires: pd.DataFrame
     nb_commentaires: int  # comments of the year, including those beyond col.COMMENTS_MAX
 
-    def chiffre(self, label: str, column: str = "Valeur") -> float:
+    def chiffre(self, label: str, column: str = col.COL_VALEUR) -> float:
         """The value of one key figure (`col.CH_*`); `column=col.COL_DEBUT_ANNEE` for the value
         at the end of the previous year (NaN where it means nothing)."""
-        row = self.chiffres[self.chiffres["Chiffre"] == label]
+        row = self.chiffres[self.chiffres[col.COL_CHIFFRE] == label]
         return float(row[column].iloc[0])
 
     @property
@@ -228,3 +229,14 @@ def resume(s: Synthese) -> list[str]:
         parts = [f"{m.lower()} : {counts[m]}" for m in meteo.METEOS if m in counts]
         lines.append("Météo des axes — " + " ; ".join(parts) + ".")
     return lines
+
+
+def statuts_long(s: Synthese) -> pd.DataFrame:
+    """The axes' status counts in the long shape of `charts_suivi.statuts_axes_bar`."""
+    long = s.axes.melt(
+        id_vars=[col.COL_AXE_NO, col.COL_AXE],
+        value_vars=list(STATUTS_AFFICHES),
+        var_name="statut",
+        value_name="nb",
+    )
+    return long.rename(columns={col.COL_AXE_NO: "axe_no", col.COL_AXE: "axe"})

@@ -120,7 +120,9 @@ def engagement_par_territoire(engagement: pd.DataFrame) -> Any | None:
 def indicateurs_axe(indicateurs: pd.DataFrame, series: pd.DataFrame) -> Any | None:
     """Small multiples: each indicator of an axis in its reference territory, values (line)
     against yearly targets (dashes). None when no indicator has a value."""
-    codes = [c for c in indicateurs["Code"] if c in set(series["Code"])][:MAX_INDICATOR_PANELS]
+    codes = [c for c in indicateurs[col.COL_CODE] if c in set(series[col.COL_CODE])][
+        :MAX_INDICATOR_PANELS
+    ]
     if not codes:
         return None
     columns = min(PANEL_COLUMNS, len(codes))
@@ -128,32 +130,37 @@ def indicateurs_axe(indicateurs: pd.DataFrame, series: pd.DataFrame) -> Any | No
     # A panel keeps its size whatever the number of panels: the figure is as wide as its columns.
     fig, axes = new_figure(FULL_WIDTH_IN * columns / PANEL_COLUMNS, 1.6 * rows)
     fig.clf()
-    info = indicateurs.set_index("Code")
+    info = indicateurs.set_index(col.COL_CODE)
     handles: list[Any] = []
     for i, code in enumerate(codes, start=1):
         ax = fig.add_subplot(rows, columns, i)
         ax.spines[["top", "right"]].set_visible(False)
-        data = series[series["Code"] == code].sort_values("Année")
-        unite = str(info.loc[code, "Unité"])
+        data = series[series[col.COL_CODE] == code].sort_values(col.COL_ANNEE)
+        unite = str(info.loc[code, col.COL_UNITE])
         pct = unite.strip() == "%"
-        known = data.dropna(subset=["Valeur"])
+        known = data.dropna(subset=[col.COL_VALEUR])
         ax.plot(
-            known["Année"], known["Valeur"], marker="o", ms=3, color=VALUE_COLOR, label="Réalisé"
+            known[col.COL_ANNEE],
+            known[col.COL_VALEUR],
+            marker="o",
+            ms=3,
+            color=VALUE_COLOR,
+            label="Réalisé",
         )
-        targets = data.dropna(subset=["Cible"])
+        targets = data.dropna(subset=[col.COL_CIBLE])
         ax.plot(
-            targets["Année"],
-            targets["Cible"],
+            targets[col.COL_ANNEE],
+            targets[col.COL_CIBLE],
             ls="--",
             marker="D",
             ms=2.5,
             color=TARGET_COLOR,
-            label="Cible",
+            label=col.COL_CIBLE,
         )
         title = textwrap.fill(f"{code} · {short(info.loc[code, 'Indicateur'], 56)}", 28)
         ax.set_title(title, fontsize=6.5, loc="left")
         ax.tick_params(labelsize=6)
-        years = sorted(set(data["Année"]))
+        years = sorted(set(data[col.COL_ANNEE]))
         ax.set_xticks(years if len(years) <= 6 else years[:: math.ceil(len(years) / 6)])
         ax.xaxis.set_major_formatter(_year_formatter())
         _value_axis(ax, pct)

@@ -77,16 +77,16 @@ class SynthesePDF(ReportPDF):  # type: ignore[misc]
         self.set_font(FONT, size=10)
         self.set_y(MARGIN_MM)
 
-    def badge(self, niveau: str, raison: str = "") -> None:
+    def badge(self, meteo_label: str, raison: str = "") -> None:
         """The météo of an axis: a coloured box with its pictogram and words, then the facts."""
-        label = f"{meteo.METEO_SYMBOLS[niveau]}  {niveau}"
+        label = f"{meteo.METEO_SYMBOLS[meteo_label]}  {meteo_label}"
         self.set_font(FONT, "B", 11)
         # One width for every level, so the badges of a page line up.
         width = (
             max(self.get_string_width(f"{meteo.METEO_SYMBOLS[m]}  {m}") for m in meteo.METEOS) + 8
         )
         x, y = self.l_margin, self.get_y()
-        self.set_fill_color(*_rgb(meteo.METEO_COLORS[niveau]))
+        self.set_fill_color(*_rgb(meteo.METEO_COLORS[meteo_label]))
         self.rect(x, y, width, 8, style="F", round_corners=True, corner_radius=1.5)
         self.set_fill_color(255, 255, 255)  # tables drawn next must not inherit the colour
         self.set_xy(x, y)
@@ -203,7 +203,7 @@ def _render_toc(pdf: Any, outline: list[Any]) -> None:
     line = min(6.0, (pdf.h - pdf.b_margin - pdf.get_y()) / max(1, len(sections)))
     for section in sections:
         link = pdf.add_link(page=section.page_number)
-        indent = 0 if not section.name.startswith("Axe") else 5
+        indent = 0 if not section.name.startswith(col.COL_AXE) else 5
         pdf.set_x(MARGIN_MM + indent)
         width = pdf.w - 2 * MARGIN_MM - indent - 15
         pdf.cell(width, line, section.name, link=link)
@@ -240,7 +240,7 @@ def _annee_en_bref(pdf: SynthesePDF, s: model.Synthese) -> None:
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-        pdf.badge(str(row[col.COL_METEO]), str(row["Pourquoi"]))
+        pdf.badge(str(row[col.COL_METEO]), str(row[col.COL_POURQUOI]))
     if not s.axes.empty:
         fig = render_charts.statuts_par_axe(s.axes)
         pdf.keep_space(20 + pdf.figure_height(fig))
@@ -251,16 +251,16 @@ def _annee_en_bref(pdf: SynthesePDF, s: model.Synthese) -> None:
 def _axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int, axe: str) -> None:
     _section(pdf, f"Axe {axe_no} · {axe}")
     row = s.axes[s.axes[col.COL_AXE_NO] == axe_no].iloc[0]
-    pdf.badge(str(row[col.COL_METEO]), str(row["Pourquoi"]))
-    ind = row["Avancement des indicateurs (%)"]
+    pdf.badge(str(row[col.COL_METEO]), str(row[col.COL_POURQUOI]))
+    ind = row[col.COL_AVANCEMENT_INDICATEURS]
     pdf.key_figures(
         [
-            (formats.number(row["Actions"]), "actions"),
+            (formats.number(row[col.COL_ACTIONS]), "actions"),
             (formats.number(row["Réalisé"]), "réalisées"),
             (formats.number(row["En cours"]), "en cours"),
-            (formats.number(row["En retard"]), "en retard"),
+            (formats.number(row[col.COL_EN_RETARD]), "en retard"),
             (
-                formats.number(row["En difficulté"]),
+                formats.number(row[col.COL_EN_DIFFICULTE]),
                 "en difficulté",
             ),
             (formats.percent(ind), "avancement des indicateurs"),
@@ -299,13 +299,20 @@ def _axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int, axe: str) -> None:
         pdf.paragraph("Aucune action de cet axe n'est en retard.")
     else:
         pdf.data_table(
-            ["N°", "Action", "Statut", "Pourquoi", "Retard au début", "Retard à la fin"],
+            [
+                col.COL_ACTION_NO,
+                col.COL_ACTION,
+                col.COL_STATUT,
+                col.COL_POURQUOI,
+                "Retard au début",
+                "Retard à la fin",
+            ],
             [
                 [
                     str(r[col.COL_ACTION_NO]),
                     str(r[col.COL_ACTION]),
                     str(r[col.COL_STATUT]),
-                    _text(r["Pourquoi en retard"]),
+                    _text(r[col.COL_POURQUOI_RETARD]),
                     _months(r[col.COL_GLISSEMENT_DEBUT]),
                     _months(r[col.COL_GLISSEMENT_FIN]),
                 ]
@@ -330,7 +337,7 @@ def _indicateurs_axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int) -> None:
     if of_axe.empty:
         return
     pdf.heading("Les indicateurs", 2)
-    ind = of_axe[of_axe["Territoires suivis"] > 0]
+    ind = of_axe[of_axe[col.COL_TERRITOIRES_SUIVIS] > 0]
     missing = len(of_axe) - len(ind)
     if ind.empty:
         pdf.paragraph(
@@ -344,23 +351,25 @@ def _indicateurs_axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int) -> None:
     )
     pdf.data_table(
         [
-            "Indicateur",
-            "Territoire",
-            "Dernière valeur",
-            "Cible",
+            col.COL_INDICATEUR,
+            col.COL_TERRITOIRE,
+            col.COL_DERNIERE_VALEUR,
+            col.COL_CIBLE,
             "À la cible",
-            "Tendance",
+            col.COL_TENDANCE,
             "Avancement",
         ],
         [
             [
                 f"{r['Code']} · {r['Indicateur']}",
-                _text(r["Territoire de référence"]),
-                _with_year(r["Dernière valeur"], r["Dernière année"], str(r["Unité"])),
-                _with_year(r["Cible"], r["Année de la cible"], str(r["Unité"])),
+                _text(r[col.COL_TERRITOIRE_REFERENCE]),
+                _with_year(
+                    r[col.COL_DERNIERE_VALEUR], r[col.COL_DERNIERE_ANNEE], str(r[col.COL_UNITE])
+                ),
+                _with_year(r[col.COL_CIBLE], r[col.COL_ANNEE_CIBLE], str(r[col.COL_UNITE])),
                 str(r["À la cible"]),
-                _text(r["Tendance"]),
-                formats.percent(r["Avancement (%)"]),
+                _text(r[col.COL_TENDANCE]),
+                formats.percent(r[col.COL_AVANCEMENT]),
             ]
             for _, r in ind.iterrows()
         ],
@@ -416,14 +425,14 @@ def _engagement(pdf: SynthesePDF, s: model.Synthese) -> None:
     shown = recorded.head(PDF_TERRITORIES_MAX)
     pdf.data_table(
         [
-            "Territoire",
+            col.COL_TERRITOIRE,
             "Réalisée",
             "Engagée",
             "À engager",
             "Non concernée",
             "Non renseignée",
             "Engagée ou réalisée : début → fin d'année",
-            "Changements dans l'année",
+            col.COL_CHANGEMENTS,
         ],
         [
             [
@@ -434,7 +443,7 @@ def _engagement(pdf: SynthesePDF, s: model.Synthese) -> None:
                 formats.number(r["Non concernée"]),
                 formats.number(r["Non renseignée"]),
                 f"{formats.number(r[col.COL_ENGAGES_AVANT])} → {formats.number(r[col.COL_ENGAGES])}",
-                formats.number(r["Changements dans l'année"]),
+                formats.number(r[col.COL_CHANGEMENTS]),
             ]
             for _, r in shown.iterrows()
         ],
@@ -467,14 +476,14 @@ def _commentaires(pdf: SynthesePDF, s: model.Synthese) -> None:
         )
     )
     pdf.data_table(
-        ["Date", "N°", "Action", "Sujet", "Commentaire"],
+        [col.COL_DATE, col.COL_ACTION_NO, col.COL_ACTION, col.COL_SUJET, col.COL_COMMENTAIRE],
         [
             [
-                formats.day(r["Date"]),
+                formats.day(r[col.COL_DATE]),
                 str(r[col.COL_ACTION_NO]),
                 render_charts.short(r[col.COL_ACTION], PDF_ACTION_CHARS),
-                str(r["Sujet"]),
-                _text(r["Commentaire"]),
+                str(r[col.COL_SUJET]),
+                _text(r[col.COL_COMMENTAIRE]),
             ]
             for _, r in shown.iterrows()
         ],

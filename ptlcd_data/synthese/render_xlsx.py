@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from ptlcd_data import exports, formats
 from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA
 from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
+from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model
 
 # Sheet titles, in order (Excel allows 31 characters).
@@ -27,7 +28,7 @@ SHEET_STATUTS = "Statuts"
 SHEET_AXES = "Météo par axe"
 SHEET_REALISEES = "Réalisées dans l'année"
 SHEET_COMMENCEES = "Commencées dans l'année"
-SHEET_RETARDS = "En retard"
+SHEET_RETARDS = col.COL_EN_RETARD
 SHEET_ENGAGEMENT = "Engagement"
 SHEET_INDICATEURS = "Indicateurs"
 SHEET_SERIES = "Valeurs des indicateurs"
@@ -74,7 +75,7 @@ def _front(s: model.Synthese, produced: date) -> pd.DataFrame:
     rows: list[tuple[str, str]] = [
         ("Document", f"Synthèse annuelle {s.annee}"),
         ("Plan", s.plan_nom),
-        ("Territoire", s.plan_territoire),
+        (col.COL_TERRITOIRE, s.plan_territoire),
         ("Situation", model.situation(s)),
         ("Dernière information enregistrée", formats.day(s.derniere_donnee, empty="aucune")),
         ("Produit le", formats.day(produced)),
@@ -103,4 +104,4 @@ def _methode() -> pd.DataFrame:
     rows += [("Retard", line) for line in RULES_RETARD]
     rows += [("Glissement", line) for line in RULES_GLISSEMENT]
     rows.append(("Indicateurs", PROGRESS_FORMULA))
-    return pd.DataFrame(rows, columns=["Sujet", "Règle"])
+    return pd.DataFrame(rows, columns=[col.COL_SUJET, "Règle"])

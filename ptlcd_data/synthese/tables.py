@@ -48,7 +48,7 @@ def table_realisees(etat: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **_action_columns(etat),
-            "Réalisée le": as_days(etat["fin_reelle"]),
+            col.COL_REALISEE_LE: as_days(etat["fin_reelle"]),
             col.COL_GLISSEMENT_FIN: etat["glissement_fin_mois"].astype("Int64"),
         }
     ).reset_index(drop=True)
@@ -59,7 +59,7 @@ def table_commencees(etat: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **_action_columns(etat),
-            "Commencée le": as_days(etat["debut_reel"]),
+            col.COL_COMMENCEE_LE: as_days(etat["debut_reel"]),
             col.COL_STATUT: etat["statut"],
             col.COL_GLISSEMENT_DEBUT: etat["glissement_debut_mois"].astype("Int64"),
         }
@@ -78,7 +78,7 @@ def table_retards(etat: pd.DataFrame) -> pd.DataFrame:
         {
             **_action_columns(late),
             col.COL_STATUT: late["statut"],
-            "Pourquoi en retard": late["motif_retard"],
+            col.COL_POURQUOI_RETARD: late["motif_retard"],
             col.COL_GLISSEMENT_DEBUT: late["glissement_debut_mois"].astype("Int64"),
             col.COL_GLISSEMENT_FIN: late["glissement_fin_mois"].astype("Int64"),
         }
@@ -92,8 +92,8 @@ def table_statuts(etat: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             col.COL_STATUT: list(STATUTS_AFFICHES),
-            "Actions": counts.to_numpy().astype("int64"),
-            "Part (%)": (100.0 * counts.to_numpy() / total).round(1),
+            col.COL_ACTIONS: counts.to_numpy().astype("int64"),
+            col.COL_PART: (100.0 * counts.to_numpy() / total).round(1),
         }
     )
 
@@ -137,27 +137,27 @@ def table_axes(etat: pd.DataFrame, avancement: dict[int, float]) -> pd.DataFrame
             {
                 col.COL_AXE_NO: int(axe_no),
                 col.COL_AXE: axe,
-                "Actions": n,
+                col.COL_ACTIONS: n,
                 **{s: int(counts.get(s, 0)) for s in STATUTS_AFFICHES},
-                "Part réalisée (%)": round(100.0 * counts.get("Réalisé", 0) / n, 1),
-                "En retard": int(part["en_retard"].sum()),
-                "En difficulté": int(difficulte.loc[part.index].sum()),
-                "Avancement des indicateurs (%)": np.nan if ind is None else ind,
-                col.COL_METEO: m.niveau,
-                "Pourquoi": m.raison,
+                col.COL_PART_REALISEE: round(100.0 * counts.get("Réalisé", 0) / n, 1),
+                col.COL_EN_RETARD: int(part["en_retard"].sum()),
+                col.COL_EN_DIFFICULTE: int(difficulte.loc[part.index].sum()),
+                col.COL_AVANCEMENT_INDICATEURS: np.nan if ind is None else ind,
+                col.COL_METEO: m.label,
+                col.COL_POURQUOI: m.raison,
             }
         )
     columns = [
         col.COL_AXE_NO,
         col.COL_AXE,
-        "Actions",
+        col.COL_ACTIONS,
         *STATUTS_AFFICHES,
-        "Part réalisée (%)",
-        "En retard",
-        "En difficulté",
-        "Avancement des indicateurs (%)",
+        col.COL_PART_REALISEE,
+        col.COL_EN_RETARD,
+        col.COL_EN_DIFFICULTE,
+        col.COL_AVANCEMENT_INDICATEURS,
         col.COL_METEO,
-        "Pourquoi",
+        col.COL_POURQUOI,
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -186,7 +186,7 @@ def table_engagement(
     previous = dict(zip(before["territoire"], before["engagees"], strict=False))
     out[col.COL_ENGAGES_AVANT] = out[col.COL_TERRITOIRE].map(previous).fillna(0).astype("int64")
     counted = dict(zip(changes["territoire"], changes["changements"], strict=False))
-    out["Changements dans l'année"] = out[col.COL_TERRITOIRE].map(counted).fillna(0).astype("int64")
+    out[col.COL_CHANGEMENTS] = out[col.COL_TERRITOIRE].map(counted).fillna(0).astype("int64")
     return out
 
 
@@ -220,25 +220,25 @@ def table_indicateurs(catalogue: pd.DataFrame, summary: pd.DataFrame) -> pd.Data
         {
             col.COL_AXE_NO: cat["axe_no"].astype("int64"),
             col.COL_AXE: cat["axe"],
-            "Code": cat.index,
-            "Indicateur": cat["libelle"],
-            "Unité": cat["unite"],
-            "Sens": cat["sens"].map(lambda s: SENS_LABELS.get(s, s)),
-            "Territoire de référence": r["territoire"],
-            "Année initiale": r["annee_initiale"].astype("Int64"),
-            "Valeur initiale": r["valeur_initiale"].astype("float64"),
-            "Dernière année": r["annee_actuelle"].astype("Int64"),
-            "Dernière valeur": r["valeur_actuelle"].astype("float64"),
-            "Année de la cible": r["annee_cible"].astype("Int64"),
-            "Cible": r["cible_finale"].astype("float64"),
-            "Cible de la dernière année": r["cible_annee_actuelle"].astype("float64"),
+            col.COL_CODE: cat.index,
+            col.COL_INDICATEUR: cat["libelle"],
+            col.COL_UNITE: cat["unite"],
+            col.COL_SENS: cat["sens"].map(lambda s: SENS_LABELS.get(s, s)),
+            col.COL_TERRITOIRE_REFERENCE: r["territoire"],
+            col.COL_ANNEE_INITIALE: r["annee_initiale"].astype("Int64"),
+            col.COL_VALEUR_INITIALE: r["valeur_initiale"].astype("float64"),
+            col.COL_DERNIERE_ANNEE: r["annee_actuelle"].astype("Int64"),
+            col.COL_DERNIERE_VALEUR: r["valeur_actuelle"].astype("float64"),
+            col.COL_ANNEE_CIBLE: r["annee_cible"].astype("Int64"),
+            col.COL_CIBLE: r["cible_finale"].astype("float64"),
+            col.COL_CIBLE_DERNIERE_ANNEE: r["cible_annee_actuelle"].astype("float64"),
             "À la cible": _a_la_cible(r),
-            "Avancement (%)": r["avancement"].astype("float64").round(1),
-            "Tendance": r["tendance"].fillna("—"),
-            "Alertes": r["alertes"].map(lambda a: " ".join(a) if isinstance(a, list) else ""),
-            "Territoires suivis": p["suivis"].fillna(0).astype("int64"),
+            col.COL_AVANCEMENT: r["avancement"].astype("float64").round(1),
+            col.COL_TENDANCE: r["tendance"].fillna("—"),
+            col.COL_ALERTES: r["alertes"].map(lambda a: " ".join(a) if isinstance(a, list) else ""),
+            col.COL_TERRITOIRES_SUIVIS: p["suivis"].fillna(0).astype("int64"),
             "Territoires avec une cible pour l'année": p["a_cible"].fillna(0).astype("int64"),
-            "Territoires à la cible de l'année": p["tenues"].fillna(0).astype("int64"),
+            col.COL_TERRITOIRES_A_LA_CIBLE: p["tenues"].fillna(0).astype("int64"),
         }
     ).reset_index(drop=True)
 
@@ -249,7 +249,7 @@ def table_series(conn: Connection, obs: date, summary: pd.DataFrame) -> pd.DataF
     Columns: Code, Territoire, Année, Valeur, Cible.
     """
     ref = summary.drop_duplicates("indicateur_code")
-    columns = ["Code", col.COL_TERRITOIRE, "Année", "Valeur", "Cible"]
+    columns = [col.COL_CODE, col.COL_TERRITOIRE, col.COL_ANNEE, col.COL_VALEUR, col.COL_CIBLE]
     if ref.empty:
         return pd.DataFrame(columns=columns)
     values = valeurs.current_values(
@@ -266,11 +266,11 @@ def table_series(conn: Connection, obs: date, summary: pd.DataFrame) -> pd.DataF
     values = values[keep]
     out = pd.DataFrame(
         {
-            "Code": values["indicateur_code"],
+            col.COL_CODE: values["indicateur_code"],
             col.COL_TERRITOIRE: values["territoire"],
-            "Année": values["annee"].astype("int64"),
-            "Valeur": values["valeur"].astype("float64"),
-            "Cible": values["cible"].astype("float64"),
+            col.COL_ANNEE: values["annee"].astype("int64"),
+            col.COL_VALEUR: values["valeur"].astype("float64"),
+            col.COL_CIBLE: values["cible"].astype("float64"),
         }
     )
     return out.reset_index(drop=True)
@@ -322,12 +322,12 @@ def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.Dat
     total = int(df["total"].iloc[0]) if not df.empty else 0
     out = pd.DataFrame(
         {
-            "Date": as_days(df["date_effet"]),
+            col.COL_DATE: as_days(df["date_effet"]),
             col.COL_ACTION_NO: df["action_no"].astype("int64"),
             col.COL_ACTION: df["action"],
-            "Sujet": df["sujet"],
-            "Commentaire": df["commentaire"],
-            "Auteur": df["auteur"],
+            col.COL_SUJET: df["sujet"],
+            col.COL_COMMENTAIRE: df["commentaire"],
+            col.COL_AUTEUR: df["auteur"],
         }
     )
     return out, total
@@ -401,4 +401,6 @@ def table_chiffres(
             f"sur {with_target} ayant une cible pour leur dernière valeur connue",
         ),
     ]
-    return pd.DataFrame(rows, columns=["Chiffre", "Valeur", col.COL_DEBUT_ANNEE, "Précision"])
+    return pd.DataFrame(
+        rows, columns=[col.COL_CHIFFRE, col.COL_VALEUR, col.COL_DEBUT_ANNEE, col.COL_PRECISION]
+    )
