@@ -247,5 +247,6 @@ else:
             key="import_undo_batch",
         )
         u2.button("Annuler ce lot", on_click=_undo, icon=":material/undo:", key="import_undo")
-        if not session.current_user().can("admin"):
+        user = session.current_user()
+        if user is None or not user.can("admin"):
             st.caption("L'annulation d'un import demande le rôle « administration ».")

@@ -101,7 +101,7 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for title, df in sheets.items():
         add_sheet(wb, title, df)
     buf = io.BytesIO()

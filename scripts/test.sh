@@ -29,7 +29,7 @@ echo "== format (ruff format --check)"
 .venv/bin/ruff format --check .
 echo "== lint (ruff check)"
 .venv/bin/ruff check .
-echo "== types (mypy ptlcd_data)"
+echo "== types (mypy strict: ptlcd_data, ui, app_pages, app.py)"
 .venv/bin/mypy
 echo "== tests (pytest)"
 .venv/bin/python -m pytest "$@"

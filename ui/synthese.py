@@ -136,7 +136,7 @@ def indicateurs_display(ind: pd.DataFrame) -> pd.DataFrame:
     """Key indicators in words: values with their unit and year, progress as a number."""
 
     def with_year(value: object, year: object, unite: str) -> str:
-        if value is None or pd.isna(value):  # type: ignore[call-overload]
+        if value is None or pd.isna(value):
             return "—"
         return f"{format_value(float(value), unite)} ({int(year)})"  # type: ignore[arg-type, call-overload]
 

@@ -165,7 +165,7 @@ def chiffre_texte(s: Synthese, label: str) -> str:
 
 def glissement_mots(months: object) -> str:
     """6 -> '6 mois après la date prévue', -2 -> '2 mois avant', 0 -> 'à la date prévue'."""
-    if months is None or pd.isna(months):  # type: ignore[call-overload]
+    if months is None or pd.isna(months):
         return ""
     n = int(months)  # type: ignore[call-overload]
     if n == 0:

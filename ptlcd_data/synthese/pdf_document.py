@@ -29,7 +29,7 @@ MARGIN_MM = 15
 CELL_CHARS_MAX = 500
 
 
-class ReportPDF(FPDF):  # type: ignore[misc]
+class ReportPDF(FPDF):
     """A4 portrait, DejaVu fonts, running footer with the title and "page n / N"."""
 
     def __init__(self, footer_text: str) -> None:

@@ -59,7 +59,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class SynthesePDF(ReportPDF):  # type: ignore[misc]
+class SynthesePDF(ReportPDF):
     """ReportPDF with a red mention at the top of every page but the cover when `demo`."""
 
     def __init__(self, footer_text: str, demo: bool) -> None:

@@ -57,7 +57,7 @@ def sheets(s: model.Synthese, produced: date | None = None) -> dict[str, pd.Data
 
 def render(s: model.Synthese, produced: date | None = None) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for title, table in sheets(s, produced).items():
         exports.add_sheet(wb, title, table)
     front = wb[SHEET_SYNTHESE]
