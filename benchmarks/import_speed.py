@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -25,10 +23,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
+from benchmarks.common import machine
 from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.build import build
 from ptlcd_data.imports import batches, reader, verify
+from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.settings import PROJECT_DIR, Settings
 
 TERRITOIRES = ["Nantes Métropole", "Nantes", "Reze", "St-Herblain", "ORVAULT"]
@@ -55,18 +55,7 @@ def make_sheet(rows: int, indicators: int) -> bytes:
     rng = random.Random(5)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Indicateurs")
-    ws.append(
-        [
-            "Code indicateur",
-            "Indicateur",
-            "Territoire",
-            "Année",
-            "Valeur",
-            "Cible",
-            "Source",
-            "Commentaire",
-        ]
-    )
+    ws.append([column.label for column in SPECS["indicateurs"].columns])
     first_year = date.today().year - YEARS
     for n in range(rows):
         i, rest = divmod(n, len(TERRITOIRES) * YEARS)
@@ -141,18 +130,6 @@ def _comma(line: str) -> str:
     import re
 
     return re.sub(r"(\d)\.(\d)", r"\1,\2", line)
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cœurs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,16 +11,14 @@ import pytest
 
 from ptlcd_data import store
 from ptlcd_data.build import build
-from tests.helpers import DATA_DIR, MINI_PLAN, ROOT
+from tests.helpers import DATA_DIR, MINI_PLAN
+from tests.helpers.databases import app_on, built
 
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A database built from the real plan (data/), without demonstration data."""
-    path = tmp_path / "ptlcd.duckdb"
-    with store.connect(path) as conn:
-        build(conn, DATA_DIR, demo=False)
-    return path
+    return built(tmp_path / "ptlcd.duckdb", DATA_DIR)
 
 
 @pytest.fixture
@@ -32,10 +30,7 @@ def conn(db_path: Path) -> Iterator[store.Connection]:
 @pytest.fixture
 def demo_db_path(tmp_path: Path) -> Path:
     """A database built from the real plan with its demonstration history (2017–2022)."""
-    path = tmp_path / "demo.duckdb"
-    with store.connect(path) as conn:
-        build(conn, DATA_DIR, demo=True)
-    return path
+    return built(tmp_path / "demo.duckdb", DATA_DIR, demo=True)
 
 
 @pytest.fixture
@@ -49,15 +44,13 @@ def mini_conn(tmp_path: Path) -> Iterator[store.Connection]:
 @pytest.fixture
 def app_env(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the app at a fresh database and clear Streamlit's caches around the test."""
-    import streamlit as st
+    yield from app_on(db_path, monkeypatch)
 
-    monkeypatch.setenv("PTLCD_DB", str(db_path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db_path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+
+@pytest.fixture
+def demo_app_env(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app on the demonstration database (2017–2022), with clean Streamlit caches."""
+    yield from app_on(demo_db_path, monkeypatch)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from ptlcd_data.demo.suivi import AUTEUR_DEMO, add_months
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.vocabulary import NIVEAUX, STATUTS
 from tests.helpers import DATA_DIR, MINI_PLAN
+from tests.helpers.spec import EXPORT_STATUS_COLUMNS
 
 COLUMNS = "action_no, date_effet, statut, avancement, commentaire, auteur, source, enregistre_le"
 
@@ -115,15 +116,7 @@ def test_cli_export_status_csv(db_path, tmp_path):
     argv = ["--db", str(db_path), "export", "status", "--as-of", "2019-01-01", "--format", "csv"]
     assert main([*argv, "-o", str(out)]) == 0
     df = pd.read_csv(out, sep=";", encoding="utf-8-sig")
-    assert list(df.columns) == [
-        "action_no",
-        "statut",
-        "avancement",
-        "en_retard",
-        "glissement_debut_mois",
-        "glissement_fin_mois",
-        "date_derniere_mise_a_jour",
-    ]
+    assert list(df.columns) == EXPORT_STATUS_COLUMNS
     assert len(df) == 34
     row = df.set_index("action_no").loc[10]  # planned for 2018, nothing recorded
     assert (row["statut"], bool(row["en_retard"])) == ("Sans statut", True)

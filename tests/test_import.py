@@ -14,6 +14,7 @@ from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
+from tests.helpers.spec import STATUTS_TET
 
 STAFF = User("agent", "Agent de la Mission égalité", "saisie")
 
@@ -424,15 +425,7 @@ def test_template_has_its_sheets_headers_and_drop_downs(conn, tmp_path):
     assert lists[("Avancement", "C2")].startswith("'Référentiel'!$I$2")
     assert lists[("Engagement", "C2")].startswith("'Référentiel'!$K$2")
     ref = wb["Référentiel"]
-    assert [ref.cell(row=r, column=9).value for r in range(2, 9)] == [
-        "À venir",
-        "En cours",
-        "Réalisé",
-        "En pause",
-        "Bloqué",
-        "Abandonné",
-        "À discuter",
-    ]
+    assert tuple(ref.cell(row=r, column=9).value for r in range(2, 9)) == STATUTS_TET
     n_rows = wb["Indicateurs"].max_row - 1
     assert n_rows == 21 * 5
 

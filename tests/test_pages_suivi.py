@@ -10,7 +10,6 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access import auth
 from ptlcd_data.suivi import engagements, saisie, status_queries
-from tests.helpers import ROOT
 from tests.helpers.apptest import (
     assert_clean,
     figure,
@@ -19,6 +18,8 @@ from tests.helpers.apptest import (
     table,
     table_having,
 )
+from tests.helpers.databases import app_on, built
+from tests.helpers.spec import STATUTS_TET
 
 SAISIE = auth.User("mme.a", "Mme A", "saisie")
 
@@ -64,16 +65,7 @@ def test_progress_page_follows_the_observation_date(app_env):
     assert realise["marker"]["color"] == "#009E73"
 
 
-STATUS_ORDER = [
-    "À venir",
-    "En cours",
-    "Réalisé",
-    "En pause",
-    "Bloqué",
-    "Abandonné",
-    "À discuter",
-    "Sans statut",
-]
+STATUS_ORDER = [*STATUTS_TET, "Sans statut"]
 
 
 def test_progress_table_counts_by_axis_and_objective(app_env):
@@ -300,9 +292,6 @@ def many_territories_env(tmp_path, monkeypatch):
     """The real plan with 12 territories (the review form changes its shape beyond 8)."""
     import shutil
 
-    import streamlit as st
-
-    from ptlcd_data.build import build
     from tests.helpers import DATA_DIR
 
     plan = tmp_path / "plan"
@@ -310,16 +299,7 @@ def many_territories_env(tmp_path, monkeypatch):
     with (plan / "territoires.csv").open("a", encoding="utf-8") as fh:
         for i in range(6, 13):
             fh.write(f"C{i},Commune {i},commune,{i}\n")
-    db = tmp_path / "many.duckdb"
-    with store.connect(db) as conn:
-        build(conn, plan, demo=False)
-    monkeypatch.setenv("PTLCD_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield from app_on(built(tmp_path / "many.duckdb", plan), monkeypatch)
 
 
 def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_territories_env):
@@ -343,21 +323,10 @@ def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_
 @pytest.fixture
 def mini_env(tmp_path, monkeypatch):
     """The app on another contrat de ville's plan, with its demonstration history."""
-    import streamlit as st
 
-    from ptlcd_data.build import build
     from tests.helpers import MINI_PLAN
 
-    db = tmp_path / "mini.duckdb"
-    with store.connect(db) as conn:
-        build(conn, MINI_PLAN, demo=True)
-    monkeypatch.setenv("PTLCD_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield from app_on(built(tmp_path / "mini.duckdb", MINI_PLAN, demo=True), monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import pytest
 from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import formats, store
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, render_xlsx
-from tests.helpers import ROOT
 from tests.helpers.apptest import app, assert_clean, markdown, metrics, table_having
 from ui.widgets import escape_md
 
 PAGE = "app_pages/synthese.py"
 YEAR_KEY = "synthese_annee"
-
-
-@pytest.fixture
-def demo_app_env(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The app on the demonstration database (2017–2022), with clean Streamlit caches."""
-    import streamlit as st
-
-    monkeypatch.setenv("PTLCD_DB", str(demo_db_path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_db_path
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(year: int | None = None, as_of: date | None = None) -> AppTest:

@@ -14,6 +14,7 @@ from ptlcd_data.errors import InputError, PermissionDenied, PlanDataError
 from ptlcd_data.suivi import engagements, saisie, status_queries
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, SANS_STATUT, STATUTS_AFFICHES
 from tests.helpers import DATA_DIR, MINI_PLAN
+from tests.helpers.spec import EXPORT_STATUS_COLUMNS
 
 SAISIE = auth.User("mme.a", "Mme A", "saisie")
 LECTURE = auth.User("m.b", "M. B", "lecture")
@@ -355,15 +356,7 @@ def test_filters_of_the_follow_up_table(conn):
 
 def test_export_status_columns_are_exactly_the_issue_s(conn):
     df = status_queries.export_status(conn, TODAY)
-    assert list(df.columns) == [
-        "action_no",
-        "statut",
-        "avancement",
-        "en_retard",
-        "glissement_debut_mois",
-        "glissement_fin_mois",
-        "date_derniere_mise_a_jour",
-    ]
+    assert list(df.columns) == EXPORT_STATUS_COLUMNS
     assert len(df) == 34
 
 

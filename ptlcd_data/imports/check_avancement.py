@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE
+from ptlcd_data.imports.engine import FRACTION_NOTE, Rule
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import BY_RECORDING, latest
@@ -31,21 +31,8 @@ def check(
     )
     where = engine.columns(parts, SPECS["avancement"])
     statuts = ", ".join(vocabulary.STATUTS)
-    rules: list[tuple[str, str, str, str, str | None]] = [
-        (
-            "erreur",
-            "action",
-            "action IS NULL AND NOT vide",
-            "N° d'action manquant.",
-            "un numéro d'action du plan",
-        ),
-        (
-            "erreur",
-            "action",
-            "action IS NOT NULL AND action_no IS NULL",
-            "Action inconnue.",
-            "un numéro d'action du plan (feuille Référentiel)",
-        ),
+    rules: list[Rule] = [
+        *engine.action_rules("action IS NULL AND NOT vide"),
         ("erreur", "date", "date IS NULL AND NOT vide", "Date manquante.", "une date JJ/MM/AAAA"),
         (
             "erreur",

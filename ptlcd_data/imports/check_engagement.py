@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
+from ptlcd_data.imports.engine import Rule
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import latest
@@ -30,35 +31,9 @@ def check(
     )
     where = engine.columns(parts, SPECS["engagement"])
     niveaux = ", ".join(vocabulary.NIVEAUX)
-    rules: list[tuple[str, str, str, str, str | None]] = [
-        (
-            "erreur",
-            "action",
-            "action IS NULL",
-            "N° d'action manquant.",
-            "un numéro d'action du plan",
-        ),
-        (
-            "erreur",
-            "action",
-            "action IS NOT NULL AND action_no IS NULL",
-            "Action inconnue.",
-            "un numéro d'action du plan (feuille Référentiel)",
-        ),
-        (
-            "erreur",
-            "territoire",
-            "territoire IS NULL",
-            "Territoire manquant.",
-            engine.territory_list(conn),
-        ),
-        (
-            "erreur",
-            "territoire",
-            "territoire IS NOT NULL AND territoire_code IS NULL",
-            "Territoire inconnu.",
-            engine.territory_list(conn),
-        ),
+    rules: list[Rule] = [
+        *engine.action_rules("action IS NULL"),
+        *engine.territory_rules(conn),
         (
             "erreur",
             "niveau",

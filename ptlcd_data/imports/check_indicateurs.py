@@ -7,7 +7,7 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE
+from ptlcd_data.imports.engine import FRACTION_NOTE, Rule
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.indicateurs.rules import year_range, years_expected
 from ptlcd_data.store import Connection
@@ -72,8 +72,7 @@ def check(
     where = engine.columns(parts, SPECS["indicateurs"])
     codes = one_row(conn, "SELECT count(*) FROM indicateur")
     example = str(scalar(conn, "SELECT code FROM indicateur ORDER BY ordre") or "")
-    territories = engine.territory_list(conn)
-    rules: list[tuple[str, str, str, str, str | None]] = [
+    rules: list[Rule] = [
         (
             "erreur",
             "code",
@@ -88,14 +87,7 @@ def check(
             "Code indicateur inconnu.",
             f"un des {codes[0] if codes else 0} codes de la feuille Référentiel (ex. « {example} »)",
         ),
-        ("erreur", "territoire", "territoire IS NULL", "Territoire manquant.", territories),
-        (
-            "erreur",
-            "territoire",
-            "territoire IS NOT NULL AND territoire_code IS NULL",
-            "Territoire inconnu.",
-            territories,
-        ),
+        *engine.territory_rules(conn),
         ("erreur", "annee", "annee IS NULL", "Année manquante.", "une année sur quatre chiffres"),
         (
             "erreur",

@@ -275,3 +275,33 @@ def number_layers(source: str, *cols: str) -> str:
             f"coalesce(unite = '%' AND ptlcd_is_fraction({c}), false) AS {c}_frac",
         ]
     return f"numbers AS (SELECT *, {', '.join(fields)} FROM {source})"  # noqa: S608 - fixed fragments
+
+
+def action_rules(missing: str) -> list[Rule]:
+    """The rules of the "N° action" column (sheets Avancement and Engagement); `missing` is the
+    condition under which an empty number is an error."""
+    return [
+        ("erreur", "action", missing, "N° d'action manquant.", "un numéro d'action du plan"),
+        (
+            "erreur",
+            "action",
+            "action IS NOT NULL AND action_no IS NULL",
+            "Action inconnue.",
+            "un numéro d'action du plan (feuille Référentiel)",
+        ),
+    ]
+
+
+def territory_rules(conn: Connection) -> list[Rule]:
+    """The rules of the "Territoire" column (sheets Indicateurs and Engagement)."""
+    territories = territory_list(conn)
+    return [
+        ("erreur", "territoire", "territoire IS NULL", "Territoire manquant.", territories),
+        (
+            "erreur",
+            "territoire",
+            "territoire IS NOT NULL AND territoire_code IS NULL",
+            "Territoire inconnu.",
+            territories,
+        ),
+    ]

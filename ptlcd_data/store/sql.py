@@ -51,3 +51,20 @@ def scalar(
     """The first column of the first row, or None."""
     row = one_row(conn, sql, params)
     return row[0] if row else None
+
+
+def keep_listed(
+    where: list[str],
+    params: dict[str, Any],
+    expression: str,
+    name: str,
+    values: Sequence[Any],
+    sql_type: str,
+) -> None:
+    """Add to `where` "`expression` is one of `values`", bound as the list `$name`.
+
+    Nothing is added for an empty `values`: an empty filter keeps every row.
+    """
+    if values:
+        where.append(f"{expression} IN (SELECT unnest(${name}::{sql_type}[]))")
+        params[name] = list(values)

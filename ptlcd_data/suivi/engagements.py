@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import latest
+from ptlcd_data.store.sql import keep_listed, latest
 from ptlcd_data.suivi.status_queries import scanned
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
@@ -52,15 +52,9 @@ def cellules(
     """
     where = ["TRUE"]
     params: dict[str, Any] = {"as_of": as_of, "aucun": NIVEAU_AUCUN}
-    if axes:
-        where.append("x.axe_no IN (SELECT unnest($axes::INTEGER[]))")
-        params["axes"] = list(axes)
-    if actions:
-        where.append("x.action_no IN (SELECT unnest($actions::INTEGER[]))")
-        params["actions"] = list(actions)
-    if territoires:
-        where.append("t.code IN (SELECT unnest($territoires::VARCHAR[]))")
-        params["territoires"] = list(territoires)
+    keep_listed(where, params, "x.axe_no", "axes", axes, "INTEGER")
+    keep_listed(where, params, "x.action_no", "actions", actions, "INTEGER")
+    keep_listed(where, params, "t.code", "territoires", territoires, "VARCHAR")
     sql = f"""
         WITH courant AS (
             SELECT * FROM engagement_record WHERE date_effet <= $as_of

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import latest
+from ptlcd_data.store.sql import keep_listed, latest
 from ptlcd_data.suivi import retards
 from ptlcd_data.suivi.etat_initial import date_plan
 from ptlcd_data.vocabulary import SANS_STATUT, STATUTS_AFFICHES, STATUTS_COMMENCES
@@ -105,18 +105,10 @@ def etat_actions(
         "commences": list(STATUTS_COMMENCES),
         "sans_statut": SANS_STATUT,
     }
-    if axes:
-        where.append("x.axe_no IN (SELECT unnest($axes::INTEGER[]))")
-        params["axes"] = list(axes)
-    if porteurs:
-        where.append("x.porteur IN (SELECT unnest($porteurs::VARCHAR[]))")
-        params["porteurs"] = list(porteurs)
-    if statuts:
-        where.append("coalesce(c.statut, $sans_statut) IN (SELECT unnest($statuts::VARCHAR[]))")
-        params["statuts"] = list(statuts)
-    if actions:
-        where.append("x.action_no IN (SELECT unnest($actions::INTEGER[]))")
-        params["actions"] = list(actions)
+    keep_listed(where, params, "x.axe_no", "axes", axes, "INTEGER")
+    keep_listed(where, params, "x.porteur", "porteurs", porteurs, "VARCHAR")
+    keep_listed(where, params, "coalesce(c.statut, $sans_statut)", "statuts", statuts, "VARCHAR")
+    keep_listed(where, params, "x.action_no", "actions", actions, "INTEGER")
     if territoire:
         where.append(
             "EXISTS (SELECT 1 FROM engage e WHERE e.action_no = x.action_no "

@@ -11,9 +11,6 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load import run_load
-from ptlcd_data import store
-from ptlcd_data.build import build
-from tests.helpers import DATA_DIR
 from ui.navigation import PAGES, allowed
 
 pytestmark = pytest.mark.browser
@@ -53,11 +50,8 @@ st.navigation(
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.duckdb"
-    with store.connect(path) as conn:
-        build(conn, DATA_DIR, demo=True)
-    return path
+def demo_db(demo_db_path: Path) -> Path:
+    return demo_db_path
 
 
 def test_load_harness_serves_every_public_page_to_every_session_without_error(demo_db):

@@ -14,19 +14,13 @@ from typing import Any
 from openpyxl import Workbook
 
 from ptlcd_data import store
+from ptlcd_data.imports.sheets import SPECS
 
-IND_HEADER = [
-    "Code indicateur",
-    "Indicateur",
-    "Territoire",
-    "Année",
-    "Valeur",
-    "Cible",
-    "Source",
-    "Commentaire",
-]
-AV_HEADER = ["N° action", "Date", "Statut", "Avancement (%)", "Commentaire"]
-ENG_HEADER = ["N° action", "Territoire", "Engagement"]
+# The headers of the template's sheets, as the template writes them.
+IND_HEADER, AV_HEADER, ENG_HEADER = (
+    [column.label for column in SPECS[kind].columns]
+    for kind in ("indicateurs", "avancement", "engagement")
+)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
