@@ -72,14 +72,7 @@ search = searched.text_input(
     "Rechercher", key="home_search", placeholder="mot du libellé, porteur, n°…"
 )
 panel = filters.popover("Filtrer", icon=":material/filter_list:", width="stretch")
-chosen_axes = panel.multiselect(
-    "Axe",
-    select_all=False,
-    options=list(axe_labels),
-    format_func=lambda n: f"{n}. {axe_labels[n]}",
-    key="home_axes",
-    placeholder="Tous les axes",
-)
+chosen_axes = widgets.axes_filter(panel, axe_labels, "home_axes")
 obj_labels = {
     row["objectif_code"]: row["objectif"]
     for row in shape

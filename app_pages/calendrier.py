@@ -29,14 +29,7 @@ axe_labels = data.query(queries.axe_labels)
 terr_labels = data.query(queries.territoire_labels)
 
 f1, f2, f3, f4 = st.columns(4)
-chosen_axes = f1.multiselect(
-    "Axe",
-    select_all=False,
-    options=list(axe_labels),
-    format_func=lambda n: f"{n}. {axe_labels[n]}",
-    key="cal_axes",
-    placeholder="Tous les axes",
-)
+chosen_axes = widgets.axes_filter(f1, axe_labels, "cal_axes")
 chosen_porteurs = f2.multiselect(
     "Porteur",
     select_all=False,

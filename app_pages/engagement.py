@@ -25,14 +25,7 @@ st.caption(
 )
 
 axe_labels = data.query(queries.axe_labels)
-chosen_axes = st.multiselect(
-    "Axe",
-    select_all=False,
-    options=list(axe_labels),
-    format_func=lambda n: f"{n}. {axe_labels[n]}",
-    key="eng_axes",
-    placeholder="Tous les axes",
-)
+chosen_axes = widgets.axes_filter(st, axe_labels, "eng_axes")
 axes_filter = tuple(chosen_axes)
 all_territories = data.query(queries.territoire_labels)
 shown = widgets.bounded_territories(
@@ -47,13 +40,13 @@ if shown:
         f"{len(shown)} (au plus {MAX_MATRIX_TERRITORIES}) ; les totaux couvrent tous les "
         "territoires et le téléchargement contient le tableau complet."
     )
-matrix = data.query(engagements.matrix_grid, as_of, axes=axes_filter, territoires=shown)
-if not matrix.actions:
+grid = data.query(engagements.matrix_grid, as_of, axes=axes_filter, territoires=shown)
+if not grid.actions:
     st.info("Aucune action dans ces axes.")
     st.stop()
 
 st.subheader("Matrice actions × territoires")
-st.plotly_chart(charts_suivi.engagement_heatmap(matrix), width="stretch", key="eng_heatmap")
+st.plotly_chart(charts_suivi.engagement_heatmap(grid), width="stretch", key="eng_heatmap")
 
 st.subheader("Totaux par territoire")
 per_terr = data.query(engagements.par_territoire, as_of, axes=axes_filter)

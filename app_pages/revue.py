@@ -40,14 +40,7 @@ if flash := st.session_state.pop(FLASH_KEY, None):
 
 axe_labels = data.query(queries.axe_labels)
 f1, f2 = st.columns([3, 1])
-chosen_axes = f1.multiselect(
-    "Axes à revoir",
-    select_all=False,
-    options=list(axe_labels),
-    format_func=lambda n: f"{n}. {axe_labels[n]}",
-    key="revue_axes",
-    placeholder="Tous les axes",
-)
+chosen_axes = widgets.axes_filter(f1, axe_labels, "revue_axes", label="Axes à revoir")
 only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
 etat = data.query(
     status_queries.calendrier,

@@ -34,6 +34,13 @@ def demo_db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def demo_conn(demo_db_path: Path) -> Iterator[store.Connection]:
+    """An open connection to the demonstration database."""
+    with store.connect(demo_db_path) as c:
+        yield c
+
+
+@pytest.fixture
 def mini_conn(tmp_path: Path) -> Iterator[store.Connection]:
     """Another contrat de ville's plan: proves nothing about Nantes is hard-coded."""
     with store.connect(tmp_path / "mini.duckdb") as c:

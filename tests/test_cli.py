@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
 from ptlcd_data.cli import main
-from tests.helpers import MINI_PLAN, ROOT
+from tests.helpers import MINI_PLAN, run_cli
 
 
 def test_init_then_export_plan_csv(tmp_path, capsys):
@@ -61,9 +58,7 @@ def test_refused_data_exits_1_with_french_message(tmp_path, capsys):
     [[], ["export"], ["export", "inconnu", "-o", "x.csv"], ["init", "--nimporte"]],
 )
 def test_usage_errors_exit_2_in_french(argv):
-    proc = subprocess.run(
-        [sys.executable, "-m", "ptlcd_data", *argv], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = run_cli(*argv)
     assert proc.returncode == 2
     assert "erreur" in proc.stderr
 

@@ -20,13 +20,6 @@ from tests.helpers.spec import EXPORT_STATUS_COLUMNS
 COLUMNS = "action_no, date_effet, statut, avancement, commentaire, auteur, source, enregistre_le"
 
 
-@pytest.fixture
-def demo_conn(tmp_path):
-    with store.connect(tmp_path / "demo.duckdb") as c:
-        build(c, DATA_DIR, demo=True)
-        yield c
-
-
 def _history(conn):
     statuts = conn.execute(
         f"SELECT {COLUMNS} FROM statut_record WHERE demo ORDER BY ALL"  # noqa: S608

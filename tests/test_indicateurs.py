@@ -194,13 +194,6 @@ def test_chart_queries_are_capped(conn):
 # -- demonstration values -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo_conn(tmp_path):
-    with store.connect(tmp_path / "demo.duckdb") as c:
-        build(c, DATA_DIR, demo=True)
-        yield c
-
-
 def test_demo_values_cover_every_indicator_2017_to_2022(demo_conn):
     n_ind = demo_conn.execute("SELECT count(*) FROM indicateur").fetchone()[0]
     got = demo_conn.execute(

@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from ptlcd_data.suivi import saisie
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import model as syn
 from ptlcd_data.synthese import render_pdf, render_xlsx, report
-from tests.helpers import DATA_DIR, ROOT
+from tests.helpers import DATA_DIR, run_cli
 
 TODAY = date(2026, 11, 28)
 SAISIE = auth.User("gold", "Secrétariat du GOLD", "saisie")
@@ -232,9 +231,7 @@ def test_cli_report_refusals_exit_1_in_french(cli_db, tmp_path, capsys, argv, me
     ],
 )
 def test_cli_report_usage_errors_exit_2(argv):
-    proc = subprocess.run(
-        [sys.executable, "-m", "ptlcd_data", *argv], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = run_cli(*argv)
     assert proc.returncode == 2
     assert "erreur" in proc.stderr
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -101,3 +102,17 @@ def bounded_territories(
         key=key,
     )
     return tuple(chosen) or tuple(first)
+
+
+def axes_filter(where: Any, labels: dict[int, str], key: str, label: str = "Axe") -> list[int]:
+    """A multiselect of the plan's axes ("3. Label"), in `where` (the page, a column or a
+    popover); nothing chosen means every axis."""
+    chosen: list[int] = where.multiselect(
+        label,
+        select_all=False,
+        options=list(labels),
+        format_func=lambda n: f"{n}. {labels[n]}",
+        key=key,
+        placeholder="Tous les axes",
+    )
+    return chosen
