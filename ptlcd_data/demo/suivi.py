@@ -3,7 +3,7 @@
 Deterministic (a seeded `random.Random`, actions and territories taken in a fixed order, no
 reference to today's date), every row marked `demo = true`, from the plan's date to the end of
 its fifth following year (2017–2022 for a plan dated 2017). It starts from the initial state read
-from the plan's remarks, so it must run after `suivi_initial.load_initial_state`.
+from the plan's remarks, so it must run after `suivi.etat_initial.load_initial_state`.
 """
 
 from __future__ import annotations

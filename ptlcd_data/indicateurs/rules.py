@@ -214,7 +214,7 @@ def trend_words(direction: str | None, window: Sequence[float], unite: str) -> s
 # --- the same rules, column by column --------------------------------------------------------
 # A large plan's synthesis has tens of thousands of series: `indicateurs.apply_rules` uses these
 # instead of calling the functions above once per series. They repeat the arithmetic above in the
-# same order, so that every figure is the same to the last bit (tests/test_avancement.py checks
+# same order, so that every figure is the same to the last bit (tests/test_indicateur_rules.py checks
 # them against the functions above).
 
 

@@ -216,7 +216,7 @@ def series_summary(
     """One row per indicator × territory having at least one current record as of `as_of`.
 
     Initial, current and target values are found in DuckDB; progress, trend and alerts are then
-    computed by the rules of `avancement` on these few rows.
+    computed by the rules of `indicateurs.rules` on these few rows.
     Columns: indicateur_code, libelle, unite, sens, territoire_code, territoire, nb_valeurs,
     annee_initiale, valeur_initiale, annee_actuelle, valeur_actuelle, annee_cible, cible_finale,
     cible_annee_actuelle, derniers (last values, oldest first), avancement (0–100 or NaN),
@@ -267,9 +267,9 @@ def _opt(value: Any) -> Any:
 def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """Add avancement, avancement_note, tendance, alertes and derniers to a summary (pure).
 
-    The rules of `avancement` (`series_progress`, `trend_text`, `alerts`, stated there one series
+    The rules of `indicateurs.rules` (`series_progress`, `trend_text`, `alerts`, stated there one series
     at a time), computed column by column: a large plan's synthesis has tens of thousands of
-    series. tests/test_avancement.py checks both ways give the same table.
+    series. tests/test_indicateur_rules.py checks both ways give the same table.
     """
     out = df.drop(columns=["derniers_desc"]).copy()
     derniers = [_oldest_first(listed) for listed in df["derniers_desc"]]

@@ -1,8 +1,8 @@
 """The annual summary for elected officials, assembled once for a year.
 
 `synthese_annuelle(conn, annee, as_of)` returns a `Synthese`: every section as a table with French
-headers and numbers left as numbers. The page "Synthèse annuelle", the PDF (`report_pdf`) and the
-XLSX (`report_xlsx`) all read this one structure, so a figure is the same everywhere.
+headers and numbers left as numbers. The page "Synthèse annuelle", the PDF (`render_pdf`) and the
+XLSX (`render_xlsx`) all read this one structure, so a figure is the same everywhere.
 
 The observation date of year Y is the 31 December of Y, or `as_of` (today, or the sidebar's date)
 while Y is not over. "During the year" means a date d'effet from 1 January of Y to that date.

@@ -1,6 +1,6 @@
 """The tables of the annual summary, built from the follow-up and indicator questions.
 
-Each builder returns a table with French headers (`synthese_colonnes`) and numbers left as
+Each builder returns a table with French headers (`columns`) and numbers left as
 numbers; `synthese.synthese_annuelle` calls them for one year.
 """
 
