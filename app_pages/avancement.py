@@ -29,7 +29,7 @@ as_of = widgets.as_of()
 st.title("Avancement par axe")
 st.caption(f"Le plan tel qu'il était au {formats.day(as_of)} (date d'observation).")
 
-synthese = data.query(status_queries.synthese_axes, as_of)
+synthese = data.query(status_queries.progress_by_axis, as_of)
 plan = synthese[synthese["echelle"] == "plan"].iloc[0]
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Actions", int(plan["nb_actions"]))
@@ -47,7 +47,7 @@ c5.metric(
 )
 
 st.subheader("Statuts des actions, par axe")
-counts = data.query(status_queries.statuts_par_axe, as_of)
+counts = data.query(status_queries.status_counts_by_axis, as_of)
 st.plotly_chart(
     charts_suivi.statuts_axes_bar(counts),
     width="stretch",
@@ -87,7 +87,7 @@ st.dataframe(
 )
 
 st.subheader("Évolution : statuts à chaque fin d'année")
-evolution = data.query(status_queries.evolution_statuts, as_of)
+evolution = data.query(status_queries.status_counts_by_year_end, as_of)
 if evolution.empty:
     st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
 else:
@@ -114,7 +114,7 @@ statuts = f2.multiselect(
     select_all=False,
 )
 etat = data.query(
-    status_queries.etat_actions,
+    status_queries.action_states,
     as_of,
     axes=() if axe is None else (axe,),
     statuts=tuple(statuts),

@@ -61,13 +61,15 @@ filters = {
     "territoire": chosen_terr,
     "statuts": tuple(chosen_statuts),
 }
-etat = data.query(status_queries.calendrier, as_of, tri=tri, seulement_retard=only_late, **filters)
+etat = data.query(
+    status_queries.calendar_actions, as_of, tri=tri, seulement_retard=only_late, **filters
+)
 if etat.empty:
     st.info("Aucune action ne correspond à ces filtres à cette date. Retirez un filtre.")
     st.stop()
 
 late = data.query(
-    status_queries.calendrier, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
+    status_queries.calendar_actions, as_of, tri=tri, grouper=False, seulement_retard=True, **filters
 )
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Actions affichées", len(etat))
@@ -82,7 +84,7 @@ m4.metric(
 )
 
 st.subheader("Prévu et réel, par axe")
-rows = data.query(status_queries.gantt, as_of, tri=tri, seulement_retard=only_late, **filters)
+rows = data.query(status_queries.gantt_bars, as_of, tri=tri, seulement_retard=only_late, **filters)
 if rows.empty:
     st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
 else:

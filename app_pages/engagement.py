@@ -49,7 +49,7 @@ st.subheader("Matrice actions × territoires")
 st.plotly_chart(charts_suivi.engagement_heatmap(grid), width="stretch", key="eng_heatmap")
 
 st.subheader("Totaux par territoire")
-per_terr = data.query(engagements.par_territoire, as_of, axes=axes_filter)
+per_terr = data.query(engagements.engagement_by_territory, as_of, axes=axes_filter)
 st.dataframe(
     per_terr,
     hide_index=True,
@@ -67,7 +67,7 @@ st.dataframe(
 
 st.subheader("Totaux par axe")
 st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
-per_axe = data.query(engagements.par_axe, as_of, axes=axes_filter)
+per_axe = data.query(engagements.engagement_by_axis, as_of, axes=axes_filter)
 st.dataframe(
     per_axe,
     hide_index=True,
@@ -82,7 +82,7 @@ st.dataframe(
 )
 
 st.subheader("Le tableau")
-matrix = data.query(engagements.matrice, as_of, axes=axes_filter, territoires=shown)
+matrix = data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown)
 st.dataframe(
     matrix,
     hide_index=True,
@@ -100,14 +100,14 @@ stem = f"engagement_communes_{as_of:%Y-%m-%d}"
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(
     "Télécharger (CSV)",
-    data=data.deferred(engagements.matrice_file, as_of, "csv", axes=axes_filter),
+    data=data.deferred(engagements.engagement_matrix_file, as_of, "csv", axes=axes_filter),
     file_name=f"{stem}.csv",
     mime="text/csv",
     key="eng_csv",
 )
 d2.download_button(
     "Télécharger (Excel)",
-    data=data.deferred(engagements.matrice_file, as_of, "xlsx", axes=axes_filter),
+    data=data.deferred(engagements.engagement_matrix_file, as_of, "xlsx", axes=axes_filter),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="eng_xlsx",

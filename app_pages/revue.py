@@ -43,7 +43,7 @@ f1, f2 = st.columns([3, 1])
 chosen_axes = widgets.axes_filter(f1, axe_labels, "revue_axes", label="Axes à revoir")
 only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
 etat = data.query(
-    status_queries.calendrier,
+    status_queries.calendar_actions,
     as_of,
     grouper=False,
     seulement_retard=only_late,
@@ -125,8 +125,8 @@ if as_of < today:
         f"La page montre le plan au {formats.day(as_of)}. Une décision datée d'aujourd'hui "
         "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
     )
-current = data.query(status_queries.statut_action, action_no, today) or {}
-cells = data.query(engagements.cellules, today, actions=(action_no,))
+current = data.query(status_queries.action_state, action_no, today) or {}
+cells = data.query(engagements.engagement_cells, today, actions=(action_no,))
 gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
 with st.form(f"revue_form_{action_no}_{gen}", border=True):
     s1, s2, s3 = st.columns(3)

@@ -49,7 +49,7 @@ def _export_status(conn: store.Connection, as_of: date) -> dict[str, pd.DataFram
 
 
 def _export_engagement(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Engagements": engagements.export(conn, as_of)}
+    return {"Engagements": engagements.engagement_export(conn, as_of)}
 
 
 def _export_all(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:

@@ -58,8 +58,8 @@ def test_demo_records_are_marked_and_span_the_plan_s_first_six_years(demo_conn):
 
 
 def test_demo_history_shows_progress_and_lateness(demo_conn):
-    start = status_queries.etat_actions(demo_conn, date(2017, 12, 31))
-    end = status_queries.etat_actions(demo_conn, date(2022, 12, 31))
+    start = status_queries.action_states(demo_conn, date(2017, 12, 31))
+    end = status_queries.action_states(demo_conn, date(2022, 12, 31))
     assert (start["statut"] == "Réalisé").sum() < (end["statut"] == "Réalisé").sum()
     assert end["en_retard"].any()
     assert end["glissement_fin_mois"].dropna().gt(0).any()
@@ -68,7 +68,7 @@ def test_demo_history_shows_progress_and_lateness(demo_conn):
 def test_removing_demo_keeps_the_initial_state_from_the_plan(demo_conn):
     demo.remove_demo(demo_conn)
     assert not demo.has_demo(demo_conn)
-    row = status_queries.statut_action(demo_conn, 9, date(2030, 1, 1))
+    row = status_queries.action_state(demo_conn, 9, date(2030, 1, 1))
     assert row["statut"] == "En cours" and row["source"] == "plan 2017 (document de travail)"
 
 

@@ -42,7 +42,7 @@ def record(db_path, action_no, **kwargs):
 
 def late_count(db_path, as_of) -> int:
     with duckdb.connect(str(db_path)) as conn:
-        return int(status_queries.etat_actions(conn, as_of)["en_retard"].sum())
+        return int(status_queries.action_states(conn, as_of)["en_retard"].sum())
 
 
 # --- Avancement par axe --------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_review_records_a_decision_that_every_page_shows(app_env):
     at.multiselect(key="cal_statuts").select("Bloqué").run()
     assert metrics(at)["Actions affichées"] == "1"
     with duckdb.connect(str(app_env)) as conn:
-        row = status_queries.statut_action(conn, 12, date.today())
+        row = status_queries.action_state(conn, 12, date.today())
         assert (row["statut"], row["auteur"], row["commentaire"]) == (
             "Bloqué",
             "Mme A",
@@ -314,7 +314,7 @@ def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_
     assert_clean(at)
     assert any("2 engagement(s)" in s.value for s in at.success)
     with duckdb.connect(str(many_territories_env)) as conn:
-        cells = engagements.cellules(conn, date.today(), actions=(1,))
+        cells = engagements.engagement_cells(conn, date.today(), actions=(1,))
     engaged = cells.set_index("territoire_code")["niveau"]
     assert engaged["C7"] == engaged["C9"] == "Engagée"
     assert engaged["C8"] == "Non renseignée"
@@ -367,7 +367,7 @@ def test_review_can_go_through_the_late_actions_only(app_env):
     at.toggle(key="revue_retard").set_value(True).run()
     assert_clean(at)
     with duckdb.connect(str(app_env)) as conn:
-        etat = status_queries.etat_actions(conn, date(2019, 1, 1))
+        etat = status_queries.action_states(conn, date(2019, 1, 1))
     late = etat.loc[etat["en_retard"], "action_no"].tolist()
     assert at.selectbox(key="revue_action").options == [
         f"n° {n} · " + etat.set_index("action_no").loc[n, "action"][:80] for n in late

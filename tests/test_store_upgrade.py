@@ -53,9 +53,9 @@ def test_a_database_of_the_previous_version_migrates_with_nothing_lost(tmp_path)
     try:
         assert store.schema_version(conn) >= version
         assert _counts(conn) == before
-        etat = status_queries.etat_actions(conn, DAY, actions=(10,)).iloc[0]
+        etat = status_queries.action_states(conn, DAY, actions=(10,)).iloc[0]
         assert (etat["statut"], int(etat["avancement"])) == ("En cours", 30)
-        cells = engagements.cellules(conn, DAY, actions=(10,)).set_index("territoire_code")
+        cells = engagements.engagement_cells(conn, DAY, actions=(10,)).set_index("territoire_code")
         assert cells.loc["REZE", "niveau"] == "Engagée"
         values = valeurs.current_values(conn, DAY, indicateurs=["I1.1.a"])
         assert values["valeur"].tolist() == [42.5]

@@ -22,11 +22,11 @@ TODAY = date(2024, 3, 15)
 
 
 def _statut(conn, action_no, as_of):
-    return status_queries.statut_action(conn, action_no, as_of)["statut"]
+    return status_queries.action_state(conn, action_no, as_of)["statut"]
 
 
 def _niveau(conn, action_no, code, as_of):
-    cells = engagements.cellules(conn, as_of, actions=(action_no,))
+    cells = engagements.engagement_cells(conn, as_of, actions=(action_no,))
     return cells.loc[cells["territoire_code"] == code, "niveau"].iloc[0]
 
 
@@ -48,7 +48,7 @@ def _count(conn, table):
     ],
 )
 def test_initial_statuses_come_from_the_plan_remarks(conn, action_no, statut, why):
-    row = status_queries.statut_action(conn, action_no, date(2017, 7, 1))
+    row = status_queries.action_state(conn, action_no, date(2017, 7, 1))
     assert row["statut"] == statut
     if why:
         assert why in row["commentaire"]
@@ -71,7 +71,7 @@ def test_initial_engagements_come_from_the_territory_cells(conn, code, niveau):
 
 
 def test_initial_state_of_another_plan_uses_its_own_date_and_mapping(mini_conn):
-    row = status_queries.statut_action(mini_conn, 2, date(2020, 3, 1))
+    row = status_queries.action_state(mini_conn, 2, date(2020, 3, 1))
     assert row["statut"] == "À discuter"
     assert row["source"] == "plan 2020 (document de travail)"
     assert _niveau(mini_conn, 1, "AGGLO", date(2020, 3, 1)) == "Engagée"
@@ -129,7 +129,7 @@ def test_mapping_matches_whole_words_without_accents(tmp_path):
     )
     with store.connect(tmp_path / "x.duckdb") as c:
         build(c, plan, demo=False)
-        row = status_queries.statut_action(c, 2, date(2021, 1, 1))
+        row = status_queries.action_state(c, 2, date(2021, 1, 1))
         assert (row["statut"], row["avancement"]) == ("À discuter", 20)
         assert _count(c, "statut_record") == 1  # "valid" is not a whole word of "À valider"
 
@@ -148,7 +148,7 @@ def test_status_change_shows_from_its_date_d_effet(conn):
         today=TODAY,
     )
     assert _statut(conn, 10, date(2019, 5, 9)) == SANS_STATUT
-    on = status_queries.statut_action(conn, 10, date(2019, 5, 10))
+    on = status_queries.action_state(conn, 10, date(2019, 5, 10))
     assert (on["statut"], on["avancement"]) == ("En cours", 30)
     assert _statut(conn, 10, date(2019, 5, 11)) == "En cours"
 
@@ -171,8 +171,8 @@ def test_history_at_a_date_leaves_out_later_records(conn):
     saisie.enregistrer_revue(
         conn, SAISIE, 9, date_effet=date(2019, 1, 1), statut="Réalisé", today=TODAY
     )
-    assert len(status_queries.historique_statuts(conn, 9, date(2018, 12, 31))) == 1
-    hist = status_queries.historique_statuts(conn, 9, date(2019, 1, 1))
+    assert len(status_queries.status_history(conn, 9, date(2018, 12, 31))) == 1
+    hist = status_queries.status_history(conn, 9, date(2019, 1, 1))
     assert hist["statut"].tolist() == ["Réalisé", "En cours"]
     assert hist["auteur"].iloc[0] == "Mme A"
 
@@ -191,9 +191,9 @@ def test_avancement_is_carried_until_changed_and_realise_means_100(conn):
         conn, SAISIE, 10, date_effet=date(2019, 1, 1), statut="En cours", avancement=40, today=TODAY
     )
     rec(conn, SAISIE, 10, date_effet=date(2019, 6, 1), statut="En pause", today=TODAY)
-    assert status_queries.statut_action(conn, 10, date(2019, 6, 1))["avancement"] == 40
+    assert status_queries.action_state(conn, 10, date(2019, 6, 1))["avancement"] == 40
     rec(conn, SAISIE, 10, date_effet=date(2020, 1, 1), statut="Réalisé", today=TODAY)
-    row = status_queries.statut_action(conn, 10, date(2020, 1, 1))
+    row = status_queries.action_state(conn, 10, date(2020, 1, 1))
     assert row["avancement"] == 100
     assert row["debut_reel"] == date(2019, 1, 1) and row["fin_reelle"] == date(2020, 1, 1)
     assert int(row["glissement_fin_mois"]) == 12  # planned end 31/12/2018
@@ -201,8 +201,8 @@ def test_avancement_is_carried_until_changed_and_realise_means_100(conn):
 
 def test_lateness_changes_with_the_observation_date(conn):
     # Action 10 is planned for 2018 and has no status.
-    assert not status_queries.statut_action(conn, 10, date(2018, 6, 1))["en_retard"]
-    assert status_queries.statut_action(conn, 10, date(2019, 1, 1))["en_retard"]
+    assert not status_queries.action_state(conn, 10, date(2018, 6, 1))["en_retard"]
+    assert status_queries.action_state(conn, 10, date(2019, 1, 1))["en_retard"]
 
 
 # --- review-mode writes --------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_review_record_is_written_with_who_and_a_journal_entry(conn):
 
 def test_a_comment_alone_keeps_the_current_status(conn):
     saisie.enregistrer_revue(conn, SAISIE, 9, commentaire="Point fait", today=TODAY)
-    row = status_queries.statut_action(conn, 9, TODAY)
+    row = status_queries.action_state(conn, 9, TODAY)
     assert (row["statut"], row["commentaire"]) == ("En cours", "Point fait")
 
 
@@ -290,7 +290,7 @@ def test_a_record_survives_closing_the_database(db_path):
 
 def test_synthesis_by_axis_adds_up(conn):
     saisie.enregistrer_revue(conn, SAISIE, 33, statut="Réalisé", today=TODAY)
-    df = status_queries.synthese_axes(conn, TODAY)
+    df = status_queries.progress_by_axis(conn, TODAY)
     plan = df[df["echelle"] == "plan"].iloc[0]
     assert plan["nb_actions"] == 34
     assert sum(plan[s] for s in STATUTS_AFFICHES) == 34
@@ -307,7 +307,7 @@ def test_status_mix_at_each_year_end(conn):
     saisie.enregistrer_revue(
         conn, SAISIE, 10, date_effet=date(2019, 5, 1), statut="En cours", today=TODAY
     )
-    df = status_queries.evolution_statuts(conn, date(2020, 2, 1))
+    df = status_queries.status_counts_by_year_end(conn, date(2020, 2, 1))
     totals = df.groupby("jour")["nb"].sum()
     assert set(totals) == {34}
     assert [d.date() for d in totals.index] == [
@@ -322,7 +322,7 @@ def test_status_mix_at_each_year_end(conn):
 
 def test_engagement_matrix_and_totals(conn):
     as_of = date(2018, 1, 1)
-    matrix = engagements.matrice(conn, as_of)
+    matrix = engagements.engagement_matrix(conn, as_of)
     assert matrix.shape == (34, 3 + 5)
     assert list(matrix.columns[3:]) == [
         "Nantes Métropole",
@@ -332,13 +332,13 @@ def test_engagement_matrix_and_totals(conn):
         "Orvault",
     ]
     assert matrix.loc[matrix["action_no"] == 9, "Orvault"].iloc[0] == "À engager"
-    per_terr = engagements.par_territoire(conn, as_of)
+    per_terr = engagements.engagement_by_territory(conn, as_of)
     assert (per_terr[list(NIVEAUX_AFFICHES)].sum(axis=1) == 34).all()
     assert per_terr.set_index("territoire").loc["Nantes", "engagees"] == 1
-    per_axe = engagements.par_axe(conn, as_of)
+    per_axe = engagements.engagement_by_axis(conn, as_of)
     assert per_axe["nb_actions"].sum() == 34
     assert per_axe.set_index("axe_no").loc[2, "Nantes"] == 1  # action 9 is in axis 2
-    only_axis_1 = engagements.matrice(conn, as_of, axes=(1,))
+    only_axis_1 = engagements.engagement_matrix(conn, as_of, axes=(1,))
     assert set(only_axis_1["axe"]) == {"Connaître"}
 
 
@@ -346,11 +346,11 @@ def test_filters_of_the_follow_up_table(conn):
     saisie.enregistrer_revue(
         conn, SAISIE, 12, statut="Bloqué", engagements={"REZE": "Engagée"}, today=TODAY
     )
-    df = status_queries.etat_actions(conn, TODAY, statuts=("Bloqué",))
+    df = status_queries.action_states(conn, TODAY, statuts=("Bloqué",))
     assert df["action_no"].tolist() == [12]
-    reze = status_queries.etat_actions(conn, TODAY, territoire="REZE")
+    reze = status_queries.action_states(conn, TODAY, territoire="REZE")
     assert set(reze["action_no"]) == {9, 12}
-    orvault = status_queries.etat_actions(conn, TODAY, territoire="ORVAULT")
+    orvault = status_queries.action_states(conn, TODAY, territoire="ORVAULT")
     assert orvault["action_no"].tolist() == [9]  # "À engager" counts, "Non renseignée" does not
 
 
@@ -362,13 +362,13 @@ def test_export_status_columns_are_exactly_the_issue_s(conn):
 
 def test_follow_up_works_on_another_plan(mini_conn):
     as_of = date(2022, 1, 1)
-    df = status_queries.etat_actions(mini_conn, as_of)
+    df = status_queries.action_states(mini_conn, as_of)
     assert df["action_no"].tolist() == [1, 2, 3, 4]
     late = df.set_index("action_no")["en_retard"]
     assert late[1]  # "Dès 2020", still without a status in 2022
     assert late[3]  # annual, no record in 2022
     assert not late[4]  # no calendar
-    assert engagements.matrice(mini_conn, as_of).shape == (4, 6)
+    assert engagements.engagement_matrix(mini_conn, as_of).shape == (4, 6)
 
 
 def test_engagement_download_holds_every_territory(conn):
@@ -378,7 +378,7 @@ def test_engagement_download_holds_every_territory(conn):
 
     from ptlcd_data.suivi import engagements
 
-    data = engagements.matrice_file(conn, date(2020, 1, 1), "xlsx")
+    data = engagements.engagement_matrix_file(conn, date(2020, 1, 1), "xlsx")
     rows = (
         CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Engagement").to_python()
     )

@@ -55,8 +55,8 @@ def test_default_year_is_the_latest_with_a_record(demo_db_path):
 def test_figures_are_those_of_the_follow_up_questions(demo_db_path):
     with store.connect(demo_db_path) as conn:
         s = model.synthese_annuelle(conn, 2019, TODAY)
-        etat = status_queries.etat_actions(conn, date(2019, 12, 31))
-        before = status_queries.etat_actions(conn, date(2018, 12, 31))
+        etat = status_queries.action_states(conn, date(2019, 12, 31))
+        before = status_queries.action_states(conn, date(2018, 12, 31))
     assert s.demo
     assert s.chiffre(col.CH_ACTIONS) == len(etat) == 34
     assert s.chiffre(col.CH_REALISEES) == (etat["statut"] == "Réalisé").sum()

@@ -59,7 +59,7 @@ def status_summary(row: dict[str, Any]) -> None:
 
 
 def status_history(action_no: int, as_of: date) -> None:
-    hist = data.query(status_queries.historique_statuts, action_no, as_of)
+    hist = data.query(status_queries.status_history, action_no, as_of)
     if hist.empty:
         st.info(f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.")
         return
@@ -74,7 +74,7 @@ def status_history(action_no: int, as_of: date) -> None:
 
 
 def engagement_now(action_no: int, as_of: date) -> None:
-    cells = data.query(engagements.cellules, as_of, actions=(action_no,))
+    cells = data.query(engagements.engagement_cells, as_of, actions=(action_no,))
     st.dataframe(
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
         hide_index=True,
@@ -92,7 +92,7 @@ def engagement_now(action_no: int, as_of: date) -> None:
 
 
 def engagement_history(action_no: int, as_of: date) -> None:
-    hist = data.query(engagements.historique, action_no, as_of)
+    hist = data.query(engagements.engagement_history, action_no, as_of)
     if hist.empty:
         st.info(f"Aucun engagement enregistré pour cette action au {formats.day(as_of)}.")
         return
@@ -112,7 +112,7 @@ def engagement_history(action_no: int, as_of: date) -> None:
 
 def follow_up(action_no: int, as_of: date) -> None:
     """The whole follow-up block of one action at `as_of`."""
-    row = data.query(status_queries.statut_action, action_no, as_of)
+    row = data.query(status_queries.action_state, action_no, as_of)
     if row is None:
         st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
         return

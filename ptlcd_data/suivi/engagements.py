@@ -18,7 +18,7 @@ from ptlcd_data.suivi.status_queries import scanned
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
 
-def historique(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
+def engagement_history(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
     """Every engagement record of an action with `date_effet <= as_of`, newest first.
 
     Columns: date_effet, territoire, niveau, commentaire, auteur, source, enregistre_le, demo.
@@ -35,7 +35,7 @@ def historique(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
     ).df()
 
 
-def cellules(
+def engagement_cells(
     conn: Connection,
     as_of: date,
     *,
@@ -73,7 +73,7 @@ def cellules(
 
 @dataclass(frozen=True)
 class Grid:
-    """The cells of `cellules` as a grid: one row per action, one column per territory."""
+    """The cells of `engagement_cells` as a grid: one row per action, one column per territory."""
 
     actions: list[tuple[int, str]]  # (number, wording), in the plan's order
     territoires: list[str]  # labels, in the plan's order
@@ -84,12 +84,12 @@ class Grid:
 def matrix_grid(
     conn: Connection, as_of: date, *, axes: tuple[int, ...] = (), territoires: tuple[str, ...] = ()
 ) -> Grid:
-    """The engagement matrix at `as_of`, laid out for drawing (see `cellules` for the filters)."""
-    return grid(cellules(conn, as_of, axes=axes, territoires=territoires))
+    """The engagement matrix at `as_of`, laid out for drawing (see `engagement_cells` for the filters)."""
+    return grid(engagement_cells(conn, as_of, axes=axes, territoires=territoires))
 
 
 def grid(cells: pd.DataFrame) -> Grid:
-    """`cellules` (one row per action × territory) laid out as the engagement matrix."""
+    """`engagement_cells` (one row per action × territory) laid out as the engagement matrix."""
     territoires = cells.drop_duplicates("territoire_code").sort_values("territoire_ordre")
     actions = cells.drop_duplicates("action_no")
     columns = territoires["territoire_code"]
@@ -106,7 +106,7 @@ def grid(cells: pd.DataFrame) -> Grid:
     )
 
 
-def matrice(
+def engagement_matrix(
     conn: Connection,
     as_of: date,
     *,
@@ -117,7 +117,7 @@ def matrice(
 
     Columns: action_no, axe, action, then one column per territory (its label, in plan order).
     """
-    long = cellules(conn, as_of, axes=axes, territoires=territoires)
+    long = engagement_cells(conn, as_of, axes=axes, territoires=territoires)
     in_order = long.drop_duplicates("territoire_code").sort_values("territoire_ordre")
     head = long.drop_duplicates("action_no")[["action_no", "axe", "action"]]
     if long.empty:
@@ -128,7 +128,9 @@ def matrice(
     return head.merge(wide, on="action_no", how="left")
 
 
-def par_territoire(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+def engagement_by_territory(
+    conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()
+) -> pd.DataFrame:
     """Per territory: number of actions at each level.
 
     Columns: territoire, one column per level (NIVEAUX_AFFICHES), engagees (Engagée or
@@ -143,16 +145,18 @@ def par_territoire(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ())
                count(*) AS nb_actions
         FROM cells GROUP BY territoire, territoire_ordre ORDER BY territoire_ordre
     """  # noqa: S608 - column names from the fixed vocabulary
-    with scanned(conn, "cells", cellules(conn, as_of, axes=axes)):
+    with scanned(conn, "cells", engagement_cells(conn, as_of, axes=axes)):
         return conn.execute(sql, {"engages": list(NIVEAUX_ENGAGES)}).df()
 
 
-def par_axe(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.DataFrame:
+def engagement_by_axis(
+    conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()
+) -> pd.DataFrame:
     """Per axis: how many of its actions each territory is engaged in (Engagée or Réalisée).
 
     Columns: axe_no, axe, nb_actions, then one column per territory (its label, in plan order).
     """
-    with scanned(conn, "cells", cellules(conn, as_of, axes=axes)):
+    with scanned(conn, "cells", engagement_cells(conn, as_of, axes=axes)):
         long = conn.execute(
             """
             SELECT axe_no, axe, territoire, territoire_ordre,
@@ -173,10 +177,10 @@ def par_axe(conn: Connection, as_of: date, *, axes: tuple[int, ...] = ()) -> pd.
     return counts.merge(wide, on="axe_no")[["axe_no", "axe", "nb_actions", *order]]
 
 
-def export(conn: Connection, as_of: date) -> pd.DataFrame:
+def engagement_export(conn: Connection, as_of: date) -> pd.DataFrame:
     """One row per action and territory: action_no, territoire_code, territoire, niveau,
     date_effet, commentaire, source."""
-    cells = cellules(conn, as_of)
+    cells = engagement_cells(conn, as_of)
     return cells[
         [
             "action_no",
@@ -190,8 +194,10 @@ def export(conn: Connection, as_of: date) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def matrice_file(conn: Connection, as_of: date, fmt: str, *, axes: tuple[int, ...] = ()) -> bytes:
+def engagement_matrix_file(
+    conn: Connection, as_of: date, fmt: str, *, axes: tuple[int, ...] = ()
+) -> bytes:
     """The complete matrix (every territory) as a CSV or XLSX file, for download."""
     from ptlcd_data import exports
 
-    return exports.table_bytes(matrice(conn, as_of, axes=axes), fmt, sheet="Engagement")
+    return exports.table_bytes(engagement_matrix(conn, as_of, axes=axes), fmt, sheet="Engagement")

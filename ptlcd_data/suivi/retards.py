@@ -134,7 +134,7 @@ GANTT_MIN_DAYS = 10
 
 
 def gantt_rows(etat: pd.DataFrame, as_of: date, date_plan: date) -> pd.DataFrame:
-    """Planned and actual bars, one or two per action (pure: from `etat_actions` rows).
+    """Planned and actual bars, one or two per action (pure: from `action_states` rows).
 
     Planned: planned start (or the plan's date when the plan gives only an end, or none) to
     planned end (or the observation date when there is none: `ouvert`). Actions without a

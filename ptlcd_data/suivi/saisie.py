@@ -12,8 +12,8 @@ from typing import Any
 from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
-from ptlcd_data.suivi.engagements import cellules as current_engagements
-from ptlcd_data.suivi.status_queries import statut_action
+from ptlcd_data.suivi.engagements import engagement_cells as current_engagements
+from ptlcd_data.suivi.status_queries import action_state
 from ptlcd_data.vocabulary import NIVEAUX, SANS_STATUT, SOURCE_REVUE, STATUTS
 
 # A comment is a decision's note, not a report: long texts belong in documents.
@@ -87,7 +87,7 @@ def enregistrer_revue(
 
     written = {"statut": 0, "engagements": 0}
     with transaction(conn):
-        before = statut_action(conn, action_no, date_effet) or {}
+        before = action_state(conn, action_no, date_effet) or {}
         ancien: dict[str, Any] = {
             "statut": before.get("statut"),
             "avancement": before.get("avancement"),

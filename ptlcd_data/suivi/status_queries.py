@@ -80,7 +80,7 @@ def scanned(conn: Connection, name: str, df: pd.DataFrame) -> Iterator[None]:
         conn.unregister(name)
 
 
-def etat_actions(
+def action_states(
     conn: Connection,
     as_of: date,
     *,
@@ -122,9 +122,9 @@ def etat_actions(
     return retards.compute_retards(df, as_of, date_plan(conn))
 
 
-def statut_action(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
-    """The row of `etat_actions` for one action, as a dict (None if the action is unknown)."""
-    df = etat_actions(conn, as_of, actions=(action_no,))
+def action_state(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
+    """The row of `action_states` for one action, as a dict (None if the action is unknown)."""
+    df = action_states(conn, as_of, actions=(action_no,))
     if df.empty:
         return None
     row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
@@ -150,7 +150,7 @@ def _status_columns() -> str:
     return ", ".join(f"count(*) FILTER (WHERE statut = '{s}') AS \"{s}\"" for s in STATUTS_AFFICHES)
 
 
-def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
+def progress_by_axis(conn: Connection, as_of: date) -> pd.DataFrame:
     """Per axis and per objective, then the whole plan: counts by status, share Réalisé, mean
     avancement, actions late.
 
@@ -178,17 +178,17 @@ def synthese_axes(conn: Connection, as_of: date) -> pd.DataFrame:
         GROUP BY GROUPING SETS ((axe_no), (axe_no, objectif_code), ())
         ORDER BY axe_no NULLS LAST, grouping(objectif_code) DESC, min(objectif_ordre)
     """  # noqa: S608 - fixed fragments only
-    with scanned(conn, "etat", etat_actions(conn, as_of)):
+    with scanned(conn, "etat", action_states(conn, as_of)):
         return conn.execute(sql).df()
 
 
-def statuts_par_axe(conn: Connection, as_of: date) -> pd.DataFrame:
+def status_counts_by_axis(conn: Connection, as_of: date) -> pd.DataFrame:
     """Long counts for the stacked bar. Columns: axe_no, axe, statut, nb (zeros included)."""
-    with scanned(conn, "etat", etat_actions(conn, as_of)):
-        return _statuts_par_axe(conn)
+    with scanned(conn, "etat", action_states(conn, as_of)):
+        return _status_counts_by_axis(conn)
 
 
-def _statuts_par_axe(conn: Connection) -> pd.DataFrame:
+def _status_counts_by_axis(conn: Connection) -> pd.DataFrame:
     return conn.execute(
         """
         WITH axes AS (SELECT DISTINCT axe_no, axe FROM etat),
@@ -204,7 +204,7 @@ def _statuts_par_axe(conn: Connection) -> pd.DataFrame:
     ).df()
 
 
-def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
+def status_counts_by_year_end(conn: Connection, as_of: date) -> pd.DataFrame:
     """The status mix at each year end since the plan's year, then at `as_of`.
 
     Columns: jour, statut, nb (zeros included), in status order.
@@ -234,7 +234,7 @@ def evolution_statuts(conn: Connection, as_of: date) -> pd.DataFrame:
     ).df()
 
 
-def historique_statuts(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
+def status_history(conn: Connection, action_no: int, as_of: date) -> pd.DataFrame:
     """Every status record of an action with `date_effet <= as_of`, newest first.
 
     Columns: date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo.
@@ -249,7 +249,7 @@ def historique_statuts(conn: Connection, action_no: int, as_of: date) -> pd.Data
     ).df()
 
 
-def calendrier(
+def calendar_actions(
     conn: Connection,
     as_of: date,
     *,
@@ -258,11 +258,11 @@ def calendrier(
     seulement_retard: bool = False,
     **filters: Any,
 ) -> pd.DataFrame:
-    """The actions of the calendar page, filtered like `etat_actions`, in display order.
+    """The actions of the calendar page, filtered like `action_states`, in display order.
 
     Sorted by `tri` (a key of `retards.TRIS`), within each axis when `grouper`.
     """
-    etat = retards.trier(etat_actions(conn, as_of, **filters), tri)
+    etat = retards.trier(action_states(conn, as_of, **filters), tri)
     if seulement_retard:
         etat = etat[etat["en_retard"]]
     if grouper:
@@ -270,7 +270,7 @@ def calendrier(
     return etat.reset_index(drop=True)
 
 
-def gantt(
+def gantt_bars(
     conn: Connection,
     as_of: date,
     *,
@@ -279,7 +279,7 @@ def gantt(
     **filters: Any,
 ) -> pd.DataFrame:
     """Planned and actual bars per action (see `retards.gantt_rows`), grouped by axis, in order."""
-    etat = calendrier(
+    etat = calendar_actions(
         conn, as_of, tri=tri, grouper=True, seulement_retard=seulement_retard, **filters
     )
     rows = retards.gantt_rows(etat, as_of, date_plan(conn))
@@ -292,7 +292,7 @@ def gantt(
 def export_status(conn: Connection, as_of: date) -> pd.DataFrame:
     """One row per action: action_no, statut, avancement, en_retard, glissement_debut_mois,
     glissement_fin_mois, date_derniere_mise_a_jour."""
-    etat = etat_actions(conn, as_of)
+    etat = action_states(conn, as_of)
     out = etat[
         [
             "action_no",

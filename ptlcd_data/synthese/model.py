@@ -108,8 +108,8 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
     debut_annee = date(annee, 1, 1)
     fin_precedente = date(annee - 1, 12, 31)
 
-    etat = status_queries.etat_actions(conn, obs)
-    etat_avant = status_queries.etat_actions(conn, fin_precedente)
+    etat = status_queries.action_states(conn, obs)
+    etat_avant = status_queries.action_states(conn, fin_precedente)
     realisees = tables.actions_dans_annee(etat, "fin_reelle", debut_annee, obs)
     commencees = tables.actions_dans_annee(etat, "debut_reel", debut_annee, obs)
     summary = valeurs.series_summary(conn, obs)

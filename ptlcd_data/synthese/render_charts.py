@@ -56,7 +56,7 @@ def short(text: object, limit: int = LABEL_CHARS) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def statuts_par_axe(axes: pd.DataFrame) -> Any:
+def status_counts_by_axis(axes: pd.DataFrame) -> Any:
     """Stacked horizontal bars: the actions of each axis by status, counts written inside."""
     fig, ax = new_figure(7.5, 0.4 * len(axes) + 1.0)
     labels = [
@@ -100,7 +100,7 @@ def _stacked_bars(
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=ncol, frameon=False, fontsize=7)
 
 
-def engagement_par_territoire(engagement: pd.DataFrame) -> Any | None:
+def engagement_by_territory(engagement: pd.DataFrame) -> Any | None:
     """Stacked horizontal bars per territory: actions Réalisée, Engagée, À engager. The
     territories with the most engaged actions first, MAX_ENGAGEMENT_BARS at most, and only
     those with at least one such action; None when there is none."""

@@ -242,7 +242,7 @@ def _annee_en_bref(pdf: SynthesePDF, s: model.Synthese) -> None:
         )
         pdf.badge(str(row[col.COL_METEO]), str(row[col.COL_POURQUOI]))
     if not s.axes.empty:
-        fig = render_charts.statuts_par_axe(s.axes)
+        fig = render_charts.status_counts_by_axis(s.axes)
         pdf.keep_space(20 + pdf.figure_height(fig))
         pdf.heading("Où en sont les actions de chaque axe", 2)
         pdf.figure(fig)
@@ -410,7 +410,7 @@ def _engagement(pdf: SynthesePDF, s: model.Synthese) -> None:
     if e.empty:
         pdf.paragraph("Le plan ne compte aucun territoire.")
         return
-    fig = render_charts.engagement_par_territoire(e)
+    fig = render_charts.engagement_by_territory(e)
     if fig is None:
         pdf.paragraph("Aucun territoire n'est engagé ni attendu dans une action à cette date.")
     else:

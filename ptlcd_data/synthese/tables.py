@@ -167,8 +167,8 @@ def table_engagement(
 ) -> pd.DataFrame:
     """Per territory: Territoire, one column per level, Engagée ou réalisée, the same at the end
     of the previous year, Changements dans l'année (engagement records dated in the year)."""
-    now = engagements.par_territoire(conn, obs)
-    before = engagements.par_territoire(conn, fin_precedente)
+    now = engagements.engagement_by_territory(conn, obs)
+    before = engagements.engagement_by_territory(conn, fin_precedente)
     changes = conn.execute(
         """
         SELECT t.libelle AS territoire, count(e.id) AS changements
