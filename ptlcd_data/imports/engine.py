@@ -52,14 +52,19 @@ def install_macros(conn: Connection) -> None:
                           ELSE replace(s, ',', '') END
                  WHEN contains(s, ',') THEN replace(s, ',', '.')
                  ELSE s END;
-        CREATE OR REPLACE TEMP MACRO ptlcd_number(t) AS
-            CASE WHEN ptlcd_no_value(t) THEN NULL
-                 ELSE TRY_CAST(ptlcd_decimal(ptlcd_digits(t)) AS DOUBLE) END;
-        CREATE OR REPLACE TEMP MACRO ptlcd_bad_number(t) AS
-            NOT ptlcd_no_value(t) AND (ptlcd_number(t) IS NULL OR NOT isfinite(ptlcd_number(t)));
+        -- The number of text `t` whose digits `d = ptlcd_digits(t)` are already computed (a
+        -- macro's argument is pasted wherever it is used: a column keeps the regex to one run).
+        CREATE OR REPLACE TEMP MACRO ptlcd_number_of(t, d) AS
+            CASE WHEN ptlcd_no_value(t) THEN NULL ELSE TRY_CAST(ptlcd_decimal(d) AS DOUBLE) END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_number(t) AS ptlcd_number_of(t, ptlcd_digits(t));
+        -- Text that is neither a number nor a no-value word; `n` is its number read (or NULL).
+        CREATE OR REPLACE TEMP MACRO ptlcd_bad_of(t, n) AS
+            NOT ptlcd_no_value(t) AND (n IS NULL OR NOT isfinite(n));
+        CREATE OR REPLACE TEMP MACRO ptlcd_bad_number(t) AS ptlcd_bad_of(t, ptlcd_number(t));
         -- "45 %" typed in Excel or LibreOffice is stored as 0.45 in a cell formatted as %.
-        CREATE OR REPLACE TEMP MACRO ptlcd_is_fraction(t) AS
-            NOT contains(t, '%') AND ptlcd_number(t) > 0 AND ptlcd_number(t) < 1;
+        CREATE OR REPLACE TEMP MACRO ptlcd_fraction_of(t, n) AS
+            NOT contains(t, '%') AND n > 0 AND n < 1;
+        CREATE OR REPLACE TEMP MACRO ptlcd_is_fraction(t) AS ptlcd_fraction_of(t, ptlcd_number(t));
         CREATE OR REPLACE TEMP MACRO ptlcd_percent(t) AS
             CASE WHEN ptlcd_is_fraction(t) THEN ptlcd_number(t) * 100 ELSE ptlcd_number(t) END;
         CREATE OR REPLACE TEMP MACRO ptlcd_year(t) AS
@@ -261,20 +266,31 @@ def vocabulary_sql(values: tuple[str, ...]) -> str:
 def number_layers(source: str, *cols: str) -> str:
     """CTE `numbers` over `source`, which has `<col>` and `<col>_fast`, per column in `cols`.
 
-    The number rule is the macros' (`ptlcd_number`, `ptlcd_bad_number`, `ptlcd_is_fraction`),
-    applied only to the cells that are not numbers already: a number cell ('137.0') was cast
-    directly (`_fast`), and only the other cells ('1 234,5', '45 %', 'n.c.') go through the
-    regular expressions. Adds `<col>_raw` (the number, or NULL), `<col>_bad` (text that is
+    The number rule is the macros' (`ptlcd_number_of`, `ptlcd_bad_of`, `ptlcd_fraction_of`: the
+    same as `ptlcd_number`, `ptlcd_bad_number`, `ptlcd_is_fraction`), applied only to the cells
+    that are not numbers already: a number cell ('137.0') was cast directly (`_fast`), and only
+    the other cells ('1 234,5', '45 %', 'n.c.') go through the regular expression, once each
+    (`<col>_d`, their digits). Adds `<col>_raw` (the number, or NULL), `<col>_bad` (text that is
     neither a number nor a no-value word) and `<col>_frac` (a fraction in a percentage column).
     """
-    fields = []
+    digits, fields, flags = [], [], []
     for c in cols:
-        fields += [
-            f"CASE WHEN {c}_fast IS NOT NULL THEN {c}_fast ELSE ptlcd_number({c}) END AS {c}_raw",
-            f"coalesce({c}_fast IS NULL AND ptlcd_bad_number({c}), false) AS {c}_bad",
-            f"coalesce(unite = '%' AND ptlcd_is_fraction({c}), false) AS {c}_frac",
+        digits.append(
+            f"CASE WHEN {c} IS NOT NULL AND {c}_fast IS NULL THEN ptlcd_digits({c}) END AS {c}_d"
+        )
+        fields.append(
+            f"CASE WHEN {c}_fast IS NOT NULL THEN {c}_fast "
+            f"WHEN {c}_d IS NOT NULL THEN ptlcd_number_of({c}, {c}_d) END AS {c}_raw"
+        )
+        flags += [
+            f"coalesce({c}_fast IS NULL AND ptlcd_bad_of({c}, {c}_raw), false) AS {c}_bad",
+            f"coalesce(unite = '%' AND ptlcd_fraction_of({c}, {c}_raw), false) AS {c}_frac",
         ]
-    return f"numbers AS (SELECT *, {', '.join(fields)} FROM {source})"  # noqa: S608 - fixed fragments
+    return (
+        f"digits AS (SELECT *, {', '.join(digits)} FROM {source}),\n"  # noqa: S608 - fixed fragments
+        f"        raws AS (SELECT *, {', '.join(fields)} FROM digits),\n"
+        f"        numbers AS (SELECT *, {', '.join(flags)} FROM raws)"
+    )
 
 
 def action_rules(missing: str) -> list[Rule]:
