@@ -34,7 +34,15 @@ SCRIPT_ID = "ptlcd-a11y"
 STYLE = f"""<style>
 /* Focus visible on every control, 3 px, 8:1 against white and the sidebar (RGAA 10.7). */
 :focus-visible {{ outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 1px !important; }}
-[data-testid="stSidebarNavLink"]:focus-visible {{ outline-offset: -3px !important; }}
+/* Inside the element where a container would clip it: links of the sidebar, tabs, tables. */
+[data-testid="stSidebarNavLink"]:focus-visible, [role="tab"]:focus-visible,
+canvas:focus-visible, [data-testid="stMain"]:focus-visible {{
+  outline-offset: -3px !important;
+}}
+/* A switch, checkbox or radio hides its input: the outline goes around its label. */
+label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:focus-visible) {{
+  outline: 3px solid {FOCUS_COLOR}; outline-offset: 1px;
+}}
 /* The script's container takes no room. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > #{SCRIPT_ID}) {{
   display: none;
