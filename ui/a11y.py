@@ -30,6 +30,7 @@ APP_NAME = "Suivi du PTLCD"
 TEXT_COLOR = "#111111"
 FOCUS_COLOR = "#1f4e79"
 SCRIPT_ID = "ptlcd-a11y"
+HOME_COUNTS_KEY = "home_counts"  # the home page's line of counts: large text, not a heading
 
 STYLE = f"""<style>
 /* Focus visible on every control, 3 px, 8:1 against white and the sidebar (RGAA 10.7). */
@@ -43,6 +44,8 @@ canvas:focus-visible, [data-testid="stMain"]:focus-visible {{
 label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:focus-visible) {{
   outline: 3px solid {FOCUS_COLOR}; outline-offset: 1px;
 }}
+/* The home page's counts keep the size they had as a heading (1.5rem). */
+.st-key-{HOME_COUNTS_KEY} p {{ font-size: 1.5rem; }}
 /* The script's container takes no room. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > #{SCRIPT_ID}) {{
   display: none;
