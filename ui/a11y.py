@@ -8,7 +8,8 @@ adds, on every page, from app.py:
 - the document title "‹Page› · Suivi du PTLCD" (`st.set_page_config`, once the page is known);
 - one CSS block (`st.html` of a `<style>` alone goes to Streamlit's event container and takes
   no room): a focus outline of 3 px in the theme's primary colour on every focused control
-  (8:1 on white and on the sidebar), and the hiding of the script's own container;
+  (8:1 on white and on the sidebar), the size of the home page's line of counts (no longer a
+  heading), and the hiding of the script's own container;
 - one small script (`st.html(..., unsafe_allow_javascript=True)`, run once per browser tab):
   `lang="fr"` on `<html>`, French for the skip link, the "page not found" dialog and the
   accessible names of a few Streamlit controls, and Material icons set beside words hidden from
