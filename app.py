@@ -9,12 +9,12 @@ import streamlit as st
 from ptlcd_data import demo
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
-from ui import data, navigation, session, widgets
+from ui import a11y, data, navigation, session, widgets
 
 log = logging.getLogger("ptlcd")
 
 st.set_page_config(
-    page_title="Suivi du PTLCD",
+    page_title=a11y.APP_NAME,
     page_icon=":material/balance:",
     layout="wide",
     initial_sidebar_state="expanded",
@@ -66,7 +66,9 @@ def run_page() -> None:
         show_error(exc)
         st.stop()
     page = st.navigation(navigation_for(user, data.settings().read_requires_login))
-    st.sidebar.markdown("### Suivi du PTLCD")
+    a11y.frame(page.title)
+    # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.
+    st.sidebar.markdown(f"**{a11y.APP_NAME}**")
     st.sidebar.caption(
         f"Connecté(e) : {widgets.escape_md(user.nom)} ({user.role})" if user else "Lecture publique"
     )

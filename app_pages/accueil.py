@@ -14,7 +14,7 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ui import data, session, widgets
+from ui import a11y, data, session, widgets
 
 # Actions listed at once; beyond, the list is paged (a plan has a few dozen actions, but nothing
 # in the data files bounds it).
@@ -27,7 +27,7 @@ FICHE = "app_pages/fiche_action.py"
 session.page_requires("lecture")
 
 meta = data.query(queries.plan_meta)
-st.title("Vue d'ensemble du plan")
+st.title("Vue d'ensemble du plan", anchor=False)
 st.caption(
     f"{widgets.escape_md(meta.get('nom', 'Plan'))} — {widgets.escape_md(meta.get('territoire', ''))} · "
     f"{widgets.escape_md(meta.get('statut_document', ''))}"
@@ -37,16 +37,19 @@ shape = data.query(queries.plan_shape)
 axe_labels = data.query(queries.axe_labels)
 terr_labels = data.query(queries.territoire_labels)
 
-# One line of counts rather than four st.metric: their script cost the cold start 0,3 s.
+# One line of counts rather than four st.metric: their script cost the cold start 0,3 s. Not a
+# heading: it titles nothing (it was an h4 right under the h1); ui/a11y.py keeps its large size.
 counts = {
     "axes": len(axe_labels),
     "objectifs opérationnels": len(shape),
     "actions": sum(row["nb_actions"] for row in shape),
     "indicateurs": sum(row["nb_indicateurs"] for row in shape),
 }
-st.markdown("#### " + " · ".join(f"{formats.number(n)} {name}" for name, n in counts.items()))
+st.container(key=a11y.HOME_COUNTS_KEY).markdown(
+    "**" + " · ".join(f"{formats.number(n)} {name}" for name, n in counts.items()) + "**"
+)
 
-st.subheader("Actions par axe et par objectif")
+st.header("Actions par axe et par objectif", anchor=False)
 st.markdown(
     widgets.markdown_table(
         ["Axe", "Objectif opérationnel", "Domaine", "Actions", "Indicateurs"],
@@ -64,7 +67,7 @@ st.markdown(
     )
 )
 
-st.subheader("Les actions")
+st.header("Les actions", anchor=False)
 # The filters wait in a popover: its fields are drawn only when it opens, and drawing them at
 # once cost the cold start 0,6 s (five fields and their scripts).
 searched, filters = st.columns([4, 1], vertical_alignment="bottom")

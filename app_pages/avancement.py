@@ -6,9 +6,9 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ptlcd_data.suivi import status_queries
+from ptlcd_data.suivi import descriptions, status_queries
 from ptlcd_data.vocabulary import STATUTS_AFFICHES
-from ui import charts_suivi, data, session, suivi, widgets
+from ui import charts, charts_suivi, data, session, suivi, widgets
 
 session.page_requires("lecture")
 
@@ -26,7 +26,7 @@ def _chart_selected() -> None:
 
 
 as_of = widgets.as_of()
-st.title("Avancement par axe")
+st.title("Avancement par axe", anchor=False)
 st.caption(f"Le plan tel qu'il était au {formats.day(as_of)} (date d'observation).")
 
 synthese = data.query(status_queries.progress_by_axis, as_of)
@@ -46,18 +46,21 @@ c5.metric(
     help="Moyenne des avancements renseignés (une action « Réalisé » compte 100 %).",
 )
 
-st.subheader("Statuts des actions, par axe")
+st.header("Statuts des actions, par axe", anchor=False)
 counts = data.query(status_queries.status_counts_by_axis, as_of)
-st.plotly_chart(
+charts.show(
     charts_suivi.statuts_axes_bar(counts),
-    width="stretch",
     key=CHART_KEY,
+    alt=descriptions.statuts_par_axe_texte(counts),
     on_select=_chart_selected,
     selection_mode="points",
 )
-st.caption("Cliquez sur un segment pour afficher ses actions plus bas.")
+st.caption(
+    "Cliquez sur un segment pour afficher ses actions plus bas (ou choisissez l'axe et le "
+    "statut dans « Les actions »). Les mêmes chiffres sont dans le tableau qui suit."
+)
 
-st.subheader("Par axe et par objectif")
+st.header("Par axe et par objectif", anchor=False)
 table = synthese[synthese["echelle"] != "plan"]
 st.dataframe(
     table[
@@ -86,16 +89,22 @@ st.dataframe(
     },
 )
 
-st.subheader("Évolution : statuts à chaque fin d'année")
+st.header("Évolution : statuts à chaque fin d'année", anchor=False)
 evolution = data.query(status_queries.status_counts_by_year_end, as_of)
 if evolution.empty:
     st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
 else:
-    st.plotly_chart(
-        charts_suivi.evolution_bar(evolution, as_of), width="stretch", key="avancement_evolution"
+    charts.show(
+        charts_suivi.evolution_bar(evolution, as_of),
+        key="avancement_evolution",
+        alt=descriptions.evolution_texte(evolution, as_of),
     )
+    # Dates, counts and status names only (no plan text): a plain HTML table, read cell by cell
+    # by screen readers and without a tab stop.
+    with st.expander("Les mêmes chiffres en tableau"):
+        st.table(descriptions.evolution_table(evolution, as_of), hide_index=True)
 
-st.subheader("Les actions")
+st.header("Les actions", anchor=False)
 axe_labels = data.query(queries.axe_labels)
 f1, f2 = st.columns([1, 2])
 if st.session_state.get(AXE_KEY) not in (None, *axe_labels):

@@ -6,15 +6,15 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ptlcd_data.suivi import status_queries
+from ptlcd_data.suivi import descriptions, status_queries
 from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD, TRIS
 from ptlcd_data.vocabulary import STATUTS_AFFICHES
-from ui import charts_suivi, data, session, suivi, widgets
+from ui import charts, charts_suivi, data, session, suivi, widgets
 
 session.page_requires("lecture")
 
 as_of = widgets.as_of()
-st.title("Calendrier et retards")
+st.title("Calendrier et retards", anchor=False)
 st.caption(
     f"Calendrier prévu par le plan et calendrier réel, au {formats.day(as_of)} (date "
     "d'observation). Le retard et le glissement sont calculés, jamais saisis."
@@ -83,19 +83,30 @@ m4.metric(
     suivi.months(etat["glissement_debut_mois"].max()),
 )
 
-st.subheader("Prévu et réel, par axe")
+st.header("Prévu et réel, par axe", anchor=False)
 rows = data.query(status_queries.gantt_bars, as_of, tri=tri, seulement_retard=only_late, **filters)
 if rows.empty:
     st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
 else:
-    st.plotly_chart(charts_suivi.gantt(rows, as_of), width="stretch", key="cal_gantt")
+    charts.show(
+        charts_suivi.gantt(rows, as_of), key="cal_gantt", alt=descriptions.gantt_texte(etat, as_of)
+    )
     st.caption(
         "Barre grise : calendrier du plan ; barre colorée : réalisation, couleur du statut. "
         "Hachures : sans échéance prévue, ou pas encore terminée. Trait rouge : date "
-        "d'observation."
+        "d'observation. Chaque action, ses dates et son statut sont aussi dans le tableau "
+        "ci-dessous."
+    )
+with st.expander("Le calendrier en tableau (toutes les actions affichées)"):
+    st.dataframe(
+        descriptions.calendrier_table(etat),
+        hide_index=True,
+        width="stretch",
+        key="cal_table",
+        column_config={"Action": st.column_config.TextColumn("Action", width="large")},
     )
 
-st.subheader("Actions en retard")
+st.header("Actions en retard", anchor=False)
 if late.empty:
     st.success(f"Aucune action en retard au {formats.day(as_of)} avec ces filtres.")
 else:

@@ -9,7 +9,7 @@ from ptlcd_data.access.auth import ROLE_LABELS
 from ptlcd_data.errors import PtlcdError
 from ui import data, session, widgets
 
-st.title("Connexion")
+st.title("Connexion", anchor=False)
 user = session.current_user()
 
 if user is not None:

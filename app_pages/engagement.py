@@ -6,9 +6,9 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ptlcd_data.suivi import engagements
+from ptlcd_data.suivi import descriptions, engagements
 from ptlcd_data.vocabulary import NIVEAUX_AFFICHES
-from ui import charts_suivi, data, session, widgets
+from ui import charts, charts_suivi, data, session, widgets
 
 session.page_requires("lecture")
 
@@ -17,7 +17,7 @@ session.page_requires("lecture")
 MAX_MATRIX_TERRITORIES = 30
 
 as_of = widgets.as_of()
-st.title("Engagement des communes")
+st.title("Engagement des communes", anchor=False)
 st.caption(
     f"Qui est engagé dans quoi, au {formats.day(as_of)} (date d'observation). Niveaux : "
     + " · ".join(NIVEAUX_AFFICHES)
@@ -45,10 +45,15 @@ if not grid.actions:
     st.info("Aucune action dans ces axes.")
     st.stop()
 
-st.subheader("Matrice actions × territoires")
-st.plotly_chart(charts_suivi.engagement_heatmap(grid), width="stretch", key="eng_heatmap")
+st.header("Matrice actions × territoires", anchor=False)
+charts.show(
+    charts_suivi.engagement_heatmap(grid),
+    key="eng_heatmap",
+    alt=descriptions.engagement_texte(grid),
+)
+st.caption("Les mêmes niveaux, en texte, sont dans « Le tableau » plus bas.")
 
-st.subheader("Totaux par territoire")
+st.header("Totaux par territoire", anchor=False)
 per_terr = data.query(engagements.engagement_by_territory, as_of, axes=axes_filter)
 st.dataframe(
     per_terr,
@@ -65,7 +70,7 @@ st.dataframe(
     },
 )
 
-st.subheader("Totaux par axe")
+st.header("Totaux par axe", anchor=False)
 st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
 per_axe = data.query(engagements.engagement_by_axis, as_of, axes=axes_filter)
 st.dataframe(
@@ -81,7 +86,7 @@ st.dataframe(
     },
 )
 
-st.subheader("Le tableau")
+st.header("Le tableau", anchor=False)
 matrix = data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown)
 st.dataframe(
     matrix,

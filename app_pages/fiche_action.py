@@ -12,7 +12,7 @@ from ui import indicateurs as ui_indicateurs
 session.page_requires("lecture")
 
 numbers = data.query(queries.action_numbers)
-st.title("Fiche action")
+st.title("Fiche action", anchor=False)
 if not numbers:
     st.info("Le plan ne contient aucune action. Lancez « python -m ptlcd_data init ».")
     st.stop()
@@ -39,11 +39,11 @@ if detail is None:
     st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
     st.stop()
 
-st.header(f"Action n° {action_no}")
+st.header(f"Action n° {action_no}", anchor=False)
 st.text(detail["libelle"])
 
 as_of = widgets.as_of()
-st.subheader(f"Suivi au {formats.day(as_of)}")
+st.subheader(f"Suivi au {formats.day(as_of)}", anchor=False)
 suivi.follow_up(action_no, as_of)
 
 left, right = st.columns(2)
@@ -65,7 +65,7 @@ with right:
     ]
     widgets.field("Calendrier normalisé", "\n".join(cal_lines))
 
-st.subheader("Territoires de mise en œuvre (document du plan)")
+st.subheader("Territoires de mise en œuvre (document du plan)", anchor=False)
 terr = data.query(queries.action_territoires_plan, action_no)
 st.dataframe(
     terr.rename(columns={"territoire": "Territoire", "texte": "Mention du plan"})[
@@ -75,7 +75,7 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("Indicateurs de l'objectif")
+st.subheader("Indicateurs de l'objectif", anchor=False)
 ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
 
 with st.expander("Texte lu par l'OCR (traçabilité)"):

@@ -87,7 +87,7 @@ def _undo() -> None:
     )
 
 
-st.title("Import de données")
+st.title("Import de données", anchor=False)
 st.caption(
     "Téléchargez le modèle, remplissez-le, déposez-le : l'application dit précisément ce qui ne va "
     "pas (feuille, ligne, colonne), montre chaque valeur qui changera, puis publie tout d'un coup. "
@@ -102,7 +102,7 @@ if flash:
     else:  # our own words and numbers
         {"success": st.success, "info": st.info}[kind](message)
 
-st.subheader("1. Le modèle à remplir")
+st.header("1. Le modèle à remplir", anchor=False)
 c1, c2 = st.columns(2)
 c1.download_button(
     "Télécharger le modèle Excel (.xlsx)",
@@ -126,7 +126,7 @@ st.caption(
     ".xlsx, .xlsm, .ods, .xls et .csv (séparateur ; et virgule décimale)."
 )
 
-st.subheader("2. Vérifier le fichier")
+st.header("2. Vérifier le fichier", anchor=False)
 limit_mb = data.settings().max_upload_mb
 upload = st.file_uploader(
     f"Fichier à importer (au plus {limit_mb} Mo)",
@@ -180,7 +180,7 @@ else:
         )
 
     if check.ok:
-        st.subheader("3. Ce que la publication changera")
+        st.header("3. Ce que la publication changera", anchor=False)
         counts = check.counts()
         m = st.columns(4)
         for col, (label, value) in zip(m, counts.items(), strict=True):
@@ -231,7 +231,7 @@ else:
                 key="import_publish",
             )
 
-st.subheader("Historique des imports")
+st.header("Historique des imports", anchor=False)
 history = data.query(batches.history_view)
 if history.table.empty:
     st.info("Aucun import n'a encore été publié.")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import formats
-from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs import descriptions, valeurs
 from ptlcd_data.indicateurs.catalogue import catalogue_tree
 from ptlcd_data.indicateurs.rules import SENS_LABELS
 from ptlcd_data.plan import queries
-from ui import data, indicator_charts, session, widgets
+from ui import charts, data, indicator_charts, session, widgets
 from ui import indicateurs as ui_ind
 
 session.page_requires("lecture")
@@ -20,7 +20,7 @@ MAX_TERRITORY_PANELS = 12
 MAX_SMALL_MULTIPLES = 30
 
 as_of = widgets.as_of()
-st.title("Indicateurs")
+st.title("Indicateurs", anchor=False)
 catalogue = data.query(catalogue_tree)
 if not catalogue:
     st.info("Le plan ne définit aucun indicateur (fichier indicateurs.csv).")
@@ -97,7 +97,7 @@ if vue == "Un indicateur":
     m2.metric("Dernière année renseignée", ui_ind.latest_year(summary))
     m3.metric("Territoires en alerte", str(int((summary["alertes"].map(len) > 0).sum())))
 
-    st.subheader("Avancement vers la cible")
+    st.subheader("Avancement vers la cible", anchor=False)
     ui_ind.show_formula()
     st.dataframe(
         ui_ind.summary_display(summary),
@@ -107,7 +107,7 @@ if vue == "Un indicateur":
     )
     ui_ind.show_alerts(summary)
 
-    st.subheader("Évolution par territoire")
+    st.subheader("Évolution par territoire", anchor=False)
     options = list(summary["territoire_code"])
     names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
     chosen = st.multiselect(
@@ -135,15 +135,18 @@ if vue == "Un indicateur":
             f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premiers points sont "
             "tracés : choisissez moins de territoires."
         )
-    st.plotly_chart(
-        indicator_charts.territory_panels(values, unite), width="stretch", key="ind_chart"
+    charts.show(
+        indicator_charts.territory_panels(values, unite),
+        key="ind_chart",
+        alt=descriptions.territory_panels_texte(values, code, unite),
     )
     st.caption(
         "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
-        "Survolez un point pour la valeur, la cible et la source."
+        "Survolez un point pour la valeur, la cible et la source ; le tableau ci-dessous les "
+        "donne toutes."
     )
 
-    st.subheader("Valeurs et provenance")
+    st.subheader("Valeurs et provenance", anchor=False)
     st.dataframe(ui_ind.values_display(values, unite), hide_index=True, width="stretch")
     ui_ind.downloads(
         f"indicateur_{code}_{as_of.isoformat()}",
@@ -185,14 +188,20 @@ else:
             "cet axe dans ce territoire."
         )
         st.stop()
-    st.plotly_chart(indicator_charts.small_multiples(series), width="stretch", key="ind_sm")
+    charts.show(
+        indicator_charts.small_multiples(series),
+        key="ind_sm",
+        alt=descriptions.small_multiples_texte(series, terr_labels[terr]),
+    )
     st.caption(
         "Un graphique par indicateur. Trait plein : valeur réalisée ; tirets : cible de l'année."
     )
+    table = ui_ind.small_multiples_export(measured)
+    with st.expander("Les valeurs tracées, en tableau"):
+        st.dataframe(table, hide_index=True, width="stretch", key="ind_sm_table")
     empty = [c for c in codes if c not in set(measured["indicateur_code"])]
     if empty:
         st.info(f"Sans valeur dans ce territoire : {widgets.escape_md(', '.join(empty))}.")
-    table = ui_ind.small_multiples_export(measured)
     ui_ind.downloads(
         f"indicateurs_axe_{axe_no}_{terr}_{as_of.isoformat()}",
         table,

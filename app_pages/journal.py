@@ -12,7 +12,7 @@ from ui import data, session
 
 session.page_requires("admin")
 
-st.title("Journal des écritures")
+st.title("Journal des écritures", anchor=False)
 st.caption("Chaque import, annulation, statut, engagement, commentaire et changement de compte.")
 
 c1, c2, c3, c4 = st.columns(4)

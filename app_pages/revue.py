@@ -30,7 +30,7 @@ def _step(numbers: list[int], delta: int) -> None:
 
 
 as_of = widgets.as_of()
-st.title("Revue GOLD")
+st.title("Revue GOLD", anchor=False)
 st.caption(
     "Passez les actions une à une, voyez leur fiche et leur historique, et enregistrez les "
     f"décisions du groupe. État affiché au {formats.day(as_of)} (date d'observation)."
@@ -74,7 +74,7 @@ if detail is None:
     st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
     st.stop()
 
-st.header(f"Action n° {action_no}")
+st.header(f"Action n° {action_no}", anchor=False)
 st.text(detail["libelle"])
 left, right = st.columns([2, 1])
 with left:
@@ -99,12 +99,12 @@ with right:
 with st.expander("Indicateurs de l'objectif (valeurs, cibles, alertes)", expanded=False):
     ui_indicateurs.objective_panel(detail["objectif_code"], key="revue", as_of=as_of)
 
-st.subheader(f"Suivi au {formats.day(as_of)}")
+st.subheader(f"Suivi au {formats.day(as_of)}", anchor=False)
 suivi.follow_up(action_no, as_of)
 with st.expander("Règles du retard"):
     st.markdown("\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
 
-st.subheader("Enregistrer une décision")
+st.subheader("Enregistrer une décision", anchor=False)
 user = session.current_user()
 if not data.settings().allow_recording:
     st.info(

@@ -6,9 +6,10 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA
+from ptlcd_data.suivi import descriptions
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model
-from ui import charts_suivi, data, session, widgets
+from ui import charts, charts_suivi, data, session, widgets
 from ui import synthese as ui_syn
 
 session.page_requires("lecture")
@@ -16,7 +17,7 @@ session.page_requires("lecture")
 YEAR_KEY = "synthese_annee"
 
 as_of = widgets.as_of()
-st.title("Synthèse annuelle")
+st.title("Synthèse annuelle", anchor=False)
 years = data.query(model.annees, as_of)
 if not years:
     st.info(
@@ -42,19 +43,20 @@ st.caption(
 )
 ui_syn.downloads(s)
 
-st.subheader(f"L'année {annee} en bref")
+st.header(f"L'année {annee} en bref", anchor=False)
 st.markdown("\n".join(f"- {widgets.escape_md(line)}" for line in model.resume(s)))
 ui_syn.key_figures(s)
 
-st.subheader("La météo des axes")
+st.header("La météo des axes", anchor=False)
 if s.axes.empty:
     st.info("Le plan ne compte aucune action.")
 else:
     ui_syn.meteo_badges(s)
-    st.plotly_chart(
-        charts_suivi.statuts_axes_bar(model.statuts_long(s)),
-        width="stretch",
+    statuts = model.statuts_long(s)
+    charts.show(
+        charts_suivi.statuts_axes_bar(statuts),
         key="synthese_statuts",
+        alt=descriptions.statuts_par_axe_texte(statuts),
     )
     st.dataframe(
         s.axes,
@@ -68,7 +70,7 @@ with st.container(border=True):
     st.markdown("**Comment la météo est calculée**")
     st.markdown("\n".join(f"- {widgets.escape_md(rule)}" for rule in meteo.RULES_METEO))
 
-st.subheader(f"Actions réalisées en {annee}")
+st.header(f"Actions réalisées en {annee}", anchor=False)
 if s.realisees.empty:
     st.info(f"Aucune action n'a été terminée en {annee}.")
 else:
@@ -82,7 +84,7 @@ else:
         column_order=ui_syn.REALISEES_ORDER,
     )
 
-st.subheader(f"Actions lancées en {annee}")
+st.header(f"Actions lancées en {annee}", anchor=False)
 if s.commencees.empty:
     st.info(f"Aucune action n'a commencé en {annee}.")
 else:
@@ -96,7 +98,7 @@ else:
         column_order=ui_syn.COMMENCEES_ORDER,
     )
 
-st.subheader(f"Actions en retard au {formats.day(s.date_observation)}")
+st.header(f"Actions en retard au {formats.day(s.date_observation)}", anchor=False)
 if s.retards.empty:
     st.success("Aucune action n'est en retard.")
 else:
@@ -114,7 +116,7 @@ else:
         column_order=ui_syn.RETARDS_ORDER,
     )
 
-st.subheader("L'engagement des territoires")
+st.header("L'engagement des territoires", anchor=False)
 st.caption(
     "Nombre d'actions du plan par niveau d'engagement de chaque territoire, et ce qui a changé "
     "pendant l'année."
@@ -129,7 +131,7 @@ st.dataframe(
     },
 )
 
-st.subheader("Les indicateurs face à leurs cibles")
+st.header("Les indicateurs face à leurs cibles", anchor=False)
 st.caption(
     "Chaque indicateur est lu dans son territoire de référence (le premier du plan qui a des "
     "valeurs). " + PROGRESS_FORMULA
@@ -143,7 +145,7 @@ st.dataframe(
     column_config=ui_syn.INDICATEURS_COLUMNS,
 )
 
-st.subheader(f"Les commentaires de {annee}")
+st.header(f"Les commentaires de {annee}", anchor=False)
 if s.commentaires.empty:
     st.info(f"Aucun commentaire n'a été enregistré en {annee}.")
 else:

@@ -66,6 +66,14 @@ class Settings:
             "help": "Exiger une connexion pour consulter (sinon la lecture est ouverte).",
         },
     )
+    accessibility_contact: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_CONTACT_ACCESSIBILITE",
+            "help": "Adresse (courriel ou page) où signaler un défaut d'accessibilité ; "
+            "affichée par la page « Accessibilité ».",
+        },
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

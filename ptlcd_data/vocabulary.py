@@ -68,6 +68,35 @@ NIVEAU_COLORS: dict[str, str] = {
 }
 
 
+# Text drawn on a coloured surface (a bar segment, a matrix cell) is black or white, whichever
+# contrasts more with it: at least 4.5:1 on every colour above (WCAG 1.4.3, RGAA 3.2), which a
+# test checks. Plotly's own choice put white on the "Réalisé" green (3.4:1).
+BLACK = "#000000"
+WHITE = "#ffffff"
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.x relative luminance of a '#rrggbb' colour (0 for black, 1 for white)."""
+    channels = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two '#rrggbb' colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever reads better on `background`."""
+    return max((BLACK, WHITE), key=lambda c: contrast_ratio(c, background))
+
+
+STATUT_TEXT_COLORS: dict[str, str] = {s: text_color_on(c) for s, c in STATUT_COLORS.items()}
+NIVEAU_TEXT_COLORS: dict[str, str] = {n: text_color_on(c) for n, c in NIVEAU_COLORS.items()}
+
+
 def source_plan(date_plan: date) -> str:
     """'plan 2017 (document de travail)' for a plan dated 2017."""
     return SOURCE_PLAN_MODELE.format(annee=date_plan.year)

@@ -2,7 +2,9 @@
 # Installs everything the tests need, then runs every check: format, lint, types, tests.
 #   - a virtual environment in .venv with the pinned packages of requirements-dev.txt;
 #   - Debian packages when missing: chromium (browser tests), poppler-utils (PDF pages to PNG),
-#     LibreOffice Calc (real-world spreadsheet fixtures).
+#     LibreOffice Calc (real-world spreadsheet fixtures), npm;
+#   - axe-core, the accessibility checker the browser tests inject into every page, at the version
+#     pinned by package-lock.json (`npm ci`, into node_modules/).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k calendrier`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets Debian manquants : ${missing[*]}"
   sudo=""
@@ -24,6 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 
 echo "== format (ruff format --check)"
 .venv/bin/ruff format --check .

@@ -46,8 +46,8 @@ def test_every_page_renders_without_exception(app_env, page):
 def test_home_shows_plan_shape(app_env):
     at = run_page()
     assert_clean(at)
-    counts = next(m.value for m in at.markdown if m.value.startswith("#### "))
-    assert counts == "#### 5 axes · 11 objectifs opérationnels · 34 actions · 21 indicateurs"
+    counts = next(m.value for m in at.markdown if "axes ·" in m.value)
+    assert counts == "**5 axes · 11 objectifs opérationnels · 34 actions · 21 indicateurs**"
 
 
 def test_home_search_filters_actions(app_env):

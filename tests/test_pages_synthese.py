@@ -35,7 +35,7 @@ def test_two_years_show_different_figures(demo_app_env):
     m2018 = metrics(at)
     assert at.selectbox(key=YEAR_KEY).value == 2018
     assert any("Situation au 31/12/2018" in c.value for c in at.caption)
-    assert any(h.value == "L'année 2018 en bref" for h in at.subheader)
+    assert any(h.value == "L'année 2018 en bref" for h in at.header)
     at.selectbox(key=YEAR_KEY).select(2021).run()
     m2021 = metrics(at)
     assert any("Situation au 31/12/2021" in c.value for c in at.caption)

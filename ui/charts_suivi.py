@@ -16,7 +16,14 @@ from ptlcd_data import formats
 from ptlcd_data.suivi import engagements
 from ptlcd_data.suivi.retards import BARRE_PREVUE
 from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
-from ui.charts import NIVEAU_COLORS, PLANNED_COLOR, STATUT_COLORS, base_layout, plotly_text
+from ui.charts import (
+    NIVEAU_COLORS,
+    PLANNED_COLOR,
+    STATUT_COLORS,
+    STATUT_TEXT_COLORS,
+    base_layout,
+    plotly_text,
+)
 
 # Long action wordings are cut on axis labels (the hover has the full text).
 LABEL_CHARS = 48
@@ -24,6 +31,9 @@ ROW_PX = 40  # height of one action's row on the Gantt and the matrix
 # Beyond this many territories the cells are too narrow for words: the hover and the legend
 # still name the level, and the downloadable table has it in words.
 HEATMAP_WORDS_MAX_COLUMNS = 12
+# The level written in each matrix cell: black reads at 6:1 or more on every level's colour (a
+# test checks each one); Plotly's own choice would vary from cell to cell.
+CELL_TEXT_COLOR = "#000000"
 # Streamlit's chart theme sets small tick and legend fonts; a projector needs these sizes.
 TICK_FONT = {"size": 15}
 TITLE_FONT = {"size": 16}
@@ -64,6 +74,7 @@ def statuts_axes_bar(counts: pd.DataFrame) -> go.Figure:
                 marker_color=STATUT_COLORS[statut],
                 text=part["nb"].where(part["nb"] > 0, None),
                 textposition="inside",
+                textfont={"color": STATUT_TEXT_COLORS[statut]},  # 4,5:1 at least on its colour
                 insidetextanchor="middle",
                 customdata=np.column_stack([part["axe_no"], [statut] * len(part)]),
                 hovertemplate="%{y}<br>" + statut + " : %{x} action(s)<extra></extra>",
@@ -96,6 +107,7 @@ def evolution_bar(evolution: pd.DataFrame, as_of: date) -> go.Figure:
                 marker_color=STATUT_COLORS[statut],
                 text=part["nb"].where(part["nb"] > 0, None),
                 textposition="inside",
+                textfont={"color": STATUT_TEXT_COLORS[statut]},
                 hovertemplate="%{x}<br>" + statut + " : %{y} action(s)<extra></extra>",
             )
         )
@@ -234,7 +246,7 @@ def engagement_heatmap(matrix: engagements.Grid) -> go.Figure:
             y=rows,
             text=matrix.niveaux,
             texttemplate="%{text}" if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else "",
-            textfont={"size": 14},
+            textfont={"size": 14, "color": CELL_TEXT_COLOR},
             customdata=custom,
             colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
             zmin=-0.5,
