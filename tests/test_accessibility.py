@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,19 +82,6 @@ def test_the_status_palette_stays_okabe_ito_with_its_words():
 # --- every chart of every page (AppTest, on the demonstration database) ------------------------
 
 
-@pytest.fixture
-def demo_env(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    import streamlit as st
-
-    monkeypatch.setenv("PTLCD_DB", str(demo_db_path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_db_path
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def _charts_of(page: str, widgets: dict[str, Any] | None = None) -> list[Any]:
     at = app()
     at.session_state["as_of"] = date(2026, 12, 2)
@@ -120,7 +105,7 @@ CHARTED = [
 
 @pytest.mark.parametrize(("page", "widgets", "expected"), CHARTED)
 def test_every_chart_has_its_sentence_no_toolbar_and_plotly_in_french(
-    demo_env, page, widgets, expected
+    demo_app_env, page, widgets, expected
 ):
     found = _charts_of(page, widgets)
     assert len(found) == expected
@@ -133,7 +118,7 @@ def test_every_chart_has_its_sentence_no_toolbar_and_plotly_in_french(
 
 
 @pytest.mark.parametrize(("page", "widgets", "expected"), CHARTED)
-def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_env, page, widgets, expected):
+def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_app_env, page, widgets, expected):
     for chart in _charts_of(page, widgets):
         fig = json.loads(chart.proto.spec)
         layout = fig["layout"]
@@ -154,7 +139,7 @@ def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_env, page, widgets, expect
                 assert contrast_ratio(trace["textfont"]["color"], "#ffffff") >= TEXT_MIN
 
 
-def test_the_gantt_has_a_table_of_every_action_one_click_away(demo_env):
+def test_the_gantt_has_a_table_of_every_action_one_click_away(demo_app_env):
     at = app()
     at.run()
     at.switch_page("app_pages/calendrier.py").run()
@@ -165,7 +150,7 @@ def test_the_gantt_has_a_table_of_every_action_one_click_away(demo_env):
     assert len(table) == 34
 
 
-def test_the_evolution_chart_has_its_table_one_click_away(demo_env):
+def test_the_evolution_chart_has_its_table_one_click_away(demo_app_env):
     at = app()
     at.run()
     at.switch_page("app_pages/avancement.py").run()

@@ -147,14 +147,9 @@ def test_xlsx_has_one_sheet_per_section_with_the_summary_figures(demo_summary):
 
 def test_formula_like_comment_comes_back_as_text(conn):
     saisie.enregistrer_revue(
-        conn,
-        SAISIE,
-        10,
-        date_effet=date(2019, 5, 2),
-        statut="En cours",
-        commentaire="=1+1",
+        conn, SAISIE, 10, date_effet=date(2019, 5, 2), statut="En cours", commentaire="=1+1",
         today=TODAY,
-    )
+    )  # fmt: skip
     s = syn.synthese_annuelle(conn, 2019, TODAY)
     data = render_xlsx.render(s, TODAY)
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
