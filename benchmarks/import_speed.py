@@ -251,7 +251,7 @@ if {mode!r} == "read":
     b.read_only(data)
 elif {mode!r} == "child":
     from ptlcd_data.imports import reader
-    reader.read_and_pack(data, "sheet.xlsx", max({rows}, Settings().max_rows))
+    reader.read_and_pack(data, "sheet.xlsx", "xlsx", max({rows}, Settings().max_rows))
 else:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(max_rows=max({rows}, Settings().max_rows))

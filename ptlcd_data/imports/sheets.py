@@ -138,8 +138,9 @@ def recognise(sheet_name: str, table: pa.Table) -> Layout | None:
     head = table.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     name_key = header_key(sheet_name)
     best: tuple[int, int, Layout] | None = None
-    # cN is column N+1; a workbook's leading empty columns are absent.
-    positions = [int(name[1:]) for name in table.column_names if name != "_ligne"]
+    # cN is column N+1; a workbook's leading empty columns are absent. Other columns
+    # (`_ligne`, the cells' marks) are not cells.
+    positions = [int(n[1:]) for n in table.column_names if n[:1] == "c" and n[1:].isdigit()]
     width = max(positions, default=-1) + 1
     for row in head:
         cells = [row.get(f"c{i}") or "" for i in range(width)]

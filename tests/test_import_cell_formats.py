@@ -1,0 +1,190 @@
+"""What calamine does not say about a cell, found by the reader: numbers formatted as a
+percentage (Excel and LibreOffice store "45 %" as 0.45) and formulas saved without a result
+(read as empty). Positions are (row from 1, column from 0).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ptlcd_data.imports import cell_marks, reader, verify
+from ptlcd_data.settings import Settings
+from tests.helpers import import_files as f
+
+
+def check(conn, data: bytes, name: str = "fichier.xlsx"):
+    return verify.check_file(conn, data, name, Settings())
+
+
+# --- the scan itself: positions as the spreadsheet shows them ---------------------------------
+
+FORMATS = [
+    ("0%", True),
+    ("0.00%", True),
+    ("#,##0.0 %", True),
+    ("0.0%;[Red]-0.0%", True),
+    ('0" %"', False),  # a quoted % is text shown after the number, not a scaling
+    ("0\\%", False),
+    ("General", False),
+    ('[$-40C]0.00" pour cent"', False),
+    ("0.00", False),
+]
+
+
+@pytest.mark.parametrize(("code", "is_percent"), FORMATS)
+def test_a_number_format_is_a_percentage_only_when_its_percent_sign_is_not_quoted(code, is_percent):
+    assert cell_marks.is_percent_format(code) is is_percent
+
+
+def test_ods_positions_count_repeated_rows_and_columns():
+    content = (
+        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        b'<office:spreadsheet><t:table t:name="Feuille &amp; 1">'
+        b'<t:table-column t:number-columns-repeated="4"/>'
+        b'<t:table-row t:number-rows-repeated="2"><t:table-cell t:number-columns-repeated="3"/>'
+        b"</t:table-row>"
+        b'<t:table-header-rows><t:table-row><t:table-cell t:number-columns-repeated="2"/>'
+        b'<t:covered-table-cell/><t:table-cell office:value-type="percentage" office:value="0.5" '
+        b't:number-columns-repeated="2"><text:p>50 %</text:p></t:table-cell></t:table-row>'
+        b"</t:table-header-rows>"
+        b'<t:table-row><t:table-cell t:formula="of:=1+1"/><t:table-cell t:formula="of:=[.A1]&gt;1"'
+        b' office:value-type="float" office:value="1"/></t:table-row>'
+        b"</t:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    marks = cell_marks.scan(_ods_with(content), "ods")
+    assert marks == {"Feuille & 1": cell_marks.Marks(percent={(3, 3), (3, 4)}, no_result={(4, 0)})}
+
+
+def _ods_with(content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def _without_references(xml: bytes) -> bytes:
+    """`r` is optional in a sheet's XML: a cell's place is then its order in its row."""
+    return re.sub(rb'<c r="[A-Z]+\d+"', b"<c", xml)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """`<x:worksheet xmlns:x=…><x:sheetData><x:row><x:c>`, as some generators write it."""
+    xml = re.sub(rb"<(/?)([A-Za-z]\w*)([\s/>])", rb"<\1x:\2\3", xml)
+    return xml.replace(b'xmlns="', b'xmlns:x="', 1)
+
+
+@pytest.mark.parametrize("rewrite", [_without_references, _prefixed])
+def test_cells_are_found_whatever_the_writer_leaves_out_or_prefixes(rewrite):
+    data = f.indicateurs(
+        ["I4.1.b", "", "Nantes", 2019, f.percent(0.45), "=1+1"],
+        ["I4.1.b", "", "Rezé", 2019, 0.5, f.percent(0.25)],
+    )
+    rewritten = _sheet_rewritten(data, rewrite)
+    assert _sheet(rewritten) != _sheet(data)
+    expected = {"Indicateurs": cell_marks.Marks(percent={(2, 4), (3, 5)}, no_result={(2, 5)})}
+    assert cell_marks.scan(data, "xlsx") == expected
+    assert cell_marks.scan(rewritten, "xlsx") == expected
+
+
+def test_a_formula_with_its_stored_result_is_not_marked():
+    """The usual case (Excel, LibreOffice): `<f>` then `<v>`; nothing to say."""
+    data = f.indicateurs(["I1.1.a", "", "Nantes", 2019, 1])
+    marks = cell_marks.scan(_with_cached_formula(data), "xlsx")
+    assert marks == {}
+
+
+def _with_cached_formula(data: bytes) -> bytes:
+    changed = _sheet_rewritten(data, lambda xml: xml.replace(b"<v>1</v>", b"<f>0+1</f><v>1</v>"))
+    assert b"<f>" in _sheet(changed)
+    return changed
+
+
+def _sheet(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def _sheet_rewritten(data: bytes, change) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+def test_the_reader_hands_marks_as_columns_and_reaches_cells_calamine_leaves_out():
+    """calamine drops a formula without result, even past the last filled row and column."""
+    data = f.xlsx({"Feuil1": [["a", "b"], [1, f.percent(0.45)], [], [None, None, None, "=1+1"]]})
+    [sheet] = reader.read_file(data, "x.xlsx", max_bytes=2**20, max_rows=100).sheets
+    table = sheet.table
+    assert table.num_rows == 4
+    assert table.column("pct_1").to_pylist() == [False, True, False, False]
+    assert table.column("noresult_3").to_pylist() == [False, False, False, True]
+    assert table.column("c3").to_pylist() == [None, None, None, None]
+    assert reader.no_result_cells(table, 4) == [(4, 3)]
+
+
+# --- files written by LibreOffice itself --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def libreoffice_percent(tmp_path_factory) -> dict[str, Path]:
+    """One workbook with cells formatted as % and plain fractions, saved by LibreOffice as .ods,
+    .xlsx and .xls (Excel 97-2003)."""
+    if f.SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) absent : scripts/test.sh l'installe")
+    src = tmp_path_factory.mktemp("lo-pct-src")
+    out = tmp_path_factory.mktemp("lo-pct-out")
+    f.workbook(
+        {
+            "Indicateurs": [
+                f.IND_HEADER,
+                ["I4.1.b", "", "Nantes", 2019, f.percent(0.45), f.percent(0.6, "0.0%")],
+                ["I4.1.b", "", "Rezé", 2019, 0.5],
+                ["I1.1.a", "", "Orvault", 2019, "=E3*10", None],
+            ],
+            "Avancement": [
+                f.AV_HEADER,
+                [3, "01/02/2019", "En cours", f.percent(0.3)],
+                [4, "01/02/2019", "En cours", 0.6],
+            ],
+        }
+    ).save(src / "pourcentages.xlsx")
+    (out / "xlsx").mkdir()
+    f.soffice_convert([src / "pourcentages.xlsx"], "xlsx", out / "xlsx")
+    f.soffice_convert([src / "pourcentages.xlsx"], "ods", out)
+    f.soffice_convert([src / "pourcentages.xlsx"], "xls", out)
+    return {
+        "ods": out / "pourcentages.ods",
+        "xlsx": out / "xlsx" / "pourcentages.xlsx",
+        "xls": out / "pourcentages.xls",
+    }
+
+
+@pytest.mark.parametrize("kind", ["ods", "xlsx", "xls"])
+def test_libreoffice_files_mark_their_percent_cells(libreoffice_percent, kind):
+    marks = cell_marks.scan(libreoffice_percent[kind].read_bytes(), kind)
+    assert {name: m.percent for name, m in marks.items()} == {
+        "Indicateurs": {(2, 4), (2, 5)},
+        "Avancement": {(2, 3)},
+    }
+    assert not any(m.no_result for m in marks.values()), "LibreOffice stores every result"
+
+
+def test_one_formula_repeated_over_millions_of_cells_is_refused_quickly(conn, libreoffice_percent):
+    before = f.state(conn)
+    data = f.repeated_formula_bomb(libreoffice_percent["ods"].read_bytes())
+    with pytest.raises(reader.FileRefused, match="plus de 5 000 000 cellules"):
+        check(conn, data, "bombe.ods")
+    assert f.state(conn) == before
