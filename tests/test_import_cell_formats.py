@@ -1,6 +1,8 @@
-"""What calamine does not say about a cell, found by the reader: numbers formatted as a
-percentage (Excel and LibreOffice store "45 %" as 0.45) and formulas saved without a result
-(read as empty). Positions are (row from 1, column from 0).
+"""What a cell's format says and its text does not: percentages, and what the reader finds.
+
+Excel and LibreOffice store "45 %" typed in a cell formatted as a percentage as 0.45; only such a
+cell is read as 45. A plain 0,5 is read as 0,5 and Vérifier asks to check it. The reader's marks
+(numbers formatted as %, formulas without a result) are (row from 1, column from 0).
 """
 
 from __future__ import annotations
@@ -12,13 +14,145 @@ from pathlib import Path
 
 import pytest
 
-from ptlcd_data.imports import cell_marks, reader, verify
+from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.imports import batches, cell_marks, reader, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
+
+FRACTION = "% ? vérifiez"
 
 
 def check(conn, data: bytes, name: str = "fichier.xlsx"):
     return verify.check_file(conn, data, name, Settings())
+
+
+def published(conn, data: bytes, name: str = "fichier.xlsx") -> dict:
+    """Publish `data`: {(code, territoire, annee): (valeur, cible)} of indicators."""
+    result = check(conn, data, name)
+    assert result.ok, result.errors.to_dict("records")
+    batches.publish(conn, SYSTEM, result)
+    rows = conn.execute(
+        "SELECT indicateur_code, territoire_code, annee, valeur, cible FROM indicateur_valeur"
+    ).fetchall()
+    return {(c, t, a): (v, ci) for c, t, a, v, ci in rows}
+
+
+def remarks(result, text: str) -> list[list]:
+    found = result.problems[result.problems["message"].str.contains(text, regex=False)]
+    return found[["niveau", "feuille", "ligne", "colonne", "valeur"]].values.tolist()
+
+
+# --- percentages, as Excel writes them (openpyxl sets the number format) ----------------------
+
+EXCEL_PERCENT = [
+    ("builtin_0%", f.percent(0.45, "0%"), 45.0),
+    ("builtin_0.00%", f.percent(0.125, "0.00%"), 12.5),
+    ("custom_0.0%", f.percent(0.07, "0.0%"), 7.0),
+    ("custom_with_space", f.percent(0.3, '0" "%'), 30.0),
+    ("one_hundred_percent", f.percent(1, "0%"), 100.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "cell", "stored"), EXCEL_PERCENT, ids=[c[0] for c in EXCEL_PERCENT]
+)
+def test_a_cell_formatted_as_percentage_is_read_as_the_percentage_it_shows(
+    conn, case, cell, stored
+):
+    data = f.indicateurs(["I4.1.b", "", "Nantes", 2019, cell, f.percent(0.6)])
+    result = check(conn, data)
+    assert result.ok, result.errors.to_dict("records")
+    assert remarks(result, FRACTION) == []
+    assert published(conn, data) == {("I4.1.b", "NANTES", 2019): (stored, 60.0)}
+
+
+PLAIN_FRACTIONS = [
+    ("number", 0.5, "0,5"),
+    ("text_with_comma", "0,5", "0,5"),
+    ("number_in_a_cell_formatted_otherwise", f.Formatted(0.25, "0.00"), "0,25"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "cell", "shown"), PLAIN_FRACTIONS, ids=[c[0] for c in PLAIN_FRACTIONS]
+)
+def test_a_plain_fraction_in_a_percent_indicator_stays_and_vérifier_asks_to_check(
+    conn, case, cell, shown
+):
+    data = f.indicateurs(["I4.1.b", "", "Nantes", 2019, cell])
+    result = check(conn, data)
+    assert result.ok, "a remark, not an error: the user decides"
+    [[niveau, feuille, ligne, colonne, _]] = remarks(result, FRACTION)
+    assert (niveau, feuille, ligne, colonne) == ("remarque", "Indicateurs", 2, "E")
+    message = result.problems.loc[result.problems["niveau"] == "remarque", "message"].tolist()
+    assert any(m.startswith(f"Valeur : {shown} % ? vérifiez") for m in message), message
+    assert not any("cellule au format %" in m for m in message), "it is not"
+    stored = float(shown.replace(",", "."))
+    assert published(conn, data) == {("I4.1.b", "NANTES", 2019): (stored, None)}
+
+
+def test_a_fraction_written_with_its_percent_sign_is_not_questioned(conn):
+    data = f.indicateurs(["I4.1.b", "", "Nantes", 2019, "0,5 %"])
+    result = check(conn, data)
+    assert remarks(result, FRACTION) == []
+    assert published(conn, data) == {("I4.1.b", "NANTES", 2019): (0.5, None)}
+
+
+def test_a_fraction_of_a_count_is_neither_rescaled_nor_questioned(conn):
+    data = f.indicateurs(["I1.1.a", "", "Nantes", 2019, 0.5])
+    result = check(conn, data)
+    assert remarks(result, FRACTION) == []
+    assert published(conn, data) == {("I1.1.a", "NANTES", 2019): (0.5, None)}
+
+
+def test_a_count_in_a_percent_formatted_cell_is_read_as_shown_and_flagged(conn):
+    """Typing 12 in a cell formatted as % stores 0.12 and shows "12 %": it is read as 12."""
+    data = f.indicateurs(["I1.1.a", "", "Nantes", 2019, f.percent(0.12)])
+    result = check(conn, data)
+    assert result.ok
+    assert remarks(result, "format %") == [["remarque", "Indicateurs", 2, "E", "0.12"]]
+    assert published(conn, data) == {("I1.1.a", "NANTES", 2019): (12.0, None)}
+
+
+def test_csv_percentages_are_read_as_written(conn):
+    data = f.csv_bytes(
+        [
+            f.IND_HEADER,
+            ["I4.1.b", "", "Nantes", "2019", "45 %", "", "", ""],
+            ["I4.1.b", "", "Rezé", "2019", "0,5", "", "", ""],
+        ]
+    )
+    result = check(conn, data, "releve.csv")
+    assert result.ok
+    assert remarks(result, FRACTION) == [["remarque", "Indicateurs", 3, "E", "0,5"]]
+    assert published(conn, data, "releve.csv") == {
+        ("I4.1.b", "NANTES", 2019): (45.0, None),
+        ("I4.1.b", "REZE", 2019): (0.5, None),
+    }
+
+
+AVANCEMENT = [
+    ("percent_formatted_cell", f.percent(0.45), 45, False),
+    ("whole_number", 45, 45, False),
+    ("text_with_sign", "45 %", 45, False),
+    ("plain_fraction", 0.6, 1, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "cell", "stored", "questioned"), AVANCEMENT, ids=[c[0] for c in AVANCEMENT]
+)
+def test_avancement_follows_the_same_percentage_rule(conn, case, cell, stored, questioned):
+    data = f.xlsx({"Avancement": [f.AV_HEADER, [3, "01/02/2019", "En cours", cell]]})
+    result = check(conn, data)
+    assert result.ok, result.errors.to_dict("records")
+    found = remarks(result, FRACTION)
+    assert found == ([["remarque", "Avancement", 2, "D", "0.6"]] if questioned else [])
+    batches.publish(conn, SYSTEM, result)
+    rows = conn.execute(
+        "SELECT avancement FROM statut_record WHERE import_id IS NOT NULL"
+    ).fetchall()
+    assert rows == [(stored,)]
 
 
 # --- the scan itself: positions as the spreadsheet shows them ---------------------------------
@@ -180,6 +314,33 @@ def test_libreoffice_files_mark_their_percent_cells(libreoffice_percent, kind):
         "Avancement": {(2, 3)},
     }
     assert not any(m.no_result for m in marks.values()), "LibreOffice stores every result"
+
+
+@pytest.mark.parametrize("kind", ["ods", "xlsx", "xls"])
+def test_libreoffice_percent_cells_are_read_as_shown_and_plain_fractions_as_written(
+    conn, libreoffice_percent, kind
+):
+    path = libreoffice_percent[kind]
+    result = check(conn, path.read_bytes(), path.name)
+    assert result.ok, result.errors.to_dict("records")
+    assert [r[1:4] for r in remarks(result, FRACTION)] == [
+        ["Avancement", 3, "D"],
+        ["Indicateurs", 3, "E"],
+    ]
+    batches.publish(conn, SYSTEM, result)
+    values = conn.execute(
+        "SELECT indicateur_code, territoire_code, valeur, cible FROM indicateur_valeur "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    assert values == [
+        ("I1.1.a", "ORVAULT", 5.0, None),
+        ("I4.1.b", "NANTES", 45.0, 60.0),
+        ("I4.1.b", "REZE", 0.5, None),
+    ]
+    progress = conn.execute(
+        "SELECT action_no, avancement FROM statut_record WHERE import_id IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    assert progress == [(3, 30), (4, 1)]
 
 
 def test_one_formula_repeated_over_millions_of_cells_is_refused_quickly(conn, libreoffice_percent):

@@ -142,7 +142,7 @@ VALUES = [
     ("english_thousands", "I1.1.a", "1,234.5", 1234.5),
     ("percent_sign", "I4.1.b", "45 %", 45.0),
     ("percent_sign_decimal", "I4.1.b", "12,5%", 12.5),
-    ("percent_formatted_cell", "I4.1.b", 0.45, 45.0),
+    ("percent_formatted_cell", "I4.1.b", f.percent(0.45), 45.0),
     ("fraction_of_a_count_stays", "I1.1.a", 0.5, 0.5),
 ]
 

@@ -8,7 +8,6 @@ import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import BY_RECORDING, latest
@@ -22,7 +21,7 @@ def check(
         "ptlcd_av",
         f"""
         SELECT r.*, a.action_no, ptlcd_date(ptlcd_clean(r.date)) AS date_n, s.v AS statut_n,
-               ptlcd_percent(r.avancement) AS avancement_n,
+               ptlcd_percent(r.avancement, r.avancement_pct) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
@@ -77,12 +76,8 @@ def check(
             "Avancement : un pourcentage doit être entre 0 et 100.",
             "un pourcentage entre 0 et 100",
         ),
-        (
-            "remarque",
-            "avancement",
-            "ptlcd_is_fraction(avancement)",
-            FRACTION_NOTE,
-            None,
+        engine.fraction_rule(
+            "avancement", "Avancement", "ptlcd_is_fraction(avancement) AND NOT avancement_pct"
         ),
         (
             "ignoré",

@@ -7,7 +7,6 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.indicateurs.rules import year_range, years_expected
 from ptlcd_data.store import Connection
@@ -63,9 +62,8 @@ def check(
         {engine.number_layers("parsed", "valeur", "cible")}
         SELECT feuille, ligne, code, libelle, territoire, annee, valeur, cible, source,
                commentaire, indicateur_code, unite, territoire_code, annee_n,
-               CASE WHEN valeur_frac THEN valeur_raw * 100 ELSE valeur_raw END AS valeur_n,
-               CASE WHEN cible_frac THEN cible_raw * 100 ELSE cible_raw END AS cible_n,
-               valeur_frac, cible_frac, valeur_bad, cible_bad
+               valeur_n, cible_n, valeur_pct, cible_pct, valeur_frac, cible_frac,
+               valeur_bad, cible_bad
         FROM numbers
         """,  # noqa: S608 - fixed fragments
     )
@@ -137,7 +135,15 @@ def check(
                 f"{label} : un pourcentage doit être entre 0 et 100.",
                 "un pourcentage entre 0 et 100",
             ),
-            ("remarque", key, f"{key}_frac", FRACTION_NOTE, None),
+            engine.fraction_rule(key, label, f"{key}_frac"),
+            (
+                "remarque",
+                key,
+                f"{key}_pct AND {n} IS NOT NULL AND unite <> '%'",
+                f"{label} : cellule au format % pour un indicateur qui ne se mesure pas en % : "
+                "lue comme elle s'affiche (0,12 au format % est lu 12). Vérifiez.",
+                "un nombre sans format %",
+            ),
         ]
     rules.append(
         (
