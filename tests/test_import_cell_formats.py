@@ -1,8 +1,8 @@
-"""What a cell's format says and its text does not: percentages, and what the reader finds.
+"""What a cell's format says and its text does not: percentages and formulas without a result.
 
 Excel and LibreOffice store "45 %" typed in a cell formatted as a percentage as 0.45; only such a
-cell is read as 45. A plain 0,5 is read as 0,5 and Vérifier asks to check it. The reader's marks
-(numbers formatted as %, formulas without a result) are (row from 1, column from 0).
+cell is read as 45. A plain 0,5 is read as 0,5 and Vérifier asks to check it. A formula saved
+without its result (some programs do not compute) is an error naming its cell, never "no value".
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
 
 FRACTION = "% ? vérifiez"
+NO_RESULT = "Formule sans valeur calculée : ouvrez et enregistrez le fichier dans votre tableur."
 
 
 def check(conn, data: bytes, name: str = "fichier.xlsx"):
@@ -153,6 +154,60 @@ def test_avancement_follows_the_same_percentage_rule(conn, case, cell, stored, q
         "SELECT avancement FROM statut_record WHERE import_id IS NOT NULL"
     ).fetchall()
     assert rows == [(stored,)]
+
+
+# --- formulas saved without their result --------------------------------------------------------
+
+
+def test_a_formula_without_stored_result_is_an_error_naming_its_cell(conn):
+    """openpyxl writes `<f>` and no `<v>`: the cell is not empty, its value is unknown."""
+    before = f.state(conn)
+    data = f.indicateurs(
+        ["I1.1.a", "", "Nantes", 2019, "=2+3", 8],
+        ["I1.1.a", "", "Rezé", "=2018+1", 4],
+        ["I1.1.a", "", "Orvault", 2019, "=1+1"],
+    )
+    result = check(conn, data)
+    assert not result.ok
+    errors = result.errors[["feuille", "ligne", "colonne", "entete", "message"]]
+    assert errors.values.tolist() == [
+        ["Indicateurs", 2, "E", "Valeur", NO_RESULT],
+        ["Indicateurs", 3, "D", "Année", NO_RESULT],
+        ["Indicateurs", 4, "E", "Valeur", NO_RESULT],
+    ]
+    # Not "no value": neither "Année manquante" nor "ni valeur ni cible".
+    assert not result.problems["message"].str.contains("ignorée|manquante").any()
+    assert result.counts()["ignorés"] == 0
+    with pytest.raises(Exception, match="rien n'est publié"):
+        batches.publish(conn, SYSTEM, result)
+    assert f.state(conn) == before
+
+
+def test_a_formula_without_result_alone_on_its_row_is_not_a_blank_row(conn):
+    """calamine leaves such a cell out, even on a row past the last filled one (a total row)."""
+    data = f.xlsx(
+        {
+            "Indicateurs": [
+                ["Code indicateur", "Territoire", "Année", "Valeur"],
+                ["I1.1.a", "Nantes", 2019, 3],
+                [None, None, None, None],
+                [None, None, None, "=SUM(D2:D3)"],
+            ]
+        }
+    )
+    result = check(conn, data)
+    errors = result.errors[["ligne", "colonne", "message"]].values.tolist()
+    assert [4, "D", NO_RESULT] in errors
+    assert {e[0] for e in errors} == {4}
+
+
+def test_a_header_cell_with_a_formula_without_result_is_named(conn):
+    data = f.xlsx(
+        {"Indicateurs": [[*f.IND_HEADER[:4], '="Valeur"'], ["I1.1.a", "", "Nantes", 2019, 3]]}
+    )
+    result = check(conn, data)
+    errors = result.errors[["feuille", "ligne", "colonne", "message"]].values.tolist()
+    assert ["Indicateurs", 1, "E", NO_RESULT] in errors
 
 
 # --- the scan itself: positions as the spreadsheet shows them ---------------------------------
@@ -341,6 +396,15 @@ def test_libreoffice_percent_cells_are_read_as_shown_and_plain_fractions_as_writ
         "SELECT action_no, avancement FROM statut_record WHERE import_id IS NOT NULL ORDER BY 1"
     ).fetchall()
     assert progress == [(3, 30), (4, 1)]
+
+
+def test_an_ods_formula_without_stored_result_is_an_error_naming_its_cell(
+    conn, libreoffice_percent
+):
+    data = f.without_formula_results(libreoffice_percent["ods"].read_bytes())
+    result = check(conn, data, "pourcentages.ods")
+    errors = result.errors[["feuille", "ligne", "colonne", "message"]].values.tolist()
+    assert errors == [["Indicateurs", 4, "E", NO_RESULT]]
 
 
 def test_one_formula_repeated_over_millions_of_cells_is_refused_quickly(conn, libreoffice_percent):

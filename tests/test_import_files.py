@@ -264,14 +264,6 @@ def test_csv_as_french_spreadsheets_write_it(conn, encoding, sep):
     assert (source, comment) == ("Mission égalité", "é à ç")
 
 
-def test_formulas_written_by_openpyxl_without_cached_value_are_not_invented(conn):
-    data = f.xlsx({"Indicateurs": [f.IND_HEADER, ["I1.1.a", "", "Nantes", 2019, "=2+3", 8]]})
-    result = check(conn, data)
-    assert result.ok
-    changes = preview.changes(result)
-    assert "5" not in changes["nouveau"].tolist()
-
-
 # --- files written by LibreOffice itself ------------------------------------------------------
 
 

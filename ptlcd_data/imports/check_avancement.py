@@ -95,10 +95,14 @@ def check(
 
 
 def diff(conn: Connection) -> pa.Table:
-    """Valid status rows against the latest record of the same action and date."""
+    """Valid status rows against the latest record of the same action and date (a row with a
+    formula without result is left out: its values are unknown)."""
     table: pa.Table = conn.sql(
         f"""
-        WITH f AS (SELECT * FROM ptlcd_av WHERE action_no IS NOT NULL AND date_n IS NOT NULL),
+        WITH f AS (
+            SELECT * FROM ptlcd_av
+            WHERE action_no IS NOT NULL AND date_n IS NOT NULL AND _no_result IS NULL
+        ),
         cur AS (
             SELECT action_no, date_effet, statut, avancement, commentaire FROM statut_record s
             SEMI JOIN f ON f.action_no = s.action_no AND f.date_n = s.date_effet

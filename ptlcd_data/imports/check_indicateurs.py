@@ -63,7 +63,7 @@ def check(
         SELECT feuille, ligne, code, libelle, territoire, annee, valeur, cible, source,
                commentaire, indicateur_code, unite, territoire_code, annee_n,
                valeur_n, cible_n, valeur_pct, cible_pct, valeur_frac, cible_frac,
-               valeur_bad, cible_bad
+               valeur_bad, cible_bad, _no_result
         FROM numbers
         """,  # noqa: S608 - fixed fragments
     )
@@ -169,7 +169,8 @@ def check(
 def diff(conn: Connection) -> pa.Table:
     """Each valid row of `ptlcd_ind` with the current value and the value after publishing.
 
-    Empty cells do not erase: a row with only a target keeps the value already recorded.
+    A row with a formula without result is left out: its values are unknown. Empty cells do not
+    erase: a row with only a target keeps the value already recorded.
     Columns: feuille, ligne, indicateur_code, territoire_code, annee, etat ('créé', 'modifié',
     'inchangé', 'ignoré'), ancien_/nouveau_ valeur, cible, source, commentaire.
     """
@@ -178,7 +179,7 @@ def diff(conn: Connection) -> pa.Table:
         WITH f AS (
             SELECT * FROM ptlcd_ind
             WHERE indicateur_code IS NOT NULL AND territoire_code IS NOT NULL
-              AND annee_n IS NOT NULL
+              AND annee_n IS NOT NULL AND _no_result IS NULL
         ),
         cur AS (
             SELECT * FROM (

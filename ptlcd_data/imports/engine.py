@@ -7,7 +7,9 @@ runs them all in one pass and lists the rows of the rules that are broken.
 
 Percentages: a number is multiplied by 100 only when its cell is formatted as a percentage
 (`<field>_pct`, from the reader's marks): that is how Excel and LibreOffice store "45 %". A plain
-0,5 is read as 0,5, and a remark asks to check it.
+0,5 is read as 0,5, and a remark asks to check it. A formula saved without its result
+(`_no_result`, the fields whose cell is one) is an error for that cell, and no other rule reads
+the cell as empty.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from ptlcd_data.imports import reader
 from ptlcd_data.imports.problems import error, line_ranges, problem, remark
 from ptlcd_data.imports.sheets import Layout, Spec, letter
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import one_row
+from ptlcd_data.store.sql import one_row, scalar
 
 # Texts that mean "no value" in French statistics: never read as zero.
 NO_VALUE = ("", "n.c.", "n.c", "nc", "nd", "n.d.", "n.d", "-", "–", "—", "s.o.", "so", "ns")
 # Spaces people and spreadsheets put in numbers: space, no-break, narrow no-break, thin.
 NUMBER_SPACES = " \u00a0\u202f\u2009"
+NO_RESULT = "Formule sans valeur calculée : ouvrez et enregistrez le fichier dans votre tableur."
+NO_RESULT_EXPECTED = (
+    "la valeur calculée de la formule, que le tableur enregistre avec le fichier (certains "
+    "programmes écrivent les formules sans les calculer)"
+)
 Rule = tuple[str, str, str, str, str | None]
 
 
@@ -106,8 +113,9 @@ def install_macros(conn: Connection) -> None:
 
 def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> None:
     """`ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field as text with its
-    outer spaces removed, and `<field>_pct` for each percentage field (its cell is formatted as
-    %). Blank rows (every recognised cell empty) are dropped wherever they are.
+    outer spaces removed, `<field>_pct` for each percentage field (its cell is formatted as %),
+    and `_no_result` (the fields whose cell is a formula without result, or NULL). Blank rows
+    (every recognised cell empty) are dropped wherever they are.
     """
     selects = []
     for n, (layout, table) in enumerate(parts):
@@ -117,7 +125,7 @@ def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]
             name, table.append_column("_feuille", pa.repeat(layout.sheet, table.num_rows))
         )
         names = set(table.column_names)
-        cols = []
+        cols, no_result = [], []
         for column in spec.columns:
             index = layout.fields.get(column.key, (-1, ""))[0]
             if index >= 0:
@@ -131,11 +139,24 @@ def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]
                     if flag in names
                     else f"false AS {column.key}_pct"
                 )
+            if reader.no_result_column(index) in names:
+                no_result.append((reader.no_result_column(index), column.key))
+        if no_result:
+            any_cell = " OR ".join(f"coalesce({flag}, false)" for flag, _ in no_result)
+            keys = ", ".join(f"CASE WHEN {flag} THEN '{key}' END" for flag, key in no_result)
+            cols.append(
+                f"CASE WHEN {any_cell} THEN list_filter([{keys}], lambda k: k IS NOT NULL) "
+                "END AS _no_result"
+            )
+        else:
+            cols.append("CAST(NULL AS VARCHAR[]) AS _no_result")
         selects.append(
             f"SELECT CAST(_feuille AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
             f"FROM {name} WHERE _ligne > {int(layout.header_line)}"
         )
-    not_blank = " OR ".join(f"{c.key} IS NOT NULL" for c in spec.columns)
+    not_blank = " OR ".join(
+        [f"{c.key} IS NOT NULL" for c in spec.columns] + ["_no_result IS NOT NULL"]
+    )
     # A view: each kind's parsing query reads it once, in the same pass.
     conn.execute(
         "CREATE OR REPLACE TEMP VIEW ptlcd_rows AS "  # noqa: S608 - generated names
@@ -180,9 +201,19 @@ def collect(
 
     The rows that break any rule are set apart first, in one pass, then counted rule by rule in
     a second; only the rules broken at least once list their rows (none, for a clean file).
+    When a row holds a formula without result, every field gets one more rule, that error; a
+    field's own rules skip such a cell (it is not empty, its value is unknown), and a row
+    holding one is never ignored.
     A message may show the cell's number, French-written, with `{valeur}`.
     """
     problems: list[dict[str, Any]] = []
+    # Most files have no formula without result: their rules stay as they are.
+    if scalar(conn, f"SELECT bool_or(_no_result IS NOT NULL) FROM {source}"):  # noqa: S608 - fixed names
+        fields = sorted({key for sheet in where.values() for key in sheet})
+        rules = [_unless_no_result(rule) for rule in rules] + [
+            ("erreur", key, f"list_contains(_no_result, '{key}')", NO_RESULT, NO_RESULT_EXPECTED)
+            for key in fields
+        ]
     any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)
     hits_table = materialise(
         conn,
@@ -234,6 +265,15 @@ def collect(
             )
     conn.unregister("ptlcd_hits")
     return problems
+
+
+def _unless_no_result(rule: Rule) -> Rule:
+    niveau, key, condition, message, expected = rule
+    if niveau == "ignoré":
+        guard = "_no_result IS NULL"
+    else:
+        guard = f"NOT coalesce(list_contains(_no_result, '{key}'), false)"
+    return niveau, key, f"({condition}) AND {guard}", message, expected
 
 
 def duplicates(
