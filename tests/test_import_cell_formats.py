@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.errors import InputError
 from ptlcd_data.imports import batches, cell_marks, reader, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
@@ -178,7 +179,7 @@ def test_a_formula_without_stored_result_is_an_error_naming_its_cell(conn):
     # Not "no value": neither "Année manquante" nor "ni valeur ni cible".
     assert not result.problems["message"].str.contains("ignorée|manquante").any()
     assert result.counts()["ignorés"] == 0
-    with pytest.raises(Exception, match="rien n'est publié"):
+    with pytest.raises(InputError, match="rien n'est publié"):
         batches.publish(conn, SYSTEM, result)
     assert f.state(conn) == before
 
