@@ -204,7 +204,9 @@ Ce que comprend « Vérifier » : la lecture du classeur par calamine dans un pr
 en mémoire et en temps (un classeur piégé de quelques kilo-octets peut demander des centaines de
 gigaoctets : seul le fils tombe, test `test_the_server_process_survives_a_far_cell_bomb`) ; le
 fils passe par fastexcel, qui remet les cellules en colonnes Arrow de texte construites en Rust,
-sans objet Python par cellule. Puis, dans DuckDB, pour tout le tableau d'un coup et en une passe :
+sans objet Python par cellule ; il relit aussi le XML de chaque feuille, ce que calamine ne dit
+pas (cellules au format pourcentage, formules sans valeur calculée : une décompression et une
+recherche quand il n'y en a pas). Puis, dans DuckDB, pour tout le tableau d'un coup et en une passe :
 nettoyage des textes, nombres à la française, années, correspondance des codes et des
 territoires (une fois par valeur distincte), chaque règle de contrôle (une requête compte les
 règles enfreintes, seules celles-là listent leurs lignes), doublons, et la comparaison avec les
@@ -228,7 +230,7 @@ if {mode!r} == "read":
     b.read_only(data)
 elif {mode!r} == "child":
     from ptlcd_data.imports import reader
-    reader.read_and_pack(data, "sheet.xlsx", max({rows}, Settings().max_rows))
+    reader.read_and_pack(data, "sheet.xlsx", "xlsx", max({rows}, Settings().max_rows))
 else:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(max_rows=max({rows}, Settings().max_rows))

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE, Rule
+from ptlcd_data.imports.engine import Rule
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import BY_RECORDING, latest
@@ -22,7 +22,7 @@ def check(
         "ptlcd_av",
         f"""
         SELECT r.*, a.action_no, ptlcd_date(ptlcd_clean(r.date)) AS date_n, s.v AS statut_n,
-               ptlcd_percent(r.avancement) AS avancement_n,
+               ptlcd_percent(r.avancement, r.avancement_pct) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
         LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
@@ -64,12 +64,8 @@ def check(
             "Avancement : un pourcentage doit être entre 0 et 100.",
             "un pourcentage entre 0 et 100",
         ),
-        (
-            "remarque",
-            "avancement",
-            "ptlcd_is_fraction(avancement)",
-            FRACTION_NOTE,
-            None,
+        engine.fraction_rule(
+            "avancement", "Avancement", "ptlcd_is_fraction(avancement) AND NOT avancement_pct"
         ),
         (
             "ignoré",
@@ -87,10 +83,14 @@ def check(
 
 
 def diff(conn: Connection) -> pa.Table:
-    """Valid status rows against the latest record of the same action and date."""
+    """Valid status rows against the latest record of the same action and date (a row with a
+    formula without result is left out: its values are unknown)."""
     table: pa.Table = conn.sql(
         f"""
-        WITH f AS (SELECT * FROM ptlcd_av WHERE action_no IS NOT NULL AND date_n IS NOT NULL),
+        WITH f AS (
+            SELECT * FROM ptlcd_av
+            WHERE action_no IS NOT NULL AND date_n IS NOT NULL AND _no_result IS NULL
+        ),
         cur AS (
             SELECT action_no, date_effet, statut, avancement, commentaire FROM statut_record s
             SEMI JOIN f ON f.action_no = s.action_no AND f.date_n = s.date_effet

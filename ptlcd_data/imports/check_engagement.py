@@ -57,10 +57,14 @@ def check(
 
 
 def diff(conn: Connection) -> pa.Table:
-    """Valid engagement rows against the territory's current level for the action."""
+    """Valid engagement rows against the territory's current level for the action (a row with
+    a formula without result is left out: its values are unknown)."""
     table: pa.Table = conn.sql(
         f"""
-        WITH f AS (SELECT * FROM ptlcd_eng WHERE action_no IS NOT NULL AND territoire_code IS NOT NULL),
+        WITH f AS (
+            SELECT * FROM ptlcd_eng
+            WHERE action_no IS NOT NULL AND territoire_code IS NOT NULL AND _no_result IS NULL
+        ),
         cur AS (
             SELECT action_no, territoire_code, niveau FROM engagement_record e
             SEMI JOIN f ON f.action_no = e.action_no AND f.territoire_code = e.territoire_code

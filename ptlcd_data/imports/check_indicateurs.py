@@ -7,7 +7,7 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import FRACTION_NOTE, Rule
+from ptlcd_data.imports.engine import Rule
 from ptlcd_data.imports.sheets import SPECS, Layout
 from ptlcd_data.indicateurs.rules import year_range, years_expected
 from ptlcd_data.store import Connection
@@ -63,9 +63,8 @@ def check(
         {engine.number_layers("parsed", "valeur", "cible")}
         SELECT feuille, ligne, code, libelle, territoire, annee, valeur, cible, source,
                commentaire, indicateur_code, unite, territoire_code, annee_n,
-               CASE WHEN valeur_frac THEN valeur_raw * 100 ELSE valeur_raw END AS valeur_n,
-               CASE WHEN cible_frac THEN cible_raw * 100 ELSE cible_raw END AS cible_n,
-               valeur_frac, cible_frac, valeur_bad, cible_bad
+               valeur_n, cible_n, valeur_pct, cible_pct, valeur_frac, cible_frac,
+               valeur_bad, cible_bad, _no_result
         FROM numbers
         """,  # noqa: S608 - fixed fragments
     )
@@ -129,7 +128,15 @@ def check(
                 f"{label} : un pourcentage doit être entre 0 et 100.",
                 "un pourcentage entre 0 et 100",
             ),
-            ("remarque", key, f"{key}_frac", FRACTION_NOTE, None),
+            engine.fraction_rule(key, label, f"{key}_frac"),
+            (
+                "remarque",
+                key,
+                f"{key}_pct AND {n} IS NOT NULL AND unite <> '%'",
+                f"{label} : cellule au format % pour un indicateur qui ne se mesure pas en % : "
+                "lue comme elle s'affiche (0,12 au format % est lu 12). Vérifiez.",
+                "un nombre sans format %",
+            ),
         ]
     rules.append(
         (
@@ -155,7 +162,8 @@ def check(
 def diff(conn: Connection) -> pa.Table:
     """Each valid row of `ptlcd_ind` with the current value and the value after publishing.
 
-    Empty cells do not erase: a row with only a target keeps the value already recorded.
+    A row with a formula without result is left out: its values are unknown. Empty cells do not
+    erase: a row with only a target keeps the value already recorded.
     Columns: feuille, ligne, indicateur_code, territoire_code, annee, etat ('créé', 'modifié',
     'inchangé', 'ignoré'), ancien_/nouveau_ valeur, cible, source, commentaire.
     """
@@ -164,7 +172,7 @@ def diff(conn: Connection) -> pa.Table:
         WITH f AS (
             SELECT * FROM ptlcd_ind
             WHERE indicateur_code IS NOT NULL AND territoire_code IS NOT NULL
-              AND annee_n IS NOT NULL
+              AND annee_n IS NOT NULL AND _no_result IS NULL
         ),
         cur AS (
             SELECT * FROM (

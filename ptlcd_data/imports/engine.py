@@ -4,6 +4,12 @@ A file's sheets are registered as Arrow tables and parsed by SQL macros (numbers
 commas and non-breaking spaces, '45 %', years as text, number or date, territory names without
 accents or with "St"). A rule is (gravite, field, SQL condition, message, expected): `collect`
 runs them all in one pass and lists the rows of the rules that are broken.
+
+Percentages: a number is multiplied by 100 only when its cell is formatted as a percentage
+(`<field>_pct`, from the reader's marks): that is how Excel and LibreOffice store "45 %". A plain
+0,5 is read as 0,5, and a remark asks to check it. A formula saved without its result
+(`_no_result`, the fields whose cell is one) is an error for that cell, and no other rule reads
+the cell as empty.
 """
 
 from __future__ import annotations
@@ -12,20 +18,35 @@ from typing import Any
 
 import pyarrow as pa
 
+from ptlcd_data.imports import reader
 from ptlcd_data.imports.problems import error, line_ranges, problem, remark
 from ptlcd_data.imports.sheets import Layout, Spec, letter
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import one_row
+from ptlcd_data.store.sql import one_row, scalar
 
 # Texts that mean "no value" in French statistics: never read as zero.
 NO_VALUE = ("", "n.c.", "n.c", "nc", "nd", "n.d.", "n.d", "-", "–", "—", "s.o.", "so", "ns")
 # Spaces people and spreadsheets put in numbers: space, no-break, narrow no-break, thin.
 NUMBER_SPACES = " \u00a0\u202f\u2009"
-FRACTION_NOTE = (
-    "Nombre entre 0 et 1 dans une colonne de pourcentages (cellule au format %) : lu comme un "
-    "pourcentage, multiplié par 100."
+NO_RESULT = "Formule sans valeur calculée : ouvrez et enregistrez le fichier dans votre tableur."
+NO_RESULT_EXPECTED = (
+    "la valeur calculée de la formule, que le tableur enregistre avec le fichier (certains "
+    "programmes écrivent les formules sans les calculer)"
 )
 Rule = tuple[str, str, str, str, str | None]
+
+
+def fraction_rule(key: str, label: str, condition: str) -> Rule:
+    """The remark on a plain number between 0 and 1 in a percentage column: it is read as it
+    is (0,5 %), and the user says whether 50 % was meant. `{valeur}` is the cell's number."""
+    return (
+        "remarque",
+        key,
+        condition,
+        f"{label} : {{valeur}} % ? vérifiez. Un nombre entre 0 et 1 est lu tel quel ; seul un "
+        "nombre mis en forme en pourcentage dans le tableur est multiplié par 100.",
+        "un pourcentage de 0 à 100 : 50 ou « 50 % » pour la moitié",
+    )
 
 
 def install_macros(conn: Connection) -> None:
@@ -61,12 +82,16 @@ def install_macros(conn: Connection) -> None:
         CREATE OR REPLACE TEMP MACRO ptlcd_bad_of(t, n) AS
             NOT ptlcd_no_value(t) AND (n IS NULL OR NOT isfinite(n));
         CREATE OR REPLACE TEMP MACRO ptlcd_bad_number(t) AS ptlcd_bad_of(t, ptlcd_number(t));
-        -- "45 %" typed in Excel or LibreOffice is stored as 0.45 in a cell formatted as %.
+        -- A number between 0 and 1 without a '%': 0,5 % or a fraction meant as 50 %?
         CREATE OR REPLACE TEMP MACRO ptlcd_fraction_of(t, n) AS
             NOT contains(t, '%') AND n > 0 AND n < 1;
         CREATE OR REPLACE TEMP MACRO ptlcd_is_fraction(t) AS ptlcd_fraction_of(t, ptlcd_number(t));
-        CREATE OR REPLACE TEMP MACRO ptlcd_percent(t) AS
-            CASE WHEN ptlcd_is_fraction(t) THEN ptlcd_number(t) * 100 ELSE ptlcd_number(t) END;
+        -- "45 %" typed in Excel or LibreOffice is stored as 0.45 in a cell formatted as %:
+        -- only such a cell (pct) is multiplied by 100, rounded to undo 0.07 * 100 = 7.000…01.
+        CREATE OR REPLACE TEMP MACRO ptlcd_scaled(n, pct) AS
+            CASE WHEN pct THEN round(n * 100, 9) ELSE n END;
+        CREATE OR REPLACE TEMP MACRO ptlcd_percent(t, pct) AS
+            ptlcd_scaled(ptlcd_number(t), pct);
         CREATE OR REPLACE TEMP MACRO ptlcd_year(t) AS
             CASE WHEN regexp_full_match(t, '\\d{{4}}(\\.0+)?') THEN CAST(left(t, 4) AS INTEGER)
                  WHEN regexp_matches(t, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN
@@ -93,7 +118,9 @@ def install_macros(conn: Connection) -> None:
 
 def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]) -> None:
     """`ptlcd_rows`: the data rows of one kind: feuille, ligne, then each field as text with its
-    outer spaces removed. Blank rows (every recognised cell empty) are dropped wherever they are.
+    outer spaces removed, `<field>_pct` for each percentage field (its cell is formatted as %),
+    and `_no_result` (the fields whose cell is a formula without result, or NULL). Blank rows
+    (every recognised cell empty) are dropped wherever they are.
     """
     selects = []
     for n, (layout, table) in enumerate(parts):
@@ -102,17 +129,39 @@ def normalise(conn: Connection, spec: Spec, parts: list[tuple[Layout, pa.Table]]
         conn.register(
             name, table.append_column("_feuille", pa.repeat(layout.sheet, table.num_rows))
         )
-        cols = []
+        names = set(table.column_names)
+        cols, no_result = [], []
         for column in spec.columns:
-            if column.key in layout.fields:
-                cols.append(f"NULLIF(trim(c{layout.fields[column.key][0]}), '') AS {column.key}")
+            index = layout.fields.get(column.key, (-1, ""))[0]
+            if index >= 0:
+                cols.append(f"NULLIF(trim(c{index}), '') AS {column.key}")
             else:
                 cols.append(f"CAST(NULL AS VARCHAR) AS {column.key}")
+            if column.percent:
+                flag = reader.percent_column(index)
+                cols.append(
+                    f"coalesce({flag}, false) AS {column.key}_pct"
+                    if flag in names
+                    else f"false AS {column.key}_pct"
+                )
+            if reader.no_result_column(index) in names:
+                no_result.append((reader.no_result_column(index), column.key))
+        if no_result:
+            any_cell = " OR ".join(f"coalesce({flag}, false)" for flag, _ in no_result)
+            keys = ", ".join(f"CASE WHEN {flag} THEN '{key}' END" for flag, key in no_result)
+            cols.append(
+                f"CASE WHEN {any_cell} THEN list_filter([{keys}], lambda k: k IS NOT NULL) "
+                "END AS _no_result"
+            )
+        else:
+            cols.append("CAST(NULL AS VARCHAR[]) AS _no_result")
         selects.append(
             f"SELECT CAST(_feuille AS VARCHAR) AS feuille, _ligne AS ligne, {', '.join(cols)} "  # noqa: S608 - generated names
             f"FROM {name} WHERE _ligne > {int(layout.header_line)}"
         )
-    not_blank = " OR ".join(f"{c.key} IS NOT NULL" for c in spec.columns)
+    not_blank = " OR ".join(
+        [f"{c.key} IS NOT NULL" for c in spec.columns] + ["_no_result IS NOT NULL"]
+    )
     # A view: each kind's parsing query reads it once, in the same pass.
     conn.execute(
         "CREATE OR REPLACE TEMP VIEW ptlcd_rows AS "  # noqa: S608 - generated names
@@ -157,8 +206,19 @@ def collect(
 
     The rows that break any rule are set apart first, in one pass, then counted rule by rule in
     a second; only the rules broken at least once list their rows (none, for a clean file).
+    When a row holds a formula without result, every field gets one more rule, that error; a
+    field's own rules skip such a cell (it is not empty, its value is unknown), and a row
+    holding one is never ignored.
+    A message may show the cell's number, French-written, with `{valeur}`.
     """
     problems: list[dict[str, Any]] = []
+    # Most files have no formula without result: their rules stay as they are.
+    if scalar(conn, f"SELECT bool_or(_no_result IS NOT NULL) FROM {source}"):  # noqa: S608 - fixed names
+        fields = sorted({key for sheet in where.values() for key in sheet})
+        rules = [_unless_no_result(rule) for rule in rules] + [
+            ("erreur", key, f"list_contains(_no_result, '{key}')", NO_RESULT, NO_RESULT_EXPECTED)
+            for key in fields
+        ]
     any_rule = " OR ".join(f"coalesce({condition}, false)" for _, _, condition, _, _ in rules)
     hits_table = materialise(
         conn,
@@ -204,11 +264,21 @@ def collect(
             continue
         for feuille, ligne, value in hits:
             col_letter, header = where.get(feuille, {}).get(key, (None, None))
+            text = message.replace("{valeur}", str(value).replace(".", ","))
             problems.append(
-                problem(gravite, feuille, ligne, col_letter, header, value, message, expected)
+                problem(gravite, feuille, ligne, col_letter, header, value, text, expected)
             )
     conn.unregister("ptlcd_hits")
     return problems
+
+
+def _unless_no_result(rule: Rule) -> Rule:
+    niveau, key, condition, message, expected = rule
+    if niveau == "ignoré":
+        guard = "_no_result IS NULL"
+    else:
+        guard = f"NOT coalesce(list_contains(_no_result, '{key}'), false)"
+    return niveau, key, f"({condition}) AND {guard}", message, expected
 
 
 def duplicates(
@@ -264,14 +334,17 @@ def vocabulary_sql(values: tuple[str, ...]) -> str:
 
 
 def number_layers(source: str, *cols: str) -> str:
-    """CTE `numbers` over `source`, which has `<col>` and `<col>_fast`, per column in `cols`.
+    """CTEs `raw_numbers` and `numbers` over `source`, which has `<col>`, `<col>_fast` and
+    `<col>_pct` (its cell is formatted as %) for each column in `cols`, and `unite`.
 
-    The number rule is the macros' (`ptlcd_number_of`, `ptlcd_bad_of`, `ptlcd_fraction_of`: the
-    same as `ptlcd_number`, `ptlcd_bad_number`, `ptlcd_is_fraction`), applied only to the cells
-    that are not numbers already: a number cell ('137.0') was cast directly (`_fast`), and only
-    the other cells ('1 234,5', '45 %', 'n.c.') go through the regular expression, once each
-    (`<col>_d`, their digits). Adds `<col>_raw` (the number, or NULL), `<col>_bad` (text that is
-    neither a number nor a no-value word) and `<col>_frac` (a fraction in a percentage column).
+    The number rule is the macros' (`ptlcd_number_of`, `ptlcd_bad_of`, `ptlcd_fraction_of`,
+    `ptlcd_scaled`: the same as `ptlcd_number`, `ptlcd_bad_number`, `ptlcd_is_fraction`), applied
+    only to the cells that are not numbers already: a number cell ('137.0') was cast directly
+    (`_fast`), and only the other cells ('1 234,5', '45 %', 'n.c.') go through the regular
+    expression, once each (`<col>_d`, their digits). Adds `<col>_raw` (the number as written, or
+    NULL), `<col>_n` (the number, × 100 in a cell formatted as %), `<col>_bad` (text that is
+    neither a number nor a no-value word) and `<col>_frac` (a plain number between 0 and 1 for an
+    indicator in %: read as it is, and questioned).
     """
     digits, fields, flags = [], [], []
     for c in cols:
@@ -283,13 +356,15 @@ def number_layers(source: str, *cols: str) -> str:
             f"WHEN {c}_d IS NOT NULL THEN ptlcd_number_of({c}, {c}_d) END AS {c}_raw"
         )
         flags += [
+            f"ptlcd_scaled({c}_raw, {c}_pct) AS {c}_n",
             f"coalesce({c}_fast IS NULL AND ptlcd_bad_of({c}, {c}_raw), false) AS {c}_bad",
-            f"coalesce(unite = '%' AND ptlcd_fraction_of({c}, {c}_raw), false) AS {c}_frac",
+            f"coalesce(unite = '%' AND NOT {c}_pct AND ptlcd_fraction_of({c}, {c}_raw), false) "
+            f"AS {c}_frac",
         ]
     return (
         f"digits AS (SELECT *, {', '.join(digits)} FROM {source}),\n"  # noqa: S608 - fixed fragments
-        f"        raws AS (SELECT *, {', '.join(fields)} FROM digits),\n"
-        f"        numbers AS (SELECT *, {', '.join(flags)} FROM raws)"
+        f"        raw_numbers AS (SELECT *, {', '.join(fields)} FROM digits),\n"
+        f"        numbers AS (SELECT *, {', '.join(flags)} FROM raw_numbers)"
     )
 
 

@@ -13,6 +13,9 @@ Each sheet comes back as an Arrow table: `_ligne` (the row number a spreadsheet 
 `cN` columns of cell texts (empty cells '' or null), where `cN` is the spreadsheet's column N+1;
 a workbook's leading empty columns are left out. Numbers arrive as text ('137'), dates as ISO
 text ('2019-05-01 00:00:00'): `verify` gives them meaning in SQL, over the whole table at once.
+What calamine does not say about a cell (`cell_marks`) comes as boolean columns beside the
+texts, only for the columns that have such cells: `pct_N` (a number formatted as a percentage,
+stored 0.45 for 45 %) and `noresult_N` (a formula saved without its result, read as empty).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import fastexcel
 import pyarrow as pa
 
 from ptlcd_data.errors import InputError
+from ptlcd_data.imports import cell_marks
 
 log = logging.getLogger("ptlcd")
 
@@ -106,7 +110,8 @@ def read_file(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> R
             notes.append(encoding_note)
         sheets = [RawSheet("", csv_table(text, filename, max_rows))]
     else:
-        sheets = _read_in_child(data, filename, max_rows)
+        sheets, child_notes = _read_in_child(data, filename, kind, max_rows)
+        notes += child_notes
     if all(s.table.num_rows == 0 for s in sheets):
         raise FileRefused(f"Le fichier « {filename} » ne contient aucune cellule remplie.")
     return RawBook(kind, sheets, notes)
@@ -298,12 +303,14 @@ def _context() -> Any:
     return ctx
 
 
-def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
+def _read_in_child(
+    data: bytes, filename: str, kind: str, max_rows: int
+) -> tuple[list[RawSheet], list[str]]:
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_child_main,
-        args=(send, data, filename, max_rows, READ_MEMORY_MB),
+        args=(send, data, filename, kind, max_rows, READ_MEMORY_MB),
         name=f"{CHILD_NAME}-{filename[:40]}",
         daemon=True,
     )
@@ -328,7 +335,8 @@ def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
             child.kill()
             child.join()
     if status == "ok":
-        return [RawSheet(name, pa.ipc.open_stream(blob).read_all()) for name, blob in payload]
+        blobs, notes = payload
+        return [RawSheet(name, pa.ipc.open_stream(blob).read_all()) for name, blob in blobs], notes
     if status == "refused":
         raise FileRefused(payload)
     if status == "password":
@@ -362,7 +370,9 @@ def _limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory_mb: int) -> None:
+def _child_main(
+    send: PipeEnd, data: bytes, filename: str, kind: str, max_rows: int, memory_mb: int
+) -> None:
     """Runs in the child: read every worksheet, send (status, payload) and exit."""
     os.environ["RUST_BACKTRACE"] = "0"
     try:
@@ -371,7 +381,7 @@ def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory
         pass  # no /proc or no rlimit: the time limit still holds
     gc.disable()  # a short-lived process: cyclic garbage collection is only a cost here
     try:
-        send.send(("ok", read_and_pack(data, filename, max_rows)))
+        send.send(("ok", read_and_pack(data, filename, kind, max_rows)))
     except FileRefused as exc:
         send.send(("refused", exc.message))
     except MemoryError:
@@ -387,15 +397,110 @@ def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory
     os._exit(0)
 
 
-def read_and_pack(data: bytes, filename: str, max_rows: int) -> list[tuple[str, bytes]]:
-    """What the child does: every sheet read, then serialised (Arrow IPC) for the parent."""
+def read_and_pack(
+    data: bytes, filename: str, kind: str, max_rows: int
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """What the child does: every sheet read, its marked cells added, then serialised (Arrow
+    IPC) for the parent; with the remarks for the report."""
+    sheets = _read_workbook(data, filename, max_rows)
+    marks, notes = _scan_marks(data, filename, kind)
     payload = []
-    for name, table in _read_workbook(data, filename, max_rows):
+    for name, table in sheets:
+        if name in marks:
+            table = _with_marks(table, marks[name], f"{filename}, feuille {name}", max_rows)
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
         payload.append((name, sink.getvalue().to_pybytes()))
-    return payload
+    return payload, notes
+
+
+def _scan_marks(
+    data: bytes, filename: str, kind: str
+) -> tuple[dict[str, cell_marks.Marks], list[str]]:
+    """The marked cells of each sheet. A file calamine could read is not refused because this
+    extra pass failed: the report says what was not checked."""
+    try:
+        return cell_marks.scan(data, kind), []
+    except cell_marks.TooManyMarks:
+        raise FileRefused(
+            f"Le classeur « {filename} » contient plus de {cell_marks.MAX_MARKS:,} cellules au "
+            "format % ou formules sans valeur calculée : fichier refusé (construit pour bloquer "
+            "le serveur ?).".replace(",", " ")
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any failure of the extra pass
+        log.warning("Formats des cellules illisibles dans %s : %r", filename, exc)
+        return {}, [
+            f"Les formats des cellules de « {filename} » n'ont pas pu être lus : un nombre au "
+            "format % est lu tel qu'il est enregistré (0,45 pour 45 %), et une formule sans "
+            "valeur calculée n'est pas signalée."
+        ]
+
+
+PERCENT_PREFIX, NO_RESULT_PREFIX = "pct_", "noresult_"
+
+
+def percent_column(index: int) -> str:
+    """The boolean column saying which cells of column `index` are numbers formatted as %."""
+    return f"{PERCENT_PREFIX}{index}"
+
+
+def no_result_column(index: int) -> str:
+    """The boolean column saying which cells of column `index` are formulas without a result."""
+    return f"{NO_RESULT_PREFIX}{index}"
+
+
+def no_result_cells(table: pa.Table, rows: int) -> list[tuple[int, int]]:
+    """(row, column) of the formulas without result among the first `rows` rows of `table`."""
+    flags = {
+        int(n.removeprefix(NO_RESULT_PREFIX)): n
+        for n in table.column_names
+        if n.startswith(NO_RESULT_PREFIX)
+    }
+    if not flags:
+        return []
+    head = table.slice(0, rows)
+    return sorted(
+        (int(line), column)
+        for column, name in flags.items()
+        for line, marked in zip(head["_ligne"].to_pylist(), head[name].to_pylist(), strict=True)
+        if marked
+    )
+
+
+def _with_marks(table: pa.Table, marks: cell_marks.Marks, where: str, max_rows: int) -> pa.Table:
+    """`table` with its marks as boolean columns. calamine leaves a formula without result out,
+    even beyond the last filled row or column: the table is extended to hold it."""
+    last_row = max((r for r, _ in marks.no_result), default=0)
+    if last_row > table.num_rows:
+        if last_row - 1 > max_rows:
+            raise FileRefused(_too_many_rows(where, last_row - 1, max_rows))
+        extra = last_row - table.num_rows
+        rest = {
+            name: pa.array(range(table.num_rows + 1, last_row + 1), pa.int32())
+            if name == "_ligne"
+            else pa.nulls(extra, table.schema.field(name).type)
+            for name in table.column_names
+        }
+        table = pa.concat_tables([table, pa.table(rest, schema=table.schema)])
+    for column in sorted({c for _, c in marks.no_result} - _cell_columns(table)):
+        table = table.append_column(f"c{column}", pa.nulls(table.num_rows, pa.string()))
+    present = _cell_columns(table)
+    for cells, name in ((marks.percent, percent_column), (marks.no_result, no_result_column)):
+        by_column: dict[int, list[int]] = {}
+        for row, column in cells:
+            if column in present and row <= table.num_rows:
+                by_column.setdefault(column, []).append(row)
+        for column, rows in sorted(by_column.items()):
+            flags = [False] * table.num_rows
+            for row in rows:
+                flags[row - 1] = True
+            table = table.append_column(name(column), pa.array(flags, pa.bool_()))
+    return _batched(table)
+
+
+def _cell_columns(table: pa.Table) -> set[int]:
+    return {int(n[1:]) for n in table.column_names if n[:1] == "c" and n[1:].isdigit()}
 
 
 def _read_workbook(data: bytes, filename: str, max_rows: int) -> list[tuple[str, pa.Table]]:

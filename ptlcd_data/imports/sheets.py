@@ -26,6 +26,8 @@ class Column:
     label: str  # the header written in the template
     aliases: tuple[str, ...]  # normalised header texts accepted for this column
     required: bool = False
+    # A number that may be a percentage: a cell formatted as % is read × 100 (`engine`).
+    percent: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ SPECS: dict[str, Spec] = {
             Column("libelle", "Indicateur", ("indicateur", "libelle", "libelle indicateur")),
             Column("territoire", "Territoire", ("territoire", "commune", "territoires"), True),
             Column("annee", "Année", ("annee", "an", "millesime"), True),
-            Column("valeur", "Valeur", ("valeur", "valeur realisee", "realise")),
-            Column("cible", "Cible", ("cible", "valeur cible", "objectif chiffre")),
+            Column("valeur", "Valeur", ("valeur", "valeur realisee", "realise"), percent=True),
+            Column("cible", "Cible", ("cible", "valeur cible", "objectif chiffre"), percent=True),
             Column("source", "Source", ("source", "sources")),
             Column("commentaire", "Commentaire", ("commentaire", "commentaires", "remarque")),
         ),
@@ -67,7 +69,12 @@ SPECS: dict[str, Spec] = {
             ),
             Column("date", "Date", ("date", "date d effet", "date du point"), True),
             Column("statut", "Statut", ("statut", "etat"), True),
-            Column("avancement", "Avancement (%)", ("avancement", "avancement %", "pourcentage")),
+            Column(
+                "avancement",
+                "Avancement (%)",
+                ("avancement", "avancement %", "pourcentage"),
+                percent=True,
+            ),
             Column("commentaire", "Commentaire", ("commentaire", "commentaires", "remarque")),
         ),
     ),
@@ -138,8 +145,9 @@ def recognise(sheet_name: str, table: pa.Table) -> Layout | None:
     head = table.slice(0, HEADER_SEARCH_ROWS).to_pylist()
     name_key = header_key(sheet_name)
     best: tuple[int, int, Layout] | None = None
-    # cN is column N+1; a workbook's leading empty columns are absent.
-    positions = [int(name[1:]) for name in table.column_names if name != "_ligne"]
+    # cN is column N+1; a workbook's leading empty columns are absent. Other columns
+    # (`_ligne`, the cells' marks) are not cells.
+    positions = [int(n[1:]) for n in table.column_names if n[:1] == "c" and n[1:].isdigit()]
     width = max(positions, default=-1) + 1
     for row in head:
         cells = [row.get(f"c{i}") or "" for i in range(width)]

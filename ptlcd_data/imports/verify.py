@@ -30,7 +30,15 @@ from ptlcd_data.imports.problems import (
     problems_frame,
     remark,
 )
-from ptlcd_data.imports.sheets import HELP_SHEETS, SPECS, Layout, header_key, letter, recognise
+from ptlcd_data.imports.sheets import (
+    HEADER_SEARCH_ROWS,
+    HELP_SHEETS,
+    SPECS,
+    Layout,
+    header_key,
+    letter,
+    recognise,
+)
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection
 
@@ -104,6 +112,7 @@ def check_file(
         if layout is None:
             if named_like_spec(sheet.name):
                 problems.append(header_missing(sheet.name))
+                problems += _no_result_above_data(sheet.name, sheet.table, HEADER_SEARCH_ROWS)
             else:
                 problems.append(
                     remark(
@@ -118,6 +127,7 @@ def check_file(
                 )
             continue
         layouts.append((layout, sheet.table))
+        problems += _no_result_above_data(layout.sheet, sheet.table, layout.header_line)
         for index, text in layout.extra:
             problems.append(
                 remark(
@@ -174,6 +184,15 @@ def check_file(
         check.diff[kind] = diff
     check.problems = problems_frame(problems)
     return check
+
+
+def _no_result_above_data(sheet: str, table: pa.Table, last_line: int) -> list[dict[str, Any]]:
+    """Formulas without result in the header or above it: a header cell read as empty. The data
+    rows' own are errors of the rules (`engine.collect`)."""
+    return [
+        error(sheet, line, letter(column), None, None, engine.NO_RESULT, engine.NO_RESULT_EXPECTED)
+        for line, column in reader.no_result_cells(table, last_line)
+    ]
 
 
 # The name each kind's checks register their parsed rows under, and its diff reads from.

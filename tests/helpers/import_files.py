@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +26,38 @@ IND_HEADER, AV_HEADER, ENG_HEADER = (
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A cell value with a number format, as a spreadsheet user sets it ("0%", "0.0%"…)."""
+
+    value: Any
+    number_format: str
+
+
+def percent(value: Any, number_format: str = "0%") -> Formatted:
+    """A cell formatted as a percentage: 0.45 shows "45 %" in the spreadsheet."""
+    return Formatted(value, number_format)
+
+
 def xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
-    """A workbook with one sheet per item; rows appended as given (None = empty cell)."""
+    """A workbook with one sheet per item; rows appended as given (None = empty cell, a
+    `Formatted` cell gets its number format)."""
+    buf = io.BytesIO()
+    workbook(sheets).save(buf)
+    return buf.getvalue()
+
+
+def workbook(sheets: dict[str, list[list[Any]]]) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     for title, rows in sheets.items():
         ws = wb.create_sheet(title)
         for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+            ws.append([c.value if isinstance(c, Formatted) else c for c in row])
+            for column, c in enumerate(row, start=1):
+                if isinstance(c, Formatted):
+                    ws.cell(ws.max_row, column).number_format = c.number_format
+    return wb
 
 
 def indicateurs(*rows: list[Any], header: list[str] | None = None) -> bytes:
@@ -146,3 +169,42 @@ def soffice_convert(
         cmd.append(f"--infilter={infilter}")
     cmd += ["--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+
+
+def without_formula_results(ods: bytes) -> bytes:
+    """An .ods whose formula cells keep their formula but lose their stored result, as some
+    programs write them: `<table:table-cell table:formula="of:=1+1"/>`."""
+    src = zipfile.ZipFile(io.BytesIO(ods))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "content.xml":
+                content = re.sub(
+                    rb'<table:table-cell ([^>]*?table:formula="[^"]*")[^>]*?>.*?</table:table-cell>',
+                    rb"<table:table-cell \1/>",
+                    content,
+                )
+            compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            dst.writestr(item, content, compress_type=compress)
+    return out.getvalue()
+
+
+def repeated_formula_bomb(ods: bytes, rows: int = 20_000, columns: int = 300) -> bytes:
+    """An .ods with one formula cell without result repeated over `rows` × `columns` cells: a few
+    bytes that would ask the reader to list millions of cells."""
+    bomb = (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+        f'table:formula="of:=1" table:number-columns-repeated="{columns}"/></table:table-row>'
+    ).encode()
+    src = zipfile.ZipFile(io.BytesIO(ods))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "content.xml":
+                at = content.index(b"</table:table-row>") + len(b"</table:table-row>")
+                content = content[:at] + bomb + content[at:]
+            compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            dst.writestr(item, content, compress_type=compress)
+    return out.getvalue()
