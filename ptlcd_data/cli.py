@@ -210,6 +210,11 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _or_dash(value: object) -> str:
+    """A journal value as printed: "—" when there is none (None or a DataFrame's NaN)."""
+    return "—" if value is None or pd.isna(value) else str(value)
+
+
 def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
@@ -220,7 +225,8 @@ def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
         conn.close()
     for r in rows.itertuples():
         print(
-            f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t{r.ancien or ''} -> {r.nouveau or ''}"
+            f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t"
+            f"{_or_dash(r.ancien)} -> {_or_dash(r.nouveau)}"
         )
     print(f"{len(rows)} entrée(s).")
     return 0
