@@ -34,6 +34,7 @@ import fastexcel
 import pyarrow as pa
 
 from ptlcd_data.errors import InputError
+from ptlcd_data.formats import NBSP, number
 
 log = logging.getLogger("ptlcd")
 
@@ -96,8 +97,8 @@ def read_file(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> R
         raise FileRefused(f"Le fichier « {filename} » est vide (0 octet).")
     if len(data) > max_bytes:
         raise FileRefused(
-            f"Le fichier « {filename} » pèse {len(data) / 2**20:.1f} Mo ; la limite est de "
-            f"{max_bytes / 2**20:.0f} Mo (réglage PTLCD_MAX_UPLOAD_MB).".replace(".", ",")
+            f"Le fichier « {filename} » pèse {_mb(len(data), 1)} ; la limite est de "
+            f"{_mb(max_bytes)} (réglage PTLCD_MAX_UPLOAD_MB)."
         )
     kind, notes = sniff(data, filename)
     if kind == "csv":
@@ -152,9 +153,8 @@ def _sniff_zip(data: bytes, filename: str) -> tuple[str, list[str]]:
         for i in infos
     ):
         raise FileRefused(
-            f"Le fichier « {filename} » se décompresse en {total / 2**20:,.0f} Mo pour "
-            f"{len(data) / 2**20:,.1f} Mo : c'est une « bombe de décompression », refusée sans "
-            "être lue.".replace(",", " ")
+            f"Le fichier « {filename} » se décompresse en {_mb(total)} pour "
+            f"{_mb(len(data), 1)} : c'est une « bombe de décompression », refusée sans être lue."
         )
     notes: list[str] = []
     if "mimetype" in names:
@@ -229,14 +229,20 @@ def csv_table(text: str, filename: str, max_rows: int) -> pa.Table:
     except csv.Error as exc:
         raise FileRefused(f"Le fichier « {filename} » n'est pas un CSV lisible ({exc}).") from None
     if len(rows) - 1 > max_rows:
-        raise FileRefused(_too_many_rows(filename, len(rows) - 1, max_rows))
+        raise FileRefused(_too_many_rows(f"Le fichier « {filename} »", len(rows) - 1, max_rows))
     return rows_to_table(rows)
 
 
+def _mb(size: int, decimals: int = 0) -> str:
+    """A size in bytes as French megabytes: '1,2 Mo'."""
+    return f"{number(size / 2**20, decimals)}{NBSP}Mo"
+
+
 def _too_many_rows(where: str, rows: int, max_rows: int) -> str:
+    """`where` is a sentence's subject naming the file (and sheet) in full, untouched."""
     return (
-        f"« {where} » compte {rows:,} lignes ; la limite est de {max_rows:,} lignes "
-        "(réglage PTLCD_MAX_ROWS). Découpez le fichier.".replace(",", " ")
+        f"{where} compte {number(rows)} lignes ; la limite est de {number(max_rows)} lignes "
+        "(réglage PTLCD_MAX_ROWS). Découpez le fichier."
     )
 
 
@@ -409,7 +415,11 @@ def _read_workbook(data: bytes, filename: str, max_rows: int) -> list[tuple[str,
         sheet = workbook.load_sheet(name, header_row=None, skip_rows=[], dtypes="string")
         if sheet.total_height - 1 > max_rows:
             raise FileRefused(
-                _too_many_rows(f"{filename}, feuille {name}", sheet.total_height - 1, max_rows)
+                _too_many_rows(
+                    f"La feuille « {name} » du fichier « {filename} »",
+                    sheet.total_height - 1,
+                    max_rows,
+                )
             )
         out.append((name, _sheet_table(sheet)))
     return out
