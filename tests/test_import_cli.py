@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from ptlcd_data import store
 from ptlcd_data.cli import main
-from tests.helpers import ROOT
+from tests.helpers import ROOT, crash
 from tests.helpers import import_files as f
 
 
@@ -145,3 +146,25 @@ def test_import_from_a_subprocess_like_a_cron_job(db, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Lot n° 1 publié" in proc.stdout
+
+
+def test_an_import_killed_while_reading_leaves_no_english_traceback(db, tmp_path):
+    """The workbook reader outlives a killed importer: it must end quietly, not print a
+    BrokenPipeError traceback on the terminal."""
+    path = write(tmp_path, "long.xlsx", f.long_sheet(150_000))
+    errors = tmp_path / "stderr.txt"
+    with errors.open("wb") as err:
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "ptlcd_data", "--db", str(db), "import", str(path)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        reading = crash.wait_for_grandchild(importer)
+        time.sleep(0.3)  # the reader has the file and is reading it (150 000 rows: a second)
+        importer.kill()
+        importer.wait()
+        crash.wait_until_gone(reading)
+    time.sleep(0.5)  # the reader's last words, if any, reach the file
+    text = errors.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in text and "Error" not in text, text

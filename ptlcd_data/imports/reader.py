@@ -306,17 +306,24 @@ def _context() -> Any:
 
 def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
     ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
+    # One channel both ways: the file goes to the child through it rather than with the
+    # process's arguments, so that an importer killed while handing it over leaves a child that
+    # sees the channel close and ends quietly (see _child_main).
+    here, there = ctx.Pipe(duplex=True)
     child = ctx.Process(
         target=_child_main,
-        args=(send, data, filename, max_rows, READ_MEMORY_MB),
+        args=(there, filename, max_rows, READ_MEMORY_MB),
         name=f"{CHILD_NAME}-{filename[:40]}",
         daemon=True,
     )
     child.start()
-    send.close()
+    there.close()
     try:
-        if not receive.poll(READ_TIMEOUT_SECONDS):
+        try:
+            here.send_bytes(data)
+        except OSError:
+            pass  # the child is already gone: said below as for any child that died
+        if not here.poll(READ_TIMEOUT_SECONDS):
             child.kill()
             raise FileRefused(
                 f"La lecture de « {filename} » a dépassé {READ_TIMEOUT_SECONDS:.0f} secondes : "
@@ -324,11 +331,11 @@ def _read_in_child(data: bytes, filename: str, max_rows: int) -> list[RawSheet]:
                 "serveur)."
             )
         try:
-            status, payload = receive.recv()
+            status, payload = here.recv()
         except (EOFError, OSError):
             status, payload = "died", ""
     finally:
-        receive.close()
+        here.close()
         child.join(5)
         if child.is_alive():
             child.kill()
@@ -368,8 +375,13 @@ def _limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory_mb: int) -> None:
-    """Runs in the child: read every worksheet, send (status, payload) and exit."""
+def _child_main(channel: PipeEnd, filename: str, max_rows: int, memory_mb: int) -> None:
+    """Runs in the child: receive the file, read every worksheet, answer (status, payload), exit.
+
+    The importer may be killed at any moment (Ctrl+C, a stopped server, SIGKILL): the channel
+    then closes, and the child ends without a word rather than print a BrokenPipeError or
+    EOFError traceback, in English, on the terminal it shares with the importer.
+    """
     os.environ["RUST_BACKTRACE"] = "0"
     try:
         _limit_memory(memory_mb)
@@ -377,17 +389,29 @@ def _child_main(send: PipeEnd, data: bytes, filename: str, max_rows: int, memory
         pass  # no /proc or no rlimit: the time limit still holds
     gc.disable()  # a short-lived process: cyclic garbage collection is only a cost here
     try:
-        send.send(("ok", read_and_pack(data, filename, max_rows)))
+        data = channel.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(0)  # the importer is gone before handing over the file
+    answer: tuple[str, Any]
+    try:
+        answer = ("ok", read_and_pack(data, filename, max_rows))
     except FileRefused as exc:
-        send.send(("refused", exc.message))
+        answer = ("refused", exc.message)
     except MemoryError:
-        send.send(("died", ""))
+        answer = ("died", "")
     except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable file
         said = f"{type(exc).__name__} {exc}".lower()
         kind = "password" if "password" in said or "encrypt" in said else "unreadable"
-        send.send((kind, type(exc).__name__))
+        answer = (kind, type(exc).__name__)
+    try:
+        try:
+            channel.send(answer)
+        except MemoryError:
+            channel.send(("died", ""))
+    except OSError:
+        pass  # BrokenPipeError: the importer is gone (killed, or past its time limit)
     finally:
-        send.close()
+        channel.close()
     # Leave at once: freeing a million cell objects one by one would only delay the parent,
     # which waits for this process to end.
     os._exit(0)
