@@ -29,6 +29,15 @@ class User:
 SYSTEM = User("systeme", "Ligne de commande", "admin")
 
 
+def author_name_sql(column: str) -> str:
+    """SQL giving the name to show for the login stored in `column` (records store logins, as
+    the journal does): the local account's name, else the login itself (an OpenID Connect
+    address, a removed account, or a name stored before records kept logins). `column` is a
+    fixed identifier of the calling query, never user input.
+    """
+    return f"coalesce((SELECT k.nom FROM compte k WHERE k.login = {column}), {column})"  # noqa: S608
+
+
 def require(user: User | None, role: str) -> User:
     """Refuse (PermissionDenied, in French) unless `user` has at least `role`."""
     if role not in ROLES:
