@@ -19,7 +19,7 @@ import pandas as pd
 
 from ptlcd_data import cli_fr, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal
-from ptlcd_data.access.auth import ROLES, SYSTEM
+from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, open_store
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
@@ -178,6 +178,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
+        actor = _cli_user(conn)
         if args.action == "list":
             users = accounts.list_users(conn)
             if users.empty:
@@ -191,19 +192,19 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
             accounts.add_user(
-                conn, SYSTEM, args.login, args.nom or args.login, args.role, _read_password(args)
+                conn, actor, args.login, args.nom or args.login, args.role, _read_password(args)
             )
             print(f"Compte « {args.login} » créé (rôle {args.role}).")
         elif args.action == "remove":
-            accounts.remove_user(conn, SYSTEM, args.login)
+            accounts.remove_user(conn, actor, args.login)
             print(f"Compte « {args.login} » supprimé.")
         elif args.action == "passwd":
-            accounts.set_password(conn, SYSTEM, args.login, _read_password(args))
+            accounts.set_password(conn, actor, args.login, _read_password(args))
             print(f"Mot de passe de « {args.login} » changé.")
         elif args.action == "role":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.set_role(conn, SYSTEM, args.login, args.role)
+            accounts.set_role(conn, actor, args.login, args.role)
             print(f"Rôle de « {args.login} » : {args.role}.")
     finally:
         conn.close()
@@ -252,7 +253,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         with store.transaction(conn):
             journal.log(
                 conn,
-                SYSTEM,
+                _cli_user(conn),
                 "restauration",
                 str(args.file.name),
                 None,
@@ -282,11 +283,22 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cli_user(name: str | None) -> auth.User:
-    """The command line acts with the system's rights, under the name given by --user."""
-    if not name:
-        return auth.SYSTEM
-    return auth.User(name, name, auth.SYSTEM.role)
+def _os_user() -> str:
+    """The operating-system account running this command (the one whose rights it uses)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # no passwd entry (a container), or not a Unix system
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "inconnu"
+
+
+def _cli_user(conn: store.Connection, name: str | None = None) -> auth.User:
+    """Who acts: the account named by --user, else the command line with the system's rights."""
+    return accounts.command_line_user(conn, name, _os_user())
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -317,7 +329,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
         batch_id = batches.publish(
-            conn, _cli_user(args.user), check, backup_keep=settings.backups_kept
+            conn, _cli_user(conn, args.user), check, backup_keep=settings.backups_kept
         )
     finally:
         conn.close()
@@ -351,12 +363,18 @@ def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         undo_id = batches.undo(
-            conn, _cli_user(args.user), args.batch_id, backup_keep=settings.backups_kept
+            conn, _cli_user(conn, args.user), args.batch_id, backup_keep=settings.backups_kept
         )
     finally:
         conn.close()
     print(f"Lot n° {args.batch_id} annulé (lot d'annulation n° {undo_id}).")
     return 0
+
+
+USER_HELP = (
+    "compte local de la personne {qui} (son rôle s'applique) ; un autre nom est noté "
+    "« ligne de commande (NOM) » avec le compte système"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -434,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="vérifier puis publier un fichier d'indicateurs ou de suivi")
     p.add_argument("file", type=Path, metavar="FICHIER", help=".xlsx, .xlsm, .ods, .xls ou .csv")
     p.add_argument("--dry-run", action="store_true", help="vérifier et montrer, sans publier")
-    p.add_argument("--user", help="nom de la personne qui importe (journal et historique)")
+    p.add_argument("--user", help=USER_HELP.format(qui="qui importe"))
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("history", help="historique des imports")
@@ -443,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="annuler un lot importé")
     p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
-    p.add_argument("--user", help="nom de la personne qui annule")
+    p.add_argument("--user", help=USER_HELP.format(qui="qui annule"))
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")

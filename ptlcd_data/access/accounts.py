@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ptlcd_data.access import journal
+from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
@@ -119,6 +119,25 @@ def list_users(conn: Connection) -> pd.DataFrame:
     return conn.execute(
         "SELECT login, nom, role, cree_le, modifie_le FROM compte ORDER BY login"
     ).df()
+
+
+def command_line_user(conn: Connection, name: str | None, os_user: str) -> User:
+    """Who acts on the command line, for `--user NAME` (None when not given).
+
+    NAME naming a local account acts with that account's role, checked at each write like in
+    the app (`import --user` of a reader is refused). Any other NAME, or none, acts with the
+    rights of the operating-system account `os_user` that could open the database file; the
+    journal records that account, not a role (see `auth.command_line`).
+    """
+    name = (name or "").strip() or None
+    if name is None:
+        return auth.command_line(os_user)
+    row = conn.execute(
+        "SELECT login, nom, role FROM compte WHERE login = ?", [name.lower()]
+    ).fetchone()
+    if row:
+        return User(row[0], row[1], row[2])
+    return auth.command_line(os_user, name)
 
 
 def count_users(conn: Connection) -> int:
