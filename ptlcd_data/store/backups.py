@@ -1,13 +1,19 @@
 """Backups: a consistent copy of the whole database, automatic copies before risky writes, restore.
 
 A copy is made with DuckDB's `COPY FROM DATABASE` inside the engine, so it is consistent even
-while the app is reading; restoring replaces the file atomically (os.replace).
+while the app is reading. It is written to `NAME.partiel` first and renamed when complete: a
+copy interrupted (a killed process, a full disk) leaves a partial file, never a backup that
+looks whole. Partial files that no running copy is writing are removed at the next automatic
+backup, and never count among the copies kept.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -16,9 +22,32 @@ import duckdb
 from ptlcd_data import store
 from ptlcd_data.errors import InputError
 
+PARTIAL = ".partiel"
+# Partial files this process is writing right now (the app copies from several threads).
+_writing: set[Path] = set()
+_writing_lock = threading.Lock()
+
 
 def backup_dir(db_path: Path) -> Path:
     return db_path.parent / "sauvegardes"
+
+
+@contextmanager
+def writing(partial: Path) -> Iterator[Path]:
+    """Mark `partial` as being written by this process for the time of the block."""
+    partial = Path(partial).resolve()
+    with _writing_lock:
+        _writing.add(partial)
+    try:
+        yield partial
+    finally:
+        with _writing_lock:
+            _writing.discard(partial)
+
+
+def _unlink_partial(partial: Path) -> None:
+    partial.unlink(missing_ok=True)
+    partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
 
 
 def backup(conn: store.Connection, target: Path) -> Path:
@@ -27,17 +56,65 @@ def backup(conn: store.Connection, target: Path) -> Path:
     if target.exists():
         raise InputError(f"Le fichier « {target} » existe déjà : choisissez un autre nom.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partiel")
-    tmp.unlink(missing_ok=True)
     db_name = conn.execute("SELECT current_database()").fetchone()
     assert db_name is not None
-    conn.execute("ATTACH ? AS ptlcd_sauvegarde", [str(tmp)])
-    try:
-        conn.execute(f'COPY FROM DATABASE "{db_name[0]}" TO ptlcd_sauvegarde')
-    finally:
-        conn.execute("DETACH ptlcd_sauvegarde")
-    os.replace(tmp, target)
+    with writing(target.with_name(target.name + PARTIAL)) as tmp:
+        _unlink_partial(tmp)
+        try:
+            conn.execute("ATTACH ? AS ptlcd_sauvegarde", [str(tmp)])
+            try:
+                conn.execute(f'COPY FROM DATABASE "{db_name[0]}" TO ptlcd_sauvegarde')
+            finally:
+                conn.execute("DETACH ptlcd_sauvegarde")
+        except BaseException:
+            _unlink_partial(tmp)  # nothing half-written stays behind
+            raise
+        os.replace(tmp, target)
     return target
+
+
+def _held_by_another_process(partial: Path) -> bool:
+    """True when another process holds DuckDB's lock on `partial` (it is copying into it)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: cannot tell, so the file is left alone
+        return True
+    try:
+        fd = os.open(partial, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the probe's lock too
+    return False
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the partial copies in `folder` that no running copy is writing; returns them.
+
+    A copy running in this process is known by name (probing its file would release DuckDB's
+    own lock on it: POSIX locks belong to the process); one in another process, by its lock.
+    """
+    removed = []
+    for partial in sorted(Path(folder).glob(f"*{PARTIAL}")):
+        with _writing_lock:
+            running = partial.resolve() in _writing
+        if running or _held_by_another_process(partial):
+            continue
+        _unlink_partial(partial)
+        removed.append(partial)
+    for wal in Path(folder).glob(f"*{PARTIAL}.wal"):  # a journal whose partial is gone
+        base = wal.with_name(wal.name.removesuffix(".wal"))
+        with _writing_lock:
+            running = base.resolve() in _writing
+        if not base.exists() and not running:
+            wal.unlink(missing_ok=True)
+    return removed
 
 
 def database_file(conn: store.Connection) -> Path:
@@ -58,6 +135,8 @@ def before_write(conn: store.Connection, reason: str, keep: int) -> Path | None:
 def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -> Path:
     """A timestamped copy in `sauvegardes/` beside the database; only the last `keep` are kept."""
     folder = backup_dir(Path(db_path))
+    if folder.is_dir():
+        remove_stale_partials(folder)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = backup(conn, folder / f"auto-{stamp}-{reason}.duckdb")
     copies = sorted(folder.glob("auto-*.duckdb"))

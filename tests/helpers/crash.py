@@ -142,3 +142,24 @@ def wait_until_gone(pid: int, timeout: float = 120.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"process {pid} still running")
+
+
+def kill_when_present(db: Path, argv: list[str], pattern: str, attempts: int = 5) -> list[Path]:
+    """Run a command line on `db` and SIGKILL it as soon as a new file matching `pattern` (a
+    glob beside the database) appears; the new files. Retried when the command finished first.
+    """
+    before = set(db.parent.glob(pattern))
+    for _ in range(attempts):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while proc.poll() is None:
+            if set(db.parent.glob(pattern)) - before:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return sorted(set(db.parent.glob(pattern)) - before)
+            time.sleep(0.001)
+    raise AssertionError(f"never saw {pattern} while `{' '.join(argv)}` ran")
