@@ -84,7 +84,7 @@ def parse_date(text: str) -> date:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    conn = store.connect(settings.db_path)
+    conn = store.connect(settings.db_path, check=True)
     try:
         counts = build(conn, settings.data_dir, demo=not args.no_demo)
     finally:
@@ -247,7 +247,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    previous = backups.restore(args.file, settings.db_path, settings.backups_kept)
+    done = backups.restore(args.file, settings.db_path, settings.backups_kept)
     conn = open_store(settings)
     try:
         with store.transaction(conn):
@@ -257,14 +257,20 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                 "restauration",
                 str(args.file.name),
                 None,
-                {"copie_precedente": str(previous)},
+                {
+                    "copie_precedente": str(done.copy) if done.copy else None,
+                    "base_endommagee_deplacee": (
+                        str(done.damaged_moved_to) if done.damaged_moved_to else None
+                    ),
+                },
             )
     finally:
         conn.close()
-    print(
-        f"Base restaurée depuis {args.file}."
-        + (f" Copie de l'ancienne base : {previous}" if previous else "")
-    )
+    if done.damaged_moved_to:
+        print(f"Base endommagée mise de côté : {done.damaged_moved_to} (rien n'est effacé).")
+    print(f"Base restaurée depuis {args.file}, vérifiée : elle s'ouvre.")
+    if done.copy:
+        print(f"Copie de l'ancienne base : {done.copy}")
     return 0
 
 
@@ -488,6 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the user gets French, the log gets details
         if os.environ.get("PTLCD_DEBUG"):
             traceback.print_exc()
+        damaged = store.diagnosis(exc, settings.db_path)
+        if damaged is not None:  # the file was cut or altered after it was opened
+            print(f"{damaged.title} : {damaged.message}", file=sys.stderr)
+            return 1
         print(
             f"Erreur inattendue ({type(exc).__name__}) : {exc}. "
             "Relancez avec PTLCD_DEBUG=1 pour le détail technique.",

@@ -14,13 +14,14 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from ptlcd_data import store
-from ptlcd_data.errors import InputError
+from ptlcd_data.errors import DatabaseDamagedError, InputError, PtlcdError
 
 PARTIAL = ".partiel"
 # Partial files this process is writing right now (the app copies from several threads).
@@ -145,35 +146,106 @@ def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -
     return path
 
 
+def found(db_path: Path) -> list[Path]:
+    """The backups in `sauvegardes/` beside the database, the most recent first."""
+    folder = backup_dir(Path(db_path))
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)
+
+
 def check_backup(path: Path) -> int:
-    """The backup's schema version; PtlcdError if the file is not a PTLCD database."""
+    """The backup's schema version; PtlcdError if the file is not a whole PTLCD database."""
     if not Path(path).is_file():
         raise InputError(f"Sauvegarde introuvable : {path}.")
+    name = Path(path).name
     try:
         with duckdb.connect(str(path), read_only=True) as conn:
+            if not store.is_complete(conn, Path(path)):
+                raise InputError(
+                    f"« {name} » est incomplète (copie tronquée) : choisissez une autre sauvegarde."
+                )
             version = store.schema_version(conn)
             if version == 0 or not store.is_built(conn):
-                raise InputError(f"« {Path(path).name} » n'est pas une base du suivi PTLCD.")
+                raise InputError(f"« {name} » n'est pas une base du suivi PTLCD.")
             return version
     except duckdb.Error as exc:
-        raise InputError(f"« {Path(path).name} » n'est pas une base DuckDB lisible.") from exc
+        raise InputError(f"« {name} » n'est pas une base DuckDB lisible.") from exc
 
 
-def restore(source: Path, db_path: Path, keep: int) -> Path | None:
-    """Replace the database with `source`, after copying the current one. Returns that copy."""
+@dataclass(frozen=True)
+class Restored:
+    """What `restore` did with the base it replaced."""
+
+    copy: Path | None = None  # a readable base: its copy in sauvegardes/
+    damaged_moved_to: Path | None = None  # a damaged base: where it was moved, whole
+
+
+def _move_aside(db_path: Path) -> Path:
+    """Move a damaged base (and its WAL) beside itself under a dated name; nothing is deleted."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.stem}-endommagee-{stamp}{db_path.suffix}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = db_path.with_name(f"{db_path.stem}-endommagee-{stamp}-{n}{db_path.suffix}")
+    os.replace(db_path, aside)
+    wal = Path(f"{db_path}.wal")
+    if wal.exists():
+        os.replace(wal, Path(f"{aside}.wal"))
+    return aside
+
+
+def _copy_current(db_path: Path, keep: int) -> Path | None:
+    """A copy of the current base before it is replaced; None when the base is damaged."""
+    try:
+        conn = store.connect(db_path, check=True)
+    except DatabaseDamagedError:
+        return None
+    try:
+        return auto_backup(conn, db_path, "avant-restauration", keep)
+    except duckdb.Error as exc:
+        if store.is_damage(exc):  # readable header, but a table lies past the cut
+            return None
+        raise
+    finally:
+        conn.close()
+
+
+def restore(source: Path, db_path: Path, keep: int) -> Restored:
+    """Replace the database with the backup `source`, then check the result opens.
+
+    A readable base is copied first (sauvegardes/, like any automatic copy). A damaged one
+    (truncated, corrupted: the case restoring exists for) cannot be copied: it is moved aside
+    under a dated name beside it, never deleted. A busy base (another program holds it) is
+    refused and left alone.
+    """
     check_backup(source)
     db_path = Path(db_path)
-    previous = None
+    done = Restored()
     if db_path.exists():
-        conn = store.connect(db_path)
-        try:
-            previous = auto_backup(conn, db_path, "avant-restauration", keep)
-        finally:
-            conn.close()
+        copy = _copy_current(db_path, keep)
+        done = Restored(copy=copy) if copy else Restored(damaged_moved_to=_move_aside(db_path))
     tmp = db_path.with_name(db_path.name + ".restauration")
-    shutil.copyfile(source, tmp)
-    # The copy above went through a connection that is now closed, which checkpointed the WAL;
-    # nobody else held the file (connect() refuses a busy database), so the swap is safe.
-    os.replace(tmp, db_path)
-    Path(str(db_path) + ".wal").unlink(missing_ok=True)
-    return previous
+    try:
+        shutil.copyfile(source, tmp)
+        # The copy above went through a connection that is now closed, which checkpointed the
+        # WAL; nobody else held the file (connect() refuses a busy database): the swap is safe.
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    Path(f"{db_path}.wal").unlink(missing_ok=True)
+    try:
+        check_backup(db_path)
+    except PtlcdError as exc:
+        aside = (
+            f" La base endommagée est dans « {done.damaged_moved_to} »."
+            if done.damaged_moved_to
+            else ""
+        )
+        raise PtlcdError(
+            f"La base restaurée ne s'ouvre pas ({exc.message}) : vérifiez la place libre sur le "
+            f"disque, puis recommencez.{aside}",
+            "Restauration échouée",
+        ) from exc
+    return done
