@@ -196,3 +196,18 @@ def test_the_app_diagnoses_a_corrupted_base_of_the_right_size(app_env):
     at = apptest.app().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Base de données illisible" in texts(at.error)
+
+
+def test_a_restore_that_cannot_copy_the_backup_leaves_the_damaged_base_in_place(
+    cli_base, monkeypatch
+):
+    db, elsewhere = cli_base
+    left = truncate(db, 0.5)
+
+    def disk_full(src, dst, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups.shutil, "copyfile", disk_full)
+    assert main(["--db", str(db), "restore", str(elsewhere)]) == 1
+    assert db.read_bytes() == left  # still there, as it was: nothing moved, nothing lost
+    assert not list(db.parent.glob("*.restauration"))

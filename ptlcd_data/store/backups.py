@@ -223,14 +223,16 @@ def restore(source: Path, db_path: Path, keep: int) -> Restored:
     check_backup(source)
     db_path = Path(db_path)
     done = Restored()
-    if db_path.exists():
-        copy = _copy_current(db_path, keep)
-        done = Restored(copy=copy) if copy else Restored(damaged_moved_to=_move_aside(db_path))
     tmp = db_path.with_name(db_path.name + ".restauration")
     try:
+        # The backup is copied beside the base first: a restore interrupted before the swap
+        # leaves the base where it was.
         shutil.copyfile(source, tmp)
-        # The copy above went through a connection that is now closed, which checkpointed the
-        # WAL; nobody else held the file (connect() refuses a busy database): the swap is safe.
+        if db_path.exists():
+            copy = _copy_current(db_path, keep)
+            done = Restored(copy=copy) if copy else Restored(damaged_moved_to=_move_aside(db_path))
+        # The current base's copy went through a connection that is now closed, which
+        # checkpointed the WAL; nobody else held the file (connect() refuses a busy database).
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
