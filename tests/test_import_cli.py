@@ -214,3 +214,17 @@ def test_user_naming_an_account_acts_with_that_accounts_role(db, tmp_path, capsy
     with store.connect(db) as conn:
         assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("agent",)]
     assert _journal(db)[-1] == ("agent", "saisie", "import")
+
+
+def test_a_far_cell_bomb_is_refused_in_one_french_line_without_the_readers_own_words(db, tmp_path):
+    path = write(tmp_path, "bombe.xlsx", f.far_cell_bomb())
+    proc = subprocess.run(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(db), "import", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    # Not the reading child's "memory allocation of 549755813888 bytes failed" (Rust, English).
+    assert proc.stderr.splitlines() == [proc.stderr.strip()], proc.stderr
+    assert proc.stderr.startswith("Fichier refusé : La lecture de « bombe.xlsx »"), proc.stderr

@@ -380,9 +380,16 @@ def _child_main(channel: PipeEnd, filename: str, max_rows: int, memory_mb: int) 
 
     The importer may be killed at any moment (Ctrl+C, a stopped server, SIGKILL): the channel
     then closes, and the child ends without a word rather than print a BrokenPipeError or
-    EOFError traceback, in English, on the terminal it shares with the importer.
+    EOFError traceback, in English, on the terminal it shares with the importer. Its standard
+    error goes nowhere for the same reason.
     """
     os.environ["RUST_BACKTRACE"] = "0"
+    # The child speaks only through its channel. What a reader aborting prints on its way out
+    # (calamine's "memory allocation of 549755813888 bytes failed", in English) would reach the
+    # terminal it shares with the importer; the parent says in French what happened.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
     try:
         _limit_memory(memory_mb)
     except (OSError, ValueError):
