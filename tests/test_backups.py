@@ -211,3 +211,14 @@ def test_a_restore_that_cannot_copy_the_backup_leaves_the_damaged_base_in_place(
     assert main(["--db", str(db), "restore", str(elsewhere)]) == 1
     assert db.read_bytes() == left  # still there, as it was: nothing moved, nothing lost
     assert not list(db.parent.glob("*.restauration"))
+
+
+def test_a_base_that_cannot_be_opened_for_another_reason_is_not_called_damaged(tmp_path):
+    from ptlcd_data.errors import DatabaseDamagedError, PtlcdError
+
+    folder = tmp_path / "ptlcd.duckdb"
+    folder.mkdir()  # a folder where the file should be: nothing is damaged, restoring won't help
+    with pytest.raises(PtlcdError) as refused:
+        store.connect(folder)
+    assert not isinstance(refused.value, DatabaseDamagedError)
+    assert "accessibles en lecture et en écriture" in refused.value.message

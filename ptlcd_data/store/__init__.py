@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from ptlcd_data.errors import DatabaseBusyError, DatabaseDamagedError
+from ptlcd_data.errors import DatabaseBusyError, DatabaseDamagedError, PtlcdError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Another process (an import from the command line) may hold the file for a few seconds;
@@ -50,8 +50,14 @@ def connect(
             conn.execute("SET enable_progress_bar = false")
             break
         except duckdb.IOException as exc:
-            if "could not set lock" not in str(exc).lower():
+            if is_damage(exc):
                 raise damaged(path) from exc
+            if "could not set lock" not in str(exc).lower():
+                raise PtlcdError(
+                    f"Impossible d'ouvrir la base « {path} » : vérifiez que le fichier et son "
+                    "dossier sont accessibles en lecture et en écriture.",
+                    "Base de données illisible",
+                ) from exc
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError(
                     f"La base « {path.name} » est utilisée par un autre programme "
@@ -72,7 +78,9 @@ def is_complete(conn: Connection, path: Path) -> bool:
 
     A truncated file (a copy or a disk cut short) still opens when its header and catalogue
     survive, and fails later on whichever table lies past the cut. Only meaningful with no write
-    running in this process: a block being added is counted a moment before it is on disk.
+    running in this process: a block being added is counted a moment before it is on disk. The
+    file's three 4 KiB headers are left out of the count: a cut of a few kilobytes is found when
+    the block is read (see `diagnosis`).
     """
     row = conn.execute(
         "SELECT block_size, total_blocks FROM pragma_database_size() "
@@ -103,18 +111,24 @@ def diagnosis(exc: BaseException, path: Path) -> DatabaseDamagedError | None:
 
 
 def damaged(path: Path) -> DatabaseDamagedError:
-    """ "Base de données illisible": what happened, what to do, and the backups found."""
+    """The diagnosis "Base de données illisible": what happened, what to do, backups found."""
     from ptlcd_data import formats
     from ptlcd_data.store import backups  # imported here: backups imports this module
 
     path = Path(path)
     found = backups.found(path)
     if found:
-        listed = " ; ".join(
-            f"{f} ({formats.timestamp(datetime.fromtimestamp(f.stat().st_mtime))}, "
-            f"{formats.number(f.stat().st_size / 2**20, 1)}\u00a0Mo)"
-            for f in found[:BACKUPS_LISTED]
-        )
+        described = []
+        for f in found[:BACKUPS_LISTED]:
+            try:
+                info = f.stat()
+            except OSError:  # removed meanwhile (the rotation of automatic copies)
+                continue
+            described.append(
+                f"{f} ({formats.timestamp(datetime.fromtimestamp(info.st_mtime))}, "
+                f"{formats.number(info.st_size / 2**20, 1)}\u00a0Mo)"
+            )
+        listed = " ; ".join(described)
         more = len(found) - BACKUPS_LISTED
         backups_text = (
             f"Sauvegardes trouvées, la plus récente d'abord : {listed}"

@@ -151,7 +151,13 @@ def found(db_path: Path) -> list[Path]:
     folder = backup_dir(Path(db_path))
     if not folder.is_dir():
         return []
-    return sorted(folder.glob("*.duckdb"), key=lambda f: f.stat().st_mtime, reverse=True)
+    def modified(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:  # removed meanwhile (the rotation of automatic copies)
+            return 0.0
+
+    return sorted(folder.glob("*.duckdb"), key=modified, reverse=True)
 
 
 def check_backup(path: Path) -> int:
