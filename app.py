@@ -62,8 +62,11 @@ def run_page() -> None:
         data.ensure_store()
         data.refresh_revision()
         user = session.current_user()
-    except PtlcdError as exc:
-        show_error(exc)
+    except Exception as exc:
+        error = data.user_error(exc)  # a damaged base is said in French, as on the command line
+        if error is None:
+            raise
+        show_error(error)
         st.stop()
     page = st.navigation(navigation_for(user, data.settings().read_requires_login))
     a11y.frame(page.title)
@@ -76,9 +79,11 @@ def run_page() -> None:
     widgets.demo_banner(data.query(demo.has_demo))
     try:
         page.run()
-    except PtlcdError as exc:
-        show_error(exc)
-    except Exception:  # never a traceback in front of a user; the log keeps it
+    except Exception as exc:  # never a traceback in front of a user; the log keeps it
+        error = data.user_error(exc)
+        if error is not None:
+            show_error(error)
+            return
         log.exception("Erreur inattendue sur la page %s", page.title)
         st.error(
             "Une erreur inattendue est survenue sur cette page. Elle a été consignée dans le "

@@ -48,7 +48,7 @@ with st.form("login_form"):
 
 if submitted:
     try:
-        found = data.write(accounts.authenticate, login, password)
+        found = data.write(accounts.authenticate, login, password, address=session.client_address())
     except PtlcdError as exc:
         st.error(widgets.escape_md(exc.message))
     else:

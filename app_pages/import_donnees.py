@@ -164,11 +164,10 @@ else:
         st.success("Aucune erreur : le fichier peut être publié.")
     if not problems.empty:
         st.dataframe(
-            problems,
+            widgets.with_dashes(problems, "Ligne"),
             hide_index=True,
             width="stretch",
             key="import_problems",
-            column_config={"Ligne": st.column_config.NumberColumn(format="%d")},
         )
         st.download_button(
             "Télécharger le rapport (.csv)",

@@ -35,8 +35,9 @@ def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[
 
 
 def open_store(settings: Settings) -> store.Connection:
-    """Connect, migrate forward, and build the plan on first run."""
-    conn = store.connect(settings.db_path)
+    """Connect (a damaged file is refused with its diagnosis), migrate forward, and build the
+    plan on first run."""
+    conn = store.connect(settings.db_path, check=True)
     try:
         store.migrate(conn)
         if not store.is_built(conn):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ptlcd_data import cli_fr, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal
-from ptlcd_data.access.auth import ROLES, SYSTEM
+from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, open_store
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
@@ -84,7 +84,7 @@ def parse_date(text: str) -> date:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    conn = store.connect(settings.db_path)
+    conn = store.connect(settings.db_path, check=True)
     try:
         counts = build(conn, settings.data_dir, demo=not args.no_demo)
     finally:
@@ -178,6 +178,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
+        actor = _cli_user(conn)
         if args.action == "list":
             users = accounts.list_users(conn)
             if users.empty:
@@ -191,23 +192,28 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
             accounts.add_user(
-                conn, SYSTEM, args.login, args.nom or args.login, args.role, _read_password(args)
+                conn, actor, args.login, args.nom or args.login, args.role, _read_password(args)
             )
             print(f"Compte « {args.login} » créé (rôle {args.role}).")
         elif args.action == "remove":
-            accounts.remove_user(conn, SYSTEM, args.login)
+            accounts.remove_user(conn, actor, args.login)
             print(f"Compte « {args.login} » supprimé.")
         elif args.action == "passwd":
-            accounts.set_password(conn, SYSTEM, args.login, _read_password(args))
+            accounts.set_password(conn, actor, args.login, _read_password(args))
             print(f"Mot de passe de « {args.login} » changé.")
         elif args.action == "role":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.set_role(conn, SYSTEM, args.login, args.role)
+            accounts.set_role(conn, actor, args.login, args.role)
             print(f"Rôle de « {args.login} » : {args.role}.")
     finally:
         conn.close()
     return 0
+
+
+def _or_dash(value: object) -> str:
+    """A journal value as printed: "—" when there is none (None or a DataFrame's NaN)."""
+    return "—" if value is None or pd.isna(value) else str(value)
 
 
 def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
@@ -220,7 +226,8 @@ def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
         conn.close()
     for r in rows.itertuples():
         print(
-            f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t{r.ancien or ''} -> {r.nouveau or ''}"
+            f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t"
+            f"{_or_dash(r.ancien)} -> {_or_dash(r.nouveau)}"
         )
     print(f"{len(rows)} entrée(s).")
     return 0
@@ -240,24 +247,30 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    previous = backups.restore(args.file, settings.db_path, settings.backups_kept)
+    done = backups.restore(args.file, settings.db_path, settings.backups_kept)
     conn = open_store(settings)
     try:
         with store.transaction(conn):
             journal.log(
                 conn,
-                SYSTEM,
+                _cli_user(conn),
                 "restauration",
                 str(args.file.name),
                 None,
-                {"copie_precedente": str(previous)},
+                {
+                    "copie_precedente": str(done.copy) if done.copy else None,
+                    "base_endommagee_deplacee": (
+                        str(done.damaged_moved_to) if done.damaged_moved_to else None
+                    ),
+                },
             )
     finally:
         conn.close()
-    print(
-        f"Base restaurée depuis {args.file}."
-        + (f" Copie de l'ancienne base : {previous}" if previous else "")
-    )
+    if done.damaged_moved_to:
+        print(f"Base endommagée mise de côté : {done.damaged_moved_to} (rien n'est effacé).")
+    print(f"Base restaurée depuis {args.file}, vérifiée : elle s'ouvre.")
+    if done.copy:
+        print(f"Copie de l'ancienne base : {done.copy}")
     return 0
 
 
@@ -276,11 +289,22 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cli_user(name: str | None) -> auth.User:
-    """The command line acts with the system's rights, under the name given by --user."""
-    if not name:
-        return auth.SYSTEM
-    return auth.User(name, name, auth.SYSTEM.role)
+def _os_user() -> str:
+    """The operating-system account running this command (the one whose rights it uses)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # no passwd entry (a container), or not a Unix system
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "inconnu"
+
+
+def _cli_user(conn: store.Connection, name: str | None = None) -> auth.User:
+    """Who acts: the account named by --user, else the command line with the system's rights."""
+    return accounts.command_line_user(conn, name, _os_user())
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -311,7 +335,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
         batch_id = batches.publish(
-            conn, _cli_user(args.user), check, backup_keep=settings.backups_kept
+            conn, _cli_user(conn, args.user), check, backup_keep=settings.backups_kept
         )
     finally:
         conn.close()
@@ -345,12 +369,18 @@ def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         undo_id = batches.undo(
-            conn, _cli_user(args.user), args.batch_id, backup_keep=settings.backups_kept
+            conn, _cli_user(conn, args.user), args.batch_id, backup_keep=settings.backups_kept
         )
     finally:
         conn.close()
     print(f"Lot n° {args.batch_id} annulé (lot d'annulation n° {undo_id}).")
     return 0
+
+
+USER_HELP = (
+    "compte local de la personne {qui} (son rôle s'applique) ; un autre nom est noté "
+    "« ligne de commande (NOM) » avec le compte système"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -428,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="vérifier puis publier un fichier d'indicateurs ou de suivi")
     p.add_argument("file", type=Path, metavar="FICHIER", help=".xlsx, .xlsm, .ods, .xls ou .csv")
     p.add_argument("--dry-run", action="store_true", help="vérifier et montrer, sans publier")
-    p.add_argument("--user", help="nom de la personne qui importe (journal et historique)")
+    p.add_argument("--user", help=USER_HELP.format(qui="qui importe"))
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("history", help="historique des imports")
@@ -437,7 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="annuler un lot importé")
     p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
-    p.add_argument("--user", help="nom de la personne qui annule")
+    p.add_argument("--user", help=USER_HELP.format(qui="qui annule"))
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")
@@ -464,6 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the user gets French, the log gets details
         if os.environ.get("PTLCD_DEBUG"):
             traceback.print_exc()
+        damaged = store.diagnosis(exc, settings.db_path)
+        if damaged is not None:  # the file was cut or altered after it was opened
+            print(f"{damaged.title} : {damaged.message}", file=sys.stderr)
+            return 1
         print(
             f"Erreur inattendue ({type(exc).__name__}) : {exc}. "
             "Relancez avec PTLCD_DEBUG=1 pour le détail technique.",

@@ -33,6 +33,12 @@ class DatabaseBusyError(PtlcdError):
     title = "Base de données occupée"
 
 
+class DatabaseDamagedError(PtlcdError):
+    """The database file cannot be read (truncated or corrupted): restore a backup."""
+
+    title = "Base de données illisible"
+
+
 class InputError(PtlcdError):
     """A value typed or sent by a user is refused (form, command line, file)."""
 

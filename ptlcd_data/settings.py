@@ -59,6 +59,14 @@ class Settings:
             "help": "Rôles par adresse e-mail pour la connexion OpenID Connect (fichier TOML).",
         },
     )
+    trusted_proxy: bool = field(
+        default=False,
+        metadata={
+            "env": "PTLCD_TRUSTED_PROXY",
+            "help": "L'application est derrière un proxy inverse qui ajoute X-Forwarded-For : "
+            "l'adresse des visiteurs (délais après échecs de connexion) en est lue.",
+        },
+    )
     read_requires_login: bool = field(
         default=False,
         metadata={

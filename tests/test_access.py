@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import statistics
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -69,6 +71,101 @@ def test_unknown_login_and_wrong_password_say_the_same(conn):
             accounts.authenticate(conn, login, "mauvais-mot-de-passe")
         messages.append(err.value.message)
     assert messages[0] == messages[1]
+
+
+# Timing: rounds alternate the two logins, so that whatever else the machine does weighs on both.
+TIMING_ROUNDS = 7
+
+
+def test_an_unknown_login_costs_the_same_password_hash_as_a_known_one(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    times: dict[str, list[float]] = {"alice": [], "inconnu": []}
+    start = datetime(2026, 1, 1)
+    for i in range(TIMING_ROUNDS):
+        order = ["alice", "inconnu"] if i % 2 == 0 else ["inconnu", "alice"]
+        for login in order:
+            # A new hour each round: no delay after failures ever short-cuts the check.
+            now = start + timedelta(hours=i)
+            began = time.perf_counter()
+            with pytest.raises(PermissionDenied, match="incorrect"):
+                accounts.authenticate(conn, login, "mauvais-mot-de-passe", now)
+            times[login].append(time.perf_counter() - began)
+    ratio = statistics.median(times["inconnu"]) / statistics.median(times["alice"])
+    # Before: about 0,03 (4 ms against 125 ms). Same work now: about 1.
+    assert 0.6 < ratio < 1.6, (ratio, times)
+
+
+def test_a_guesser_is_slowed_but_the_owner_elsewhere_logs_in_at_once(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    now = datetime(2026, 1, 1, 12, 0, 0)
+    guesser, owner = "203.0.113.9", "192.0.2.10"
+    for i in range(20):
+        with pytest.raises(PermissionDenied):
+            accounts.authenticate(conn, "alice", f"essai-{i}", now + timedelta(seconds=i), guesser)
+    later = now + timedelta(seconds=21)
+    # The guesser waits, even with the right password: guessing is slowed...
+    with pytest.raises(PermissionDenied, match="Trop d'essais"):
+        accounts.authenticate(conn, "alice", PASSWORD, later, guesser)
+    # ...but the owner, from her own address, is not locked out.
+    assert accounts.authenticate(conn, "alice", PASSWORD, later, owner).login == "alice"
+    # Her login does not lift the guesser's delay either.
+    with pytest.raises(PermissionDenied, match="Trop d'essais"):
+        accounts.authenticate(conn, "alice", PASSWORD, later + timedelta(seconds=1), guesser)
+
+
+def test_one_address_trying_many_logins_is_slowed_on_all_of_them(conn):
+    accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
+    now = datetime(2026, 1, 1, 12, 0, 0)
+    sprayer = "203.0.113.9"
+    for i in range(accounts.FAILURES_PER_ADDRESS_BEFORE_DELAY):
+        with pytest.raises(PermissionDenied, match="incorrect"):
+            accounts.authenticate(conn, f"agent{i}", "Nantes2026!", now, sprayer)
+    with pytest.raises(PermissionDenied, match="Trop d'essais"):
+        accounts.authenticate(conn, "alice", PASSWORD, now + timedelta(seconds=1), sprayer)
+    assert accounts.authenticate(conn, "alice", PASSWORD, now, "192.0.2.10").login == "alice"
+
+
+def test_failures_older_than_the_window_are_forgotten(conn):
+    now = datetime(2026, 1, 1, 12, 0, 0)
+    for i in range(5):
+        with pytest.raises(PermissionDenied):
+            accounts.authenticate(conn, "x", "y", now + timedelta(seconds=10 * i), "203.0.113.9")
+    later = now + accounts.FAILURE_WINDOW + timedelta(minutes=5)
+    with pytest.raises(PermissionDenied, match="incorrect"):
+        accounts.authenticate(conn, "x", "y", later, "203.0.113.9")
+    assert conn.execute("SELECT count(*) FROM connexion_echec").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        ("198.51.100.7", None, False, "198.51.100.7"),
+        (None, None, False, None),  # local access: Streamlit gives no address
+        # Without a declared proxy the header is anyone's word: ignored.
+        ("198.51.100.7", "203.0.113.9", False, "198.51.100.7"),
+        # Behind the declared proxy: the address it appended, the last one.
+        (None, "10.0.0.1, 203.0.113.9", True, "203.0.113.9"),
+        (None, "", True, None),
+    ],
+)
+def test_source_address_trusts_forwarded_for_only_behind_a_declared_proxy(
+    peer, forwarded, trusted, expected
+):
+    assert accounts.source_address(peer, forwarded, trusted_proxy=trusted) == expected
+
+
+def test_login_page_delays_the_guessers_address_not_the_owners(app_env, with_accounts, monkeypatch):
+    from ui import session
+
+    monkeypatch.setattr(session, "client_address", lambda: "203.0.113.9")
+    at = _app().run()
+    for i in range(accounts.FAILURES_BEFORE_DELAY + 1):
+        at = _login(at, "admin1", f"essai-{i}-faux")
+    at = _login(at, "admin1")
+    assert any("Trop d'essais" in e.value for e in at.error)
+    monkeypatch.setattr(session, "client_address", lambda: "192.0.2.10")
+    at = _login(_app().run(), "admin1")
+    assert "Connecté(e) : Admin Une (admin)" in " ".join(c.value for c in at.sidebar.caption)
 
 
 def test_last_admin_cannot_be_removed(conn):

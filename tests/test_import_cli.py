@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from ptlcd_data import store
 from ptlcd_data.cli import main
-from tests.helpers import ROOT
+from tests.helpers import ROOT, crash
 from tests.helpers import import_files as f
 
 
@@ -40,8 +42,10 @@ def test_import_publishes_then_reimport_says_nothing_changes(db, tmp_path, capsy
     assert "Indicateurs, ligne 2 : I1.1.a · Nantes · 2019 · Valeur : — → 1\u202f234,5" in out
     assert "Lot n° 1 publié : 1 créés, 0 modifiés, 0 inchangés, 0 ignorés." in out
     with store.connect(db) as conn:
-        assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("marie",)]
-        assert conn.execute("SELECT auteur FROM journal").fetchall() == [("marie",)]
+        # No account is named "marie": the command line says who typed the name.
+        who = "ligne de commande (marie)"
+        assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [(who,)]
+        assert conn.execute("SELECT auteur FROM journal").fetchall() == [(who,)]
     before = state(db)
     assert main(["--db", str(db), "import", str(path)]) == 0
     assert "Rien à publier : le fichier ne change aucune valeur" in capsys.readouterr().out
@@ -93,7 +97,8 @@ def test_history_and_undo(db, tmp_path, capsys):
     assert main(["--db", str(db), "history"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert (
-        lines[0].startswith("lot 2 · ") and "admin-ville · annulation (annule le lot 1)" in lines[0]
+        lines[0].startswith("lot 2 · ")
+        and "ligne de commande (admin-ville) · annulation (annule le lot 1)" in lines[0]
     )
     assert lines[1].startswith("lot 1 · ") and "annulé" in lines[1] and "releve.xlsx" in lines[1]
     assert main(["--db", str(db), "undo", "1"]) == 1
@@ -145,3 +150,81 @@ def test_import_from_a_subprocess_like_a_cron_job(db, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Lot n° 1 publié" in proc.stdout
+
+
+def test_an_import_killed_while_reading_leaves_no_english_traceback(db, tmp_path):
+    """The workbook reader outlives a killed importer: it must end quietly, not print a
+    BrokenPipeError traceback on the terminal."""
+    path = write(tmp_path, "long.xlsx", f.long_sheet(150_000))
+    errors = tmp_path / "stderr.txt"
+    with errors.open("wb") as err:
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "ptlcd_data", "--db", str(db), "import", str(path)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        reading = crash.wait_for_grandchild(importer)
+        time.sleep(0.3)  # the reader has the file and is reading it (150 000 rows: a second)
+        importer.kill()
+        importer.wait()
+        crash.wait_until_gone(reading)
+    time.sleep(0.5)  # the reader's last words, if any, reach the file
+    text = errors.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in text and "Error" not in text, text
+
+
+def _os_user() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _journal(db) -> list[tuple[str, str, str]]:
+    with store.connect(db) as conn:
+        return conn.execute("SELECT auteur, role, operation FROM journal ORDER BY id").fetchall()
+
+
+def test_user_without_an_account_is_recorded_as_the_command_line_never_as_admin(db, tmp_path):
+    path = write(tmp_path, "releve.xlsx", f.indicateurs(["I1.1.a", "", "Nantes", 2019, 3]))
+    assert main(["--db", str(db), "import", str(path), "--user", "marie"]) == 0
+    assert main(["--db", str(db), "undo", "1"]) == 0
+    system = f"compte système {_os_user()}"
+    assert _journal(db) == [
+        ("ligne de commande (marie)", system, "import"),
+        ("systeme", system, "annulation import"),
+    ]
+
+
+def test_user_naming_an_account_acts_with_that_accounts_role(db, tmp_path, capsys):
+    from ptlcd_data.access import accounts
+    from ptlcd_data.access.auth import SYSTEM
+
+    with store.connect(db) as conn:
+        accounts.add_user(conn, SYSTEM, "agent", "Agent", "saisie", "mot-de-passe-agent")
+        accounts.add_user(conn, SYSTEM, "elu", "Élu", "lecture", "mot-de-passe-de-l-elu")
+    path = write(tmp_path, "releve.xlsx", f.indicateurs(["I1.1.a", "", "Nantes", 2019, 3]))
+    before = state(db)
+    assert main(["--db", str(db), "import", str(path), "--user", "Elu"]) == 1
+    assert "rôle est « lecture »" in capsys.readouterr().err
+    assert state(db) == before
+    assert main(["--db", str(db), "import", str(path), "--user", "agent"]) == 0
+    assert main(["--db", str(db), "undo", "1", "--user", "agent"]) == 1  # undo needs admin
+    assert "rôle est « saisie »" in capsys.readouterr().err
+    with store.connect(db) as conn:
+        assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("agent",)]
+    assert _journal(db)[-1] == ("agent", "saisie", "import")
+
+
+def test_a_far_cell_bomb_is_refused_in_one_french_line_without_the_readers_own_words(db, tmp_path):
+    path = write(tmp_path, "bombe.xlsx", f.far_cell_bomb())
+    proc = subprocess.run(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(db), "import", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    # Not the reading child's "memory allocation of 549755813888 bytes failed" (Rust, English).
+    assert proc.stderr.splitlines() == [proc.stderr.strip()], proc.stderr
+    assert proc.stderr.startswith("Fichier refusé : La lecture de « bombe.xlsx »"), proc.stderr

@@ -100,7 +100,7 @@ def test_file_over_the_size_limit_is_refused(conn):
     before = f.state(conn)
     big = f.csv_bytes([f.IND_HEADER] + [["I1.1.a", "x" * 500, "Nantes", 2019, 1]] * 2500)
     assert len(big) > 2**20
-    with pytest.raises(reader.FileRefused, match=r"limite est de 1 Mo"):
+    with pytest.raises(reader.FileRefused, match="limite est de 1\u00a0Mo"):
         check(conn, big, "gros.csv", max_upload_mb=1)
     assert f.state(conn) == before
 
@@ -114,8 +114,64 @@ def test_more_rows_than_the_limit_is_refused(conn, fmt):
         check(conn, data, f"lignes.{fmt}", max_rows=50)
     assert "60 lignes" in refused.value.message and "50" in refused.value.message
     if fmt == "xlsx":
-        assert "feuille Indicateurs" in refused.value.message
+        assert "feuille « Indicateurs »" in refused.value.message
     assert f.state(conn) == before
+
+
+# A name with the characters the messages used to rewrite: dots, commas, double spaces.
+AWKWARD_NAME = "relevé 2.1, version finale"
+
+
+def _rows(n: int) -> list[list[object]]:
+    return [["I1.1.a", "", "Nantes", 2000 + i % 30, i] for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "limits", "expected"),
+    [
+        (
+            "size",
+            lambda: f.csv_bytes([f.IND_HEADER] + [["I1.1.a", "x" * 500, "Nantes", 2019, 1]] * 2500),
+            {"max_bytes": 2**20, "max_rows": 200_000},
+            ["pèse 1,2\u00a0Mo ; la limite est de 1\u00a0Mo (réglage PTLCD_MAX_UPLOAD_MB)."],
+        ),
+        (
+            "csv_rows",
+            lambda: f.csv_bytes([f.IND_HEADER, *_rows(1_200)]),
+            {"max_bytes": 2**30, "max_rows": 1_000},
+            [
+                "compte 1\u202f200 lignes ; la limite est de 1\u202f000 lignes (réglage "
+                "PTLCD_MAX_ROWS). Découpez le fichier."
+            ],
+        ),
+        (
+            "xlsx_rows",
+            lambda: f.indicateurs(*_rows(1_200)),
+            {"max_bytes": 2**30, "max_rows": 1_000},
+            ["feuille « Indicateurs »", "compte 1\u202f200 lignes ; la limite est de 1\u202f000"],
+        ),
+        (
+            "bomb",
+            f.zip_bomb,
+            {"max_bytes": 2**30, "max_rows": 1_000},
+            [
+                "se décompresse en 64\u00a0Mo pour 0,1\u00a0Mo",
+                "« bombe de décompression », refusée",
+            ],
+        ),
+    ],
+    ids=["size", "csv_rows", "xlsx_rows", "bomb"],
+)
+def test_limit_messages_keep_the_file_name_as_it_is(case, make, limits, expected):
+    ext = "csv" if case in ("size", "csv_rows") else "xlsx"
+    name = f"{AWKWARD_NAME}.{ext}"
+    with pytest.raises(reader.FileRefused) as refused:
+        reader.read_file(make(), name, **limits)
+    message = refused.value.message
+    assert f"« {name} »" in message, message
+    for part in expected:
+        assert part in message, message
+    assert message.endswith("."), message
 
 
 def test_macro_workbook_values_are_read_and_macros_never_run(conn, tmp_path, monkeypatch):

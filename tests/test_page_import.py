@@ -72,8 +72,8 @@ def test_errors_are_listed_with_row_and_column_and_nothing_can_be_published(app_
     assert "2 erreur(s)" in texts(at.error)
     problems = table_having(at, "Valeur trouvée")
     assert problems[["Ligne", "Colonne", "En-tête", "Valeur trouvée"]].values.tolist() == [
-        [2, "C", "Territoire", "Paris"],
-        [2, "D", "Année", "1890"],
+        ["2", "C", "Territoire", "Paris"],
+        ["2", "D", "Année", "1890"],
     ]
     assert not [b for b in at.button if b.key == "import_publish"]
     assert [b for b in at.get("download_button") if b.proto.id and "import_report" in b.proto.id]
@@ -120,3 +120,20 @@ def test_anonymous_and_reader_accounts_cannot_open_the_import_page(app_env):
         at = _run_page(None, login=login)
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(PAGE)
+
+
+def test_problem_table_shows_a_dash_never_none_in_empty_cells(app_env):
+    # A workbook with macros: a remark about the whole file (no row, no column), and an error.
+    data = f.with_macros(f.indicateurs(["I1.1.a", "", "Paris", 2019, 1]))
+    at = upload(run_page(PAGE), "avec_macros.xlsm", data)
+    problems = table_having(at, "Valeur trouvée")
+    assert len(problems) == 2
+    assert not problems.isna().any().any(), problems.to_dict("records")
+    whole_file = problems[problems["Problème"].str.contains("macros")].iloc[0]
+    assert (whole_file["Ligne"], whole_file["Colonne"], whole_file["Valeur trouvée"]) == (
+        "—",
+        "—",
+        "—",
+    )
+    cell = problems[problems["Colonne"] == "C"].iloc[0]
+    assert (cell["Ligne"], cell["Valeur trouvée"]) == ("2", "Paris")

@@ -259,3 +259,20 @@ def test_a_very_long_cell_does_not_break_the_pdf():
     data = bytes(pdf.output())
     assert data.startswith(b"%PDF")
     assert CELL_CHARS_MAX < 1000
+
+
+def test_a_tab_in_a_comment_renders_as_a_space_without_a_glyph_warning(conn, caplog):
+    saisie.enregistrer_revue(
+        conn,
+        SAISIE,
+        10,
+        date_effet=date(2019, 5, 2),
+        statut="En cours",
+        commentaire="Point\td'étape\tcollé depuis un tableur",
+        today=TODAY,
+    )
+    s = syn.synthese_annuelle(conn, 2019, TODAY)
+    with caplog.at_level("WARNING"):
+        data = render_pdf.render(s, TODAY)
+    assert not [r.getMessage() for r in caplog.records if "glyph" in r.getMessage()]
+    assert "Point d'étape collé depuis un tableur" in _flat(" ".join(_texts(data)))

@@ -174,7 +174,7 @@ def test_history_at_a_date_leaves_out_later_records(conn):
     assert len(status_queries.status_history(conn, 9, date(2018, 12, 31))) == 1
     hist = status_queries.status_history(conn, 9, date(2019, 1, 1))
     assert hist["statut"].tolist() == ["Réalisé", "En cours"]
-    assert hist["auteur"].iloc[0] == "Mme A"
+    assert hist["auteur"].iloc[0] == "mme.a"  # no account of that login: the login is shown
 
 
 def test_same_day_records_the_latest_recorded_wins(conn):
@@ -226,10 +226,49 @@ def test_review_record_is_written_with_who_and_a_journal_entry(conn):
         "SELECT date_effet, auteur, source, commentaire, enregistre_le IS NOT NULL, demo "
         "FROM statut_record WHERE action_no = 12"
     ).fetchone()
-    assert row == (TODAY, "Mme A", "revue GOLD", "Décidé en GOLD", True, False)
+    assert row == (TODAY, "mme.a", "revue GOLD", "Décidé en GOLD", True, False)
     log = journal.entries(conn, operation="revue")
     assert log["objet"].tolist() == ["action 12"]
     assert '"NANTES": "Engagée"' in log["nouveau"].iloc[0]
+
+
+def test_review_records_store_the_login_and_show_the_account_name(conn):
+    from ptlcd_data.access import accounts
+    from ptlcd_data.synthese import tables
+
+    accounts.add_user(conn, auth.SYSTEM, "mme.a", "Mme A", "saisie", "mot-de-passe-de-mme-a")
+    without_account = auth.User("elu@ville.fr", "Élu de la ville", "saisie")  # OpenID Connect
+    saisie.enregistrer_revue(
+        conn,
+        SAISIE,
+        12,
+        date_effet=date(2019, 5, 2),
+        statut="En cours",
+        commentaire="Décidé en GOLD",
+        engagements={"NANTES": "Engagée"},
+        today=TODAY,
+    )
+    saisie.enregistrer_revue(
+        conn,
+        without_account,
+        13,
+        date_effet=date(2019, 6, 3),
+        statut="En cours",
+        commentaire="Vu",
+        today=TODAY,
+    )
+    stored = conn.execute(
+        "SELECT auteur FROM statut_record WHERE source = 'revue GOLD' UNION ALL "
+        "SELECT auteur FROM engagement_record WHERE source = 'revue GOLD' ORDER BY 1"
+    ).fetchall()
+    assert stored == [("elu@ville.fr",), ("mme.a",), ("mme.a",)]  # as the journal has them
+    assert sorted(journal.entries(conn, operation="revue")["auteur"]) == ["elu@ville.fr", "mme.a"]
+    assert status_queries.status_history(conn, 12, TODAY)["auteur"].iloc[0] == "Mme A"
+    assert status_queries.action_state(conn, 12, TODAY)["auteur"] == "Mme A"
+    assert engagements.engagement_history(conn, 12, TODAY)["auteur"].iloc[0] == "Mme A"
+    assert status_queries.action_state(conn, 13, TODAY)["auteur"] == "elu@ville.fr"
+    comments, _ = tables.table_commentaires(conn, date(2019, 1, 1), date(2019, 12, 31))
+    assert set(comments["Auteur"]) == {"Mme A", "elu@ville.fr"}
 
 
 def test_a_comment_alone_keeps_the_current_status(conn):

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from ptlcd_data import build, store
+from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
 log = logging.getLogger("ptlcd")
@@ -39,6 +40,14 @@ def _ensure_store(db_path: str) -> bool:
 
 def ensure_store() -> None:
     _ensure_store(str(settings().db_path))
+
+
+def user_error(exc: BaseException) -> PtlcdError | None:
+    """What to tell the user about `exc`: itself when it is a French error, the damaged-base
+    diagnosis when DuckDB could not read the database file; None for anything else (a bug)."""
+    if isinstance(exc, PtlcdError):
+        return exc
+    return store.diagnosis(exc, settings().db_path)
 
 
 def connect() -> store.Connection:

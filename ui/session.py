@@ -62,6 +62,21 @@ def current_user() -> User | None:
     return _local_user(login) if login else None
 
 
+def client_address() -> str | None:
+    """The address this browser session connects from (None for local access).
+
+    It keys the delays after failed logins: a guesser is slowed down, the owner elsewhere is not.
+    """
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    # Only text is an address: anything else (AppTest's stand-in client) counts as unknown.
+    return accounts.source_address(
+        peer if isinstance(peer, str) else None,
+        forwarded if isinstance(forwarded, str) else None,
+        trusted_proxy=data.settings().trusted_proxy,
+    )
+
+
 def log_in(login: str) -> None:
     st.session_state[LOGIN_KEY] = login
 

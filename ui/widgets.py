@@ -6,11 +6,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from ptlcd_data.errors import PtlcdError
+
+if TYPE_CHECKING:  # every page imports this module; the home page runs without pandas
+    import pandas as pd
 
 AS_OF_KEY = "as_of"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -34,6 +37,17 @@ def markdown_table(
     rule = ["---:" if i in align_right else "---" for i in range(len(headers))]
     lines = [headers, rule, *([cell(v) for v in row] for row in rows)]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def with_dashes(table: pd.DataFrame, *whole_numbers: str) -> pd.DataFrame:
+    """`table` as shown in `st.dataframe`: an empty cell is "—", as in the other tables, where
+    Streamlit would print a grey "None". The columns named in `whole_numbers` (spreadsheet row
+    numbers) become text, so that they can hold the dash: "12", not "12.0".
+    """
+    shown = table.astype(object).where(table.notna(), "—")
+    for column in whole_numbers:
+        shown[column] = [v if v == "—" else str(int(v)) for v in shown[column]]
+    return shown
 
 
 def observation_date_input() -> date:

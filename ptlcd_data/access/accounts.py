@@ -1,19 +1,40 @@
-"""Local accounts: argon2 password hashes, roles, and a delay after repeated failed logins.
+"""Local accounts: argon2 password hashes, roles, and delays after failed logins.
 
 There is no default account and no default password: the first administrator is created with
 `python -m ptlcd_data user add LOGIN --role admin`.
+
+Failed logins slow guessing down without giving strangers a lock on someone else's account.
+A delay that doubles with each failure (2 s, 4 s… up to 5 minutes) applies to a login *from one
+source address*: someone who knows a login and tries passwords from their machine waits longer
+and longer, while the owner, from her own machine, logs in at once. A lock per login alone (the
+earlier rule) let anyone who knows a login keep its owner out for as long as they kept trying.
+A second, looser count per address across all logins slows one machine trying one password on
+many logins (password spraying), which the per-login count never sees. Why this and not another
+scheme: device cookies (the OWASP answer to lockout) need a signed cookie that Streamlit does not
+offer, and a delay without a lock, served by sleeping, would hold a server thread per attempt.
+
+Limits: the address is what the server sees. Behind a reverse proxy, set
+PTLCD_TRUSTED_PROXY so that the proxy's X-Forwarded-For is used; without an address (local
+access, or a proxy not declared) every visitor shares one address and the per-login delay is
+again shared, as before. Many agents behind one address (a town hall's NAT) share the
+per-address count, hence its higher threshold.
+
+An unknown login costs the same argon2 verification as a wrong password, so the response time
+does not tell whether a login exists.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ptlcd_data.access import journal
+from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
@@ -24,8 +45,12 @@ if TYPE_CHECKING:  # only the account list returns a DataFrame; logging in needs
 
 # A passphrase of 12 characters is the ANSSI's floor for a password protecting data like this.
 PASSWORD_MIN_LENGTH = 12
-# After this many failures within the window, each new attempt waits longer (doubling).
+# After this many failures of one login from one address within the window, each new attempt
+# from there waits longer (doubling, from 2 s).
 FAILURES_BEFORE_DELAY = 3
+# One address failing on many logins: a few typos by every agent behind one town-hall address
+# stay well under this within the window; a machine trying a password on many logins does not.
+FAILURES_PER_ADDRESS_BEFORE_DELAY = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_DELAY_SECONDS = 300
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
@@ -128,49 +153,122 @@ def get_user(conn: Connection, login: str) -> User | None:
     return None if row is None else User(login, str(row[0]), str(row[1]))
 
 
+def command_line_user(conn: Connection, name: str | None, os_user: str) -> User:
+    """Who acts on the command line, for `--user NAME` (None when not given).
+
+    NAME naming a local account acts with that account's role, checked at each write like in
+    the app (`import --user` of a reader is refused). Any other NAME, or none, acts with the
+    rights of the operating-system account `os_user` that could open the database file; the
+    journal records that account, not a role (see `auth.command_line`).
+    """
+    name = (name or "").strip() or None
+    if name is None:
+        return auth.command_line(os_user)
+    row = conn.execute(
+        "SELECT login, nom, role FROM compte WHERE login = ?", [name.lower()]
+    ).fetchone()
+    if row:
+        return User(row[0], row[1], row[2])
+    return auth.command_line(os_user, name)
+
+
 def count_users(conn: Connection) -> int:
     row = conn.execute("SELECT count(*) FROM compte").fetchone()
     return int(row[0]) if row else 0
 
 
-def wait_seconds(conn: Connection, login: str, now: datetime | None = None) -> int:
-    """Seconds before this login may try again (0 when allowed)."""
-    now = now or datetime.now()
-    rows = conn.execute(
-        "SELECT count(*), max(horodatage) FROM connexion_echec WHERE login = ? AND horodatage > ?",
-        [login.strip().lower(), now - FAILURE_WINDOW],
-    ).fetchone()
-    failures, last = (rows[0], rows[1]) if rows else (0, None)
-    if failures < FAILURES_BEFORE_DELAY or last is None:
+@cache
+def _unknown_login_hash() -> str:
+    """A hash of a random password, with the same parameters as the real ones: verified for an
+    unknown login, so that it takes as long as a wrong password for a real one."""
+    return str(_hasher.hash(secrets.token_urlsafe(24)))
+
+
+def _delay(failures: int, threshold: int, last: datetime | None, now: datetime) -> int:
+    if failures < threshold or last is None:
         return 0
-    delay = min(MAX_DELAY_SECONDS, 2 ** (failures - FAILURES_BEFORE_DELAY + 1))
+    delay = min(MAX_DELAY_SECONDS, 2 ** (failures - threshold + 1))
     remaining = (last + timedelta(seconds=delay) - now).total_seconds()
     return max(0, int(remaining + 0.999))
 
 
-def authenticate(conn: Connection, login: str, password: str, now: datetime | None = None) -> User:
+def source_address(
+    peer: str | None, forwarded_for: str | None, *, trusted_proxy: bool
+) -> str | None:
+    """Where a login attempt comes from: the connection's peer, or, behind a reverse proxy
+    declared trusted (PTLCD_TRUSTED_PROXY), the last address of its X-Forwarded-For header: the
+    one the proxy appended itself (the ones before it are whatever the client claimed)."""
+    if trusted_proxy:
+        last = (forwarded_for or "").split(",")[-1].strip()
+        return last or peer
+    return peer
+
+
+def wait_seconds(
+    conn: Connection, login: str, address: str | None = None, now: datetime | None = None
+) -> int:
+    """Seconds before `login` may be tried again from `address` (0 when allowed).
+
+    `address` None is one more address, shared by every visitor whose address is unknown.
+    """
+    now = now or datetime.now()
+    since = now - FAILURE_WINDOW
+    row = conn.execute(
+        "SELECT count(*), max(horodatage) FROM connexion_echec "
+        "WHERE login = ? AND adresse IS NOT DISTINCT FROM ? AND horodatage > ?",
+        [login.strip().lower(), address, since],
+    ).fetchone()
+    wait = _delay(row[0], FAILURES_BEFORE_DELAY, row[1], now) if row else 0
+    if address is not None:  # never for unknown addresses: that would slow everyone at once
+        row = conn.execute(
+            "SELECT count(*), max(horodatage) FROM connexion_echec "
+            "WHERE adresse = ? AND horodatage > ?",
+            [address, since],
+        ).fetchone()
+        if row:
+            wait = max(wait, _delay(row[0], FAILURES_PER_ADDRESS_BEFORE_DELAY, row[1], now))
+    return wait
+
+
+def authenticate(
+    conn: Connection,
+    login: str,
+    password: str,
+    now: datetime | None = None,
+    address: str | None = None,
+) -> User:
     """The account's user if the password is right; PermissionDenied (French) otherwise.
 
-    The same message for an unknown login and a wrong password, so logins cannot be guessed.
+    `address` is where the attempt comes from (None when unknown): delays after failures count
+    per login and address (see the module's docstring). An unknown login and a wrong password
+    get the same message after the same work, so logins cannot be guessed.
     """
     login = login.strip().lower()
     now = now or datetime.now()
-    wait = wait_seconds(conn, login, now)
+    wait = wait_seconds(conn, login, address, now)
     if wait:
         raise PermissionDenied(
             f"Trop d'essais infructueux : réessayez dans {wait} seconde(s).", "Connexion refusée"
         )
     row = conn.execute("SELECT nom, role, hash FROM compte WHERE login = ?", [login]).fetchone()
-    ok = False
-    if row:
-        try:
-            ok = _hasher.verify(row[2], password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    if not ok:
+    try:
+        ok = _hasher.verify(row[2] if row else _unknown_login_hash(), password) and row is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or row is None:
         with transaction(conn):
-            conn.execute("INSERT INTO connexion_echec VALUES (?, ?)", [login, now])
+            # Forget what no longer counts: the table stays small however many tries are made.
+            conn.execute(
+                "DELETE FROM connexion_echec WHERE horodatage <= ?", [now - FAILURE_WINDOW]
+            )
+            conn.execute(
+                "INSERT INTO connexion_echec (login, horodatage, adresse) VALUES (?, ?, ?)",
+                [login, now, address],
+            )
         raise PermissionDenied("Identifiant ou mot de passe incorrect.", "Connexion refusée")
     with transaction(conn):
-        conn.execute("DELETE FROM connexion_echec WHERE login = ?", [login])
-    return User(login, row[0], row[1]) if row else User(login, login, "lecture")
+        conn.execute(
+            "DELETE FROM connexion_echec WHERE login = ? AND adresse IS NOT DISTINCT FROM ?",
+            [login, address],
+        )
+    return User(login, row[0], row[1])

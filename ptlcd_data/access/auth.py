@@ -20,13 +20,40 @@ class User:
     login: str
     nom: str
     role: str
+    # What the journal records in its role column when the rights do not come from a role that
+    # was checked: the command line acts with the rights of whoever can open the database file.
+    rights: str | None = None
 
     def can(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
+    @property
+    def journal_role(self) -> str:
+        return self.rights or self.role
 
+
+COMMAND_LINE = "ligne de commande"
 # The command line runs with the rights of whoever can open the database file.
-SYSTEM = User("systeme", "Ligne de commande", "admin")
+SYSTEM = User("systeme", "Ligne de commande", "admin", rights=COMMAND_LINE)
+
+
+def command_line(os_user: str, name: str | None = None) -> User:
+    """The command line's user, with the rights of the operating-system account `os_user`.
+
+    The journal names that account, never a role: nobody checked one. `name` (from --user,
+    when it names no local account) is recorded as "ligne de commande (NAME)".
+    """
+    login = f"{COMMAND_LINE} ({name})" if name else SYSTEM.login
+    return User(login, login if name else SYSTEM.nom, "admin", rights=f"compte système {os_user}")
+
+
+def author_name_sql(column: str) -> str:
+    """SQL giving the name to show for the login stored in `column` (records store logins, as
+    the journal does): the local account's name, else the login itself (an OpenID Connect
+    address, a removed account, or a name stored before records kept logins). `column` is a
+    fixed identifier of the calling query, never user input.
+    """
+    return f"coalesce((SELECT k.nom FROM compte k WHERE k.login = {column}), {column})"  # noqa: S608
 
 
 def require(user: User | None, role: str) -> User:

@@ -37,7 +37,7 @@ def log(
     conn.execute(
         "INSERT INTO journal (horodatage, auteur, role, operation, objet, ancien, nouveau) "
         "VALUES (current_localtimestamp(), ?, ?, ?, ?, ?, ?)",
-        [user.login, user.role, operation, objet, _json(ancien), _json(nouveau)],
+        [user.login, user.journal_role, operation, objet, _json(ancien), _json(nouveau)],
     )
 
 

@@ -37,6 +37,7 @@ import fastexcel
 import pyarrow as pa
 
 from ptlcd_data.errors import InputError
+from ptlcd_data.formats import NBSP, number
 from ptlcd_data.imports import cell_marks
 
 log = logging.getLogger("ptlcd")
@@ -100,8 +101,8 @@ def read_file(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> R
         raise FileRefused(f"Le fichier « {filename} » est vide (0 octet).")
     if len(data) > max_bytes:
         raise FileRefused(
-            f"Le fichier « {filename} » pèse {len(data) / 2**20:.1f} Mo ; la limite est de "
-            f"{max_bytes / 2**20:.0f} Mo (réglage PTLCD_MAX_UPLOAD_MB).".replace(".", ",")
+            f"Le fichier « {filename} » pèse {_mb(len(data), 1)} ; la limite est de "
+            f"{_mb(max_bytes)} (réglage PTLCD_MAX_UPLOAD_MB)."
         )
     kind, notes = sniff(data, filename)
     if kind == "csv":
@@ -157,9 +158,8 @@ def _sniff_zip(data: bytes, filename: str) -> tuple[str, list[str]]:
         for i in infos
     ):
         raise FileRefused(
-            f"Le fichier « {filename} » se décompresse en {total / 2**20:,.0f} Mo pour "
-            f"{len(data) / 2**20:,.1f} Mo : c'est une « bombe de décompression », refusée sans "
-            "être lue.".replace(",", " ")
+            f"Le fichier « {filename} » se décompresse en {_mb(total)} pour "
+            f"{_mb(len(data), 1)} : c'est une « bombe de décompression », refusée sans être lue."
         )
     notes: list[str] = []
     if "mimetype" in names:
@@ -234,14 +234,20 @@ def csv_table(text: str, filename: str, max_rows: int) -> pa.Table:
     except csv.Error as exc:
         raise FileRefused(f"Le fichier « {filename} » n'est pas un CSV lisible ({exc}).") from None
     if len(rows) - 1 > max_rows:
-        raise FileRefused(_too_many_rows(filename, len(rows) - 1, max_rows))
+        raise FileRefused(_too_many_rows(f"Le fichier « {filename} »", len(rows) - 1, max_rows))
     return rows_to_table(rows)
 
 
+def _mb(size: int, decimals: int = 0) -> str:
+    """A size in bytes as French megabytes: '1,2 Mo'."""
+    return f"{number(size / 2**20, decimals)}{NBSP}Mo"
+
+
 def _too_many_rows(where: str, rows: int, max_rows: int) -> str:
+    """`where` is a sentence's subject naming the file (and sheet) in full, untouched."""
     return (
-        f"« {where} » compte {rows:,} lignes ; la limite est de {max_rows:,} lignes "
-        "(réglage PTLCD_MAX_ROWS). Découpez le fichier.".replace(",", " ")
+        f"{where} compte {number(rows)} lignes ; la limite est de {number(max_rows)} lignes "
+        "(réglage PTLCD_MAX_ROWS). Découpez le fichier."
     )
 
 
@@ -307,17 +313,24 @@ def _read_in_child(
     data: bytes, filename: str, kind: str, max_rows: int
 ) -> tuple[list[RawSheet], list[str]]:
     ctx = _context()
-    receive, send = ctx.Pipe(duplex=False)
+    # One channel both ways: the file goes to the child through it rather than with the
+    # process's arguments, so that an importer killed while handing it over leaves a child that
+    # sees the channel close and ends quietly (see _child_main).
+    here, there = ctx.Pipe(duplex=True)
     child = ctx.Process(
         target=_child_main,
-        args=(send, data, filename, kind, max_rows, READ_MEMORY_MB),
+        args=(there, filename, kind, max_rows, READ_MEMORY_MB),
         name=f"{CHILD_NAME}-{filename[:40]}",
         daemon=True,
     )
     child.start()
-    send.close()
+    there.close()
     try:
-        if not receive.poll(READ_TIMEOUT_SECONDS):
+        try:
+            here.send_bytes(data)
+        except OSError:
+            pass  # the child is already gone: said below as for any child that died
+        if not here.poll(READ_TIMEOUT_SECONDS):
             child.kill()
             raise FileRefused(
                 f"La lecture de « {filename} » a dépassé {READ_TIMEOUT_SECONDS:.0f} secondes : "
@@ -325,11 +338,11 @@ def _read_in_child(
                 "serveur)."
             )
         try:
-            status, payload = receive.recv()
+            status, payload = here.recv()
         except (EOFError, OSError):
             status, payload = "died", ""
     finally:
-        receive.close()
+        here.close()
         child.join(5)
         if child.is_alive():
             child.kill()
@@ -370,28 +383,50 @@ def _limit_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _child_main(
-    send: PipeEnd, data: bytes, filename: str, kind: str, max_rows: int, memory_mb: int
-) -> None:
-    """Runs in the child: read every worksheet, send (status, payload) and exit."""
+def _child_main(channel: PipeEnd, filename: str, kind: str, max_rows: int, memory_mb: int) -> None:
+    """Runs in the child: receive the file, read every worksheet, answer (status, payload), exit.
+
+    The importer may be killed at any moment (Ctrl+C, a stopped server, SIGKILL): the channel
+    then closes, and the child ends without a word rather than print a BrokenPipeError or
+    EOFError traceback, in English, on the terminal it shares with the importer. Its standard
+    error goes nowhere for the same reason.
+    """
     os.environ["RUST_BACKTRACE"] = "0"
+    # The child speaks only through its channel. What a reader aborting prints on its way out
+    # (calamine's "memory allocation of 549755813888 bytes failed", in English) would reach the
+    # terminal it shares with the importer; the parent says in French what happened.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
     try:
         _limit_memory(memory_mb)
     except (OSError, ValueError):
         pass  # no /proc or no rlimit: the time limit still holds
     gc.disable()  # a short-lived process: cyclic garbage collection is only a cost here
     try:
-        send.send(("ok", read_and_pack(data, filename, kind, max_rows)))
+        data = channel.recv_bytes()
+    except (EOFError, OSError):
+        os._exit(0)  # the importer is gone before handing over the file
+    answer: tuple[str, Any]
+    try:
+        answer = ("ok", read_and_pack(data, filename, kind, max_rows))
     except FileRefused as exc:
-        send.send(("refused", exc.message))
+        answer = ("refused", exc.message)
     except MemoryError:
-        send.send(("died", ""))
+        answer = ("died", "")
     except Exception as exc:  # noqa: BLE001 - any reader failure is an unreadable file
         said = f"{type(exc).__name__} {exc}".lower()
-        kind = "password" if "password" in said or "encrypt" in said else "unreadable"
-        send.send((kind, type(exc).__name__))
+        failure = "password" if "password" in said or "encrypt" in said else "unreadable"
+        answer = (failure, type(exc).__name__)
+    try:
+        try:
+            channel.send(answer)
+        except MemoryError:
+            channel.send(("died", ""))
+    except OSError:
+        pass  # BrokenPipeError: the importer is gone (killed, or past its time limit)
     finally:
-        send.close()
+        channel.close()
     # Leave at once: freeing a million cell objects one by one would only delay the parent,
     # which waits for this process to end.
     os._exit(0)
@@ -514,7 +549,11 @@ def _read_workbook(data: bytes, filename: str, max_rows: int) -> list[tuple[str,
         sheet = workbook.load_sheet(name, header_row=None, skip_rows=[], dtypes="string")
         if sheet.total_height - 1 > max_rows:
             raise FileRefused(
-                _too_many_rows(f"{filename}, feuille {name}", sheet.total_height - 1, max_rows)
+                _too_many_rows(
+                    f"La feuille « {name} » du fichier « {filename} »",
+                    sheet.total_height - 1,
+                    max_rows,
+                )
             )
         out.append((name, _sheet_table(sheet)))
     return out

@@ -160,7 +160,8 @@ def current_values(
         WITH cur AS ({cur})
         SELECT v.indicateur_code, v.territoire_code, coalesce(t.libelle, v.territoire_code)
                AS territoire, v.annee, v.valeur, v.cible, v.source, v.commentaire,
-               {_PROVENANCE} AS provenance, v.auteur, v.enregistre_le, v.import_id, v.demo
+               {_PROVENANCE} AS provenance, {auth.author_name_sql("v.auteur")} AS auteur,
+               v.enregistre_le, v.import_id, v.demo
         FROM cur v
         LEFT JOIN territoire t ON t.code = v.territoire_code
         LEFT JOIN indicateur i ON i.code = v.indicateur_code
@@ -193,7 +194,8 @@ def value_history(
                v.valeur, v.cible, v.source, v.commentaire, v.supprime,
                ({is_latest(["v.territoire_code", "v.annee", "v.periode"], BY_RECORDING, "v")}
                 AND NOT v.supprime) AS actuelle,
-               {_PROVENANCE} AS provenance, v.auteur, v.enregistre_le, v.import_id
+               {_PROVENANCE} AS provenance, {auth.author_name_sql("v.auteur")} AS auteur,
+               v.enregistre_le, v.import_id
         FROM indicateur_valeur v
         LEFT JOIN territoire t ON t.code = v.territoire_code
         LEFT JOIN import_batch b ON b.id = v.import_id

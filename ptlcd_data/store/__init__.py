@@ -2,6 +2,8 @@
 
 Every write goes through `transaction()`, which also bumps the store's revision so that
 caches in the app know the data changed (an import from the command line shows at once).
+A file DuckDB cannot read (cut short, or altered on disk) is reported as one French error,
+"Base de données illisible", naming the backups found and the `restore` command.
 """
 
 from __future__ import annotations
@@ -10,23 +12,35 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from ptlcd_data.errors import DatabaseBusyError, PtlcdError
+from ptlcd_data.errors import DatabaseBusyError, DatabaseDamagedError, PtlcdError
 from ptlcd_data.store.sql import scalar
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Another process (an import from the command line) may hold the file for a few seconds;
 # waiting this long before refusing covers a normal import without hanging a page.
 LOCK_WAIT_SECONDS = 15.0
+# What DuckDB says when it cannot read its own file: cut short, or bytes changed on disk.
+_DAMAGE_SIGNS = ("could not read enough bytes", "corrupt database file", "not a valid duckdb")
+# Backups named in a damaged-base diagnosis (the most recent).
+BACKUPS_LISTED = 5
 
 Connection = duckdb.DuckDBPyConnection
 
 
-def connect(path: Path | str, *, wait: float = LOCK_WAIT_SECONDS) -> Connection:
-    """Open the database file (created if missing), waiting while another process holds it."""
+def connect(
+    path: Path | str, *, wait: float = LOCK_WAIT_SECONDS, check: bool = False
+) -> Connection:
+    """Open the database file (created if missing), waiting while another process holds it.
+
+    With `check`, a file shorter than the blocks it declares is refused as damaged (see
+    `check_complete`): for a process's first opening of the file (the command line, the app's
+    start, a restore), not for the app's queries, which open it beside concurrent writers.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -35,12 +49,14 @@ def connect(path: Path | str, *, wait: float = LOCK_WAIT_SECONDS) -> Connection:
             conn = duckdb.connect(str(path))
             # Long writes (large demonstration, big imports) must not draw a bar on the console.
             conn.execute("SET enable_progress_bar = false")
-            return conn
+            break
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+            if is_damage(exc):
+                raise damaged(path) from exc
+            if "could not set lock" not in str(exc).lower():
                 raise PtlcdError(
-                    f"Impossible d'ouvrir la base « {path.name} » : fichier illisible ou "
-                    "endommagé. Restaurez une sauvegarde.",
+                    f"Impossible d'ouvrir la base « {path} » : vérifiez que le fichier et son "
+                    "dossier sont accessibles en lecture et en écriture.",
                     "Base de données illisible",
                 ) from exc
             if time.monotonic() >= deadline:
@@ -49,6 +65,88 @@ def connect(path: Path | str, *, wait: float = LOCK_WAIT_SECONDS) -> Connection:
                     "(un import en cours ?). Réessayez dans quelques instants."
                 ) from exc
             time.sleep(0.05)
+    if check:
+        try:
+            check_complete(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def is_complete(conn: Connection, path: Path) -> bool:
+    """False when the file holds fewer bytes than the blocks DuckDB counts in it.
+
+    A truncated file (a copy or a disk cut short) still opens when its header and catalogue
+    survive, and fails later on whichever table lies past the cut. Only meaningful with no write
+    running in this process: a block being added is counted a moment before it is on disk. The
+    file's three 4 KiB headers are left out of the count: a cut of a few kilobytes is found when
+    the block is read (see `diagnosis`).
+    """
+    row = conn.execute(
+        "SELECT block_size, total_blocks FROM pragma_database_size() "
+        "WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None:
+        return True
+    return Path(path).stat().st_size >= int(row[0]) * int(row[1])
+
+
+def check_complete(conn: Connection, path: Path) -> None:
+    """DatabaseDamagedError (the French diagnosis) when the file is cut short."""
+    if not is_complete(conn, path):
+        raise damaged(path)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB failing to read a database file's own bytes."""
+    return isinstance(exc, duckdb.Error) and any(sign in str(exc).lower() for sign in _DAMAGE_SIGNS)
+
+
+def diagnosis(exc: BaseException, path: Path) -> DatabaseDamagedError | None:
+    """The French diagnosis for an error met while using the database at `path`, when DuckDB
+    could not read its file; None for any other error."""
+    if isinstance(exc, DatabaseDamagedError):
+        return exc
+    return damaged(path) if is_damage(exc) else None
+
+
+def damaged(path: Path) -> DatabaseDamagedError:
+    """The diagnosis "Base de données illisible": what happened, what to do, backups found."""
+    from ptlcd_data import formats
+    from ptlcd_data.store import backups  # imported here: backups imports this module
+
+    path = Path(path)
+    found = backups.found(path)
+    if found:
+        described = []
+        for f in found[:BACKUPS_LISTED]:
+            try:
+                info = f.stat()
+            except OSError:  # removed meanwhile (the rotation of automatic copies)
+                continue
+            described.append(
+                f"{f} ({formats.timestamp(datetime.fromtimestamp(info.st_mtime))}, "
+                f"{formats.number(info.st_size / 2**20, 1)}\u00a0Mo)"
+            )
+        listed = " ; ".join(described)
+        more = len(found) - BACKUPS_LISTED
+        backups_text = (
+            f"Sauvegardes trouvées, la plus récente d'abord : {listed}"
+            + (f" ; et {more} plus ancienne(s)" if more > 0 else "")
+            + "."
+        )
+    else:
+        backups_text = (
+            f"Aucune sauvegarde dans « {backups.backup_dir(path)} » : restaurez une copie "
+            "faite ailleurs (commande backup -o)."
+        )
+    return DatabaseDamagedError(
+        f"La base « {path} » est endommagée (fichier tronqué ou abîmé) : elle ne peut pas être "
+        "lue. Remplacez-la par une sauvegarde avec la commande "
+        "« python -m ptlcd_data restore FICHIER » : la base endommagée est mise de côté, "
+        f"jamais effacée. {backups_text}"
+    )
 
 
 def _migration_files() -> list[tuple[int, Path]]:

@@ -1,24 +1,54 @@
 """Backups: a consistent copy of the whole database, automatic copies before risky writes, restore.
 
 A copy is made with DuckDB's `COPY FROM DATABASE` inside the engine, so it is consistent even
-while the app is reading; restoring replaces the file atomically (os.replace).
+while the app is reading. It is written to `NAME.partiel` first and renamed when complete: a
+copy interrupted (a killed process, a full disk) leaves a partial file, never a backup that
+looks whole. Partial files that no running copy is writing are removed at the next automatic
+backup, and never count among the copies kept.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from ptlcd_data import store
-from ptlcd_data.errors import InputError
+from ptlcd_data.errors import DatabaseDamagedError, InputError, PtlcdError
+
+PARTIAL = ".partiel"
+# Partial files this process is writing right now (the app copies from several threads).
+_writing: set[Path] = set()
+_writing_lock = threading.Lock()
 
 
 def backup_dir(db_path: Path) -> Path:
     return db_path.parent / "sauvegardes"
+
+
+@contextmanager
+def writing(partial: Path) -> Iterator[Path]:
+    """Mark `partial` as being written by this process for the time of the block."""
+    partial = Path(partial).resolve()
+    with _writing_lock:
+        _writing.add(partial)
+    try:
+        yield partial
+    finally:
+        with _writing_lock:
+            _writing.discard(partial)
+
+
+def _unlink_partial(partial: Path) -> None:
+    partial.unlink(missing_ok=True)
+    partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
 
 
 def backup(conn: store.Connection, target: Path) -> Path:
@@ -27,17 +57,65 @@ def backup(conn: store.Connection, target: Path) -> Path:
     if target.exists():
         raise InputError(f"Le fichier « {target} » existe déjà : choisissez un autre nom.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".partiel")
-    tmp.unlink(missing_ok=True)
     db_name = conn.execute("SELECT current_database()").fetchone()
     assert db_name is not None
-    conn.execute("ATTACH ? AS ptlcd_sauvegarde", [str(tmp)])
-    try:
-        conn.execute(f'COPY FROM DATABASE "{db_name[0]}" TO ptlcd_sauvegarde')
-    finally:
-        conn.execute("DETACH ptlcd_sauvegarde")
-    os.replace(tmp, target)
+    with writing(target.with_name(target.name + PARTIAL)) as tmp:
+        _unlink_partial(tmp)
+        try:
+            conn.execute("ATTACH ? AS ptlcd_sauvegarde", [str(tmp)])
+            try:
+                conn.execute(f'COPY FROM DATABASE "{db_name[0]}" TO ptlcd_sauvegarde')
+            finally:
+                conn.execute("DETACH ptlcd_sauvegarde")
+        except BaseException:
+            _unlink_partial(tmp)  # nothing half-written stays behind
+            raise
+        os.replace(tmp, target)
     return target
+
+
+def _held_by_another_process(partial: Path) -> bool:
+    """True when another process holds DuckDB's lock on `partial` (it is copying into it)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: cannot tell, so the file is left alone
+        return True
+    try:
+        fd = os.open(partial, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the probe's lock too
+    return False
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the partial copies in `folder` that no running copy is writing; returns them.
+
+    A copy running in this process is known by name (probing its file would release DuckDB's
+    own lock on it: POSIX locks belong to the process); one in another process, by its lock.
+    """
+    removed = []
+    for partial in sorted(Path(folder).glob(f"*{PARTIAL}")):
+        with _writing_lock:
+            running = partial.resolve() in _writing
+        if running or _held_by_another_process(partial):
+            continue
+        _unlink_partial(partial)
+        removed.append(partial)
+    for wal in Path(folder).glob(f"*{PARTIAL}.wal"):  # a journal whose partial is gone
+        base = wal.with_name(wal.name.removesuffix(".wal"))
+        with _writing_lock:
+            running = base.resolve() in _writing
+        if not base.exists() and not running:
+            wal.unlink(missing_ok=True)
+    return removed
 
 
 def database_file(conn: store.Connection) -> Path:
@@ -58,6 +136,8 @@ def before_write(conn: store.Connection, reason: str, keep: int) -> Path | None:
 def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -> Path:
     """A timestamped copy in `sauvegardes/` beside the database; only the last `keep` are kept."""
     folder = backup_dir(Path(db_path))
+    if folder.is_dir():
+        remove_stale_partials(folder)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = backup(conn, folder / f"auto-{stamp}-{reason}.duckdb")
     copies = sorted(folder.glob("auto-*.duckdb"))
@@ -66,35 +146,115 @@ def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -
     return path
 
 
+def found(db_path: Path) -> list[Path]:
+    """The backups in `sauvegardes/` beside the database, the most recent first."""
+    folder = backup_dir(Path(db_path))
+    if not folder.is_dir():
+        return []
+
+    def modified(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:  # removed meanwhile (the rotation of automatic copies)
+            return 0.0
+
+    return sorted(folder.glob("*.duckdb"), key=modified, reverse=True)
+
+
 def check_backup(path: Path) -> int:
-    """The backup's schema version; PtlcdError if the file is not a PTLCD database."""
+    """The backup's schema version; PtlcdError if the file is not a whole PTLCD database."""
     if not Path(path).is_file():
         raise InputError(f"Sauvegarde introuvable : {path}.")
+    name = Path(path).name
     try:
         with duckdb.connect(str(path), read_only=True) as conn:
+            if not store.is_complete(conn, Path(path)):
+                raise InputError(
+                    f"« {name} » est incomplète (copie tronquée) : choisissez une autre sauvegarde."
+                )
             version = store.schema_version(conn)
             if version == 0 or not store.is_built(conn):
-                raise InputError(f"« {Path(path).name} » n'est pas une base du suivi PTLCD.")
+                raise InputError(f"« {name} » n'est pas une base du suivi PTLCD.")
             return version
     except duckdb.Error as exc:
-        raise InputError(f"« {Path(path).name} » n'est pas une base DuckDB lisible.") from exc
+        raise InputError(f"« {name} » n'est pas une base DuckDB lisible.") from exc
 
 
-def restore(source: Path, db_path: Path, keep: int) -> Path | None:
-    """Replace the database with `source`, after copying the current one. Returns that copy."""
+@dataclass(frozen=True)
+class Restored:
+    """What `restore` did with the base it replaced."""
+
+    copy: Path | None = None  # a readable base: its copy in sauvegardes/
+    damaged_moved_to: Path | None = None  # a damaged base: where it was moved, whole
+
+
+def _move_aside(db_path: Path) -> Path:
+    """Move a damaged base (and its WAL) beside itself under a dated name; nothing is deleted."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.stem}-endommagee-{stamp}{db_path.suffix}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = db_path.with_name(f"{db_path.stem}-endommagee-{stamp}-{n}{db_path.suffix}")
+    os.replace(db_path, aside)
+    wal = Path(f"{db_path}.wal")
+    if wal.exists():
+        os.replace(wal, Path(f"{aside}.wal"))
+    return aside
+
+
+def _copy_current(db_path: Path, keep: int) -> Path | None:
+    """A copy of the current base before it is replaced; None when the base is damaged."""
+    try:
+        conn = store.connect(db_path, check=True)
+    except DatabaseDamagedError:
+        return None
+    try:
+        return auto_backup(conn, db_path, "avant-restauration", keep)
+    except duckdb.Error as exc:
+        if store.is_damage(exc):  # readable header, but a table lies past the cut
+            return None
+        raise
+    finally:
+        conn.close()
+
+
+def restore(source: Path, db_path: Path, keep: int) -> Restored:
+    """Replace the database with the backup `source`, then check the result opens.
+
+    A readable base is copied first (sauvegardes/, like any automatic copy). A damaged one
+    (truncated, corrupted: the case restoring exists for) cannot be copied: it is moved aside
+    under a dated name beside it, never deleted. A busy base (another program holds it) is
+    refused and left alone.
+    """
     check_backup(source)
     db_path = Path(db_path)
-    previous = None
-    if db_path.exists():
-        conn = store.connect(db_path)
-        try:
-            previous = auto_backup(conn, db_path, "avant-restauration", keep)
-        finally:
-            conn.close()
+    done = Restored()
     tmp = db_path.with_name(db_path.name + ".restauration")
-    shutil.copyfile(source, tmp)
-    # The copy above went through a connection that is now closed, which checkpointed the WAL;
-    # nobody else held the file (connect() refuses a busy database), so the swap is safe.
-    os.replace(tmp, db_path)
-    Path(str(db_path) + ".wal").unlink(missing_ok=True)
-    return previous
+    try:
+        # The backup is copied beside the base first: a restore interrupted before the swap
+        # leaves the base where it was.
+        shutil.copyfile(source, tmp)
+        if db_path.exists():
+            copy = _copy_current(db_path, keep)
+            done = Restored(copy=copy) if copy else Restored(damaged_moved_to=_move_aside(db_path))
+        # The current base's copy went through a connection that is now closed, which
+        # checkpointed the WAL; nobody else held the file (connect() refuses a busy database).
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    Path(f"{db_path}.wal").unlink(missing_ok=True)
+    try:
+        check_backup(db_path)
+    except PtlcdError as exc:
+        aside = (
+            f" La base endommagée est dans « {done.damaged_moved_to} »."
+            if done.damaged_moved_to
+            else ""
+        )
+        raise PtlcdError(
+            f"La base restaurée ne s'ouvre pas ({exc.message}) : vérifiez la place libre sur le "
+            f"disque, puis recommencez.{aside}",
+            "Restauration échouée",
+        ) from exc
+    return done

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import keep_listed, latest
 from ptlcd_data.suivi.status_queries import scanned
@@ -24,13 +25,13 @@ def engagement_history(conn: Connection, action_no: int, as_of: date) -> pd.Data
     Columns: date_effet, territoire, niveau, commentaire, auteur, source, enregistre_le, demo.
     """
     return conn.execute(
-        """
-        SELECT e.date_effet, t.libelle AS territoire, e.niveau, e.commentaire, e.auteur,
-               e.source, e.enregistre_le, e.demo
+        f"""
+        SELECT e.date_effet, t.libelle AS territoire, e.niveau, e.commentaire,
+               {author_name_sql("e.auteur")} AS auteur, e.source, e.enregistre_le, e.demo
         FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
         WHERE e.action_no = ? AND e.date_effet <= ?
         ORDER BY e.date_effet DESC, e.enregistre_le DESC, e.id DESC, t.ordre
-        """,
+        """,  # noqa: S608 - a fixed fragment; values are bound
         [action_no, as_of],
     ).df()
 

@@ -2,6 +2,7 @@
 
 One call writes everything the GOLD decided for one action, atomically, with who and when, and
 a journal entry in the same transaction. Nothing is overwritten: each change is a new record.
+Records store the author's login, as the journal does; queries show the account's name.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def enregistrer_revue(
                 "INSERT INTO statut_record (action_no, date_effet, statut, avancement, "
                 "commentaire, auteur, source, enregistre_le) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
-                [action_no, date_effet, kept, avancement, note, user.nom, SOURCE_REVUE],
+                [action_no, date_effet, kept, avancement, note, user.login, SOURCE_REVUE],
             )
             nouveau.update(statut=kept, avancement=avancement, commentaire=note)
             written["statut"] = 1
@@ -119,7 +120,7 @@ def enregistrer_revue(
                 "commentaire, auteur, source, enregistre_le) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
                 [
-                    (action_no, code, date_effet, niveau, note, user.nom, SOURCE_REVUE)
+                    (action_no, code, date_effet, niveau, note, user.login, SOURCE_REVUE)
                     for code, niveau in engagements.items()
                 ],
             )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import keep_listed, latest
 from ptlcd_data.suivi import retards
@@ -57,7 +58,7 @@ SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS ob
        coalesce(c.statut, $sans_statut) AS statut,
        CASE WHEN c.statut = 'Réalisé' THEN coalesce(c.avancement, 100)
             ELSE c.avancement_connu END AS avancement,
-       c.commentaire, c.auteur, c.source, c.date_effet AS date_dernier,
+       c.commentaire, {auteur} AS auteur, c.source, c.date_effet AS date_dernier,
        d.debut_reel, f.fin_reelle
 FROM action x
 JOIN axe a ON a.axe_no = x.axe_no
@@ -116,7 +117,9 @@ def action_states(
         )
         params["territoire"] = territoire
     sql = _ETAT_SQL.format(
-        where=" AND ".join(where), latest_engagement=latest(["action_no", "territoire_code"])
+        where=" AND ".join(where),
+        latest_engagement=latest(["action_no", "territoire_code"]),
+        auteur=author_name_sql("c.auteur"),
     )
     df = conn.execute(sql, params).df()
     return retards.compute_retards(df, as_of, date_plan(conn))
@@ -240,11 +243,12 @@ def status_history(conn: Connection, action_no: int, as_of: date) -> pd.DataFram
     Columns: date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo.
     """
     return conn.execute(
-        """
-        SELECT date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo
+        f"""
+        SELECT date_effet, statut, avancement, commentaire, {author_name_sql("auteur")} AS auteur,
+               source, enregistre_le, demo
         FROM statut_record WHERE action_no = ? AND date_effet <= ?
         ORDER BY date_effet DESC, enregistre_le DESC, id DESC
-        """,
+        """,  # noqa: S608 - a fixed fragment; values are bound
         [action_no, as_of],
     ).df()
 

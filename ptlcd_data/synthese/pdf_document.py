@@ -7,6 +7,7 @@ French typography: œ, —, narrow no-break spaces), and charts are rasterised b
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ MARGIN_MM = 15
 # with "…" — at 8.5 pt in the narrowest column that is still well under a page. The XLSX of the
 # same report keeps the whole text.
 CELL_CHARS_MAX = 500
+# Control characters have no glyph in any font: a tab pasted from a spreadsheet into a comment
+# would print as a blank box, with a warning on stderr. Line breaks are kept.
+CONTROL_CHARS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 class ReportPDF(FPDF):
@@ -42,6 +46,10 @@ class ReportPDF(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN_MM + 5)
         self.set_font(FONT, size=10)
         self.alias_nb_pages()
+
+    def normalize_text(self, text: str) -> str:
+        """Every text fpdf2 writes passes here: control characters become spaces."""
+        return str(super().normalize_text(CONTROL_CHARS.sub(" ", text)))
 
     def footer(self) -> None:
         if self.page_no() == 1:

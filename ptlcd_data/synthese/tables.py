@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.rules import SENS_LABELS
 from ptlcd_data.store import Connection
@@ -292,16 +293,17 @@ def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.Dat
     second value is the total.
     """
     df = conn.execute(
-        """
+        f"""
         WITH c AS (
             SELECT r.date_effet, r.action_no, 0 AS genre, 0 AS ordre,
-                   'Statut : ' || r.statut AS sujet, r.commentaire, r.auteur, r.enregistre_le
+                   'Statut : ' || r.statut AS sujet, r.commentaire,
+                   {author_name_sql("r.auteur")} AS auteur, r.enregistre_le
             FROM statut_record r
             WHERE r.date_effet BETWEEN $start AND $end AND trim(r.commentaire) <> ''
             UNION ALL
             SELECT e.date_effet, e.action_no, 1, t.ordre,
-                   'Engagement de ' || t.libelle || ' : ' || e.niveau, e.commentaire, e.auteur,
-                   e.enregistre_le
+                   'Engagement de ' || t.libelle || ' : ' || e.niveau, e.commentaire,
+                   {author_name_sql("e.auteur")}, e.enregistre_le
             FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
             WHERE e.date_effet BETWEEN $start AND $end AND trim(e.commentaire) <> ''
         ),
@@ -316,7 +318,7 @@ def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.Dat
         FROM g JOIN action x ON x.action_no = g.action_no
         ORDER BY g.date_effet, g.action_no, g.genre, g.enregistre_le, g.sujet
         LIMIT $max
-        """,
+        """,  # noqa: S608 - fixed fragments; values are bound
         {"start": start, "end": end, "max": col.COMMENTS_MAX},
     ).df()
     total = int(df["total"].iloc[0]) if not df.empty else 0

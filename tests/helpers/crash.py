@@ -108,3 +108,58 @@ def kill_at_random_moments(
         for leftover in workdir.glob(f"kill-{i}.duckdb*"):
             leftover.unlink()
     return outcomes
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def wait_for_grandchild(proc: subprocess.Popen[bytes], timeout: float = 60.0) -> int:
+    """The first grandchild of `proc`: for an import, the workbook reader the fork server starts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        for child in _children(proc.pid):
+            grandchildren = _children(child)
+            if grandchildren:
+                return grandchildren[0]
+        time.sleep(0.005)
+    raise AssertionError("no grandchild process appeared")
+
+
+def wait_until_gone(pid: int, timeout: float = 120.0) -> None:
+    """Wait until process `pid` has ended (gone, or a zombie nobody reaped yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} still running")
+
+
+def kill_when_present(db: Path, argv: list[str], pattern: str, attempts: int = 5) -> list[Path]:
+    """Run a command line on `db` and SIGKILL it as soon as a new file matching `pattern` (a
+    glob beside the database) appears; the new files. Retried when the command finished first.
+    """
+    before = set(db.parent.glob(pattern))
+    for _ in range(attempts):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while proc.poll() is None:
+            if set(db.parent.glob(pattern)) - before:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return sorted(set(db.parent.glob(pattern)) - before)
+            time.sleep(0.001)
+    raise AssertionError(f"never saw {pattern} while `{' '.join(argv)}` ran")

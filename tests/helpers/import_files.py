@@ -121,6 +121,39 @@ def zip_bomb() -> bytes:
     return out.getvalue()
 
 
+def long_sheet(rows: int) -> bytes:
+    """An Indicateurs sheet of `rows` filled rows, each with its own (unknown) indicator code.
+
+    The sheet XML is written directly, with inline strings: openpyxl takes about ten seconds for
+    100 000 rows, this well under one. Long enough that reading it takes a second or more.
+    """
+    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
+
+    def text(ref: str, value: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+    lines.append(
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
+    header = "".join(text(f"{col}1", name) for col, name in zip("ABCDE", IND_HEADER, strict=False))
+    lines.append(f'<row r="1">{header}</row>')
+    for n in range(2, rows + 2):
+        lines.append(
+            f'<row r="{n}">{text(f"A{n}", f"I{n}")}{text(f"C{n}", "Nantes")}'
+            f'<c r="D{n}"><v>2019</v></c><c r="E{n}"><v>{n}</v></c></row>'
+        )
+    lines.append("</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in base.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                dst.writestr(item.filename, "".join(lines))
+            else:
+                dst.writestr(item, base.read(item.filename))
+    return out.getvalue()
+
+
 def corrupt_sheet() -> bytes:
     """A well-formed zip whose sheet XML is garbage (a failed save)."""
     base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))

@@ -1,0 +1,224 @@
+"""Backups and restore against real files: interrupted copies, damaged bases, rotation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ptlcd_data import store
+from ptlcd_data.access import journal
+from ptlcd_data.cli import main
+from ptlcd_data.store import backups
+from tests.helpers import ROOT, apptest
+from tests.helpers.apptest import texts
+from tests.helpers.crash import kill_when_present
+from tests.helpers.damage import FRACTION_IDS, FRACTIONS, corrupt_second_half, truncate
+
+
+def _partials(db_path):
+    return sorted(backups.backup_dir(db_path).glob("*.partiel*"))
+
+
+def _copies(db_path):
+    return sorted(backups.backup_dir(db_path).glob("auto-*.duckdb"))
+
+
+def test_partial_files_of_killed_backups_are_removed_at_the_next_backup(db_path):
+    for _ in range(3):
+        left = kill_when_present(db_path, ["backup"], "sauvegardes/*.partiel")
+        # Each backup, even one killed in turn, first removed what the earlier ones left.
+        assert len(left) == 1 and _partials(db_path) == left
+    with store.connect(db_path) as conn:
+        made = backups.auto_backup(conn, db_path, "manuelle", keep=10)
+    assert _partials(db_path) == []
+    assert _copies(db_path) == [made]
+
+
+def test_partial_files_never_count_as_backups_in_the_rotation(db_path):
+    folder = backups.backup_dir(db_path)
+    folder.mkdir()
+    for i in range(3):  # as a killed copy leaves them: a name like a backup's, a few KB
+        (folder / f"auto-20260101-00000{i}-000000-manuelle.duckdb.partiel").write_bytes(
+            db_path.read_bytes()[:12_288]
+        )
+    made = []
+    with store.connect(db_path) as conn:
+        for _ in range(4):
+            made.append(backups.auto_backup(conn, db_path, "test", keep=2))
+    assert _copies(db_path) == made[-2:]
+    assert _partials(db_path) == []
+
+
+def test_a_partial_file_another_process_is_writing_is_kept(db_path):
+    folder = backups.backup_dir(db_path)
+    folder.mkdir()
+    busy = folder / "auto-20260101-000000-000000-autre-base.duckdb.partiel"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            "c = duckdb.connect()\n"
+            f"c.execute(\"ATTACH '{busy}' AS copie\")\n"
+            "print('prêt', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "prêt"
+        with store.connect(db_path) as conn:
+            backups.auto_backup(conn, db_path, "test", keep=10)
+        assert busy.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    with store.connect(db_path) as conn:
+        backups.auto_backup(conn, db_path, "test", keep=10)
+    assert not busy.exists()
+
+
+def test_a_partial_file_this_process_is_writing_is_kept(db_path):
+    folder = backups.backup_dir(db_path)
+    folder.mkdir()
+    running = folder / "auto-20260101-000000-000000-en-cours.duckdb.partiel"
+    with backups.writing(running):
+        running.write_bytes(b"")
+        backups.remove_stale_partials(folder)
+        assert running.exists()
+    backups.remove_stale_partials(folder)
+    assert not running.exists()
+
+
+# --- damaged bases ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_base(tmp_path):
+    """A base built by the command line, with one automatic backup beside it and one elsewhere."""
+    db = tmp_path / "var" / "ptlcd.duckdb"
+    assert main(["--db", str(db), "init", "--no-demo"]) == 0
+    assert main(["--db", str(db), "backup"]) == 0
+    elsewhere = tmp_path / "copie.duckdb"
+    assert main(["--db", str(db), "backup", "-o", str(elsewhere)]) == 0
+    return db, elsewhere
+
+
+@pytest.mark.parametrize("fraction", FRACTIONS, ids=FRACTION_IDS)
+def test_a_damaged_base_is_diagnosed_in_french_with_the_backups_found(
+    cli_base, fraction, tmp_path, capsys
+):
+    db, _ = cli_base
+    [found] = _copies(db)
+    truncate(db, fraction)
+    capsys.readouterr()
+    for argv in (
+        ["history"],
+        ["journal"],
+        ["export", "all", "--format", "xlsx", "-o", str(tmp_path / "tout.xlsx")],
+    ):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert err.startswith("Base de données illisible : "), err
+        assert "python -m ptlcd_data restore" in err and str(found) in err, err
+        assert "Erreur inattendue" not in err and "IO Error" not in err, err
+
+
+def test_a_damaged_base_without_backups_says_none_were_found(db_path, capsys):
+    truncate(db_path, 0.5)
+    assert main(["--db", str(db_path), "history"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Base de données illisible : ") and "Aucune sauvegarde" in err, err
+
+
+@pytest.mark.parametrize("fraction", FRACTIONS, ids=FRACTION_IDS)
+def test_restore_moves_a_damaged_base_aside_and_puts_the_backup_in(cli_base, fraction, capsys):
+    db, elsewhere = cli_base
+    left = truncate(db, fraction)
+    capsys.readouterr()
+    assert main(["--db", str(db), "restore", str(elsewhere)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    [moved] = sorted(db.parent.glob("ptlcd-endommagee-*.duckdb"))
+    assert moved.read_bytes() == left  # moved aside as it was, never deleted
+    assert f"mise de côté : {moved}" in out and "vérifiée" in out, out
+    with store.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM action").fetchone()[0] == 34
+        entry = journal.entries(conn).iloc[0]
+        assert entry["operation"] == "restauration" and str(moved) in entry["nouveau"]
+    assert _partials(db) == []
+    assert not list(db.parent.glob("*.restauration"))
+    assert main(["--db", str(db), "history"]) == 0
+
+
+def test_restore_refuses_a_truncated_backup_and_changes_nothing(cli_base, capsys):
+    db, elsewhere = cli_base
+    truncate(elsewhere, 0.5)
+    before = db.read_bytes()
+    assert main(["--db", str(db), "restore", str(elsewhere)]) == 1
+    assert "copie.duckdb" in capsys.readouterr().err
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("fraction", FRACTIONS, ids=FRACTION_IDS)
+def test_the_app_shows_the_same_diagnosis(app_env, fraction):
+    with store.connect(app_env) as conn:
+        found = backups.auto_backup(conn, app_env, "manuelle", keep=10)
+    truncate(app_env, fraction)
+    at = apptest.app().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at.error).replace("\\", "")  # escape_md's backslashes
+    assert "Base de données illisible" in shown and "restore" in shown, shown
+    assert found.name in shown, shown
+
+
+def test_a_corrupted_base_of_the_right_size_is_diagnosed_too(cli_base, tmp_path, capsys):
+    db, _ = cli_base
+    corrupt_second_half(db)
+    capsys.readouterr()
+    # Commands that read the corrupted tables (one reading only intact blocks still works).
+    for argv in (
+        ["export", "all", "--format", "xlsx", "-o", str(tmp_path / "t.xlsx")],
+        ["report", "--year", "2019", "-o", str(tmp_path / "s.pdf")],
+    ):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        err = capsys.readouterr().err
+        assert err.startswith("Base de données illisible : ") and "restore" in err, err
+
+
+def test_the_app_diagnoses_a_corrupted_base_of_the_right_size(app_env):
+    with store.connect(app_env) as conn:
+        backups.auto_backup(conn, app_env, "manuelle", keep=10)
+    corrupt_second_half(app_env)
+    at = apptest.app().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Base de données illisible" in texts(at.error)
+
+
+def test_a_restore_that_cannot_copy_the_backup_leaves_the_damaged_base_in_place(
+    cli_base, monkeypatch
+):
+    db, elsewhere = cli_base
+    left = truncate(db, 0.5)
+
+    def disk_full(src, dst, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups.shutil, "copyfile", disk_full)
+    assert main(["--db", str(db), "restore", str(elsewhere)]) == 1
+    assert db.read_bytes() == left  # still there, as it was: nothing moved, nothing lost
+    assert not list(db.parent.glob("*.restauration"))
+
+
+def test_a_base_that_cannot_be_opened_for_another_reason_is_not_called_damaged(tmp_path):
+    from ptlcd_data.errors import DatabaseDamagedError, PtlcdError
+
+    folder = tmp_path / "ptlcd.duckdb"
+    folder.mkdir()  # a folder where the file should be: nothing is damaged, restoring won't help
+    with pytest.raises(PtlcdError) as refused:
+        store.connect(folder)
+    assert not isinstance(refused.value, DatabaseDamagedError)
+    assert "accessibles en lecture et en écriture" in refused.value.message
