@@ -14,13 +14,10 @@ from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
+from tests.helpers.import_files import check
 from tests.helpers.spec import STATUTS_TET
 
 STAFF = User("agent", "Agent de la Mission égalité", "saisie")
-
-
-def check(conn, data: bytes, name: str = "fichier.xlsx"):
-    return verify.check_file(conn, data, name, Settings())
 
 
 def current(conn) -> dict:

@@ -16,27 +16,12 @@ import pytest
 
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import batches, cell_marks, reader, verify
-from ptlcd_data.settings import Settings
+from ptlcd_data.imports import batches, cell_marks, reader
 from tests.helpers import import_files as f
+from tests.helpers.import_files import check, published
 
 FRACTION = "% ? vérifiez"
 NO_RESULT = "Formule sans valeur calculée : ouvrez et enregistrez le fichier dans votre tableur."
-
-
-def check(conn, data: bytes, name: str = "fichier.xlsx"):
-    return verify.check_file(conn, data, name, Settings())
-
-
-def published(conn, data: bytes, name: str = "fichier.xlsx") -> dict:
-    """Publish `data`: {(code, territoire, annee): (valeur, cible)} of indicators."""
-    result = check(conn, data, name)
-    assert result.ok, result.errors.to_dict("records")
-    batches.publish(conn, SYSTEM, result)
-    rows = conn.execute(
-        "SELECT indicateur_code, territoire_code, annee, valeur, cible FROM indicateur_valeur"
-    ).fetchall()
-    return {(c, t, a): (v, ci) for c, t, a, v, ci in rows}
 
 
 def remarks(result, text: str) -> list[list]:
@@ -277,7 +262,7 @@ def test_cells_are_found_whatever_the_writer_leaves_out_or_prefixes(rewrite):
         ["I4.1.b", "", "Nantes", 2019, f.percent(0.45), "=1+1"],
         ["I4.1.b", "", "Rezé", 2019, 0.5, f.percent(0.25)],
     )
-    rewritten = _sheet_rewritten(data, rewrite)
+    rewritten = f.part_rewritten(data, "xl/worksheets/sheet1.xml", rewrite)
     assert _sheet(rewritten) != _sheet(data)
     expected = {"Indicateurs": cell_marks.Marks(percent={(2, 4), (3, 5)}, no_result={(2, 5)})}
     assert cell_marks.scan(data, "xlsx") == expected
@@ -292,25 +277,17 @@ def test_a_formula_with_its_stored_result_is_not_marked():
 
 
 def _with_cached_formula(data: bytes) -> bytes:
-    changed = _sheet_rewritten(data, lambda xml: xml.replace(b"<v>1</v>", b"<f>0+1</f><v>1</v>"))
+    changed = f.part_rewritten(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"<v>1</v>", b"<f>0+1</f><v>1</v>"),
+    )
     assert b"<f>" in _sheet(changed)
     return changed
 
 
 def _sheet(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
-
-
-def _sheet_rewritten(data: bytes, change) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = change(content)
-            dst.writestr(item, content)
-    return out.getvalue()
 
 
 def test_the_reader_hands_marks_as_columns_and_reaches_cells_calamine_leaves_out():

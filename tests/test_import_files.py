@@ -10,27 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ptlcd_data.imports import batches, preview, reader, verify
-from ptlcd_data.settings import Settings
+from ptlcd_data.imports import preview, reader
 from tests.helpers import import_files as f
-
-
-def check(conn, data: bytes, name: str = "fichier.xlsx", **settings):
-    return verify.check_file(conn, data, name, Settings(**settings))
-
-
-def published(conn, data: bytes, name: str = "fichier.xlsx") -> dict:
-    """Publish `data` and return {(code, territoire, annee): (valeur, cible)}."""
-    from ptlcd_data.access.auth import SYSTEM
-
-    result = check(conn, data, name)
-    assert result.ok, result.errors.to_dict("records")
-    batches.publish(conn, SYSTEM, result)
-    rows = conn.execute(
-        "SELECT indicateur_code, territoire_code, annee, valeur, cible FROM indicateur_valeur"
-    ).fetchall()
-    return {(c, t, a): (v, ci) for c, t, a, v, ci in rows}
-
+from tests.helpers.import_files import check, published
 
 # --- refusals: the file as a whole ------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,10 @@ from typing import Any
 from openpyxl import Workbook
 
 from ptlcd_data import store
+from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.imports import batches, verify
 from ptlcd_data.imports.sheets import SPECS
+from ptlcd_data.settings import Settings
 
 # The headers of the template's sheets, as the template writes them.
 IND_HEADER, AV_HEADER, ENG_HEADER = (
@@ -207,20 +211,15 @@ def soffice_convert(
 def without_formula_results(ods: bytes) -> bytes:
     """An .ods whose formula cells keep their formula but lose their stored result, as some
     programs write them: `<table:table-cell table:formula="of:=1+1"/>`."""
-    src = zipfile.ZipFile(io.BytesIO(ods))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "content.xml":
-                content = re.sub(
-                    rb'<table:table-cell ([^>]*?table:formula="[^"]*")[^>]*?>.*?</table:table-cell>',
-                    rb"<table:table-cell \1/>",
-                    content,
-                )
-            compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
-            dst.writestr(item, content, compress_type=compress)
-    return out.getvalue()
+    return part_rewritten(
+        ods,
+        "content.xml",
+        lambda content: re.sub(
+            rb'<table:table-cell ([^>]*?table:formula="[^"]*")[^>]*?>.*?</table:table-cell>',
+            rb"<table:table-cell \1/>",
+            content,
+        ),
+    )
 
 
 def repeated_formula_bomb(ods: bytes, rows: int = 20_000, columns: int = 300) -> bytes:
@@ -238,6 +237,36 @@ def repeated_formula_bomb(ods: bytes, rows: int = 20_000, columns: int = 300) ->
             if item.filename == "content.xml":
                 at = content.index(b"</table:table-row>") + len(b"</table:table-row>")
                 content = content[:at] + bomb + content[at:]
+            compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            dst.writestr(item, content, compress_type=compress)
+    return out.getvalue()
+
+
+def check(conn: store.Connection, data: bytes, name: str = "fichier.xlsx", **settings: Any) -> Any:
+    """Vérifier on `data`, as the import page and the command line run it."""
+    return verify.check_file(conn, data, name, Settings(**settings))
+
+
+def published(conn: store.Connection, data: bytes, name: str = "fichier.xlsx") -> dict[Any, Any]:
+    """Publish `data` and return {(code, territoire, annee): (valeur, cible)} of the indicators."""
+    result = check(conn, data, name)
+    assert result.ok, result.errors.to_dict("records")
+    batches.publish(conn, SYSTEM, result)
+    rows = conn.execute(
+        "SELECT indicateur_code, territoire_code, annee, valeur, cible FROM indicateur_valeur"
+    ).fetchall()
+    return {(c, t, a): (v, ci) for c, t, a, v, ci in rows}
+
+
+def part_rewritten(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The same zip workbook with one part's bytes changed (its `mimetype` left uncompressed)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == part:
+                content = change(content)
             compress = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
             dst.writestr(item, content, compress_type=compress)
     return out.getvalue()
