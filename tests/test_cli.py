@@ -55,7 +55,15 @@ def test_refused_data_exits_1_with_french_message(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["export"], ["export", "inconnu", "-o", "x.csv"], ["init", "--nimporte"]],
+    [
+        [],
+        ["export"],
+        ["export", "inconnu", "-o", "x.csv"],
+        ["init", "--nimporte"],
+        ["report", "-o", "x.pdf"],
+        ["report", "--year", "deux-mille", "-o", "x.pdf"],
+        ["report", "--year", "2019"],
+    ],
 )
 def test_usage_errors_exit_2_in_french(argv):
     proc = run_cli(*argv)

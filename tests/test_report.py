@@ -24,7 +24,7 @@ from ptlcd_data.suivi import saisie
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import model as syn
 from ptlcd_data.synthese import render_pdf, render_xlsx, report
-from tests.helpers import DATA_DIR, run_cli
+from tests.helpers import DATA_DIR
 
 TODAY = date(2026, 11, 28)
 SAISIE = auth.User("gold", "Secrétariat du GOLD", "saisie")
@@ -215,20 +215,6 @@ def test_cli_report_refusals_exit_1_in_french(cli_db, tmp_path, capsys, argv, me
     assert message in err
     assert "Traceback" not in err
     assert not list(tmp_path.glob("x.*"))
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["report", "-o", "x.pdf"],
-        ["report", "--year", "deux-mille", "-o", "x.pdf"],
-        ["report", "--year", "2019"],
-    ],
-)
-def test_cli_report_usage_errors_exit_2(argv):
-    proc = run_cli(*argv)
-    assert proc.returncode == 2
-    assert "erreur" in proc.stderr
 
 
 def test_export_all_is_one_workbook_of_plan_statuses_engagement_indicators(cli_db, tmp_path):

@@ -21,6 +21,11 @@ LECTURE = auth.User("m.b", "M. B", "lecture")
 TODAY = date(2024, 3, 15)
 
 
+def _review(conn, action_no: int, *, user: auth.User = SAISIE, **fields) -> dict:
+    """Record what the GOLD decided for `action_no`, as of TODAY (review mode)."""
+    return saisie.enregistrer_revue(conn, user, action_no, today=TODAY, **fields)
+
+
 def _statut(conn, action_no, as_of):
     return status_queries.action_state(conn, action_no, as_of)["statut"]
 
@@ -138,15 +143,7 @@ def test_mapping_matches_whole_words_without_accents(tmp_path):
 
 
 def test_status_change_shows_from_its_date_d_effet(conn):
-    saisie.enregistrer_revue(
-        conn,
-        SAISIE,
-        10,
-        date_effet=date(2019, 5, 10),
-        statut="En cours",
-        avancement=30,
-        today=TODAY,
-    )
+    _review(conn, 10, date_effet=date(2019, 5, 10), statut="En cours", avancement=30)
     assert _statut(conn, 10, date(2019, 5, 9)) == SANS_STATUT
     on = status_queries.action_state(conn, 10, date(2019, 5, 10))
     assert (on["statut"], on["avancement"]) == ("En cours", 30)
@@ -154,14 +151,7 @@ def test_status_change_shows_from_its_date_d_effet(conn):
 
 
 def test_engagement_change_shows_from_its_date_d_effet(conn):
-    saisie.enregistrer_revue(
-        conn,
-        SAISIE,
-        9,
-        date_effet=date(2019, 5, 10),
-        engagements={"ORVAULT": "Engagée"},
-        today=TODAY,
-    )
+    _review(conn, 9, date_effet=date(2019, 5, 10), engagements={"ORVAULT": "Engagée"})
     assert _niveau(conn, 9, "ORVAULT", date(2019, 5, 9)) == "À engager"
     assert _niveau(conn, 9, "ORVAULT", date(2019, 5, 10)) == "Engagée"
     assert _niveau(conn, 9, "ORVAULT", date(2020, 1, 1)) == "Engagée"
@@ -210,15 +200,13 @@ def test_lateness_changes_with_the_observation_date(conn):
 
 def test_review_record_is_written_with_who_and_a_journal_entry(conn):
     rev = store.revision(conn)
-    written = saisie.enregistrer_revue(
+    written = _review(
         conn,
-        SAISIE,
         12,
         statut="En cours",
         avancement=25,
         commentaire="Décidé en GOLD",
         engagements={"NANTES": "Engagée", "REZE": "Non concernée"},
-        today=TODAY,
     )
     assert written == {"statut": 1, "engagements": 2}
     assert store.revision(conn) == rev + 1
@@ -238,24 +226,21 @@ def test_review_records_store_the_login_and_show_the_account_name(conn):
 
     accounts.add_user(conn, auth.SYSTEM, "mme.a", "Mme A", "saisie", "mot-de-passe-de-mme-a")
     without_account = auth.User("elu@ville.fr", "Élu de la ville", "saisie")  # OpenID Connect
-    saisie.enregistrer_revue(
+    _review(
         conn,
-        SAISIE,
         12,
         date_effet=date(2019, 5, 2),
         statut="En cours",
         commentaire="Décidé en GOLD",
         engagements={"NANTES": "Engagée"},
-        today=TODAY,
     )
-    saisie.enregistrer_revue(
+    _review(
         conn,
-        without_account,
         13,
         date_effet=date(2019, 6, 3),
         statut="En cours",
         commentaire="Vu",
-        today=TODAY,
+        user=without_account,
     )
     stored = conn.execute(
         "SELECT auteur FROM statut_record WHERE source = 'revue GOLD' UNION ALL "

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import Rule
-from ptlcd_data.imports.sheets import SPECS, Layout
+from ptlcd_data.imports.engine import Checked, Parts, Rule
+from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import BY_RECORDING, latest
 
 
-def check(
-    conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+def check(conn: Connection, parts: Parts) -> Checked:
     parsed = engine.materialise(
         conn,
         "ptlcd_av",
@@ -67,17 +63,10 @@ def check(
         engine.fraction_rule(
             "avancement", "Avancement", "ptlcd_is_fraction(avancement) AND NOT avancement_pct"
         ),
-        (
-            "ignoré",
-            "action",
-            "vide",
-            "ni statut, ni avancement, ni commentaire",
-            None,
-        ),
+        engine.ignored("action", "vide", "ni statut, ni avancement, ni commentaire"),
     ]
-    problems = engine.collect(conn, rules, where, "ptlcd_av")
-    problems += engine.duplicates(
-        conn, "ptlcd_av", "action_no, date_n", "mêmes action et date", where
+    problems = engine.sheet_problems(
+        conn, rules, where, "ptlcd_av", "action_no, date_n", "mêmes action et date"
     )
     return problems, parsed, diff(conn)
 

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from ptlcd_data import vocabulary
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import Rule
-from ptlcd_data.imports.sheets import SPECS, Layout
+from ptlcd_data.imports.engine import Checked, Parts, Rule
+from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import latest
 
 
-def check(
-    conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+def check(conn: Connection, parts: Parts) -> Checked:
     parsed = engine.materialise(
         conn,
         "ptlcd_eng",
@@ -41,17 +37,10 @@ def check(
             "Niveau d'engagement inconnu.",
             niveaux,
         ),
-        (
-            "ignoré",
-            "niveau",
-            "vide AND action_no IS NOT NULL",
-            "engagement vide",
-            None,
-        ),
+        engine.ignored("niveau", "vide AND action_no IS NOT NULL", "engagement vide"),
     ]
-    problems = engine.collect(conn, rules, where, "ptlcd_eng")
-    problems += engine.duplicates(
-        conn, "ptlcd_eng", "action_no, territoire_code", "mêmes action et territoire", where
+    problems = engine.sheet_problems(
+        conn, rules, where, "ptlcd_eng", "action_no, territoire_code", "mêmes action et territoire"
     )
     return problems, parsed, diff(conn)
 

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyarrow as pa
 
 from ptlcd_data.imports import engine
-from ptlcd_data.imports.engine import Rule
-from ptlcd_data.imports.sheets import SPECS, Layout
+from ptlcd_data.imports.engine import Checked, Parts, Rule
+from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.indicateurs.rules import year_range, years_expected
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import BY_RECORDING, latest, one_row, scalar
 
 
-def check(
-    conn: Connection, parts: list[tuple[Layout, pa.Table]]
-) -> tuple[list[dict[str, Any]], pa.Table, pa.Table]:
+def check(conn: Connection, parts: Parts) -> Checked:
     first_year, last_year = year_range()
     # Codes, territories and years take few distinct values: each is parsed once, then joined.
     parsed = engine.materialise(
@@ -139,22 +135,20 @@ def check(
             ),
         ]
     rules.append(
-        (
-            "ignoré",
+        engine.ignored(
             "valeur",
             "valeur_n IS NULL AND cible_n IS NULL AND indicateur_code IS NOT NULL "
             "AND NOT valeur_bad AND NOT cible_bad",
             "ni valeur ni cible",
-            None,
         )
     )
-    problems = engine.collect(conn, rules, where, "ptlcd_ind")
-    problems += engine.duplicates(
+    problems = engine.sheet_problems(
         conn,
+        rules,
+        where,
         "ptlcd_ind",
         "indicateur_code, territoire_code, annee_n",
         "mêmes indicateur, territoire et année",
-        where,
     )
     return problems, parsed, diff(conn)
 

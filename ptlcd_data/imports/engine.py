@@ -34,6 +34,10 @@ NO_RESULT_EXPECTED = (
     "programmes écrivent les formules sans les calculer)"
 )
 Rule = tuple[str, str, str, str, str | None]
+# The sheets of one kind, each with the layout recognised in it.
+Parts = list[tuple[Layout, pa.Table]]
+# What each kind's check returns: its problems, its parsed rows and their diff.
+Checked = tuple[list[dict[str, Any]], pa.Table, pa.Table]
 
 
 def fraction_rule(key: str, label: str, condition: str) -> Rule:
@@ -396,3 +400,20 @@ def territory_rules(conn: Connection) -> list[Rule]:
             territories,
         ),
     ]
+
+
+def ignored(key: str, condition: str, why: str) -> Rule:
+    """Rows that hold nothing to publish: one remark per sheet, never an error."""
+    return ("ignoré", key, condition, why, None)
+
+
+def sheet_problems(
+    conn: Connection,
+    rules: list[Rule],
+    where: dict[str, dict[str, tuple[str, str]]],
+    source: str,
+    key_sql: str,
+    what: str,
+) -> list[dict[str, Any]]:
+    """Every broken rule of `source`'s rows, then its rows repeating the key `key_sql`."""
+    return collect(conn, rules, where, source) + duplicates(conn, source, key_sql, what, where)

@@ -78,20 +78,19 @@ def csv_bytes(rows: list[list[Any]], *, encoding: str = "utf-8-sig", sep: str = 
 
 def with_macros(data: bytes) -> bytes:
     """Turn an .xlsx into an .xlsm: a VBA project part, declared as Excel does."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                content = content.replace(
-                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-                ).replace(
-                    b"</Types>",
-                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
-                )
-            dst.writestr(item, content)
+    macro_enabled = part_rewritten(
+        data,
+        "[Content_Types].xml",
+        lambda content: content.replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        ).replace(
+            b"</Types>",
+            b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+        ),
+    )
+    out = io.BytesIO(macro_enabled)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as dst:
         # A VBA project whose macro would delete files if anything ever ran it.
         dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b'Sub Auto_Open(): Kill "*.*"' * 20)
     return out.getvalue()
@@ -112,7 +111,7 @@ def far_cell_bomb() -> bytes:
 
 def zip_bomb() -> bytes:
     """An .xlsx whose sheet declares 64 MB of XML packed in a few dozen kilobytes."""
-    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
+    base = zipfile.ZipFile(io.BytesIO(_one_row_sheet()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in base.infolist():
@@ -131,7 +130,6 @@ def long_sheet(rows: int) -> bytes:
     The sheet XML is written directly, with inline strings: openpyxl takes about ten seconds for
     100 000 rows, this well under one. Long enough that reading it takes a second or more.
     """
-    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
 
     def text(ref: str, value: str) -> str:
         return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
@@ -148,30 +146,18 @@ def long_sheet(rows: int) -> bytes:
             f'<c r="D{n}"><v>2019</v></c><c r="E{n}"><v>{n}</v></c></row>'
         )
     lines.append("</sheetData></worksheet>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in base.infolist():
-            if item.filename == "xl/worksheets/sheet1.xml":
-                dst.writestr(item.filename, "".join(lines))
-            else:
-                dst.writestr(item, base.read(item.filename))
-    return out.getvalue()
+    sheet = "".join(lines).encode("utf-8")
+    return part_rewritten(_one_row_sheet(), "xl/worksheets/sheet1.xml", lambda _: sheet)
 
 
 def corrupt_sheet() -> bytes:
     """A well-formed zip whose sheet XML is garbage (a failed save)."""
-    base = zipfile.ZipFile(io.BytesIO(indicateurs(["I1.1.a", "", "Nantes", 2019, 1])))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in base.infolist():
-            content = base.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = (
-                    b"<worksheet><sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c>"
-                    + os.urandom(200)
-                )
-            dst.writestr(item, content)
-    return out.getvalue()
+    garbage = b"<worksheet><sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c>" + os.urandom(200)
+    return part_rewritten(_one_row_sheet(), "xl/worksheets/sheet1.xml", lambda _: garbage)
+
+
+def _one_row_sheet() -> bytes:
+    return indicateurs(["I1.1.a", "", "Nantes", 2019, 1])
 
 
 def state(conn: store.Connection) -> dict[str, int]:
