@@ -225,7 +225,7 @@ def test_review_records_store_the_login_and_show_the_account_name(conn):
     from ptlcd_data.synthese import tables
 
     accounts.add_user(conn, auth.SYSTEM, "mme.a", "Mme A", "saisie", "mot-de-passe-de-mme-a")
-    without_account = auth.User("elu@ville.fr", "Élu de la ville", "saisie")  # OpenID Connect
+    elu = auth.User("elu@ville.fr", "Élu de la ville", "saisie")  # OpenID Connect, no account
     _review(
         conn,
         12,
@@ -234,14 +234,7 @@ def test_review_records_store_the_login_and_show_the_account_name(conn):
         commentaire="Décidé en GOLD",
         engagements={"NANTES": "Engagée"},
     )
-    _review(
-        conn,
-        13,
-        date_effet=date(2019, 6, 3),
-        statut="En cours",
-        commentaire="Vu",
-        user=without_account,
-    )
+    _review(conn, 13, date_effet=date(2019, 6, 3), statut="En cours", commentaire="Vu", user=elu)
     stored = conn.execute(
         "SELECT auteur FROM statut_record WHERE source = 'revue GOLD' UNION ALL "
         "SELECT auteur FROM engagement_record WHERE source = 'revue GOLD' ORDER BY 1"

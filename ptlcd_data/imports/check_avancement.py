@@ -74,7 +74,8 @@ def check(conn: Connection, parts: Parts) -> Checked:
 def diff(conn: Connection) -> pa.Table:
     """Valid status rows against the latest record of the same action and date (a row with a
     formula without result is left out: its values are unknown)."""
-    table: pa.Table = conn.sql(
+    return engine.arrow(
+        conn,
         f"""
         WITH f AS (
             SELECT * FROM ptlcd_av
@@ -97,6 +98,5 @@ def diff(conn: Connection) -> pa.Table:
                CAST(round(f.avancement_n) AS INTEGER) AS nouveau_avancement,
                c.commentaire AS ancien_commentaire, f.commentaire AS nouveau_commentaire
         FROM f LEFT JOIN cur c ON c.action_no = f.action_no AND c.date_effet = f.date_n
-        """  # noqa: S608 - identifiers from store.sql; values are bound
-    ).to_arrow_table()
-    return table
+        """,  # noqa: S608 - identifiers from store.sql; values are bound
+    )

@@ -48,7 +48,8 @@ def check(conn: Connection, parts: Parts) -> Checked:
 def diff(conn: Connection) -> pa.Table:
     """Valid engagement rows against the territory's current level for the action (a row with
     a formula without result is left out: its values are unknown)."""
-    table: pa.Table = conn.sql(
+    return engine.arrow(
+        conn,
         f"""
         WITH f AS (
             SELECT * FROM ptlcd_eng
@@ -67,6 +68,5 @@ def diff(conn: Connection) -> pa.Table:
                     ELSE 'modifié' END AS etat,
                c.niveau AS ancien_niveau, f.niveau_n AS nouveau_niveau
         FROM f LEFT JOIN cur c ON c.action_no = f.action_no AND c.territoire_code = f.territoire_code
-        """  # noqa: S608 - identifiers from store.sql; values are bound
-    ).to_arrow_table()
-    return table
+        """,  # noqa: S608 - identifiers from store.sql; values are bound
+    )

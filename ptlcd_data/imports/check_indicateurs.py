@@ -161,7 +161,8 @@ def diff(conn: Connection) -> pa.Table:
     Columns: feuille, ligne, indicateur_code, territoire_code, annee, etat ('créé', 'modifié',
     'inchangé', 'ignoré'), ancien_/nouveau_ valeur, cible, source, commentaire.
     """
-    table: pa.Table = conn.sql(
+    return engine.arrow(
+        conn,
         f"""
         WITH f AS (
             SELECT * FROM ptlcd_ind
@@ -206,6 +207,5 @@ def diff(conn: Connection) -> pa.Table:
                ancien_valeur, nouveau_valeur, ancien_cible, nouveau_cible,
                ancien_source, nouveau_source, ancien_commentaire, nouveau_commentaire
         FROM m
-        """  # noqa: S608 - identifiers from store.sql; values are bound
-    ).to_arrow_table()
-    return table
+        """,  # noqa: S608 - identifiers from store.sql; values are bound
+    )

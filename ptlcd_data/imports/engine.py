@@ -417,3 +417,9 @@ def sheet_problems(
 ) -> list[dict[str, Any]]:
     """Every broken rule of `source`'s rows, then its rows repeating the key `key_sql`."""
     return collect(conn, rules, where, source) + duplicates(conn, source, key_sql, what, where)
+
+
+def arrow(conn: Connection, sql: str) -> pa.Table:
+    """The result of `sql` as an Arrow table (the diffs stay Arrow until they are published)."""
+    table: pa.Table = conn.sql(sql).to_arrow_table()
+    return table
