@@ -151,6 +151,7 @@ def found(db_path: Path) -> list[Path]:
     folder = backup_dir(Path(db_path))
     if not folder.is_dir():
         return []
+
     def modified(f: Path) -> float:
         try:
             return f.stat().st_mtime
