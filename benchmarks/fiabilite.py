@@ -38,7 +38,7 @@ from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from tests.helpers import DATA_DIR
 from tests.helpers import import_files as f
-from tests.helpers.crash import fingerprint, run_to_completion
+from tests.helpers.crash import fingerprint, killed_copy, run_to_completion
 from tests.helpers.damage import FRACTIONS, truncate
 
 DOC = ROOT / "docs" / "fiabilite.md"
@@ -119,18 +119,9 @@ def kill_runs(
     after = fingerprint(reference)
     for i in range(runs):
         db = workdir / f"kill-{i}.duckdb"
-        shutil.copyfile(pristine, db)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(duration * window[0], duration * window[1]))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        delay = rng.uniform(duration * window[0], duration * window[1])
+        state = killed_copy(pristine, db, argv, delay)
         result.runs += 1
-        state = fingerprint(db)
         if state == before:
             result.before += 1
         elif state == after:

@@ -64,6 +64,22 @@ def run_to_completion(db: Path, argv: list[str], env: dict[str, str] | None = No
     return time.monotonic() - start
 
 
+def killed_copy(pristine: Path, db: Path, argv: list[str], delay: float) -> Fingerprint:
+    """Run the command line's `argv` on a fresh copy of `pristine` at `db`, SIGKILL it after
+    `delay` seconds, and return what the copy then holds."""
+    shutil.copyfile(pristine, db)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return fingerprint(db)
+
+
 def kill_at_random_moments(
     pristine: Path,
     argv: list[str],
@@ -84,17 +100,7 @@ def kill_at_random_moments(
     outcomes = {"avant": 0, "après": 0}
     for i in range(runs):
         db = workdir / f"kill-{i}.duckdb"
-        shutil.copyfile(pristine, db)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ptlcd_data", "--db", str(db), *argv],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.0, duration * 1.1))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        state = fingerprint(db)
+        state = killed_copy(pristine, db, argv, rng.uniform(0.0, duration * 1.1))
         if state not in (before, after):
             differ = [
                 (b[0], b[1:], s[1:], a[1:])
