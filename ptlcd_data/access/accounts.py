@@ -164,12 +164,7 @@ def command_line_user(conn: Connection, name: str | None, os_user: str) -> User:
     name = (name or "").strip() or None
     if name is None:
         return auth.command_line(os_user)
-    row = conn.execute(
-        "SELECT login, nom, role FROM compte WHERE login = ?", [name.lower()]
-    ).fetchone()
-    if row:
-        return User(row[0], row[1], row[2])
-    return auth.command_line(os_user, name)
+    return get_user(conn, name.lower()) or auth.command_line(os_user, name)
 
 
 def count_users(conn: Connection) -> int:
