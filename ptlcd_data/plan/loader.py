@@ -17,6 +17,7 @@ from ptlcd_data.store import Connection
 FILES: dict[str, list[str]] = {
     "plan_meta.csv": ["cle", "valeur"],
     "territoires.csv": ["code", "libelle", "type", "ordre"],
+    "porteurs.csv": ["code", "libelle", "type", "contact", "email"],
     "axes.csv": ["axe_no", "libelle"],
     "objectifs.csv": ["code", "axe_no", "libelle", "domaine"],
     "plan.csv": [
@@ -27,12 +28,15 @@ FILES: dict[str, list[str]] = {
         "objectif",
         "action",
         "porteur",
+        "porteurs",
         "calendrier",
         "observations",
         "source_ocr",
     ],
-    "indicateurs.csv": ["code", "objectif_code", "libelle", "unite", "sens"],
+    "indicateurs.csv": ["code", "objectif_code", "libelle", "unite", "sens", "fournisseur"],
 }
+# Porteur codes in a cell of plan.csv's `porteurs` column are separated by this.
+PORTEURS_SEPARATOR = ";"
 ENGAGEMENT_PREFIX = "engagement_"
 
 
@@ -85,6 +89,12 @@ def _unique(name: str, items: list[tuple[int, object]], what: str) -> None:
         seen[key] = line
 
 
+def split_porteurs(cell: str) -> list[str]:
+    """The porteur codes of a `porteurs` cell, in the order written, without blanks or repeats."""
+    codes = [c.strip() for c in cell.split(PORTEURS_SEPARATOR)]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
 def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
     """Replace the plan tables with the content of `data_dir`. Must run inside a transaction.
 
@@ -100,6 +110,18 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
     _unique("territoires.csv", [(n, r["code"]) for n, r in files["territoires.csv"]], "code")
     codes_territoire = [t[0] for t in territoires]
 
+    _unique("porteurs.csv", [(n, r["code"]) for n, r in files["porteurs.csv"]], "porteur")
+    porteurs = []
+    for order, (n, r) in enumerate(files["porteurs.csv"], start=1):
+        if not r["code"] or not r["libelle"]:
+            raise PlanDataError(
+                f"porteurs.csv, ligne {n} : le code et le libellé sont obligatoires."
+            )
+        porteurs.append(
+            (r["code"], r["libelle"], r["type"], r["contact"] or None, r["email"] or None, order)
+        )
+    codes_porteur = {p[0] for p in porteurs}
+
     axes = {_int("axes.csv", n, "axe_no", r["axe_no"]): r["libelle"] for n, r in files["axes.csv"]}
     _unique("axes.csv", [(n, r["axe_no"]) for n, r in files["axes.csv"]], "axe")
 
@@ -113,6 +135,7 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
 
     actions = []
     engagements = []
+    action_porteurs = []
     plan_rows = files["plan.csv"]
     _unique("plan.csv", [(n, r["action_no"]) for n, r in plan_rows], "action n°")
     if plan_rows:
@@ -171,6 +194,13 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
                 cal.forme,
             )
         )
+        for porteur in split_porteurs(r["porteurs"]):
+            if porteur not in codes_porteur:
+                raise PlanDataError(
+                    f"plan.csv, ligne {n} (action {no}), colonne porteurs : porteur « {porteur} » "
+                    "absent de porteurs.csv."
+                )
+            action_porteurs.append((no, porteur))
         for territoire in codes_territoire:
             texte = r.get(ENGAGEMENT_PREFIX + territoire, "")
             if texte:
@@ -189,13 +219,46 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
                 f"indicateurs.csv, ligne {n}, colonne sens : « {r['sens']} » ; attendu "
                 "« hausse » ou « baisse »."
             )
+        if r["fournisseur"] and r["fournisseur"] not in codes_porteur:
+            raise PlanDataError(
+                f"indicateurs.csv, ligne {n}, colonne fournisseur : porteur « {r['fournisseur']} » "
+                "absent de porteurs.csv."
+            )
         indicateurs.append(
-            (r["code"], r["objectif_code"], r["libelle"], r["unite"] or "nombre", r["sens"], order)
+            (
+                r["code"],
+                r["objectif_code"],
+                r["libelle"],
+                r["unite"] or "nombre",
+                r["sens"],
+                order,
+                r["fournisseur"] or None,
+            )
         )
 
+    # A contact or address recorded in the base (`porteurs set`) is kept when the file has none.
+    recorded = {
+        code: (contact, email)
+        for code, contact, email in conn.execute(
+            "SELECT code, contact, email FROM porteur"
+        ).fetchall()
+    }
+    porteurs = [
+        (
+            code,
+            libelle,
+            type_,
+            contact or recorded.get(code, (None, None))[0],
+            email or recorded.get(code, (None, None))[1],
+            order,
+        )
+        for code, libelle, type_, contact, email, order in porteurs
+    ]
     for table in (
         "plan_meta",
         "territoire",
+        "porteur",
+        "action_porteur",
         "axe",
         "objectif",
         "action",
@@ -214,6 +277,12 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
     conn.executemany(
         "INSERT INTO territoire (code, libelle, type, ordre) VALUES (?, ?, ?, ?)", territoires
     )
+    if porteurs:
+        conn.executemany(
+            "INSERT INTO porteur (code, libelle, type, contact, email, ordre) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            porteurs,
+        )
     conn.executemany("INSERT INTO axe VALUES (?, ?)", list(axes.items()))
     conn.executemany(
         "INSERT INTO objectif VALUES (?, ?, ?, ?, ?)",
@@ -225,14 +294,17 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
         )
     if engagements:
         conn.executemany("INSERT INTO action_territoire VALUES (?, ?, ?)", engagements)
+    if action_porteurs:
+        conn.executemany("INSERT INTO action_porteur VALUES (?, ?)", action_porteurs)
     if indicateurs:
         conn.executemany(
-            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, fournisseur) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             indicateurs,
         )
     return {
         "territoires": len(territoires),
+        "porteurs": len(porteurs),
         "axes": len(axes),
         "objectifs": len(objectifs),
         "actions": len(actions),
