@@ -101,17 +101,19 @@ def test_a_refused_recipient_fails_alone_and_the_batch_goes_on():
     assert [r.rcpt_tos for r in handler.received] == [["b@nantes.example"]]
 
 
-@pytest.mark.parametrize("failure", ["421", "hang-up"])
+@pytest.mark.parametrize("failure", ["421", "hang-up", "silence"])
 def test_a_server_closing_mid_batch_leaves_an_honest_account(failure):
     batch = [relance("A", "a@x.example"), relance("B", "b@x.example"), relance("C", "c@x.example")]
     with smtp_server(Handler(fail_after=1, failure=failure)) as (port, handler):
-        envois = mail.send_all(batch, settings(port))
+        envois = mail.send_all(batch, settings(port), timeout=1)
     assert [e.statut for e in envois] == ["envoye", "echec", "echec"]
     assert len(handler.received) == 1
     if failure == "421":
         assert "421" in envois[1].detail
+    elif failure == "hang-up":
+        assert "a fermé la connexion pendant l'envoi" in envois[1].detail
     else:
-        assert "a fermé la connexion" in envois[1].detail
+        assert "ne répond plus" in envois[1].detail
     assert "connexion avec le serveur" in envois[2].detail and "b@x.example" in envois[2].detail
 
 
@@ -128,16 +130,19 @@ def test_no_server_listening_is_a_clear_french_error():
 @pytest.mark.parametrize(
     "greeting, expected",
     [
-        (b"421 4.3.2 Service indisponible\r\n", "a refusé la session à l'ouverture de la session"),
-        (b"220 bonjour\r\n", "a fermé la connexion à l'ouverture de la session"),
-        (None, "ne répond pas (aucune réponse en 1 s)"),
+        (
+            b"421 4.3.2 Service indisponible\r\n",
+            "a refusé la session à l'ouverture (réponse : 421 4.3.2 Service indisponible)",
+        ),
+        (b"220 bonjour\r\n", "a fermé la connexion à l'ouverture, sans rien accepter."),
+        (None, "ne répond pas (aucune réponse en 0,5 s)"),
     ],
     ids=["greeting-421", "hang-up-after-greeting", "silent"],
 )
 def test_a_server_failing_before_any_message_is_a_clear_french_error(greeting, expected):
     with scripted_server(greeting) as port:
         with pytest.raises(SmtpError) as error:
-            mail.send_all([relance()], settings(port), timeout=1)
+            mail.send_all([relance()], settings(port), timeout=0.5)
     assert error.value.message.startswith(f"Le serveur d'envoi {HOST}:{port} {expected}")
 
 

@@ -244,6 +244,13 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}".strip()
 
 
+STAGES = {
+    "connect": "à l'ouverture",
+    "starttls": "pendant la mise en place du chiffrement (STARTTLS)",
+    "login": "pendant l'authentification",
+}
+
+
 def _timed_out(exc: BaseException) -> bool:
     """A timeout, also when smtplib reports it as a disconnection (its `__context__`)."""
     return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
@@ -254,7 +261,8 @@ def _session_error(exc: BaseException, server: _Server, stage: str, timeout: flo
     name = f"serveur d'envoi {server.where}"
     where = f"Le {name}"
     if _timed_out(exc):
-        text = f"{where} ne répond pas (aucune réponse en {formats.number(timeout)} s)."
+        seconds = formats.number(timeout, 0 if timeout == int(timeout) else 1)
+        text = f"{where} ne répond pas (aucune réponse en {seconds} s)."
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
         text = (
             f"{where} refuse l'identifiant « {server.user} » ou son mot de passe "
@@ -292,13 +300,6 @@ def _session_error(exc: BaseException, server: _Server, stage: str, timeout: flo
         reason = getattr(exc, "strerror", None) or exc
         text = f"Connexion impossible avec le {name} ({reason})."
     return SmtpError(text)
-
-
-STAGES = {
-    "connect": "à l'ouverture de la session",
-    "starttls": "pendant la mise en place du chiffrement (STARTTLS)",
-    "login": "pendant l'authentification",
-}
 
 
 def _open(server: _Server, timeout: float) -> smtplib.SMTP:

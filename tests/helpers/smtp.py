@@ -8,6 +8,7 @@ honest server never shows: a 421 greeting, a hang-up after the greeting, silence
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
@@ -27,6 +28,7 @@ from aiosmtpd.smtp import AuthResult
 from tests.helpers.browser import free_port
 
 HOST = "127.0.0.1"
+SILENCE_S = 3  # longer than the timeout the tests give the client
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Handler:
 
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
     fail_after: int | None = None  # after this many messages, MAIL gets `failure`
-    failure: str = "421"  # "421": answer 421 and close; "hang-up": close without a word
+    failure: str = "421"  # "421": answer 421 and close; "hang-up": close; "silence": no answer
     received: list[Received] = field(default_factory=list)
 
     async def handle_MAIL(
@@ -58,6 +60,9 @@ class Handler:
             if self.failure == "hang-up":
                 server.transport.close()
                 return "250 OK"  # never reaches the client
+            if self.failure == "silence":
+                await asyncio.sleep(SILENCE_S)
+                return "250 OK"  # too late: the client has given up
             return "421 4.7.0 Trop de messages, connexion fermée"
         envelope.mail_from = address
         return "250 OK"
