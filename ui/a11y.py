@@ -47,8 +47,8 @@ label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:f
 }}
 /* The home page's counts keep the size they had as a heading (1.5rem). */
 .st-key-{HOME_COUNTS_KEY} p {{ font-size: 1.5rem; }}
-/* The script's container takes no room. */
-[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > #{SCRIPT_ID}) {{
+/* The app's scripts (this one, the session cookie's) take no room. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script[id^="ptlcd-"]) {{
   display: none;
 }}
 </style>"""
