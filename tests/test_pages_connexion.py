@@ -100,6 +100,18 @@ def test_logging_out_in_a_reloaded_tab_revokes_its_cookie(agent, monkeypatch):
     assert "Lecture publique" in _caption(_reload(monkeypatch, token))
 
 
+def test_a_log_out_in_another_tab_ends_this_tabs_login_at_its_next_run(agent, monkeypatch):
+    first = _log_in(app().run())
+    token = first.session_state[session.TOKEN_KEY]
+    first.run()
+    assert "Connecté(e)" in _caption(first)  # checked, then kept for this revision
+    other = _reload(monkeypatch, token)
+    other.switch_page("app_pages/connexion.py").run()
+    other.button(key="logout").click().run()
+    first.run()
+    assert "Lecture publique" in _caption(first)
+
+
 @pytest.mark.parametrize(
     "forge",
     [

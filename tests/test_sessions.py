@@ -34,6 +34,13 @@ def test_a_token_expires_after_its_lifetime(conn, alice):
     assert sessions.session_user(conn, token.value, SECRET, now=NOW + timedelta(hours=2)) is None
 
 
+def test_signature_and_expiry_are_checked_without_the_base(conn, alice):
+    token = sessions.open_session(conn, alice, SECRET, 1, now=NOW).value
+    assert sessions.signed_and_unexpired(token, SECRET, now=NOW)
+    assert not sessions.signed_and_unexpired(token, SECRET, now=NOW + timedelta(hours=1))
+    assert not sessions.signed_and_unexpired(token, b"t" * 40, now=NOW)
+
+
 def test_a_longer_expiry_written_into_the_token_breaks_its_signature(conn, alice):
     token_id, expires, signature = sessions.open_session(
         conn, alice, SECRET, 1, now=NOW

@@ -59,8 +59,7 @@ TEXTS_FR = {
     "Skip to main content": "Aller au contenu principal",
     "Page not found": "Page introuvable",
     "The page that you have requested does not seem to exist. Running the app's main page.": (
-        "La page demandée n'existe pas, ou votre rôle ne permet pas de l'ouvrir : voici la "
-        "page d'accueil."
+        "La page demandée n'existe pas : voici la page d'accueil."
     ),
 }
 LABELS_FR = {

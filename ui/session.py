@@ -29,6 +29,7 @@ from ui import data
 TOKEN_KEY = "ptlcd_session_token"  # this tab's session token
 REFUSED_KEY = "ptlcd_session_refused"  # the last token refused: not checked again in this tab
 COOKIE_KEY = "ptlcd_session_cookie"  # a cookie to write (token, max-age), or to delete (None)
+CHECKED_KEY = "ptlcd_session_checked"  # (token, revision, user) of the last check in the base
 COOKIE_SCRIPT_ID = "ptlcd-cookie"
 
 
@@ -47,13 +48,26 @@ def _secret() -> bytes:
 
 def _checked(token: str) -> User | None:
     """The token's user, or None (then never checked again in this tab, and the browser's
-    cookie is deleted). Never cached: a log-out or an expiry must count at once."""
+    cookie is deleted).
+
+    The answer is kept for this tab while the store's revision stays the same: a log-out (in
+    any tab), a role changed, an account removed or a password changed are writes, which change
+    the revision, so the next run asks the base again; the expiry, signed in the token, is
+    checked at every call. This saves a query (about 10 ms) at each call of every run.
+    """
     if token == st.session_state.get(REFUSED_KEY):
         return None
-    user = data.uncached(sessions.session_user, token, _secret())
+    secret = _secret()
+    known = st.session_state.get(CHECKED_KEY)
+    if known and known[0] == token and known[1] == data.revision():
+        return known[2] if sessions.signed_and_unexpired(token, secret) else None
+    user = data.uncached(sessions.session_user, token, secret)
     if user is None:
+        st.session_state.pop(CHECKED_KEY, None)
         st.session_state[REFUSED_KEY] = token
         st.session_state[COOKIE_KEY] = None
+    else:
+        st.session_state[CHECKED_KEY] = (token, data.revision(), user)
     return user
 
 
@@ -142,6 +156,7 @@ def log_out() -> NoReturn:
     its navigation can cancel that redirect in the browser, leaving the cookie in place so that
     the next visit would be logged in again.
     """
+    st.session_state.pop(CHECKED_KEY, None)
     for token in {st.session_state.pop(TOKEN_KEY, None), _cookie_token()} - {None}:
         data.write(sessions.close_session, token)
     st.session_state[COOKIE_KEY] = None

@@ -148,6 +148,12 @@ def _signed_id(token: str, secret: bytes, now: datetime) -> str | None:
     return token_id
 
 
+def signed_and_unexpired(token: str, secret: bytes, now: datetime | None = None) -> bool:
+    """The token's signature is right and its expiry not reached (no query: the server's row
+    is not checked, see `session_user`)."""
+    return _signed_id(token, secret, now or datetime.now()) is not None
+
+
 def open_session(
     conn: Connection, user: User, secret: bytes, hours: int, now: datetime | None = None
 ) -> Token:
