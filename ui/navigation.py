@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ptlcd_data.access.auth import User
+from ptlcd_data.access.auth import ROLE_LABELS, User
 
 ANONYMOUS = "anonyme"
 
@@ -49,3 +49,23 @@ def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> boo
     if user is None:
         return spec.role == "lecture" and not read_requires_login
     return user.can(spec.role)
+
+
+def refusal_text(spec: PageSpec, user: User | None) -> str:
+    """Why this visitor cannot open this page, in French, and what to do (log in)."""
+    role = ROLE_LABELS.get(spec.role, spec.role)
+    if user is None and spec.role == "lecture":
+        return (
+            "La consultation de ce tableau de bord est réservée aux personnes connectées. "
+            "Connectez-vous depuis la page « Connexion » :"
+        )
+    if user is None:
+        return (
+            f"Cette page est réservée aux comptes ayant le rôle « {role} ». "
+            "Connectez-vous depuis la page « Connexion » :"
+        )
+    return (
+        f"Votre compte (rôle « {ROLE_LABELS.get(user.role, user.role)} ») ne permet pas "
+        f"d'ouvrir cette page : elle demande le rôle « {role} ». Pour l'ouvrir, connectez-vous "
+        "avec un autre compte depuis la page « Connexion » :"
+    )

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, sessions
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
@@ -108,6 +108,7 @@ def remove_user(conn: Connection, actor: User, login: str) -> None:
         if row[1] == "admin" and admins and admins[0] <= 1:
             raise InputError("Impossible de supprimer le dernier compte administrateur.")
         conn.execute("DELETE FROM compte WHERE login = ?", [login])
+        sessions.close_sessions_of(conn, login)
         journal.log(conn, actor, "compte supprimé", login, {"nom": row[0], "role": row[1]}, None)
 
 
@@ -123,6 +124,7 @@ def set_password(conn: Connection, actor: User, login: str, password: str) -> No
             "UPDATE compte SET hash = ?, modifie_le = current_localtimestamp() WHERE login = ?",
             [_hasher.hash(password), login],
         )
+        sessions.close_sessions_of(conn, login)  # a stolen cookie dies with the old password
         journal.log(conn, actor, "mot de passe changé", login)
 
 

@@ -2,7 +2,7 @@
 document (language, title, headings), the charts' text alternatives, and the keyboard.
 
 One walk through the app (`audit`, once for the module) records what each test then checks:
-- logged out: every page a visitor can open;
+- logged out: every page a visitor can open, and the refusal at the address of the others;
 - logged in as admin: every page;
 - logged in as saisie: the review form open, the import page, an import checked with errors;
 - the synthesis of a past year (2019).
@@ -138,6 +138,11 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
         if allowed(spec, None, read_requires_login=False):
             page.goto(f"{url}/{_page_path(spec)}")
             _audit(page, "sans connexion", spec.title, found)
+    for spec in PAGES:  # the address of a page a visitor cannot open: the French refusal
+        if not allowed(spec, None, read_requires_login=False):
+            page.goto(f"{url}/{_page_path(spec)}")
+            page.get_by_text("depuis la page « Connexion »").wait_for(timeout=30_000)
+            _audit(page, "sans connexion", f"{spec.title} (adresse refusée)", found)
     page.goto(f"{url}/synthese")
     _settled(page)
     choose_option(page, page, "Année", "2019")
@@ -202,6 +207,8 @@ def test_the_walk_covers_every_page_and_every_main_state(audit):
         "saisie · Import vérifié, avec erreurs",
         "sans connexion · Synthèse annuelle 2019",
         "sans connexion · Accessibilité",
+        "sans connexion · Import de données (adresse refusée)",
+        "sans connexion · Journal (adresse refusée)",
     } <= labels
 
 
