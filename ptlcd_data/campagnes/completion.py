@@ -175,3 +175,20 @@ def describe_replies(by_day: pd.DataFrame, campaign: Campaign) -> str:
         f"{int(by_day['reponses'].sum())} réponse(s) en tout ; échéance le "
         f"{formats.day(campaign.echeance)}."
     )
+
+
+def year_sentence(conn: Connection, year: int) -> str:
+    """The annual summary's sentence on the campaign that asked for `year`'s values (the latest
+    one), or that there was none."""
+    campaign = campaigns.of_year(conn, year)
+    if campaign is None:
+        return f"Aucune campagne de suivi n'a demandé aux porteurs les informations de {year}."
+    found = items(conn, campaign)
+    answered = int(found["premiere_reponse"].notna().sum())
+    rate = 100 * answered / len(found) if len(found) else 0.0
+    state = "en cours" if campaign.is_open else "close"
+    return (
+        f"Campagne de suivi « {campaign.nom} » ({state}, échéance "
+        f"{formats.day(campaign.echeance)}) : taux de réponse des porteurs "
+        f"{formats.percent(rate)} ({answered} réponse(s) sur {len(found)} demandée(s))."
+    )
