@@ -11,6 +11,7 @@ docs/benchmarks.md; `python -m benchmarks` includes it.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -46,6 +47,7 @@ def measure(large_db: Path, folder: Path) -> dict[str, float]:
             count = len(workbooks.write_workbooks(conn, campaign.id, folder / f"tour{n}"))
             every.append(time.perf_counter() - start)
     return {
+        "load": os.getloadavg()[0],
         "template": statistics.median(one),
         "all": statistics.median(every),
         "count": count,
@@ -68,7 +70,11 @@ def section(large_db: Path, folder: Path) -> list[str]:
         "`campaign workbooks` : un classeur par porteur (le modèle d'import pré-rempli avec ses "
         "actions et ses indicateurs, protégé, avec sa feuille cachée « Campagne de suivi »), "
         f"comparé au modèle d'import complet ({formats.number(m['rows'])} lignes Indicateurs), "
-        f"écrits l'un après l'autre à chaque tour ; médiane de {ROUNDS} tours.",
+        f"écrits l'un après l'autre à chaque tour ; médiane de {ROUNDS} tours. Les classeurs "
+        "lisent une fois ce qu'ils partagent (référentiel, valeurs de l'année, derniers statuts) "
+        "puis n'écrivent chacun que les lignes de leur porteur : tous ensemble coûtent "
+        f"{formats.number(m['all'] / m['template'], 2)} fois un modèle. Charge moyenne de la "
+        f"machine (partagée) à la fin de la mesure : {formats.number(m['load'], 1)}.",
         "",
         "| un modèle d'import | classeurs | tous les classeurs | borne (1,5 × n × modèle) | "
         "ratio à n × modèle |",

@@ -428,3 +428,21 @@ def test_cli_campaign_refusals_write_nothing(mini_db, args, code, message):
     assert message in result.stderr
     with store.connect(mini_db) as conn:
         assert campaigns.campaigns(conn) == []
+
+
+def test_cli_import_of_a_campaign_workbook(mini_db, tmp_path):
+    with store.connect(mini_db) as conn:
+        c = _open(conn)
+        data = workbooks.workbook_bytes(conn, c.id, "UNIV")
+    path = tmp_path / "UNIV.xlsx"
+    path.write_bytes(data)
+    cli = ("--db", str(mini_db), "--data", str(MINI_PLAN), "import", str(path))
+    first = run_cli(*cli)
+    assert first.returncode == 0, first.stderr
+    assert "porteur UNIV : 1 confirmation(s) sans changement" in first.stdout
+    assert "Lot n° 1 publié" in first.stdout
+    again = run_cli(*cli)
+    assert again.returncode == 0 and "Rien à publier" in again.stdout
+    assert _cli(mini_db, "close", str(c.id)).returncode == 0
+    closed = run_cli(*cli)
+    assert closed.returncode == 1 and "n'est plus accepté" in closed.stderr

@@ -42,7 +42,7 @@ class Stamp:
 def take_stamp(sheets: Sequence[RawSheet], filename: str) -> tuple[Stamp | None, list[RawSheet]]:
     """The stamp of a campaign workbook (None for any other file) and the other sheets."""
     found = [s for s in sheets if header_key(s.name) == header_key(workbooks.STAMP_SHEET)]
-    rest = [s for s in sheets if s not in found]
+    rest = [s for s in sheets if all(s is not x for x in found)]
     if not found:
         return None, rest
     cells: dict[str, str] = {}
