@@ -92,7 +92,7 @@ chosen_id = st.selectbox(
 )
 campaign = by_id[chosen_id]
 
-table = data.query(completion.completion, campaign.id)
+table = data.query(completion.completion_view, campaign.id)
 rate = data.query(completion.overall_rate, campaign.id)
 m = st.columns(4)
 m[0].metric("Taux de réponse", formats.percent(rate))
@@ -128,24 +128,24 @@ else:
         width="stretch",
         key="campagne_table",
         column_config={
-            "porteur": "Code",
-            "libelle": "Porteur",
-            "actions_dues": st.column_config.NumberColumn("Actions dues"),
-            "actions_a_jour": st.column_config.NumberColumn("Actions à jour"),
-            "indicateurs_dus": st.column_config.NumberColumn("Indicateurs dus"),
-            "indicateurs_fournis": st.column_config.NumberColumn("Indicateurs fournis"),
+            "porteur": None,  # the code: the download (CSV) keeps it
+            "libelle": st.column_config.TextColumn("Porteur", width="medium"),
+            "actions_dues": st.column_config.NumberColumn("Actions dues", width="small"),
+            "actions_a_jour": st.column_config.NumberColumn("Actions à jour", width="small"),
+            "indicateurs_dus": st.column_config.NumberColumn("Indicateurs dus", width="small"),
+            "indicateurs_fournis": st.column_config.NumberColumn(
+                "Indicateurs fournis", width="small"
+            ),
             "taux_reponse": st.column_config.ProgressColumn(
-                "Taux de réponse", min_value=0, max_value=100, format="%d %%"
+                "Taux de réponse", min_value=0, max_value=100, format="%d %%", width="small"
             ),
-            "derniere_reponse": st.column_config.DatetimeColumn(
-                "Dernière réponse", format="DD/MM/YYYY HH:mm"
-            ),
-            "relance_le": st.column_config.DatetimeColumn("Relancé le", format="DD/MM/YYYY"),
+            "derniere_reponse": st.column_config.TextColumn("Dernière réponse"),
+            "relance_le": st.column_config.TextColumn("Relancé le"),
         },
     )
     st.download_button(
         "Télécharger (CSV)",
-        data=exports.to_csv_bytes(table),
+        data=data.deferred(completion.status_csv, campaign.id),
         file_name=f"campagne-{campaign.id}.csv",
         mime="text/csv",
         key="campagne_csv",

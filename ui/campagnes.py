@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -23,6 +24,7 @@ def replies_chart(by_day: pd.DataFrame, echeance: date) -> go.Figure:
             y=by_day["reponses"],
             name="Réponses du jour",
             marker_color="#56B4E9",
+            opacity=0.6,
             yaxis="y2",
             hovertemplate="%{x|%d/%m/%Y} : %{y} réponse(s)<extra></extra>",
         )
@@ -43,9 +45,17 @@ def replies_chart(by_day: pd.DataFrame, echeance: date) -> go.Figure:
         annotation_text=f"Échéance : {formats.day(echeance)}",
         annotation_position="top",
     )
+    most = int(by_day["reponses"].max()) if len(by_day) else 0
     fig.update_layout(
         yaxis={"title": "Taux de réponse (%)", "range": [0, 105]},
-        yaxis2={"title": "Réponses", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis2={
+            "title": "Réponses",
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, max(most, 1) * 1.05],
+            "dtick": max(1, math.ceil(most / 5)),  # whole numbers of replies
+            "showgrid": False,
+        },
     )
     fig.update_xaxes(type="date", tickformat="%d/%m", title=None)
     return base_layout(fig, height=380)

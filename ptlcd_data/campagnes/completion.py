@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import formats
+from ptlcd_data import exports, formats
 from ptlcd_data.campagnes import campaigns, scope
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.store import Connection
@@ -124,6 +124,26 @@ def completion(conn: Connection, campaign_id: int) -> pd.DataFrame:
     for column in ("derniere_reponse", "relance_le"):
         out[column] = pd.to_datetime(out[column])
     return out
+
+
+def completion_view(conn: Connection, campaign_id: int) -> pd.DataFrame:
+    """`completion` as the page shows it: derniere_reponse and relance_le as French text
+    (« 02/12/2026 14:05 », « — » when none)."""
+    table = completion(conn, campaign_id)
+    return table.assign(
+        derniere_reponse=[formats.timestamp(v) for v in _or_none(table["derniere_reponse"])],
+        relance_le=[formats.day(v) for v in _or_none(table["relance_le"])],
+    )
+
+
+def _or_none(column: pd.Series) -> list[Any]:
+    return [None if pd.isna(v) else v.to_pydatetime() for v in column]
+
+
+def status_csv(conn: Connection, campaign_id: int) -> bytes:
+    """`completion` as a CSV French spreadsheets read (what `campaign status --format csv`
+    writes)."""
+    return exports.to_csv_bytes(completion(conn, campaign_id))
 
 
 def overall_rate(conn: Connection, campaign_id: int) -> float | None:
