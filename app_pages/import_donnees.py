@@ -33,7 +33,13 @@ def _verify() -> None:
     if upload is None:
         return
     try:
-        check = data.uncached(verify.check_file, upload.getvalue(), upload.name, data.settings())
+        check = data.uncached(
+            verify.check_file,
+            upload.getvalue(),
+            upload.name,
+            data.settings(),
+            user=session.current_user(),
+        )
         st.session_state[CHECK_KEY] = (upload.file_id, check)
     except PtlcdError as exc:
         st.session_state[CHECK_KEY] = (upload.file_id, exc.message)
@@ -62,7 +68,13 @@ def _publish() -> None:
         st.session_state[FLASH_KEY] = (
             "success",
             f"Lot n° {batch_id} publié : {c['créés']} créé(s), {c['modifiés']} modifié(s), "
-            f"{c['inchangés']} inchangé(s), {c['ignorés']} ignoré(s).",
+            f"{c['inchangés']} inchangé(s), {c['ignorés']} ignoré(s)."
+            + (
+                f" Campagne n° {check.campagne_id} ({check.porteur_code}) : "
+                f"{check.confirmations_count()} confirmation(s) sans changement."
+                if check.campagne_id is not None
+                else ""
+            ),
         )
 
 
@@ -191,7 +203,13 @@ else:
             key="import_summary",
         )
         changes = preview.changes(check, limit=PREVIEW_SHOWN)
-        if changes.empty:
+        if check.campagne_id is not None:
+            st.info(
+                f"Classeur de la campagne n° {check.campagne_id}, porteur {check.porteur_code} : "
+                f"{check.confirmations_count()} ligne(s) inchangée(s) seront enregistrées comme "
+                "« confirmé sans changement » (elles comptent comme des réponses)."
+            )
+        if changes.empty and not check.confirmations_count():
             st.info(
                 "Rien à publier : le fichier ne change aucune valeur "
                 f"({counts['inchangés']} inchangée(s), {counts['ignorés']} ignorée(s))."

@@ -1,7 +1,8 @@
 """`python -m benchmarks` (`make bench`): every benchmark side by side, written to docs/benchmarks.md.
 
 `python -m benchmarks import` runs only the import section, `python -m benchmarks cold` only the
-cold start (each printed, docs/benchmarks.md left as it is).
+cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks workbooks`
+only the campaign workbooks (its section of docs/benchmarks.md rewritten).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages, report
+from benchmarks import browser, import_speed, load, pages, report, workbooks
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -135,6 +136,8 @@ def memory_section(demo_db: Path, large_db: Path) -> str:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["import"]:
         return import_speed.main(argv[1:])
+    if argv[:1] == ["workbooks"]:
+        return workbooks.main()
     if argv[:1] == ["cold"]:
         with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
             print(cold_start_section(build_db(Path(tmp), "demo"), Path(tmp)))
@@ -149,6 +152,7 @@ def main(argv: list[str]) -> int:
             ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
             ("mémoire", lambda: memory_section(demo_db, large_db)),
             ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
+            ("classeurs de campagne", lambda: "\n".join(workbooks.section(large_db, folder))),
             ("import", lambda: import_speed.section()[0]),
             ("mémoire de l'import", import_speed.memory_section),
             ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),

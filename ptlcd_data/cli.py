@@ -21,6 +21,7 @@ from ptlcd_data import cli_fr, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, open_store
+from ptlcd_data.campagnes import campaigns, completion, texts, workbooks
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
@@ -341,11 +342,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     data = path.read_bytes()
     conn = open_store(settings)
     try:
-        check = verify.check_file(conn, data, path.name, settings)
+        user = _cli_user(conn, args.user)
+        check = verify.check_file(conn, data, path.name, settings, user=user)
         for problem in check.problems.to_dict("records"):
             print(problems.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
         counts = check.counts()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        if check.campagne_id is not None:
+            summary += (
+                f" ; campagne n° {check.campagne_id}, porteur {check.porteur_code} : "
+                f"{check.confirmations_count()} confirmation(s) sans changement"
+            )
         if not check.ok:
             print(
                 f"Fichier refusé : {len(check.errors)} erreur(s), rien n'est publié.",
@@ -361,9 +368,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
-        batch_id = batches.publish(
-            conn, _cli_user(conn, args.user), check, backup_keep=settings.backups_kept
-        )
+        batch_id = batches.publish(conn, user, check, backup_keep=settings.backups_kept)
     finally:
         conn.close()
     if batch_id is None:
@@ -401,6 +406,38 @@ def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
     print(f"Lot n° {args.batch_id} annulé (lot d'annulation n° {undo_id}).")
+    return 0
+
+
+def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.action == "open":
+            c = campaigns.open_campaign(conn, _cli_user(conn), args.name, args.deadline, args.year)
+            print(c.id)
+        elif args.action == "close":
+            closed = campaigns.close_campaign(conn, _cli_user(conn), args.id)
+            print(f"Campagne « {closed.label} » close.")
+        elif args.action == "list":
+            found = campaigns.campaigns(conn)
+            for c in found:
+                print(texts.campaign_line(c))
+            print(f"{len(found)} campagne(s).")
+        elif args.action == "workbooks":
+            paths = workbooks.write_workbooks(conn, args.id, args.output)
+            print(f"{len(paths)} classeur(s) écrit(s) dans {args.output}.")
+        else:
+            table = completion.completion(conn, args.id)
+            if args.output is None:
+                print("\n".join(texts.status_lines(table)))
+            else:
+                fmt = args.format or args.output.suffix.lstrip(".").lower()
+                if fmt not in ("csv", "xlsx"):
+                    raise InputError(f"Format « {fmt or '?'} » impossible : csv ou xlsx.")
+                exports.write_table(table, args.output, fmt, "Campagne")
+                print(f"{len(table)} porteur(s) écrit(s) dans {args.output} ({fmt}).")
+    finally:
+        conn.close()
     return 0
 
 
@@ -503,6 +540,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
     p.add_argument("--user", help=USER_HELP.format(qui="qui annule"))
     p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("campaign", help="campagnes de suivi : open, close, list, workbooks, status")
+    acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
+    a.add_argument("name", metavar="NOM", help="nom de la campagne")
+    a.add_argument("--deadline", type=parse_date, required=True, help="échéance (JJ/MM/AAAA)")
+    a.add_argument("--year", type=int, help="année des indicateurs (défaut : l'an dernier)")
+    for name, text in (("close", "fermer une campagne"), ("workbooks", "un classeur par porteur")):
+        a = acts.add_parser(name, help=text)
+        a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("-o", "--output", type=Path, required=True, help="dossier à écrire")
+    acts.add_parser("list", help="les campagnes")
+    a = acts.add_parser("status", help="réponses par porteur")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--format", choices=["csv", "xlsx"], help="csv ou xlsx")
+    a.add_argument("-o", "--output", type=Path, help="fichier à écrire (sinon : un tableau)")
+    p.set_defaults(func=cmd_campaign)
 
     p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")
     p.add_argument("--year", type=int, required=True, metavar="AAAA", help="année de la synthèse")

@@ -44,6 +44,9 @@ def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
     objectifs = [r[0] for r in conn.execute("SELECT code FROM objectif ORDER BY ordre").fetchall()]
     existing = conn.execute("SELECT count(*), coalesce(max(ordre), 0) FROM indicateur").fetchone()
     count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    # Each synthetic indicator is supplied by a porteur of the plan, in turn (campaigns ask them
+    # for it); the indicator itself is marked demo, so `demo --remove` takes the link away too.
+    porteurs = [r[0] for r in conn.execute("SELECT code FROM porteur ORDER BY ordre").fetchall()]
     rows = []
     for i in range(1, max(0, target - count) + 1):
         objectif = objectifs[i % len(objectifs)]
@@ -59,10 +62,21 @@ def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
                 sens,
                 last_order + i,
                 True,
+                porteurs[i % len(porteurs)] if porteurs else None,
             )
         )
     return pd.DataFrame(
-        rows, columns=["code", "objectif_code", "libelle", "unite", "sens", "ordre", "demo"]
+        rows,
+        columns=[
+            "code",
+            "objectif_code",
+            "libelle",
+            "unite",
+            "sens",
+            "ordre",
+            "demo",
+            "fournisseur",
+        ],
     )
 
 
@@ -113,8 +127,8 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     indicators = _synthetic_indicators(conn, scale.indicateurs)
     if not indicators.empty:
         conn.execute(
-            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, demo) "
-            "SELECT * FROM indicators"
+            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, demo, "
+            "fournisseur) SELECT * FROM indicators"
         )
     all_ind = conn.execute("SELECT code, unite, sens FROM indicateur ORDER BY ordre").df()
     all_ter = [r[0] for r in conn.execute("SELECT code FROM territoire ORDER BY ordre").fetchall()]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ptlcd_data import formats, store
 from ptlcd_data.access import auth, journal
+from ptlcd_data.campagnes import campaigns, returns
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
 from ptlcd_data.store import Connection, backups
@@ -37,6 +38,7 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
     database is taken first (the last `backup_keep` copies are kept).
     """
     auth.require(user, "saisie")
+    # A porteur account's scope (its own actions and indicators) is checked here, at write time.
     if not check.ok:
         raise InputError(
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
@@ -62,7 +64,18 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
     for table in diffs.values():
         for etat, n in _etats(conn, table).items():
             counts[etat] += n
-    if counts["créé"] + counts["modifié"] == 0:
+    confirmed: dict[str, Any] = {}
+    if check.campagne_id is not None:
+        campaign = campaigns.get(conn, check.campagne_id)
+        if not campaign.is_open:
+            raise InputError(
+                f"La campagne « {campaign.label} » a été close depuis la vérification : le "
+                f"classeur « {check.fichier} » n'est plus accepté, rien n'est publié."
+            )
+        # Computed again here: another batch may have answered the same items since Vérifier.
+        confirmed = returns.confirmations(conn, campaign, diffs)
+    n_confirmed = sum(t.num_rows for t in confirmed.values())
+    if counts["créé"] + counts["modifié"] + n_confirmed == 0:
         raise _NothingToPublish
     row = one_row(conn, "SELECT nextval('import_batch_id')")
     assert row is not None
@@ -75,11 +88,13 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)
         .to_dict("records"),
         "remarques_tronquees": len(check.problems) > REPORT_MAX_PROBLEMS,
+        "confirmations": n_confirmed,
     }
     conn.execute(
         "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
-        "nb_modifies, nb_inchanges, nb_ignores, rapport) "
-        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?)",
+        "nb_modifies, nb_inchanges, nb_ignores, rapport, campagne_id, porteur_code, "
+        "nb_confirmes) "
+        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             check.fichier,
@@ -91,8 +106,13 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             counts["inchangé"],
             counts["ignoré"],
             json.dumps(report, ensure_ascii=False, default=str),
+            check.campagne_id,
+            check.porteur_code,
+            n_confirmed,
         ],
     )
+    # Before the batch's own records: an item it changes is then not also confirmed twice.
+    returns.write_confirmations(conn, confirmed, user.login, now, batch_id)
     params = [user.login, now, batch_id]
     if "indicateurs" in diffs:
         conn.register("ptlcd_diff", diffs["indicateurs"])
@@ -132,7 +152,20 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         "import",
         f"lot {batch_id}",
         None,
-        {"fichier": check.fichier, "sha256": check.sha256, **counts},
+        {
+            "fichier": check.fichier,
+            "sha256": check.sha256,
+            **counts,
+            **(
+                {
+                    "campagne": check.campagne_id,
+                    "porteur": check.porteur_code,
+                    "confirmé": n_confirmed,
+                }
+                if check.campagne_id is not None
+                else {}
+            ),
+        },
     )
     return batch_id
 
