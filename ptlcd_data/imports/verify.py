@@ -15,10 +15,13 @@ import pandas as pd
 import pyarrow as pa
 
 from ptlcd_data import store
+from ptlcd_data.access import scope as access_scope
+from ptlcd_data.access.auth import User
 from ptlcd_data.imports import (
     check_avancement,
     check_engagement,
     check_indicateurs,
+    check_scope,
     engine,
     reader,
 )
@@ -93,10 +96,20 @@ ETAT_COUNT = {"créé": "créés", "modifié": "modifiés", "inchangé": "inchan
 
 
 def check_file(
-    conn: Connection, data: bytes, filename: str, settings: Settings | None = None
+    conn: Connection,
+    data: bytes,
+    filename: str,
+    settings: Settings | None = None,
+    *,
+    user: User | None = None,
 ) -> Check:
-    """Read and check a file. Raises reader.FileRefused when the file cannot be read at all."""
+    """Read and check a file. Raises reader.FileRefused when the file cannot be read at all.
+
+    `user`, when it is a porteur account, may import only rows about its own actions and
+    indicators: any other row is an error (`check_scope`).
+    """
     settings = settings or Settings()
+    scope = access_scope.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
@@ -179,6 +192,9 @@ def check_file(
             engine.drop_rows(conn, len(mine))
             conn.unregister(PARSED[kind])
         problems.extend(problems_kind)
+        if scope is not None:
+            where = engine.columns(mine, SPECS[kind])
+            problems.extend(check_scope.problems(conn, scope, kind, parsed, where))
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = parsed
         check.diff[kind] = diff
