@@ -30,7 +30,11 @@ if flash := st.session_state.pop(FLASH_KEY, None):
 
 codes = mes_actions.porteur_codes(user)
 if not codes:
-    st.info("Aucun porteur n'est associé à ce compte : demandez-le à un administrateur.")
+    st.info(
+        "Aucun porteur n'est associé à ce compte : demandez-le à un administrateur."
+        if user.is_porteur
+        else "Le plan ne nomme encore aucun porteur (fichier data/porteurs.csv)."
+    )
     st.stop()
 recording = data.settings().allow_recording
 gen = st.session_state.setdefault(GEN_KEY, 0)
