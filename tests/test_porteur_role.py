@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from ptlcd_data import store
-from ptlcd_data.access import accounts, journal, scope
+from ptlcd_data.access import accounts, journal, roles_config, scope
 from ptlcd_data.access.auth import ROLES, SYSTEM, User
-from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.errors import InputError, PermissionDenied, PtlcdError
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.valeurs import ValueRow
@@ -287,3 +287,33 @@ def test_a_porteur_publishes_its_own_rows(conn):
 def test_staff_import_anything_as_before(conn):
     check = verify.check_file(conn, f.xlsx(OTHERS), "retour.xlsx", user=SAISIE)
     assert batches.publish(conn, SAISIE, check) is not None
+
+
+# --- OpenID Connect roles ---------------------------------------------------------------------
+
+
+def test_the_roles_file_names_the_porteurs_of_an_address(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(
+        '[roles]\n"Agent@MDE.fr" = "porteur"\n"chef@exemple.fr" = "admin"\n'
+        '[porteurs]\n"agent@mde.fr" = ["MDE", "NM_EGALITE"]\n',
+        encoding="utf-8",
+    )
+    assert roles_config.role_for_email(path, "agent@mde.fr") == "porteur"
+    assert roles_config.porteurs_for_email(path, " AGENT@mde.fr") == ("MDE", "NM_EGALITE")
+    assert roles_config.porteurs_for_email(path, "chef@exemple.fr") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[roles]\n"a@b.fr" = "porteur"\n', "rôle « porteur » sans codes de porteur"),
+        ('defaut = "porteur"\n', "ne peut pas être le rôle par défaut"),
+        ('[roles]\n"a@b.fr" = "porteur"\n[porteurs]\n"a@b.fr" = "MDE"\n', "liste de codes"),
+    ],
+)
+def test_a_porteur_in_the_roles_file_without_codes_is_refused(tmp_path, text, words):
+    path = tmp_path / "roles.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PtlcdError, match=words):
+        roles_config.role_for_email(path, "a@b.fr")
