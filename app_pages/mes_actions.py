@@ -45,7 +45,17 @@ if actions.empty:
     st.info("Aucune action du plan n'est portée par ce porteur : rien à mettre à jour.")
 else:
     st.dataframe(
-        actions[["action_no", "action", "statut", "avancement", "commentaire", "date_dernier"]],
+        actions[
+            [
+                "action_no",
+                "action",
+                "statut",
+                "avancement",
+                "commentaire",
+                "date_dernier",
+                "calendrier",
+            ]
+        ],
         hide_index=True,
         width="stretch",
         placeholder="—",
@@ -57,6 +67,7 @@ else:
             "avancement": st.column_config.NumberColumn("Avancement", format="%d %%"),
             "commentaire": st.column_config.TextColumn("Dernier commentaire", width="large"),
             "date_dernier": st.column_config.DateColumn("Mis à jour le", format=DATE_FMT),
+            "calendrier": st.column_config.TextColumn("Calendrier"),
         },
     )
     if not recording:
@@ -66,7 +77,8 @@ else:
         )
     for row in actions.itertuples(index=False):
         action_no = int(row.action_no)
-        with st.expander(f"Action n° {action_no} · {str(row.action)[:90]} — {row.statut}"):
+        label = f"Action n° {action_no} · {str(row.action)[:90]} — {row.statut}"
+        with st.expander(widgets.escape_md(label)):  # plan text: never Markdown
             st.text(str(row.action))
             widgets.field("Calendrier (texte du plan)", row.calendrier, empty="non planifiée")
             if row.en_retard:

@@ -10,6 +10,7 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access.auth import User
 from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.plan import queries
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
 from tests.helpers import import_files as f
@@ -26,10 +27,6 @@ def _porteur(db, login="mde", codes=("MDE",)):
     return add_account(db, login, "porteur", nom="Maison de l'emploi", porteurs=codes)
 
 
-def _table(at, key):
-    return next(d.value for d in at.dataframe if d.proto.id and key in d.proto.id)
-
-
 def _shown(at, columns):
     return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
 
@@ -39,6 +36,8 @@ def test_a_porteur_sees_only_its_actions_and_indicators(app_env):
     assert at.title[0].value == "Mes actions"
     actions = _shown(at, ["action_no", "statut"])
     assert actions["action_no"].tolist() == [19]
+    with store.connect(app_env) as conn:
+        assert actions["calendrier"].tolist() == [queries.action_detail(conn, 19)["calendrier"]]
     indicators = _shown(at, ["code", "annee_attendue"])
     assert indicators["code"].tolist() == ["I4.2.b", "I4.2.c"]
     assert [e.label for e in at.expander] == [
