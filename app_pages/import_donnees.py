@@ -103,7 +103,8 @@ if (importer := session.current_user()) is not None and importer.is_porteur:
     st.info(
         "Compte porteur : le fichier ne peut porter que sur vos actions et les indicateurs que "
         "vous fournissez (page « Mes actions ») ; une ligne sur ceux d'un autre porteur fait "
-        "refuser tout le fichier."
+        "refuser tout le fichier. Le modèle ci-dessous liste tout le plan, avec les valeurs déjà "
+        "connues : ne gardez que vos lignes."
     )
 
 flash = st.session_state.pop(FLASH_KEY, None)
