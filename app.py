@@ -87,7 +87,8 @@ def run_page() -> None:
         show_error(error)
         st.stop()
     sections, refused = navigation_for(user, data.settings().read_requires_login)
-    page = st.navigation(sections)
+    # Always unfolded: beyond 12 pages Streamlit folds the list behind an English "View more".
+    page = st.navigation(sections, expanded=True)
     a11y.frame(page.title)
     session.write_cookie()
     # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.

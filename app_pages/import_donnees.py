@@ -9,7 +9,7 @@ from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import batches, preview, template, verify
 from ui import data, session, widgets
 
-session.page_requires("saisie")
+session.page_requires("porteur")
 
 CHECK_KEY = "import_check"  # (file id, Check) or (file id, refusal message)
 FLASH_KEY = "import_flash"  # (kind, message) shown once after a publish or an undo
@@ -105,6 +105,13 @@ st.caption(
     "pas (feuille, ligne, colonne), montre chaque valeur qui changera, puis publie tout d'un coup. "
     "Un import publié peut être annulé."
 )
+if (importer := session.current_user()) is not None and importer.is_porteur:
+    st.info(
+        "Compte porteur : le fichier ne peut porter que sur vos actions et les indicateurs que "
+        "vous fournissez (page « Mes actions ») ; une ligne sur ceux d'un autre porteur fait "
+        "refuser tout le fichier. Le modèle ci-dessous liste tout le plan, avec les valeurs déjà "
+        "connues : ne gardez que vos lignes."
+    )
 
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:

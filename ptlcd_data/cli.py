@@ -185,17 +185,25 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             if users.empty:
                 print("Aucun compte. Créez le premier administrateur : user add LOGIN --role admin")
             for row in users.itertuples():
-                print(f"{row.login}\t{row.role}\t{row.nom}")
+                print(f"{row.login}\t{row.role}\t{row.nom}\t{row.porteurs or '—'}")
             return 0
         if not args.login:
             raise InputError("Indiquez l'identifiant du compte.")
         if args.action == "add":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.add_user(
-                conn, actor, args.login, args.nom or args.login, args.role, _read_password(args)
+            codes = _porteur_codes(args.porteur)
+            accounts.check_role_porteurs(conn, args.role, codes)  # before asking a password
+            user = accounts.add_user(
+                conn,
+                actor,
+                args.login,
+                args.nom or args.login,
+                args.role,
+                _read_password(args),
+                porteurs=codes or (),
             )
-            print(f"Compte « {args.login} » créé (rôle {args.role}).")
+            print(f"Compte « {args.login} » créé (rôle {args.role}{_for(user.porteurs)}).")
         elif args.action == "remove":
             accounts.remove_user(conn, actor, args.login)
             print(f"Compte « {args.login} » supprimé.")
@@ -205,11 +213,24 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
         elif args.action == "role":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.set_role(conn, actor, args.login, args.role)
-            print(f"Rôle de « {args.login} » : {args.role}.")
+            accounts.set_role(
+                conn, actor, args.login, args.role, porteurs=_porteur_codes(args.porteur)
+            )
+            print(
+                f"Rôle de « {args.login} » : {args.role}{_for(accounts.porteurs_of(conn, args.login))}."
+            )
     finally:
         conn.close()
     return 0
+
+
+def _porteur_codes(text: str | None) -> list[str] | None:
+    """--porteur CODE[,CODE] as a list (None when not given)."""
+    return None if text is None else [c for c in text.split(",") if c.strip()]
+
+
+def _for(codes: tuple[str, ...]) -> str:
+    return f", porteur(s) {', '.join(codes)}" if codes else ""
 
 
 def cmd_porteurs(args: argparse.Namespace, settings: Settings) -> int:
@@ -481,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="add, remove, passwd, role, list",
     )
     p.add_argument("login", nargs="?", help="identifiant du compte")
-    p.add_argument("--role", choices=ROLES, help="lecture, saisie ou admin")
+    p.add_argument("--role", choices=ROLES, help="lecture, porteur, saisie ou admin")
+    p.add_argument("--porteur", metavar="CODE[,CODE]", help="porteur(s) d'un compte porteur")
     p.add_argument("--nom", help="nom affiché")
     p.add_argument(
         "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"

@@ -20,7 +20,7 @@ class PageSpec:
     title: str
     icon: str
     url_path: str | None
-    role: str  # lecture, saisie, admin, or ANONYMOUS (everyone, logged in or not)
+    role: str  # lecture, porteur, saisie, admin, or ANONYMOUS (everyone, logged in or not)
     default: bool = False
 
 
@@ -35,7 +35,8 @@ PAGES: list[PageSpec] = [
     PageSpec("Le suivi",       "app_pages/revue.py",          "Revue GOLD",       ":material/groups:",      "revue",       "lecture"),
     PageSpec("Le suivi",       "app_pages/indicateurs.py",    "Indicateurs",      ":material/monitoring:",  "indicateurs", "lecture"),
     PageSpec("Le suivi",       "app_pages/synthese.py",       "Synthèse annuelle", ":material/summarize:",  "synthese",    "lecture"),
-    PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "saisie"),
+    PageSpec("Saisie",         "app_pages/mes_actions.py",    "Mes actions",      ":material/assignment_ind:", "mes-actions", "porteur"),
+    PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "porteur"),
     PageSpec("Saisie",         "app_pages/campagne.py",       "Campagne de suivi", ":material/campaign:",   "campagne",    "saisie"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),

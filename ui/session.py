@@ -118,7 +118,8 @@ def current_user() -> User | None:
         role = roles_config.role_for_email(data.settings().roles_file, email)
         if role is None:
             return None
-        return User(email.lower(), name, role)
+        codes = roles_config.porteurs_for_email(data.settings().roles_file, email)
+        return User(email.lower(), name, role, porteurs=codes if role == "porteur" else ())
     return _local_user()
 
 

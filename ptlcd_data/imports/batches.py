@@ -18,9 +18,10 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.campagnes import campaigns, returns
-from ptlcd_data.errors import InputError
+from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.imports import check_scope
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
 from ptlcd_data.store import Connection, backups
 from ptlcd_data.store.sql import BY_RECORDING, latest, one_row
@@ -35,10 +36,12 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
 
     The diff is computed again inside the transaction, so a batch published after another one
     applies to the values current at that moment. With `backup_keep`, a copy of the whole
-    database is taken first (the last `backup_keep` copies are kept).
+    database is taken first (the last `backup_keep` copies are kept). A porteur account publishes
+    only rows about its own actions and indicators, checked again on the rows being written.
     """
-    auth.require(user, "saisie")
+    auth.require(user, "porteur")
     # A porteur account's scope (its own actions and indicators) is checked here, at write time.
+    _check_scope(conn, user, check.diff)
     if not check.ok:
         raise InputError(
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
@@ -53,6 +56,17 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
         return None  # rolled back: no batch, and the revision is unchanged
 
 
+def _check_scope(conn: Connection, user: auth.User, diffs: dict[str, Any]) -> None:
+    """PermissionDenied naming the sheet, row and action or indicator of the rows a porteur
+    account may not write (nothing for staff)."""
+    limits = scope.scope_of(conn, user)
+    if limits is None:
+        return
+    refused = check_scope.refusal(conn, limits, diffs)
+    if refused:
+        raise PermissionDenied(refused, "Import refusé")
+
+
 class _NothingToPublish(Exception):
     """Raised inside the transaction to roll it back when no value changes."""
 
@@ -60,6 +74,7 @@ class _NothingToPublish(Exception):
 def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
     # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
     diffs = check.diff if store.revision(conn) == check.revision else _rediff(conn, check)
+    _check_scope(conn, user, diffs)  # at write time, on the very rows written
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
     for table in diffs.values():
         for etat, n in _etats(conn, table).items():

@@ -15,12 +15,14 @@ import pandas as pd
 import pyarrow as pa
 
 from ptlcd_data import store
+from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import returns
 from ptlcd_data.imports import (
     check_avancement,
     check_engagement,
     check_indicateurs,
+    check_scope,
     engine,
     reader,
 )
@@ -116,9 +118,11 @@ def check_file(
     or when it is a campaign workbook that is not accepted now (`campagnes.returns.accept`:
     unknown or closed campaign, not `campagne_id` when given, another porteur than `user`'s).
 
-    `user` is who will publish: the place where a porteur account's scope applies.
+    `user`, when it is a porteur account, may import only rows about its own actions and
+    indicators: any other row is an error (`check_scope`).
     """
     settings = settings or Settings()
+    scope = access_scope.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
@@ -207,12 +211,16 @@ def check_file(
             engine.drop_rows(conn, len(mine))
             conn.unregister(PARSED[kind])
         problems.extend(problems_kind)
+        if scope is not None:
+            where = engine.columns(mine, SPECS[kind])
+            problems.extend(check_scope.problems(conn, scope, kind, parsed, where))
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = parsed
         check.diff[kind] = diff
     if stamp and campaign:
         check.campagne_id, check.porteur_code = campaign.id, stamp.porteur_code
-        problems += returns.out_of_scope(conn, stamp, check.diff)
+        if scope is None:  # a porteur account's own scope was checked row by row above
+            problems += returns.out_of_scope(conn, stamp, check.diff)
         check.confirmations = returns.confirmations(conn, campaign, check.diff)
     check.problems = problems_frame(problems)
     return check

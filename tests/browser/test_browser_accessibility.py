@@ -44,12 +44,13 @@ SAISIE = ("agent", "mot-de-passe-agent-a11y")
 ADMIN = ("chef", "mot-de-passe-chef-a11y")
 
 # The tab order. Before any page's own content comes the frame, the same on every page: the
-# skip link (1), the navigation (at most 12 links, for an administrator), the observation date
-# (its help, day, month, year and calendar button: 5) and the main region, which Streamlit makes
-# focusable (1): 19 stops. The page's first control must be the very next one: N = 20 allows no
-# heading anchor, no chart toolbar, nothing decorative before it. (Before this work the first
-# stop of the page was a heading anchor, and avancement's filters were stops 58-59.)
-FRAME_STOPS = 1 + 12 + 5 + 1
+# skip link (1), the navigation (at most one link per page, for an administrator: 13 with « Mes
+# actions »), the observation date (its help, day, month, year and calendar button: 5) and the
+# main region, which Streamlit makes focusable (1): 20 stops. The page's first control must be
+# the very next one: N = 21 allows no heading anchor, no chart toolbar, nothing decorative
+# before it. (Before this work the first stop of the page was a heading anchor, and avancement's
+# filters were stops 58-59.)
+FRAME_STOPS = 1 + len(PAGES) + 5 + 1
 N = FRAME_STOPS + 1
 FOCUS_CONTRAST_MIN = 3.0  # WCAG 1.4.11 for the focus indicator
 FOCUS_WIDTH_MIN = 2.0

@@ -62,13 +62,21 @@ def open_page(page: str, as_of: date | None = None, login: str | None = None) ->
 
 
 def add_account(
-    db: Path, login: str, role: str, nom: str | None = None, password: str = PASSWORD
+    db: Path,
+    login: str,
+    role: str,
+    nom: str | None = None,
+    password: str = PASSWORD,
+    porteurs: tuple[str, ...] = (),
 ) -> str:
-    """A local account with `role` (left as it is when it exists); returns its login."""
+    """A local account with `role` (and its porteur codes, for a porteur account), left as it
+    is when it exists; returns its login."""
     with store.connect(db) as conn:
         exists = conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone()
         if exists is None:
-            accounts.add_user(conn, SYSTEM, login, nom or f"Agent {login}", role, password)
+            accounts.add_user(
+                conn, SYSTEM, login, nom or f"Agent {login}", role, password, porteurs=porteurs
+            )
     return login
 
 
