@@ -121,7 +121,7 @@ def test_anonymous_and_reader_accounts_cannot_open_the_import_page(app_env):
         at.switch_page(PAGE).run()  # its address: the French refusal, nothing of the page
         assert not at.exception
         assert not at.get("file_uploader") and not at.button
-        assert "rôle « saisie »" in texts(at.warning)
+        assert "rôle « porteur »" in texts(at.warning)
         assert [link.proto.page for link in at.get("page_link")] == ["connexion"]
 
 

@@ -165,7 +165,7 @@ def test_the_import_address_tells_an_anonymous_visitor_where_to_log_in(app_env):
     assert_clean(at)
     assert [t.value for t in at.title] == ["Import de données"]
     text = " ".join(w.value for w in at.warning)
-    assert "réservée aux comptes ayant le rôle « saisie »" in text
+    assert "réservée aux comptes ayant le rôle « porteur »" in text
     assert [(link.proto.label, link.proto.page) for link in at.get("page_link")] == [
         ("Connexion", "connexion")
     ]

@@ -185,11 +185,16 @@ def session_user(
         return None
     row = one_row(
         conn,
-        "SELECT k.login, k.nom, k.role FROM session_connexion s "
+        "SELECT k.login, k.nom, k.role, "
+        "       (SELECT list(cp.porteur_code ORDER BY cp.porteur_code) FROM compte_porteur cp "
+        "        WHERE cp.login = k.login) "
+        "FROM session_connexion s "
         "JOIN compte k ON k.login = s.login WHERE s.empreinte = ? AND s.expire_le > ?",
         [_fingerprint(token_id), now],
     )
-    return None if row is None else User(str(row[0]), str(row[1]), str(row[2]))
+    if row is None:
+        return None
+    return User(str(row[0]), str(row[1]), str(row[2]), porteurs=tuple(row[3] or ()))
 
 
 def close_session(conn: Connection, token: str) -> bool:
