@@ -76,7 +76,8 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
     return merged[columns]
 
 
-def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+def write_header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+    """Row 1 as a header (white on blue, frozen, repeated when printed) and column widths."""
     ws.append(labels)
     for cell in ws[1]:
         cell.font = HEADER_FONT
@@ -93,15 +94,19 @@ def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _list_validation(ws: Worksheet, source: str, cells: str, what: str) -> None:
+def list_validation(
+    ws: Worksheet, source: str, cells: str, what: str, sheet: str = REFERENTIEL
+) -> DataValidation:
+    """A drop-down on `cells` offering the values of the range `source` (found in `sheet`)."""
     dv = DataValidation(type="list", formula1=source, allow_blank=True)
-    dv.error = f"Choisissez {what} dans la liste (feuille {REFERENTIEL})."
+    dv.error = f"Choisissez {what} dans la liste (feuille {sheet})."
     dv.errorTitle = "Valeur non prévue"
     dv.prompt = f"Choisissez {what} dans la liste."
     dv.showErrorMessage = True
     dv.showInputMessage = True
     ws.add_data_validation(dv)
     dv.add(cells)
+    return dv
 
 
 def workbook(conn: Connection, year: int | None = None) -> bytes:
@@ -111,7 +116,7 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     assert ws is not None
     ws.title = "Indicateurs"
     ind = indicateurs_sheet(conn, year)
-    _header(ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40])
+    write_header(ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40])
     for row in ind.itertuples(index=False):
         ws.append([exports._cell_value(v) for v in row])
     for cell in ws["B"][1:] + ws["G"][1:] + ws["H"][1:]:
@@ -126,8 +131,8 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
 
     last = max(len(ind) + 1, VALIDATED_ROWS)
     ref = f"'{REFERENTIEL}'"
-    _list_validation(ws, f"{ref}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
-    _list_validation(ws, f"{ref}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire")
+    list_validation(ws, f"{ref}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
+    list_validation(ws, f"{ref}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire")
     year_rule = DataValidation(
         type="whole",
         operator="between",
@@ -141,9 +146,9 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     year_rule.add(f"D2:D{last}")
 
     av = wb.create_sheet("Avancement")
-    _header(av, [c.label for c in SPECS["avancement"].columns], [11, 13, 14, 15, 60])
-    _list_validation(av, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
-    _list_validation(
+    write_header(av, [c.label for c in SPECS["avancement"].columns], [11, 13, 14, 15, 60])
+    list_validation(av, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
+    list_validation(
         av, f"{ref}!$I$2:$I${len(vocabulary.STATUTS) + 1}", f"C2:C{VALIDATED_ROWS}", "un statut"
     )
     pct = DataValidation(
@@ -157,12 +162,12 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
         row[0].number_format = "DD/MM/YYYY"
 
     en = wb.create_sheet("Engagement")
-    _header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
-    _list_validation(en, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
-    _list_validation(
+    write_header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
+    list_validation(en, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
+    list_validation(
         en, f"{ref}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
     )
-    _list_validation(
+    list_validation(
         en,
         f"{ref}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
         f"C2:C{VALIDATED_ROWS}",
@@ -170,7 +175,7 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     )
 
     rf = wb.create_sheet(REFERENTIEL)
-    _header(
+    write_header(
         rf,
         [
             "Code indicateur",
