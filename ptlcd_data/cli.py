@@ -26,7 +26,7 @@ from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import edits, queries, versions, workbook
+from ptlcd_data.plan import edits, queries, workbook
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from ptlcd_data.suivi import engagements, status_queries
@@ -119,9 +119,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         if args.plan_command == "export":
-            data = workbook.write(
-                versions.snapshot(conn, args.as_of, demo=False), queries.plan_meta(conn)
-            )
+            data = workbook.export(conn, args.as_of)
             args.file.parent.mkdir(parents=True, exist_ok=True)
             args.file.write_bytes(data)
             print(f"Plan écrit dans {args.file}.")

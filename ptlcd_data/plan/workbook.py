@@ -29,8 +29,10 @@ from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.formats import NBSP
 from ptlcd_data.imports import problems, reader, template
 from ptlcd_data.imports.sheets import HEADER_SEARCH_ROWS, header_key, letter
+from ptlcd_data.plan import queries, versions
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanSnapshot
+from ptlcd_data.store import Connection
 
 PLAN = "Plan"
 LISTES = "Listes"
@@ -293,6 +295,11 @@ def _lists_and_dropdowns(
         LISTES,
     )
     dv.errorStyle = "warning"
+
+
+def export(conn: Connection, as_of: date | None = None) -> bytes:
+    """`plan export`: the plan as it stood at `as_of` (default today), as .xlsx bytes."""
+    return write(versions.snapshot(conn, as_of, demo=False), queries.plan_meta(conn))
 
 
 # --- reading ------------------------------------------------------------------------------------
