@@ -43,6 +43,7 @@ def build_from_workbook(
     the same `build`: the same checks apply, and the plan's version 1 is made the same way.
     A workbook with problems raises `PlanWorkbookRefused` (each problem with sheet, row, column).
     """
+    import shutil
     import tempfile
 
     from ptlcd_data.plan import workbook
@@ -54,6 +55,11 @@ def build_from_workbook(
         raise workbook.PlanWorkbookRefused(filename, book.problems)
     with tempfile.TemporaryDirectory(prefix="ptlcd-plan-") as folder:
         workbook.write_data_files(book, Path(folder))
+        # The plan's words that give the initial statuses ("Engagé", "À valider"…) are not in
+        # the workbook: those of the data folder apply, when it has them.
+        words = settings.data_dir / "suivi_initial.csv"
+        if words.is_file():
+            shutil.copyfile(words, Path(folder) / words.name)
         return build(conn, Path(folder), demo=demo)
 
 
