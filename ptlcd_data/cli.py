@@ -37,7 +37,7 @@ Exporter = Callable[[store.Connection, date], dict[str, pd.DataFrame]]
 
 
 def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Plan": queries.plan_export(conn)}
+    return {"Plan": queries.plan_export(conn, as_of)}
 
 
 def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:

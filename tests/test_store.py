@@ -23,7 +23,13 @@ def test_migration_0010_keeps_every_indicator_value_and_its_id(tmp_path, monkeyp
     every = store._migration_files()
     monkeypatch.setattr(store, "_migration_files", lambda: [m for m in every if m[0] < 10])
     with store.connect(tmp_path / "v9.duckdb") as conn:
-        build(conn, DATA_DIR, demo=True)
+        # Today's loader writes the plan's versions (0013): a v9 store gets its values directly.
+        store.migrate(conn)
+        conn.execute(
+            "INSERT INTO indicateur_valeur (indicateur_code, territoire_code, annee, valeur, "
+            "auteur, enregistre_le, demo) SELECT 'I1.1.a', 'NANTES', 2000 + i, i, 'test', now(), "
+            "i % 2 = 0 FROM range(1, 40) r(i)"
+        )
         before = conn.execute("SELECT * FROM indicateur_valeur ORDER BY id").fetchall()
         assert before and store.schema_version(conn) == 9
         monkeypatch.setattr(store, "_migration_files", lambda: every)

@@ -3,6 +3,7 @@
 -- retiring (retire = true) are new rows, each with its date d'effet, author, reason (motif) and
 -- the moment it was recorded. The version that counts at a date d is the item's latest row with
 -- date_effet <= d (ties: recorded later, then higher version_id); a retired item is absent.
+-- Before the first version's date, the first version counts (there is no older plan).
 -- The plan_<table>(d) macros below are the ONE place that rule is written: every read of the
 -- plan goes through them. The plan already stored becomes version 1, dated by date_plan.
 CREATE SEQUENCE plan_version_id;
@@ -149,27 +150,30 @@ ALTER TABLE indicateur_v RENAME TO indicateur;
 DROP TABLE version_1;
 
 -- The plan as it stood at date d: one row per item, its version then, retired items left out.
+-- Before the plan's first version (its date_plan) there is no older plan: the first one shows.
+CREATE MACRO plan_jour(d) AS greatest(d, (SELECT min(date_effet) FROM axe));
+
 CREATE MACRO plan_territoire(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM territoire WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM territoire WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_axe(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM axe WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM axe WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY axe_no ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_objectif(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM objectif WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM objectif WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_action(d) AS TABLE
     WITH x AS (
-        SELECT * EXCLUDE (retire) FROM action WHERE date_effet <= d
+        SELECT * EXCLUDE (retire) FROM action WHERE date_effet <= plan_jour(d)
         QUALIFY row_number() OVER (
             PARTITION BY action_no ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC
         ) = 1 AND NOT retire
@@ -184,7 +188,7 @@ CREATE MACRO plan_action_territoire(d) AS TABLE
     JOIN plan_territoire(d) tt ON tt.code = t.territoire_code;
 
 CREATE MACRO plan_indicateur(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM indicateur WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM indicateur WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
