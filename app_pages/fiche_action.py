@@ -60,6 +60,7 @@ with left:
     if detail.get("domaine"):
         widgets.field("Domaine", detail["domaine"])
     widgets.field("Opérateurs / porteurs", detail["porteur"])
+    widgets.field("Porteurs référencés", detail["porteurs_libelles"])
     widgets.field("Observations", detail["observations"])
 with right:
     widgets.field("Calendrier (texte du plan)", detail["calendrier"])

@@ -177,12 +177,17 @@ def action_numbers(conn: Connection, as_of: date | None = None) -> list[int]:
 def action_detail(
     conn: Connection, action_no: int, as_of: date | None = None
 ) -> dict[str, Any] | None:
-    """Every field of one action, with its axis and objective labels; None if unknown (or
+    """Every field of one action, with its axis and objective labels and the names of the
+    porteurs it is linked to (`porteurs_libelles`, None when none); None if unknown (or
     retired at `as_of`)."""
     rows = _rows(
         conn,
         """
-        SELECT x.*, a.libelle AS axe, o.libelle AS objectif, o.domaine
+        SELECT x.*, a.libelle AS axe, o.libelle AS objectif, o.domaine,
+               (SELECT string_agg(p.libelle, ' ; ' ORDER BY p.ordre)
+                FROM plan_action_porteur($d) ap JOIN plan_porteur($d) p
+                  ON p.code = ap.porteur_code
+                WHERE ap.action_no = x.action_no) AS porteurs_libelles
         FROM plan_action($d) x JOIN plan_axe($d) a USING (axe_no)
         JOIN plan_objectif($d) o ON o.code = x.objectif_code
         WHERE x.action_no = $no
@@ -229,7 +234,12 @@ def plan_export(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
         conn,
         """
         SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS objectif,
-               x.libelle AS action, x.porteur, x.calendrier, x.calendrier_forme,
+               x.libelle AS action, x.porteur,
+               (SELECT string_agg(ap.porteur_code, ';' ORDER BY p.ordre)
+                FROM plan_action_porteur($d) ap JOIN plan_porteur($d) p
+                  ON p.code = ap.porteur_code
+                WHERE ap.action_no = x.action_no) AS porteurs,
+               x.calendrier, x.calendrier_forme,
                x.debut_prevu, x.fin_prevue, x.recurrente, x.deja_engagee, x.observations,
                x.source_ocr
         FROM plan_action($d) x JOIN plan_axe($d) a USING (axe_no)
