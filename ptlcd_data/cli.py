@@ -26,7 +26,7 @@ from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import edits, queries, workbook
+from ptlcd_data.plan import edits, porteurs, queries, workbook
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from ptlcd_data.suivi import engagements, status_queries
@@ -37,7 +37,7 @@ Exporter = Callable[[store.Connection, date], dict[str, pd.DataFrame]]
 
 
 def _export_plan(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
-    return {"Plan": queries.plan_export(conn)}
+    return {"Plan": queries.plan_export(conn, as_of)}
 
 
 def _export_indicators(conn: store.Connection, as_of: date) -> dict[str, pd.DataFrame]:
@@ -283,6 +283,33 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_porteurs(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.action == "set":
+            if not args.code:
+                raise InputError("Indiquez le code du porteur (porteurs list les donne).")
+            row = porteurs.set_contact(
+                conn, _cli_user(conn), args.code, email=args.email, contact=args.contact
+            )
+            print(
+                f"Porteur {row['code']} : contact {row['contact'] or '—'}, "
+                f"adresse {row['email'] or '—'}."
+            )
+            return 0
+        rows = porteurs.porteur_rows(conn)
+    finally:
+        conn.close()
+    print("code\tlibellé\ttype\tcontact\tadresse\tactions\tindicateurs")
+    for r in rows:
+        print(
+            f"{r['code']}\t{r['libelle']}\t{r['type']}\t{r['contact'] or '—'}\t"
+            f"{r['email'] or '—'}\t{r['nb_actions']}\t{r['nb_indicateurs']}"
+        )
+    print(f"{len(rows)} porteur(s).")
+    return 0
+
+
 def _or_dash(value: object) -> str:
     """A journal value as printed: "—" when there is none (None or a DataFrame's NaN)."""
     return "—" if value is None or pd.isna(value) else str(value)
@@ -512,6 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
     )
     p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("porteurs", help="porteurs du plan : list, set (contact, adresse)")
+    p.add_argument("action", choices=["list", "set"], metavar="ACTION", help="list ou set")
+    p.add_argument("code", nargs="?", metavar="CODE", help="code du porteur (pour set)")
+    p.add_argument("--email", help="adresse e-mail (vide pour l'effacer)")
+    p.add_argument("--contact", help="nom du contact (vide pour l'effacer)")
+    p.set_defaults(func=cmd_porteurs)
 
     p = sub.add_parser("journal", help="afficher le journal des écritures")
     p.add_argument("--auteur")

@@ -49,3 +49,9 @@ class PermissionDenied(PtlcdError):
     """The user's role does not allow this action."""
 
     title = "Action non autorisée"
+
+
+class SmtpError(PtlcdError):
+    """The mail server cannot be used: wrong setting, refused or lost connection, login refused."""
+
+    title = "Envoi des courriels impossible"

@@ -83,6 +83,54 @@ class Settings:
         },
     )
 
+    smtp_host: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_SMTP_HOST",
+            "help": "Serveur d'envoi des courriels (relances des campagnes) ; vide : rien n'est "
+            "envoyé, les relances sont listées et téléchargeables en fichiers .eml.",
+        },
+    )
+    smtp_port: int = field(
+        default=587,
+        metadata={"env": "PTLCD_SMTP_PORT", "help": "Port du serveur d'envoi des courriels."},
+    )
+    smtp_from: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_SMTP_FROM",
+            "help": "Adresse d'expédition des relances (obligatoire quand un serveur est réglé).",
+        },
+    )
+    smtp_user: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_SMTP_USER",
+            "help": "Identifiant sur le serveur d'envoi ; vide : pas d'authentification.",
+        },
+    )
+    smtp_password: str = field(
+        default="",
+        repr=False,  # never printed, logged or shown in an error
+        metadata={"env": "PTLCD_SMTP_PASSWORD", "help": "Mot de passe sur le serveur d'envoi."},
+    )
+    smtp_tls: str = field(
+        default="starttls",
+        metadata={
+            "env": "PTLCD_SMTP_TLS",
+            "help": "Chiffrement : starttls (port 587), ssl (port 465) ou none (aucun). Le "
+            "certificat du serveur est vérifié (autorités du système, ou fichier SSL_CERT_FILE).",
+        },
+    )
+    app_url: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_APP_URL",
+            "help": "Adresse de l'application, donnée dans les relances pour répondre en ligne ; "
+            "peut rester vide.",
+        },
+    )
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from environment variables, then explicit overrides (e.g. `--db`)."""

@@ -85,6 +85,19 @@ def _copy_plan(tmp_path: Path) -> Path:
         ("objectifs.csv", "2.1,2,", "2.1,7,", r"objectifs\.csv, ligne 3 : axe 7 absent"),
         ("indicateurs.csv", "jours),nombre,baisse", "jours),nombre,bas", r"colonne sens : « bas »"),
         ("plan.csv", "engagement_BOURG", "engagement_PARIS", r"territoires absents.*PARIS"),
+        (
+            "plan.csv",
+            "Université,UNIV,",
+            "Université,UNIV;LABO,",
+            r"plan\.csv, ligne 3 \(action 2\), colonne porteurs : porteur « LABO » absent",
+        ),
+        (
+            "indicateurs.csv",
+            "baisse,",
+            "baisse,POLE",
+            r"indicateurs\.csv, ligne 4, colonne fournisseur : porteur « POLE » absent",
+        ),
+        ("porteurs.csv", "MDE,Maison", "UNIV,Maison", r"porteurs\.csv, ligne 4 : porteur « UNIV »"),
     ],
 )
 def test_bad_plan_files_are_refused_with_file_and_line(tmp_path, file, old, new, message):

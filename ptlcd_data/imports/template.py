@@ -63,7 +63,7 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
         """
         SELECT i.code AS "Code indicateur", i.libelle AS "Indicateur", t.libelle AS "Territoire",
                CAST(? AS INTEGER) AS "Année"
-        FROM indicateur i CROSS JOIN territoire t
+        FROM plan_indicateur(current_date) i CROSS JOIN plan_territoire(current_date) t
         ORDER BY i.ordre, t.ordre
         """,
         [year],
@@ -124,10 +124,14 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
             cell.data_type = "s"  # a label is never run as a formula
 
     indicateurs = conn.execute(
-        "SELECT code, libelle, unite FROM indicateur ORDER BY ordre"
+        "SELECT code, libelle, unite FROM plan_indicateur(current_date) ORDER BY ordre"
     ).fetchall()
-    territoires = conn.execute("SELECT code, libelle FROM territoire ORDER BY ordre").fetchall()
-    actions = conn.execute("SELECT action_no, libelle FROM action ORDER BY action_no").fetchall()
+    territoires = conn.execute(
+        "SELECT code, libelle FROM plan_territoire(current_date) ORDER BY ordre"
+    ).fetchall()
+    actions = conn.execute(
+        "SELECT action_no, libelle FROM plan_action(current_date) ORDER BY action_no"
+    ).fetchall()
 
     last = max(len(ind) + 1, VALIDATED_ROWS)
     ref = f"'{REFERENTIEL}'"
@@ -245,8 +249,8 @@ def filled_rows(conn: Connection) -> pd.DataFrame:
             SELECT * FROM indicateur_valeur WHERE periode = 'A'
             {latest(["indicateur_code", "territoire_code", "annee"], BY_RECORDING)}
         ) v
-        JOIN indicateur i ON i.code = v.indicateur_code
-        JOIN territoire t ON t.code = v.territoire_code
+        JOIN plan_indicateur(current_date) i ON i.code = v.indicateur_code
+        JOIN plan_territoire(current_date) t ON t.code = v.territoire_code
         WHERE NOT v.supprime
         ORDER BY i.ordre, t.ordre, v.annee
         """  # noqa: S608 - identifiers from store.sql; values are bound

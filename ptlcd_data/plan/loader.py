@@ -7,6 +7,7 @@ here names the file, the line and the value, in French.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from ptlcd_data.store import Connection
 FILES: dict[str, list[str]] = {
     "plan_meta.csv": ["cle", "valeur"],
     "territoires.csv": ["code", "libelle", "type", "ordre"],
+    "porteurs.csv": ["code", "libelle", "type", "contact", "email"],
     "axes.csv": ["axe_no", "libelle"],
     "objectifs.csv": ["code", "axe_no", "libelle", "domaine"],
     "plan.csv": [
@@ -29,12 +31,15 @@ FILES: dict[str, list[str]] = {
         "objectif",
         "action",
         "porteur",
+        "porteurs",
         "calendrier",
         "observations",
         "source_ocr",
     ],
-    "indicateurs.csv": ["code", "objectif_code", "libelle", "unite", "sens"],
+    "indicateurs.csv": ["code", "objectif_code", "libelle", "unite", "sens", "fournisseur"],
 }
+# Porteur codes in a cell of plan.csv's `porteurs` column are separated by this.
+PORTEURS_SEPARATOR = ";"
 ENGAGEMENT_PREFIX = "engagement_"
 # The data file describing each entity (named in the motif of an `init` that records changes).
 FILE_OF = {
@@ -96,6 +101,12 @@ def _unique(name: str, items: list[tuple[int, object]], what: str) -> None:
         seen[key] = line
 
 
+def split_porteurs(cell: str) -> list[str]:
+    """The porteur codes of a `porteurs` cell, in the order written, without blanks or repeats."""
+    codes = [c.strip() for c in cell.split(PORTEURS_SEPARATOR)]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
 def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnapshot]:
     """The plan described by the files of `data_dir`, checked: plan_meta rows and the plan."""
     files = read_plan_files(data_dir)
@@ -112,6 +123,21 @@ def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnaps
     ]
     _unique("territoires.csv", [(n, r["code"]) for n, r in files["territoires.csv"]], "code")
     codes_territoire = [t[0] for t in territoires]
+
+    _unique("porteurs.csv", [(n, r["code"]) for n, r in files["porteurs.csv"]], "porteur")
+    porteurs: dict[str, dict[str, object]] = {}
+    for order, (n, r) in enumerate(files["porteurs.csv"], start=1):
+        if not r["code"] or not r["libelle"]:
+            raise PlanDataError(
+                f"porteurs.csv, ligne {n} : le code et le libellé sont obligatoires."
+            )
+        porteurs[r["code"]] = {
+            "libelle": r["libelle"],
+            "type": r["type"],
+            "contact": r["contact"] or None,
+            "email": r["email"] or None,
+            "ordre": order,
+        }
 
     axes = {_int("axes.csv", n, "axe_no", r["axe_no"]): r["libelle"] for n, r in files["axes.csv"]}
     _unique("axes.csv", [(n, r["axe_no"]) for n, r in files["axes.csv"]], "axe")
@@ -166,11 +192,17 @@ def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnaps
             parse_calendrier(r["calendrier"])
         except PlanDataError as exc:
             raise PlanDataError(f"plan.csv, ligne {n} (action {no}) : {exc.message}") from None
+        for porteur in split_porteurs(r["porteurs"]):
+            if porteur not in porteurs:
+                raise PlanDataError(
+                    f"plan.csv, ligne {n} (action {no}), colonne porteurs : porteur « {porteur} » "
+                    "absent de porteurs.csv."
+                )
         actions[no] = {
             "objectif_code": code,
             "libelle": r["action"],
             "porteur": r["porteur"] or None,
-            "porteurs": tuple(sorted(p for p in r.get("porteurs", "").split() if p)),
+            "porteurs": tuple(sorted(split_porteurs(r["porteurs"]))),
             "calendrier": r["calendrier"] or None,
             "observations": r["observations"] or None,
             "territoires": {
@@ -194,12 +226,17 @@ def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnaps
                 f"indicateurs.csv, ligne {n}, colonne sens : « {r['sens']} » ; attendu "
                 "« hausse » ou « baisse »."
             )
+        if r["fournisseur"] and r["fournisseur"] not in porteurs:
+            raise PlanDataError(
+                f"indicateurs.csv, ligne {n}, colonne fournisseur : porteur « {r['fournisseur']} » "
+                "absent de porteurs.csv."
+            )
         indicateurs[r["code"]] = {
             "objectif_code": r["objectif_code"],
             "libelle": r["libelle"],
             "unite": r["unite"] or "nombre",
             "sens": r["sens"],
-            "fournisseur": r.get("fournisseur") or None,
+            "fournisseur": r["fournisseur"] or None,
             "ordre": order,
         }
 
@@ -209,6 +246,7 @@ def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnaps
             code: {"libelle": libelle, "type": kind, "ordre": ordre, "code_officiel": officiel}
             for code, libelle, kind, ordre, officiel in territoires
         },
+        porteurs=porteurs,
         axes={no: {"libelle": libelle} for no, libelle in axes.items()},
         objectifs={
             code: {"axe_no": axe_no, "libelle": libelle, "domaine": domaine, "ordre": ordre}
@@ -245,7 +283,9 @@ def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) ->
         )
     else:
         day = today or date.today()
-        previous = versions.files_state(conn) or versions.snapshot(conn, day, demo=False)
+        previous = versions.files_state(conn) or _as_files(
+            versions.snapshot(conn, day, demo=False), state
+        )
         in_files = versions.diff(previous, state)
         if in_files:
             current = versions.snapshot(conn, day)
@@ -262,11 +302,25 @@ def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) ->
     versions.remember_files(conn, state)
     return {
         "territoires": len(state.territoires),
+        "porteurs": len(state.porteurs),
         "axes": len(state.axes),
         "objectifs": len(state.objectifs),
         "actions": len(state.actions),
         "indicateurs": len(state.indicateurs),
     }
+
+
+def _as_files(stored: versions.PlanSnapshot, state: versions.PlanSnapshot) -> versions.PlanSnapshot:
+    """What the files said at the last load, for a base that did not remember it (built before
+    plan versions): the stored plan, except a porteur's contact and address, which may have
+    been completed in the base (`porteurs set`) and are kept where the files leave them empty."""
+    porteurs = {code: dict(item) for code, item in stored.porteurs.items()}
+    for code, item in porteurs.items():
+        in_file = state.porteurs.get(code, {})
+        for field in ("contact", "email"):
+            if not in_file.get(field):
+                item[field] = in_file.get(field)
+    return dataclasses.replace(stored, porteurs=porteurs)
 
 
 def _date_plan(meta: list[tuple[str, str]]) -> date:

@@ -12,8 +12,13 @@ plan goes through them, and this module reads them too.
 Contract with the plan editing page (branch `planedit`): `ENTITIES`, `PlanSnapshot`,
 `snapshot`, `PlanChange`, `diff`, `publish`, `next_action_no`, `history` below.
 Additions to the contract: `snapshot(..., demo=False)` leaves out the large demonstration's
-synthetic territories and indicators; `FIELDS` names each entity's editable fields;
-`history` returns a DataFrame (columns documented there).
+synthetic territories and indicators; `FIELDS` names each entity's editable fields (a porteur
+has an `ordre`, like a territory); `history` returns a DataFrame (columns documented there);
+`apply`, `check` and `write_changes` (the writer without the transaction, role check and
+journal, for `init` and other writers holding their own transaction).
+
+Before the plan's first version (date_plan), the first version counts: there is no older plan,
+and observation dates before it (values since 2011) still show the plan.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ TABLES: dict[str, tuple[str, str]] = {
 # The fields of each entity in a snapshot (optional ones are None when the base lacks them).
 FIELDS: dict[str, tuple[str, ...]] = {
     "territoire": ("libelle", "type", "ordre", "code_officiel"),
-    "porteur": ("libelle", "type", "contact", "email"),
+    "porteur": ("libelle", "type", "contact", "email", "ordre"),
     "axe": ("libelle",),
     "objectif": ("axe_no", "libelle", "domaine", "ordre"),
     "action": (
@@ -61,6 +66,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "territoires",
     ),
     "indicateur": ("objectif_code", "libelle", "unite", "sens", "fournisseur", "ordre"),
+}
+# Fields that may not be empty.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "territoire": ("libelle", "type"),
+    "porteur": ("libelle", "type"),
+    "axe": ("libelle",),
+    "objectif": ("axe_no", "libelle"),
+    "action": ("objectif_code", "libelle"),
+    "indicateur": ("objectif_code", "libelle", "unite", "sens"),
 }
 # Fields stored beside the action's row rather than in it.
 _ACTION_SIDE_FIELDS = ("porteurs", "territoires")
@@ -326,8 +340,10 @@ def check(state: PlanSnapshot) -> None:
     """Refuse (InputError, in French) a plan whose items are empty or point to absent ones."""
     for entity in ENTITIES:
         for key, item in state.of(entity).items():
-            if "libelle" in item and not str(item.get("libelle") or "").strip():
-                raise InputError(f"{describe(entity, key)} : le libellé est vide.")
+            for name in REQUIRED[entity]:
+                if item.get(name) is None or not str(item.get(name)).strip():
+                    what = "le libellé" if name == "libelle" else f"le champ « {name} »"
+                    raise InputError(f"{describe(entity, key)} : {what} est vide.")
     for code, o in state.objectifs.items():
         if o.get("axe_no") not in state.axes:
             raise InputError(
@@ -500,6 +516,9 @@ def _insert_version(
         )
     if "demo" in columns:
         row["demo"] = bool(row.get("demo") or False)
+    if "ordre" in columns and row.get("ordre") is None:  # a new item goes last
+        last = conn.execute(f"SELECT coalesce(max(ordre), 0) FROM {table}").fetchone()  # noqa: S608
+        row["ordre"] = int(last[0] if last else 0) + 1
     row.update(retire=retire, date_effet=date_effet, auteur=auteur, motif=motif)
     names = [c for c in columns if c not in ("version_id", "enregistre_le") and c in row]
     placeholders = ", ".join("?" for _ in names)

@@ -1,8 +1,9 @@
--- The plan has dated versions. Every axis, objective, action, indicator and territory table now
--- holds one row per version of an item, never updated nor deleted: adding, rewording, moving,
--- retiring (retire = true) are new rows, each with its date d'effet, author, reason (motif) and
+-- The plan has dated versions. Every axis, objective, action, indicator, territory and porteur
+-- table now holds one row per version of an item, never updated nor deleted: adding, rewording,
+-- moving, retiring (retire = true) are new rows, each with its date d'effet, author, reason (motif) and
 -- the moment it was recorded. The version that counts at a date d is the item's latest row with
 -- date_effet <= d (ties: recorded later, then higher version_id); a retired item is absent.
+-- Before the first version's date, the first version counts (there is no older plan).
 -- The plan_<table>(d) macros below are the ONE place that rule is written: every read of the
 -- plan goes through them. The plan already stored becomes version 1, dated by date_plan.
 CREATE SEQUENCE plan_version_id;
@@ -34,6 +35,28 @@ SELECT t.code, t.libelle, t.type, t.ordre, coalesce(t.demo, false), v.date_effet
 FROM territoire t, version_1 v ORDER BY t.ordre, t.code;
 DROP TABLE territoire;
 ALTER TABLE territoire_v RENAME TO territoire;
+
+CREATE TABLE porteur_v (
+    version_id BIGINT PRIMARY KEY DEFAULT nextval('plan_version_id'),
+    code VARCHAR NOT NULL,
+    libelle VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    contact VARCHAR,
+    email VARCHAR,
+    ordre INTEGER NOT NULL,
+    date_effet DATE NOT NULL,
+    retire BOOLEAN NOT NULL DEFAULT false,
+    auteur VARCHAR NOT NULL,
+    motif VARCHAR NOT NULL,
+    enregistre_le TIMESTAMP NOT NULL
+);
+INSERT INTO porteur_v (code, libelle, type, contact, email, ordre, date_effet, auteur, motif,
+                       enregistre_le)
+SELECT p.code, p.libelle, p.type, p.contact, p.email, p.ordre, v.date_effet, 'transcription',
+       'Transcription du document de travail', v.enregistre_le
+FROM porteur p, version_1 v ORDER BY p.ordre, p.code;
+DROP TABLE porteur;
+ALTER TABLE porteur_v RENAME TO porteur;
 
 CREATE TABLE axe_v (
     version_id BIGINT PRIMARY KEY DEFAULT nextval('plan_version_id'),
@@ -116,6 +139,19 @@ SELECT x.version_id, t.action_no, t.territoire_code, t.texte
 FROM action_territoire t JOIN action_v x ON x.action_no = t.action_no;
 DROP TABLE action_territoire;
 ALTER TABLE action_territoire_v RENAME TO action_territoire;
+
+-- An action's porteurs (codes of the porteur table) too.
+CREATE TABLE action_porteur_v (
+    version_id BIGINT NOT NULL,
+    action_no INTEGER NOT NULL,
+    porteur_code VARCHAR NOT NULL,
+    PRIMARY KEY (version_id, porteur_code)
+);
+INSERT INTO action_porteur_v
+SELECT x.version_id, p.action_no, p.porteur_code
+FROM action_porteur p JOIN action_v x ON x.action_no = p.action_no;
+DROP TABLE action_porteur;
+ALTER TABLE action_porteur_v RENAME TO action_porteur;
 DROP TABLE action;
 ALTER TABLE action_v RENAME TO action;
 
@@ -128,15 +164,17 @@ CREATE TABLE indicateur_v (
     sens VARCHAR NOT NULL CHECK (sens IN ('hausse', 'baisse')),
     ordre INTEGER NOT NULL,
     demo BOOLEAN NOT NULL DEFAULT false,
+    fournisseur VARCHAR,
     date_effet DATE NOT NULL,
     retire BOOLEAN NOT NULL DEFAULT false,
     auteur VARCHAR NOT NULL,
     motif VARCHAR NOT NULL,
     enregistre_le TIMESTAMP NOT NULL
 );
-INSERT INTO indicateur_v (code, objectif_code, libelle, unite, sens, ordre, demo, date_effet,
-                          auteur, motif, enregistre_le)
+INSERT INTO indicateur_v (code, objectif_code, libelle, unite, sens, ordre, demo, fournisseur,
+                          date_effet, auteur, motif, enregistre_le)
 SELECT i.code, i.objectif_code, i.libelle, i.unite, i.sens, i.ordre, coalesce(i.demo, false),
+       i.fournisseur,
        v.date_effet,
        CASE WHEN i.demo THEN 'démonstration' ELSE 'transcription' END,
        CASE WHEN i.demo THEN 'Données de démonstration'
@@ -149,27 +187,36 @@ ALTER TABLE indicateur_v RENAME TO indicateur;
 DROP TABLE version_1;
 
 -- The plan as it stood at date d: one row per item, its version then, retired items left out.
+-- Before the plan's first version (its date_plan) there is no older plan: the first one shows.
+CREATE MACRO plan_jour(d) AS greatest(d, (SELECT min(date_effet) FROM axe));
+
 CREATE MACRO plan_territoire(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM territoire WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM territoire WHERE date_effet <= plan_jour(d)
+    QUALIFY row_number() OVER (
+        PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
+        AND NOT retire;
+
+CREATE MACRO plan_porteur(d) AS TABLE
+    SELECT * EXCLUDE (retire) FROM porteur WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_axe(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM axe WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM axe WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY axe_no ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_objectif(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM objectif WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM objectif WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
 
 CREATE MACRO plan_action(d) AS TABLE
     WITH x AS (
-        SELECT * EXCLUDE (retire) FROM action WHERE date_effet <= d
+        SELECT * EXCLUDE (retire) FROM action WHERE date_effet <= plan_jour(d)
         QUALIFY row_number() OVER (
             PARTITION BY action_no ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC
         ) = 1 AND NOT retire
@@ -183,8 +230,14 @@ CREATE MACRO plan_action_territoire(d) AS TABLE
     JOIN plan_action(d) x ON x.version_id = t.version_id
     JOIN plan_territoire(d) tt ON tt.code = t.territoire_code;
 
+CREATE MACRO plan_action_porteur(d) AS TABLE
+    SELECT p.action_no, p.porteur_code
+    FROM action_porteur p
+    JOIN plan_action(d) x ON x.version_id = p.version_id
+    JOIN plan_porteur(d) pp ON pp.code = p.porteur_code;
+
 CREATE MACRO plan_indicateur(d) AS TABLE
-    SELECT * EXCLUDE (retire) FROM indicateur WHERE date_effet <= d
+    SELECT * EXCLUDE (retire) FROM indicateur WHERE date_effet <= plan_jour(d)
     QUALIFY row_number() OVER (
         PARTITION BY code ORDER BY date_effet DESC, enregistre_le DESC, version_id DESC) = 1
         AND NOT retire;
