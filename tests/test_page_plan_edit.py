@@ -3,7 +3,7 @@ plan workbook's import; user text stays text."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -64,9 +64,8 @@ def test_edit_preview_then_publish_shows_the_new_wording(app_env):
     at.switch_page("app_pages/fiche_action.py").run()
     at.selectbox(key="action_no").select(3).run()
     assert_clean(at)
-    shown = markdown(at) + " ".join(str(t.value) for t in at.title + at.header + at.subheader)
-    assert "Nouvelle formulation" in shown
-    assert "<img" not in shown.replace("\\<img", "")
+    assert f"Nouvelle formulation {HOSTILE}" in [t.value for t in at.text]  # as plain text
+    assert "<img" not in markdown(at).replace("\\<img", "")
 
 
 def test_retire_an_action_removes_it_from_todays_pages(app_env):
@@ -82,6 +81,9 @@ def test_retire_an_action_removes_it_from_todays_pages(app_env):
     at.switch_page("app_pages/fiche_action.py").run()
     options = at.selectbox(key="action_no").options
     assert "Action n° 4" in options and "Action n° 5" not in options
+    # Before the retirement (the day before its date d'effet), it is there.
+    at.date_input(key="as_of").set_value(date.today() - timedelta(days=1)).run()
+    assert "Action n° 5" in at.selectbox(key="action_no").options
 
 
 def test_add_an_action_takes_the_next_number(app_env):

@@ -242,7 +242,8 @@ class PlanCheck:
 
 
 def with_kept_orders(current: PlanSnapshot, new: PlanSnapshot) -> PlanSnapshot:
-    """Objectives and indicators keep their order when still there; new ones come after.
+    """Objectives, indicators and porteurs keep their order when still there; new ones come
+    after.
 
     The workbook has no order column for them (its rows are written in that order): without
     this, a plan whose orders are not 1, 2, 3… would change on a round trip.
@@ -265,6 +266,7 @@ def with_kept_orders(current: PlanSnapshot, new: PlanSnapshot) -> PlanSnapshot:
         new,
         objectifs=kept(current.objectifs, new.objectifs),
         indicateurs=kept(current.indicateurs, new.indicateurs),
+        porteurs=kept(current.porteurs, new.porteurs),
     )
 
 

@@ -134,6 +134,10 @@ def _sheet(wb: Workbook, spec: Sheet, rows: list[list[Any]], widths: list[int]) 
     return ws
 
 
+def _by_order(items: dict[str, dict[str, Any]]) -> list[str]:
+    return sorted(items, key=lambda c: (items[c].get("ordre") or 0, c))
+
+
 def write(plan: PlanSnapshot, meta: dict[str, str]) -> bytes:
     """The plan as .xlsx bytes (see the module's docstring for its sheets)."""
     wb = Workbook()
@@ -205,7 +209,7 @@ def write(plan: PlanSnapshot, meta: dict[str, str]) -> bytes:
     _sheet(
         wb,
         SHEETS["porteurs"],
-        [[c] + [plan.porteurs[c].get(f) for f in fields[1:]] for c in sorted(plan.porteurs)],
+        [[c] + [plan.porteurs[c].get(f) for f in fields[1:]] for c in _by_order(plan.porteurs)],
         [16, 40, 14, 24, 30],
     )
     _sheet(
@@ -518,10 +522,16 @@ def parse(book: reader.RawBook) -> PlanBook:
 
     porteurs: dict[str, dict[str, Any]] = {}
     if "porteurs" in rows:
-        for k, (_, v) in p.records(rows["porteurs"], SHEETS["porteurs"], "code").items():
+        prow, pspec = rows["porteurs"], SHEETS["porteurs"]
+        for n, (k, (line, v)) in enumerate(p.records(prow, pspec, "code").items(), 1):
+            if not v["type"]:
+                p.error(prow, line, p.col(prow, pspec, "type"), None, "Type vide.")
             porteurs[k] = {
-                f: (v[f] if f == "libelle" else opt(v[f]))
-                for f in ("libelle", "type", "contact", "email")
+                "libelle": v["libelle"],
+                "type": v["type"],
+                "contact": opt(v["contact"]),
+                "email": opt(v["email"]),
+                "ordre": n,  # the order of the rows
             }
 
     territoires: dict[str, dict[str, Any]] = {}
@@ -753,7 +763,7 @@ def write_data_files(book: PlanBook, target: Path) -> None:
         ["code", "libelle", "type", "contact", "email"],
         [
             [c, *(p.get(f) for f in ("libelle", "type", "contact", "email"))]
-            for c, p in sorted(plan.porteurs.items())
+            for c, p in ((c, plan.porteurs[c]) for c in _by_order(plan.porteurs))
         ],
     )
     rows = []
