@@ -161,6 +161,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
             date_effet=date_effet,
             user=_cli_user(conn, args.user),
             motif=args.motif,
+            backup_keep=settings.backups_kept,
         )
     finally:
         conn.close()

@@ -106,6 +106,7 @@ def test_import_publishes_field_by_field_and_retires_an_absent_action(mini_db, c
         cli(mini_db, "plan", "import", str(path), "--motif", "revue", "--date-effet", f"{effect}")
         == 0
     )
+    assert list((mini_db.parent / "sauvegardes").glob("auto-*avant-modification-du-plan*"))
     now, before = snapshot(mini_db), snapshot(mini_db, effect - timedelta(days=1))
     assert now.actions[2]["libelle"] == "Réaliser une grande enquête"
     assert 4 not in now.actions

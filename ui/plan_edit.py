@@ -67,6 +67,7 @@ def action_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict
             default=[p for p in current.get("porteurs") or () if p in plan.porteurs],
             format_func=lambda c: f"{c} — {plan.porteurs[c]['libelle']}",
             key=f"pe_pcodes_{key}",
+            select_all=False,  # Streamlit's "Select all" is in English
         )
     st.markdown("**Territoires** : ce que le plan écrit dans la colonne de chaque territoire.")
     texts = current.get("territoires") or {}
@@ -102,7 +103,12 @@ def publish(motif: str) -> None:
     what, date_effet, changes = stored
     try:
         n = data.write(
-            edits.publish, changes, date_effet=date_effet, user=session.current_user(), motif=motif
+            edits.publish,
+            changes,
+            date_effet=date_effet,
+            user=session.current_user(),
+            motif=motif,
+            backup_keep=data.settings().backups_kept,
         )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.imports import problems
@@ -20,7 +21,7 @@ from ptlcd_data.plan import versions, workbook
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot
 from ptlcd_data.settings import Settings
-from ptlcd_data.store import Connection
+from ptlcd_data.store import Connection, backups
 
 # entity -> the PlanSnapshot attribute holding it
 ATTRIBUTES = {
@@ -203,11 +204,23 @@ def edit_changes(
 
 
 def publish(
-    conn: Connection, changes: list[PlanChange], *, date_effet: date, user: User, motif: str
+    conn: Connection,
+    changes: list[PlanChange],
+    *,
+    date_effet: date,
+    user: User,
+    motif: str,
+    backup_keep: int = 0,
 ) -> int:
-    """Publish `changes` (one transaction, through `versions.publish`)."""
+    """Publish `changes` (one transaction, through `versions.publish`). With `backup_keep`, a
+    copy of the whole database is taken first, as before an import (the last `backup_keep`
+    copies are kept)."""
+    if not changes:
+        return 0
+    auth.require(user, "admin")
     if not motif.strip():
         raise InputError("Le motif est obligatoire : dites pourquoi le plan change.")
+    backups.before_write(conn, "avant-modification-du-plan", backup_keep)
     return versions.publish(conn, changes, date_effet=date_effet, user=user, motif=motif.strip())
 
 
