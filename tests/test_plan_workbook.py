@@ -192,3 +192,28 @@ def test_init_plan_builds_a_new_instance_and_refuses_an_existing_base(mini_db, t
             "Plan de test de Villeneuve"
         )
     assert cli(fresh, "init", "--plan", str(path)) == 1
+
+
+def _territory_by_name(wb):
+    wb["Plan"].cell(row=1, column=10).value = "Bourg-sur-Loire"  # was BOURG
+
+
+def _objective_by_code_only(wb):
+    for row in range(2, wb["Plan"].max_row + 1):
+        cell = wb["Plan"].cell(row=row, column=2)
+        cell.value = str(cell.value).split(" — ")[0]
+
+
+def _title_above_the_header(wb):
+    for ws in wb.worksheets:
+        ws.insert_rows(1)
+        ws.cell(row=1, column=1).value = "Plan de Villeneuve — version de travail"
+
+
+@pytest.mark.parametrize(
+    "edit", [_territory_by_name, _objective_by_code_only, _title_above_the_header]
+)
+def test_a_workbook_written_by_hand_is_read_the_same(mini_db, edit):
+    result = check(mini_db, edited(exported(mini_db), edit))
+    assert result.ok, result.errors
+    assert result.changes == []

@@ -643,6 +643,15 @@ def _actions(
             cols[fixed[key]] = i
         elif key in by_key and by_key[key] not in territory_cols.values():
             territory_cols[i] = by_key[key]
+        elif key in by_key:
+            p.error(
+                pr,
+                pr.header_line,
+                i,
+                header,
+                f"Une autre colonne est déjà celle du territoire {by_key[key]}.",
+                "une seule colonne par territoire",
+            )
         else:
             p.error(
                 pr,
