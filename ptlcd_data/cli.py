@@ -87,6 +87,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     conn = store.connect(settings.db_path, check=True)
     try:
         if args.plan is None:
+            _refuse_data_over_workbook(conn)
             counts = build(conn, settings.data_dir, demo=not args.no_demo)
         else:
             counts = _init_from_workbook(conn, args.plan, settings, demo=not args.no_demo)
@@ -97,6 +98,18 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         + "\n".join(f"  {name} : {n}" for name, n in counts.items())
     )
     return 0
+
+
+def _refuse_data_over_workbook(conn: store.Connection) -> None:
+    """A base built from a plan workbook is not refreshed from the data folder's plan."""
+    store.migrate(conn)
+    origin = queries.plan_meta(conn).get(workbook.ORIGIN_KEY) if store.is_built(conn) else None
+    if origin == workbook.ORIGIN:
+        raise InputError(
+            "Cette base a été construite depuis un classeur du plan (init --plan) : « init » y "
+            "chargerait le plan du dossier des données. Modifiez son plan avec « plan import » "
+            "ou la page « Modifier le plan »."
+        )
 
 
 def _init_from_workbook(

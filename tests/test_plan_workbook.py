@@ -192,6 +192,8 @@ def test_init_plan_builds_a_new_instance_and_refuses_an_existing_base(mini_db, t
             "Plan de test de Villeneuve"
         )
     assert cli(fresh, "init", "--plan", str(path)) == 1
+    # Nor is it refreshed from the data folder's (another) plan.
+    assert main(["--db", str(fresh), "--data", str(MINI_PLAN), "init"]) == 1
 
 
 def _territory_by_name(wb):

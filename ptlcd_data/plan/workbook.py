@@ -45,6 +45,9 @@ UNITES = ("nombre", "%")
 TYPES_TERRITOIRE = ("metropole", "commune", "quartier")
 # The plan's own words about itself (plan_meta), written in the Informations sheet.
 META_KEYS = ("nom", "territoire", "statut_document", "date_plan")
+# Written in plan_meta by `init --plan`: such a base's plan is not the one of the data folder.
+ORIGIN_KEY = "origine"
+ORIGIN = "classeur du plan"
 
 # The fixed columns of the Plan sheet, in the plan's own order: key, header.
 PLAN_COLUMNS = (
@@ -748,6 +751,7 @@ def write_data_files(book: PlanBook, target: Path) -> None:
 
     meta = dict(book.meta)
     meta.setdefault("date_plan", date.today().isoformat())
+    meta[ORIGIN_KEY] = ORIGIN
     write_csv("plan_meta.csv", ["cle", "valeur"], [[k, v] for k, v in meta.items()])
     terr = sorted(plan.territoires, key=lambda c: plan.territoires[c]["ordre"])
     write_csv(
