@@ -313,14 +313,20 @@ def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) ->
 def _as_files(stored: versions.PlanSnapshot, state: versions.PlanSnapshot) -> versions.PlanSnapshot:
     """What the files said at the last load, for a base that did not remember it (built before
     plan versions): the stored plan, except a porteur's contact and address, which may have
-    been completed in the base (`porteurs set`) and are kept where the files leave them empty."""
+    been completed in the base (`porteurs set`) and are kept where the files leave them empty,
+    and the actions' OCR trace."""
     porteurs = {code: dict(item) for code, item in stored.porteurs.items()}
     for code, item in porteurs.items():
         in_file = state.porteurs.get(code, {})
         for field in ("contact", "email"):
             if not in_file.get(field):
                 item[field] = in_file.get(field)
-    return dataclasses.replace(stored, porteurs=porteurs)
+    # The OCR trace is stored but not part of a snapshot: taken as unchanged.
+    actions = {
+        no: {**item, "source_ocr": state.actions.get(no, {}).get("source_ocr")}
+        for no, item in stored.actions.items()
+    }
+    return dataclasses.replace(stored, porteurs=porteurs, actions=actions)
 
 
 def _date_plan(meta: list[tuple[str, str]]) -> date:
