@@ -145,7 +145,7 @@ def show_preview(motif: str) -> None:
     if not stored:
         return
     what, date_effet, changes = stored
-    st.subheader("Aperçu avant publication", anchor=False)
+    st.header("Aperçu avant publication", anchor=False)
     if not changes:
         st.info("Rien ne change : le plan est déjà ainsi à cette date.")
         return
