@@ -51,6 +51,8 @@ def test_edit_preview_then_publish_shows_the_new_wording(app_env):
     preview = next(d.value for d in at.dataframe if "Avant" in d.value.columns)
     row = preview[preview["Champ"] == "Libellé"].iloc[0]
     assert (row["Avant"], row["Après"]) == (old, f"Nouvelle formulation {HOSTILE}")
+    shown = [markdown(at), texts(at.caption), texts(at.warning), texts(at.info)]
+    assert not [t for t in shown if "<img" in t.replace("\\<img", "")]
     assert at.button(key="planedit_publish").disabled  # no motif yet
     assert snapshot(app_env).actions[3]["libelle"] == old  # nothing written by the preview
 
