@@ -1,7 +1,8 @@
 """`python -m benchmarks` (`make bench`): every benchmark side by side, written to docs/benchmarks.md.
 
 `python -m benchmarks import` runs only the import section, `python -m benchmarks cold` only the
-cold start (each printed, docs/benchmarks.md left as it is).
+cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks versions` only
+the pages with 500 plan edits in the history (its section of docs/benchmarks.md replaced).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages, report
+from benchmarks import browser, import_speed, load, pages, plan_edits, report
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -135,6 +136,8 @@ def memory_section(demo_db: Path, large_db: Path) -> str:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["import"]:
         return import_speed.main(argv[1:])
+    if argv[:1] == ["versions"]:
+        return plan_edits.main()
     if argv[:1] == ["cold"]:
         with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
             print(cold_start_section(build_db(Path(tmp), "demo"), Path(tmp)))
@@ -146,6 +149,7 @@ def main(argv: list[str]) -> int:
         large_db = build_db(folder, "large")
         sections: list[tuple[str, Callable[[], str]]] = [
             ("pages", lambda: pages_section(demo_db, large_db)),
+            ("versions du plan", lambda: plan_edits.measure(large_db, folder)),
             ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
             ("mémoire", lambda: memory_section(demo_db, large_db)),
             ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
