@@ -191,6 +191,8 @@ else:
         except PtlcdError as exc:
             stored = (upload.file_id, exc.message)
         st.session_state[plan_edit.IMPORT_KEY] = stored
+    if upload is not None and stored is None:
+        st.caption("Cliquez sur « Vérifier » : rien n'est publié à cette étape.")
     if stored and isinstance(stored[1], str):
         st.error(f"**Fichier refusé** — {widgets.escape_md(stored[1])}")
     elif stored:
