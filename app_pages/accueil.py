@@ -26,6 +26,7 @@ FICHE = "app_pages/fiche_action.py"
 
 session.page_requires("lecture")
 
+as_of = widgets.as_of()
 meta = data.query(queries.plan_meta)
 st.title("Vue d'ensemble du plan", anchor=False)
 st.caption(
@@ -33,9 +34,9 @@ st.caption(
     f"{widgets.escape_md(meta.get('statut_document', ''))}"
 )
 
-shape = data.query(queries.plan_shape)
-axe_labels = data.query(queries.axe_labels)
-terr_labels = data.query(queries.territoire_labels)
+shape = data.query(queries.plan_shape, as_of=as_of)
+axe_labels = data.query(queries.axe_labels, as_of=as_of)
+terr_labels = data.query(queries.territoire_labels, as_of=as_of)
 
 # One line of counts rather than four st.metric: their script cost the cold start 0,3 s. Not a
 # heading: it titles nothing (it was an h4 right under the h1); ui/a11y.py keeps its large size.
@@ -98,7 +99,7 @@ chosen_terr = panel.selectbox(
 chosen_porteurs = panel.multiselect(
     "Porteur",
     select_all=False,
-    options=data.query(queries.porteurs),
+    options=data.query(queries.porteurs, as_of=as_of),
     key="home_porteurs",
     placeholder="Tous les porteurs",
 )
@@ -118,6 +119,7 @@ actions = data.query(
     porteurs=tuple(chosen_porteurs),
     territoire=chosen_terr,
     search=search,
+    as_of=as_of,
 )
 if not actions:
     st.info("Aucune action ne correspond à ces filtres. Retirez un filtre ou changez la recherche.")

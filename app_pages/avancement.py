@@ -105,7 +105,7 @@ else:
         st.table(descriptions.evolution_table(evolution, as_of), hide_index=True)
 
 st.header("Les actions", anchor=False)
-axe_labels = data.query(queries.axe_labels)
+axe_labels = data.query(queries.axe_labels, as_of=as_of)
 f1, f2 = st.columns([1, 2])
 if st.session_state.get(AXE_KEY) not in (None, *axe_labels):
     st.session_state[AXE_KEY] = None

@@ -25,15 +25,15 @@ with st.expander("Comment le retard et le glissement sont calculés"):
         "**Glissement**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_GLISSEMENT)
     )
 
-axe_labels = data.query(queries.axe_labels)
-terr_labels = data.query(queries.territoire_labels)
+axe_labels = data.query(queries.axe_labels, as_of=as_of)
+terr_labels = data.query(queries.territoire_labels, as_of=as_of)
 
 f1, f2, f3, f4 = st.columns(4)
 chosen_axes = widgets.axes_filter(f1, axe_labels, "cal_axes")
 chosen_porteurs = f2.multiselect(
     "Porteur",
     select_all=False,
-    options=data.query(queries.porteurs),
+    options=data.query(queries.porteurs, as_of=as_of),
     key="cal_porteurs",
     placeholder="Tous les porteurs",
 )

@@ -24,10 +24,10 @@ st.caption(
     + " (« Non renseignée » : rien n'a été enregistré pour ce territoire)."
 )
 
-axe_labels = data.query(queries.axe_labels)
+axe_labels = data.query(queries.axe_labels, as_of=as_of)
 chosen_axes = widgets.axes_filter(st, axe_labels, "eng_axes")
 axes_filter = tuple(chosen_axes)
-all_territories = data.query(queries.territoire_labels)
+all_territories = data.query(queries.territoire_labels, as_of=as_of)
 shown = widgets.bounded_territories(
     all_territories,
     limit=MAX_MATRIX_TERRITORIES,

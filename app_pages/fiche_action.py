@@ -11,10 +11,15 @@ from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
 
-numbers = data.query(queries.action_numbers)
+# The plan as it stood at the observation date: wording, objective, territories.
+as_of = widgets.as_of()
+numbers = data.query(queries.action_numbers, as_of=as_of)
 st.title("Fiche action", anchor=False)
 if not numbers:
-    st.info("Le plan ne contient aucune action. Lancez « python -m ptlcd_data init ».")
+    st.info(
+        f"Le plan ne contient aucune action au {formats.day(as_of)} (date d'observation). "
+        "Changez la date d'observation, ou lancez « python -m ptlcd_data init »."
+    )
     st.stop()
 
 # A link (?action=12) chooses the action once; afterwards the selector rules and the URL follows it.
@@ -34,15 +39,17 @@ action_no = st.selectbox(
 )
 st.query_params["action"] = str(action_no)
 st.session_state["_fiche_link"] = str(action_no)
-detail = data.query(queries.action_detail, action_no)
+detail = data.query(queries.action_detail, action_no, as_of=as_of)
 if detail is None:
-    st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
+    st.warning(
+        f"L'action n° {action_no} n'est pas dans le plan au {formats.day(as_of)} "
+        "(date d'observation)."
+    )
     st.stop()
 
 st.header(f"Action n° {action_no}", anchor=False)
 st.text(detail["libelle"])
 
-as_of = widgets.as_of()
 st.subheader(f"Suivi au {formats.day(as_of)}", anchor=False)
 suivi.follow_up(action_no, as_of)
 
@@ -67,7 +74,7 @@ with right:
     widgets.field("Calendrier normalisé", "\n".join(cal_lines))
 
 st.subheader("Territoires de mise en œuvre (document du plan)", anchor=False)
-terr = data.query(queries.action_territoires_plan, action_no)
+terr = data.query(queries.action_territoires_plan, action_no, as_of=as_of)
 st.dataframe(
     terr.rename(columns={"territoire": "Territoire", "texte": "Mention du plan"})[
         ["Territoire", "Mention du plan"]

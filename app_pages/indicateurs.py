@@ -21,7 +21,7 @@ MAX_SMALL_MULTIPLES = 30
 
 as_of = widgets.as_of()
 st.title("Indicateurs", anchor=False)
-catalogue = data.query(catalogue_tree)
+catalogue = data.query(catalogue_tree, as_of=as_of)
 if not catalogue:
     st.info("Le plan ne définit aucun indicateur (fichier indicateurs.csv).")
     st.stop()
@@ -91,7 +91,7 @@ if vue == "Un indicateur":
         )
         st.stop()
 
-    n_territoires = len(data.query(queries.territoire_labels))
+    n_territoires = len(data.query(queries.territoire_labels, as_of=as_of))
     m1, m2, m3 = st.columns(3)
     m1.metric("Territoires renseignés", f"{len(summary)} sur {n_territoires}")
     m2.metric("Dernière année renseignée", ui_ind.latest_year(summary))
@@ -161,7 +161,7 @@ if vue == "Un indicateur":
         history = data.query(valeurs.value_history, as_of, code, territoires=tuple(chosen))
         st.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
 else:
-    terr_labels = data.query(queries.territoire_labels)
+    terr_labels = data.query(queries.territoire_labels, as_of=as_of)
     terr = st.selectbox(
         "Territoire",
         options=list(terr_labels),

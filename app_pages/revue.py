@@ -35,7 +35,7 @@ st.caption(
 if flash := st.session_state.pop(FLASH_KEY, None):
     st.success(flash)
 
-axe_labels = data.query(queries.axe_labels)
+axe_labels = data.query(queries.axe_labels, as_of=as_of)
 f1, f2 = st.columns([3, 1])
 chosen_axes = widgets.axes_filter(f1, axe_labels, "revue_axes", label="Axes à revoir")
 only_late = f2.toggle("Seulement les actions en retard", key="revue_retard")
@@ -66,7 +66,7 @@ action_no = n2.selectbox(
 n3.button("Suivante ▶", key="revue_next", on_click=_step, args=(numbers, 1), width="stretch")
 n4.markdown(f"**Action {numbers.index(action_no) + 1} sur {len(numbers)}**")
 
-detail = data.query(queries.action_detail, action_no)
+detail = data.query(queries.action_detail, action_no, as_of=as_of)
 if detail is None:
     st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
     st.stop()
@@ -83,7 +83,7 @@ with left:
     widgets.field("Observations du plan", detail["observations"])
 with right:
     widgets.field("Calendrier (texte du plan)", detail["calendrier"], empty="non planifiée")
-    indicateurs = data.query(queries.indicateurs_of_objectif, detail["objectif_code"])
+    indicateurs = data.query(queries.indicateurs_of_objectif, detail["objectif_code"], as_of=as_of)
     widgets.field(
         "Indicateurs de l'objectif",
         "\n".join(

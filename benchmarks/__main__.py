@@ -2,7 +2,9 @@
 
 `python -m benchmarks import` runs only the import section, `python -m benchmarks cold` only the
 cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks workbooks`
-only the campaign workbooks (its section of docs/benchmarks.md rewritten).
+only the campaign workbooks (its section of docs/benchmarks.md rewritten); `python -m benchmarks
+versions` only the pages with 500 plan edits in the history (its section of docs/benchmarks.md
+replaced).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages, report, workbooks
+from benchmarks import browser, import_speed, load, pages, plan_edits, report, workbooks
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -138,6 +140,8 @@ def main(argv: list[str]) -> int:
         return import_speed.main(argv[1:])
     if argv[:1] == ["workbooks"]:
         return workbooks.main()
+    if argv[:1] == ["versions"]:
+        return plan_edits.main()
     if argv[:1] == ["cold"]:
         with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
             print(cold_start_section(build_db(Path(tmp), "demo"), Path(tmp)))
@@ -149,6 +153,7 @@ def main(argv: list[str]) -> int:
         large_db = build_db(folder, "large")
         sections: list[tuple[str, Callable[[], str]]] = [
             ("pages", lambda: pages_section(demo_db, large_db)),
+            ("versions du plan", lambda: plan_edits.measure(large_db, folder)),
             ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
             ("mémoire", lambda: memory_section(demo_db, large_db)),
             ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),

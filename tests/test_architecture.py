@@ -145,3 +145,30 @@ def test_test_modules_never_import_one_another():
                 parts = node.module.split(".")
                 assert not any(p.startswith("test_") for p in parts), (path.name, node.module)
                 assert node.module != "tests.conftest", path.name
+
+
+# A read of a plan table outside the plan_<table>(d) macros would see every version of the plan.
+PLAN_TABLE_READ = re.compile(
+    r"\b(FROM|JOIN)\s+(action|objectif|axe|indicateur|territoire|porteur|action_territoire"
+    r"|action_porteur)\b(?!\s*\()",
+    re.IGNORECASE,
+)
+# The modules that handle the versions themselves (the writer, "is the store built?").
+PLAN_VERSION_MODULES = {"ptlcd_data/plan/versions.py", "ptlcd_data/store/__init__.py"}
+
+
+def _plan_reads(text: str) -> list[str]:
+    return [m.group(0) for m in PLAN_TABLE_READ.finditer(text)]
+
+
+@pytest.mark.parametrize("path", DATA_LAYER, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_plan_is_only_read_through_its_as_of_macros(path):
+    if str(path.relative_to(ROOT)) in PLAN_VERSION_MODULES:
+        return
+    assert _plan_reads(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_plan_read_rule_catches_a_raw_read():
+    assert _plan_reads("SELECT code FROM territoire ORDER BY ordre") == ["FROM territoire"]
+    assert _plan_reads("SELECT 1 FROM plan_action(?) x JOIN axe a ON TRUE") == ["JOIN axe"]
+    assert _plan_reads("SELECT 1 FROM plan_territoire(current_date)") == []

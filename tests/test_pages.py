@@ -113,8 +113,8 @@ def test_home_pages_the_list_beyond_its_bound(app_env):
     with store.connect(app_env) as conn:
         for shift in (100, 200):  # 34 copies of the plan's actions, twice: 102 actions
             conn.execute(
-                "INSERT INTO action SELECT * REPLACE (action_no + ? AS action_no) "
-                "FROM action WHERE action_no <= 34",
+                "INSERT INTO action SELECT * REPLACE (action_no + ? AS action_no, "
+                "nextval('plan_version_id') AS version_id) FROM action WHERE action_no <= 34",
                 [shift],
             )
     at = run_page()

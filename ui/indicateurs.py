@@ -245,13 +245,13 @@ def objective_panel(
     """The indicators of one objective: per indicator, its current value, target, progress and
     trend by territory, then its alerts in words. `key` keeps widget keys unique on a page."""
     as_of = as_of or widgets.as_of()
-    catalogue = data.query(valeurs.catalogue)
+    catalogue = data.query(valeurs.catalogue, as_of)
     of_objective = catalogue[catalogue["objectif_code"] == objectif_code]
     if of_objective.empty:
         st.info("Le plan ne fixe pas d'indicateur pour cet objectif.")
         return
     if territoires is None:
-        every = data.query(queries.territoire_labels)
+        every = data.query(queries.territoire_labels, as_of=as_of)
         territoires = widgets.bounded_territories(
             every,
             limit=MAX_PANEL_TERRITORIES,

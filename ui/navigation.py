@@ -38,6 +38,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Saisie",         "app_pages/mes_actions.py",    "Mes actions",      ":material/assignment_ind:", "mes-actions", "porteur"),
     PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "porteur"),
     PageSpec("Saisie",         "app_pages/campagne.py",       "Campagne de suivi", ":material/campaign:",   "campagne",    "saisie"),
+    PageSpec("Administration", "app_pages/modifier_plan.py",  "Modifier le plan", ":material/edit_note:", "modifier-plan", "admin"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),
     PageSpec("À propos",       "app_pages/accessibilite.py",  "Accessibilité",    ":material/accessibility:", "accessibilite", ANONYMOUS),

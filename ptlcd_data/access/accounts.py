@@ -118,7 +118,7 @@ def porteurs_of(conn: Connection, login: str) -> tuple[str, ...]:
     """The porteur codes of an account, in the plan's order (empty for other roles)."""
     rows = conn.execute(
         "SELECT cp.porteur_code FROM compte_porteur cp "
-        "LEFT JOIN porteur p ON p.code = cp.porteur_code "
+        "LEFT JOIN plan_porteur(current_date) p ON p.code = cp.porteur_code "
         "WHERE cp.login = ? ORDER BY p.ordre NULLS LAST, cp.porteur_code",
         [login],
     ).fetchall()
@@ -228,7 +228,7 @@ def list_users(conn: Connection) -> pd.DataFrame:
         """
         SELECT k.login, k.nom, k.role,
                coalesce((SELECT string_agg(cp.porteur_code, ', ' ORDER BY p.ordre, cp.porteur_code)
-                         FROM compte_porteur cp LEFT JOIN porteur p ON p.code = cp.porteur_code
+                         FROM compte_porteur cp LEFT JOIN plan_porteur(current_date) p ON p.code = cp.porteur_code
                          WHERE cp.login = k.login), '') AS porteurs,
                k.cree_le, k.modifie_le
         FROM compte k ORDER BY k.login

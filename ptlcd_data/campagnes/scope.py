@@ -19,9 +19,9 @@ def porteurs_asked(conn: Connection) -> pd.DataFrame:
     return conn.execute(
         """
         SELECT p.code AS porteur, p.libelle, p.email, p.contact
-        FROM porteur p
-        WHERE EXISTS (SELECT 1 FROM action_porteur ap WHERE ap.porteur_code = p.code)
-           OR EXISTS (SELECT 1 FROM indicateur i WHERE i.fournisseur = p.code)
+        FROM plan_porteur(current_date) p
+        WHERE EXISTS (SELECT 1 FROM plan_action_porteur(current_date) ap WHERE ap.porteur_code = p.code)
+           OR EXISTS (SELECT 1 FROM plan_indicateur(current_date) i WHERE i.fournisseur = p.code)
         ORDER BY p.ordre
         """
     ).df()
@@ -33,7 +33,7 @@ def actions_asked(conn: Connection) -> pd.DataFrame:
     return conn.execute(
         """
         SELECT ap.porteur_code AS porteur, a.action_no, a.libelle AS action, a.calendrier
-        FROM action_porteur ap JOIN action a ON a.action_no = ap.action_no
+        FROM plan_action_porteur(current_date) ap JOIN plan_action(current_date) a ON a.action_no = ap.action_no
         ORDER BY ap.porteur_code, a.action_no
         """
     ).df()
@@ -43,12 +43,14 @@ def indicators_asked(conn: Connection) -> pd.DataFrame:
     """One row per indicator supplied by a porteur. Columns: porteur, code, libelle."""
     return conn.execute(
         """
-        SELECT fournisseur AS porteur, code, libelle FROM indicateur
+        SELECT fournisseur AS porteur, code, libelle FROM plan_indicateur(current_date)
         WHERE fournisseur IS NOT NULL ORDER BY ordre
         """
     ).df()
 
 
 def porteur_label(conn: Connection, code: str) -> str | None:
-    row = conn.execute("SELECT libelle FROM porteur WHERE code = ?", [code]).fetchone()
+    row = conn.execute(
+        "SELECT libelle FROM plan_porteur(current_date) WHERE code = ?", [code]
+    ).fetchone()
     return str(row[0]) if row else None

@@ -79,14 +79,16 @@ def generate(conn: Connection) -> int:
 
     Runs inside the caller's transaction (`build()`); calling it again adds nothing.
     """
-    territoires = conn.execute("SELECT code, type FROM territoire ORDER BY ordre").fetchall()
+    territoires = conn.execute(
+        "SELECT code, type FROM plan_territoire(current_date) ORDER BY ordre"
+    ).fetchall()
     if not territoires:
         return 0
     aggregate = [code for code, kind in territoires if kind == "metropole"] or [territoires[0][0]]
     local = [code for code, _ in territoires if code not in aggregate]
     todo = conn.execute(
         """
-        SELECT code, unite, sens FROM indicateur i
+        SELECT code, unite, sens FROM plan_indicateur(current_date) i
         WHERE NOT EXISTS (SELECT 1 FROM indicateur_valeur v
                           WHERE v.demo AND v.indicateur_code = i.code)
         ORDER BY ordre

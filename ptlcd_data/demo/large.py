@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ptlcd_data.store import Connection
+from ptlcd_data.suivi.etat_initial import date_plan
 
 SEED = 20170701
 
@@ -29,7 +30,9 @@ LARGE = Scale()
 
 
 def _synthetic_territories(conn: Connection, target: int) -> pd.DataFrame:
-    existing = conn.execute("SELECT count(*), coalesce(max(ordre), 0) FROM territoire").fetchone()
+    existing = conn.execute(
+        "SELECT count(*), coalesce(max(ordre), 0) FROM plan_territoire(current_date)"
+    ).fetchone()
     count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
     missing = max(0, target - count)
     rows = []
@@ -41,12 +44,24 @@ def _synthetic_territories(conn: Connection, target: int) -> pd.DataFrame:
 
 
 def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
-    objectifs = [r[0] for r in conn.execute("SELECT code FROM objectif ORDER BY ordre").fetchall()]
-    existing = conn.execute("SELECT count(*), coalesce(max(ordre), 0) FROM indicateur").fetchone()
+    objectifs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM plan_objectif(current_date) ORDER BY ordre"
+        ).fetchall()
+    ]
+    existing = conn.execute(
+        "SELECT count(*), coalesce(max(ordre), 0) FROM plan_indicateur(current_date)"
+    ).fetchone()
     count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
     # Each synthetic indicator is supplied by a porteur of the plan, in turn (campaigns ask them
     # for it); the indicator itself is marked demo, so `demo --remove` takes the link away too.
-    porteurs = [r[0] for r in conn.execute("SELECT code FROM porteur ORDER BY ordre").fetchall()]
+    porteurs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM plan_porteur(current_date) ORDER BY ordre"
+        ).fetchall()
+    ]
     rows = []
     for i in range(1, max(0, target - count) + 1):
         objectif = objectifs[i % len(objectifs)]
@@ -116,22 +131,38 @@ def quarterly_values(
     )
 
 
+# Synthetic items are in the plan from its first version on (their values start in 2011).
+def _version_1(conn: Connection) -> list[object]:
+    return [date_plan(conn), "démonstration", "Données de démonstration (grande échelle)"]
+
+
 def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     """Add synthetic territories, indicators and quarterly values. Call inside a transaction."""
     rng = np.random.default_rng(SEED)
     territories = _synthetic_territories(conn, scale.territoires)
     if not territories.empty:
         conn.execute(
-            "INSERT INTO territoire (code, libelle, type, ordre, demo) SELECT * FROM territories"
+            "INSERT INTO territoire (code, libelle, type, ordre, demo, date_effet, auteur, motif, "
+            "enregistre_le) SELECT *, ?, ?, ?, current_localtimestamp() FROM territories",
+            _version_1(conn),
         )
     indicators = _synthetic_indicators(conn, scale.indicateurs)
     if not indicators.empty:
         conn.execute(
             "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, demo, "
-            "fournisseur) SELECT * FROM indicators"
+            "fournisseur, date_effet, auteur, motif, enregistre_le) "
+            "SELECT *, ?, ?, ?, current_localtimestamp() FROM indicators",
+            _version_1(conn),
         )
-    all_ind = conn.execute("SELECT code, unite, sens FROM indicateur ORDER BY ordre").df()
-    all_ter = [r[0] for r in conn.execute("SELECT code FROM territoire ORDER BY ordre").fetchall()]
+    all_ind = conn.execute(
+        "SELECT code, unite, sens FROM plan_indicateur(current_date) ORDER BY ordre"
+    ).df()
+    all_ter = [
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM plan_territoire(current_date) ORDER BY ordre"
+        ).fetchall()
+    ]
     quarters = quarterly_values(all_ind, all_ter, scale, rng)
     # The year's figure (what the pages read) is the fourth quarter's, registered a little later.
     years = quarters[quarters["periode"] == "T4"].assign(

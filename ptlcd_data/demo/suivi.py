@@ -154,10 +154,14 @@ def generate(conn: Connection) -> dict[str, int]:
     debut_plan = date_plan(conn)
     fin_demo = date(debut_plan.year + DEMO_YEARS - 1, 12, 31)
     actions = conn.execute(
-        "SELECT action_no, debut_prevu, fin_prevue, recurrente FROM action ORDER BY action_no"
+        "SELECT action_no, debut_prevu, fin_prevue, recurrente FROM plan_action(current_date) "
+        "ORDER BY action_no"
     ).fetchall()
     territoires = [
-        r[0] for r in conn.execute("SELECT code FROM territoire ORDER BY ordre, code").fetchall()
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM plan_territoire(current_date) ORDER BY ordre, code"
+        ).fetchall()
     ]
     seed_statuts = dict(
         conn.execute(

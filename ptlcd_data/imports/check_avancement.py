@@ -21,7 +21,7 @@ def check(conn: Connection, parts: Parts) -> Checked:
                ptlcd_percent(r.avancement, r.avancement_pct) AS avancement_n,
                r.statut IS NULL AND r.avancement IS NULL AND r.commentaire IS NULL AS vide
         FROM ptlcd_rows r
-        LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
+        LEFT JOIN plan_action(current_date) a ON a.action_no = ptlcd_action(r.action)
         LEFT JOIN ({engine.vocabulary_sql(vocabulary.STATUTS)}) s ON s.k = ptlcd_key(r.statut)
         """,  # noqa: S608 - fixed fragments
     )

@@ -20,7 +20,7 @@ def check(conn: Connection, parts: Parts) -> Checked:
         SELECT r.*, a.action_no, t.code AS territoire_code, n.v AS niveau_n,
                r.niveau IS NULL AS vide
         FROM ptlcd_rows r
-        LEFT JOIN action a ON a.action_no = ptlcd_action(r.action)
+        LEFT JOIN plan_action(current_date) a ON a.action_no = ptlcd_action(r.action)
         LEFT JOIN ({engine.territories_sql()}) t ON ptlcd_key(r.territoire) = t.k
         LEFT JOIN ({engine.vocabulary_sql(vocabulary.NIVEAUX)}) n ON n.k = ptlcd_key(r.niveau)
         """,  # noqa: S608 - fixed fragments
@@ -61,7 +61,7 @@ def diff(conn: Connection) -> pa.Table:
             {latest(["action_no", "territoire_code"])}
         )
         SELECT f.feuille, f.ligne, f.action_no, f.territoire_code,
-               (SELECT libelle FROM territoire t WHERE t.code = f.territoire_code) AS territoire,
+               (SELECT libelle FROM plan_territoire(current_date) t WHERE t.code = f.territoire_code) AS territoire,
                CASE WHEN f.vide THEN 'ignoré'
                     WHEN c.action_no IS NULL THEN 'créé'
                     WHEN c.niveau = f.niveau_n THEN 'inchangé'

@@ -23,14 +23,14 @@ def check(conn: Connection, parts: Parts) -> Checked:
         codes AS (
             SELECT c.code AS code_txt, i.code, i.unite
             FROM (SELECT DISTINCT code FROM rows WHERE code IS NOT NULL) c
-            JOIN indicateur i ON upper(replace(c.code, ' ', '')) = upper(i.code)
+            JOIN plan_indicateur(current_date) i ON upper(replace(c.code, ' ', '')) = upper(i.code)
         ),
         labels AS (
             SELECT l.libelle AS libelle_txt, il.code, il.unite
             FROM (SELECT DISTINCT libelle FROM rows WHERE code IS NULL AND libelle IS NOT NULL) l
             JOIN (SELECT ptlcd_key(libelle) AS k, any_value(code) AS code,
                          any_value(unite) AS unite
-                  FROM indicateur GROUP BY 1 HAVING count(*) = 1) il
+                  FROM plan_indicateur(current_date) GROUP BY 1 HAVING count(*) = 1) il
               ON ptlcd_key(l.libelle) = il.k
         ),
         places AS (
@@ -65,8 +65,10 @@ def check(conn: Connection, parts: Parts) -> Checked:
         """,  # noqa: S608 - fixed fragments
     )
     where = engine.columns(parts, SPECS["indicateurs"])
-    codes = one_row(conn, "SELECT count(*) FROM indicateur")
-    example = str(scalar(conn, "SELECT code FROM indicateur ORDER BY ordre") or "")
+    codes = one_row(conn, "SELECT count(*) FROM plan_indicateur(current_date)")
+    example = str(
+        scalar(conn, "SELECT code FROM plan_indicateur(current_date) ORDER BY ordre") or ""
+    )
     rules: list[Rule] = [
         (
             "erreur",
@@ -195,7 +197,7 @@ def diff(conn: Connection) -> pa.Table:
              AND c.annee = f.annee_n
         )
         SELECT feuille, ligne, indicateur_code, territoire_code,
-               (SELECT libelle FROM territoire t WHERE t.code = m.territoire_code) AS territoire,
+               (SELECT libelle FROM plan_territoire(current_date) t WHERE t.code = m.territoire_code) AS territoire,
                annee,
                CASE WHEN vide THEN 'ignoré'
                     WHEN NOT existe THEN 'créé'

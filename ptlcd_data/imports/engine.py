@@ -319,14 +319,17 @@ def duplicates(
 def territories_sql() -> str:
     """Every way of naming a territory: its code and its label, as keys."""
     return (
-        "SELECT DISTINCT ptlcd_key(code) AS k, code FROM territoire "
-        "UNION SELECT DISTINCT ptlcd_key(libelle), code FROM territoire"
+        "SELECT DISTINCT ptlcd_key(code) AS k, code FROM plan_territoire(current_date) "
+        "UNION SELECT DISTINCT ptlcd_key(libelle), code FROM plan_territoire(current_date)"
     )
 
 
 def territory_list(conn: Connection) -> str:
     return ", ".join(
-        r[0] for r in conn.execute("SELECT libelle FROM territoire ORDER BY ordre").fetchall()
+        r[0]
+        for r in conn.execute(
+            "SELECT libelle FROM plan_territoire(current_date) ORDER BY ordre"
+        ).fetchall()
     )
 
 

@@ -65,7 +65,7 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
         """
         SELECT i.code AS "Code indicateur", i.libelle AS "Indicateur", t.libelle AS "Territoire",
                CAST(? AS INTEGER) AS "Année"
-        FROM indicateur i CROSS JOIN territoire t
+        FROM plan_indicateur(current_date) i CROSS JOIN plan_territoire(current_date) t
         ORDER BY i.ordre, t.ordre
         """,
         [year],
@@ -78,7 +78,8 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
     return merged[columns]
 
 
-def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+def write_header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+    """Row 1 as a header (white on blue, frozen, repeated when printed) and column widths."""
     ws.append(labels)
     for cell in ws[1]:
         cell.font = HEADER_FONT
@@ -95,15 +96,19 @@ def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _list_validation(ws: Worksheet, source: str, cells: str, what: str) -> None:
+def list_validation(
+    ws: Worksheet, source: str, cells: str, what: str, sheet: str = REFERENTIEL
+) -> DataValidation:
+    """A drop-down on `cells` offering the values of the range `source` (found in `sheet`)."""
     dv = DataValidation(type="list", formula1=source, allow_blank=True)
-    dv.error = f"Choisissez {what} dans la liste (feuille {REFERENTIEL})."
+    dv.error = f"Choisissez {what} dans la liste (feuille {sheet})."
     dv.errorTitle = "Valeur non prévue"
     dv.prompt = f"Choisissez {what} dans la liste."
     dv.showErrorMessage = True
     dv.showInputMessage = True
     ws.add_data_validation(dv)
     dv.add(cells)
+    return dv
 
 
 @dataclass(frozen=True)
@@ -117,9 +122,15 @@ class Referentiel:
 
 def referentiel(conn: Connection) -> Referentiel:
     return Referentiel(
-        conn.execute("SELECT code, libelle, unite FROM indicateur ORDER BY ordre").fetchall(),
-        conn.execute("SELECT code, libelle FROM territoire ORDER BY ordre").fetchall(),
-        conn.execute("SELECT action_no, libelle FROM action ORDER BY action_no").fetchall(),
+        conn.execute(
+            "SELECT code, libelle, unite FROM plan_indicateur(current_date) ORDER BY ordre"
+        ).fetchall(),
+        conn.execute(
+            "SELECT code, libelle FROM plan_territoire(current_date) ORDER BY ordre"
+        ).fetchall(),
+        conn.execute(
+            "SELECT action_no, libelle FROM plan_action(current_date) ORDER BY action_no"
+        ).fetchall(),
     )
 
 
@@ -170,7 +181,7 @@ def build(
     assert ws is not None
     ws.title = "Indicateurs"
     extra_ind = list(ind.columns[len(ind_columns) :])
-    _header(
+    write_header(
         ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40] + [CONTEXT_WIDTH] * len(extra_ind)
     )
     _rows(ws, ind, {"Indicateur", "Source", "Commentaire", *extra_ind})
@@ -178,8 +189,8 @@ def build(
     indicateurs, territoires, actions = ref.indicateurs, ref.territoires, ref.actions
     last = max(len(ind) + 1, VALIDATED_ROWS)
     ref_sheet = f"'{REFERENTIEL}'"
-    _list_validation(ws, f"{ref_sheet}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
-    _list_validation(
+    list_validation(ws, f"{ref_sheet}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
+    list_validation(
         ws, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire"
     )
     year_rule = DataValidation(
@@ -197,11 +208,11 @@ def build(
     av = wb.create_sheet("Avancement")
     av_rows = avancement if avancement is not None else pd.DataFrame(columns=av_columns)
     extra_av = list(av_rows.columns[len(av_columns) :])
-    _header(av, list(av_rows.columns), [11, 13, 14, 15, 60] + [CONTEXT_WIDTH] * len(extra_av))
+    write_header(av, list(av_rows.columns), [11, 13, 14, 15, 60] + [CONTEXT_WIDTH] * len(extra_av))
     _rows(av, av_rows, {"Commentaire", *extra_av})
     av_last = max(len(av_rows) + 1, VALIDATED_ROWS)
-    _list_validation(av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action")
-    _list_validation(
+    list_validation(av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action")
+    list_validation(
         av,
         f"{ref_sheet}!$I$2:$I${len(vocabulary.STATUTS) + 1}",
         f"C2:C{av_last}",
@@ -218,14 +229,14 @@ def build(
         row[0].number_format = "DD/MM/YYYY"
 
     en = wb.create_sheet("Engagement")
-    _header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
-    _list_validation(
+    write_header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
+    list_validation(
         en, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action"
     )
-    _list_validation(
+    list_validation(
         en, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
     )
-    _list_validation(
+    list_validation(
         en,
         f"{ref_sheet}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
         f"C2:C{VALIDATED_ROWS}",
@@ -233,7 +244,7 @@ def build(
     )
 
     rf = wb.create_sheet(REFERENTIEL)
-    _header(
+    write_header(
         rf,
         [
             "Code indicateur",
@@ -301,8 +312,8 @@ def filled_rows(conn: Connection) -> pd.DataFrame:
             SELECT * FROM indicateur_valeur WHERE periode = 'A'
             {latest(["indicateur_code", "territoire_code", "annee"], BY_RECORDING)}
         ) v
-        JOIN indicateur i ON i.code = v.indicateur_code
-        JOIN territoire t ON t.code = v.territoire_code
+        JOIN plan_indicateur(current_date) i ON i.code = v.indicateur_code
+        JOIN plan_territoire(current_date) t ON t.code = v.territoire_code
         WHERE NOT v.supprime
         ORDER BY i.ordre, t.ordre, v.annee
         """  # noqa: S608 - identifiers from store.sql; values are bound

@@ -7,6 +7,7 @@ objective; a link names an indicator or an objective. Pure Python over one query
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ptlcd_data.store import Connection
 
@@ -49,13 +50,16 @@ class Catalogue:
         return next((i for i in self.indicateurs if link in (i.code, i.objectif_code)), None)
 
 
-def catalogue_tree(conn: Connection) -> Catalogue:
+def catalogue_tree(conn: Connection, as_of: date | None = None) -> Catalogue:
+    """The indicators of the plan at `as_of` (default: today), by axis and objective."""
     rows = conn.execute(
         """
         SELECT i.code, i.libelle, i.unite, i.sens, i.objectif_code, o.libelle, o.axe_no, a.libelle
-        FROM indicateur i JOIN objectif o ON o.code = i.objectif_code JOIN axe a USING (axe_no)
-        ORDER BY i.ordre
-        """
+        FROM plan_indicateur($d) i JOIN plan_objectif($d) o ON o.code = i.objectif_code
+        JOIN plan_axe($d) a USING (axe_no)
+        ORDER BY i.ordre, i.code
+        """,
+        {"d": as_of or date.today()},
     ).fetchall()
     return Catalogue(
         tuple(

@@ -96,7 +96,11 @@ def _filters(
     territoires: Sequence[str] | None = None,
     objectif_code: str | None = None,
     axe_no: int | None = None,
+    as_of: date | None = None,
 ) -> tuple[list[str], list[Any]]:
+    """Conditions on `v` (a value) and their parameters; the objective and axis are the plan's
+    at `as_of` (default: today)."""
+    day = as_of or date.today()
     where: list[str] = []
     params: list[Any] = []
     if indicateurs is not None:
@@ -106,14 +110,16 @@ def _filters(
         where.append("v.territoire_code IN (SELECT unnest(?::VARCHAR[]))")
         params.append(list(territoires))
     if objectif_code is not None:
-        where.append("v.indicateur_code IN (SELECT code FROM indicateur WHERE objectif_code = ?)")
-        params.append(objectif_code)
+        where.append(
+            "v.indicateur_code IN (SELECT code FROM plan_indicateur(?) WHERE objectif_code = ?)"
+        )
+        params.extend([day, objectif_code])
     if axe_no is not None:
         where.append(
-            "v.indicateur_code IN (SELECT i.code FROM indicateur i "
-            "JOIN objectif o ON o.code = i.objectif_code WHERE o.axe_no = ?)"
+            "v.indicateur_code IN (SELECT i.code FROM plan_indicateur(?) i "
+            "JOIN plan_objectif(?) o ON o.code = i.objectif_code WHERE o.axe_no = ?)"
         )
-        params.append(axe_no)
+        params.extend([day, day, axe_no])
     return where, params
 
 
@@ -125,8 +131,8 @@ _PROVENANCE = """
 """
 
 
-def catalogue(conn: Connection) -> pd.DataFrame:
-    """Every indicator of the plan, in the plan's order.
+def catalogue(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
+    """Every indicator of the plan at `as_of` (default: today), in the plan's order.
 
     Columns: code, libelle, unite, sens, objectif_code, objectif, axe_no, axe.
     """
@@ -134,9 +140,11 @@ def catalogue(conn: Connection) -> pd.DataFrame:
         """
         SELECT i.code, i.libelle, i.unite, i.sens, i.objectif_code, o.libelle AS objectif,
                o.axe_no, a.libelle AS axe
-        FROM indicateur i JOIN objectif o ON o.code = i.objectif_code JOIN axe a USING (axe_no)
-        ORDER BY i.ordre
-        """
+        FROM plan_indicateur($d) i JOIN plan_objectif($d) o ON o.code = i.objectif_code
+        JOIN plan_axe($d) a USING (axe_no)
+        ORDER BY i.ordre, i.code
+        """,
+        {"d": as_of or date.today()},
     ).df()
 
 
@@ -163,13 +171,14 @@ def current_values(
                {_PROVENANCE} AS provenance, {auth.author_name_sql("v.auteur")} AS auteur,
                v.enregistre_le, v.import_id, v.demo
         FROM cur v
-        LEFT JOIN territoire t ON t.code = v.territoire_code
-        LEFT JOIN indicateur i ON i.code = v.indicateur_code
+        LEFT JOIN plan_territoire(?) t ON t.code = v.territoire_code
+        LEFT JOIN plan_indicateur(?) i ON i.code = v.indicateur_code
         LEFT JOIN import_batch b ON b.id = v.import_id
         ORDER BY i.ordre, coalesce(t.ordre, 1e9), v.territoire_code, v.annee
         {"LIMIT ?" if limit is not None else ""}
     """  # noqa: S608 - fixed fragments; values are bound
-    return conn.execute(sql, cur_params + ([limit] if limit is not None else [])).df()
+    plan = [as_of, as_of]
+    return conn.execute(sql, cur_params + plan + ([limit] if limit is not None else [])).df()
 
 
 def value_history(
@@ -197,13 +206,13 @@ def value_history(
                {_PROVENANCE} AS provenance, {auth.author_name_sql("v.auteur")} AS auteur,
                v.enregistre_le, v.import_id
         FROM indicateur_valeur v
-        LEFT JOIN territoire t ON t.code = v.territoire_code
+        LEFT JOIN plan_territoire(?) t ON t.code = v.territoire_code
         LEFT JOIN import_batch b ON b.id = v.import_id
         WHERE v.enregistre_le < CAST(? AS DATE) + INTERVAL 1 DAY AND v.periode = ?{extra}
         ORDER BY coalesce(t.ordre, 1e9), v.territoire_code, v.annee, v.enregistre_le, v.id
         LIMIT ?
     """  # noqa: S608 - fixed fragments; values are bound
-    return conn.execute(sql, [as_of, periode, *params, limit]).df()
+    return conn.execute(sql, [as_of, as_of, periode, *params, limit]).df()
 
 
 def series_summary(
@@ -224,7 +233,7 @@ def series_summary(
     cible_annee_actuelle, derniers (last values, oldest first), avancement (0–100 or NaN),
     avancement_note, tendance (words), alertes (list of sentences).
     """
-    where, params = _filters(_codes(indicateurs), _codes(territoires), objectif_code)
+    where, params = _filters(_codes(indicateurs), _codes(territoires), objectif_code, as_of=as_of)
     cur, cur_params = _current(where, params, as_of, periode)
     sql = f"""
         WITH cur AS ({cur}),
@@ -246,13 +255,13 @@ def series_summary(
                a.annee_initiale, a.valeur_initiale, a.annee_actuelle, a.valeur_actuelle,
                a.annee_cible, a.cible_finale, c.cible AS cible_annee_actuelle, a.derniers_desc
         FROM agg a
-        JOIN indicateur i ON i.code = a.indicateur_code
-        LEFT JOIN territoire t ON t.code = a.territoire_code
+        JOIN plan_indicateur(?) i ON i.code = a.indicateur_code
+        LEFT JOIN plan_territoire(?) t ON t.code = a.territoire_code
         LEFT JOIN cur c ON c.indicateur_code = a.indicateur_code
              AND c.territoire_code = a.territoire_code AND c.annee = a.annee_actuelle
         ORDER BY i.ordre, coalesce(t.ordre, 1e9), a.territoire_code
     """  # noqa: S608 - fixed fragments; values are bound
-    df = conn.execute(sql, [*cur_params, TREND_PERIODS]).df()
+    df = conn.execute(sql, [*cur_params, TREND_PERIODS, as_of, as_of]).df()
     return apply_rules(df, last_complete_year(as_of))
 
 
@@ -340,20 +349,20 @@ def small_multiples(
     Indicators without any value keep one row with `annee` empty, so the chart can say so.
     Columns: indicateur_code, libelle, unite, sens, annee, valeur, cible, source.
     """
-    where, params = _filters(territoires=[territoire_code], axe_no=axe_no)
+    where, params = _filters(territoires=[territoire_code], axe_no=axe_no, as_of=as_of)
     cur, cur_params = _current(where, params, as_of, periode)
     sql = f"""
         WITH cur AS ({cur})
         SELECT i.code AS indicateur_code, i.libelle, i.unite, i.sens, c.annee, c.valeur,
                c.cible, c.source
-        FROM indicateur i
-        JOIN objectif o ON o.code = i.objectif_code
+        FROM plan_indicateur(?) i
+        JOIN plan_objectif(?) o ON o.code = i.objectif_code
         LEFT JOIN cur c ON c.indicateur_code = i.code
         WHERE o.axe_no = ?
         ORDER BY i.ordre, c.annee
         LIMIT ?
     """  # noqa: S608 - fixed fragments; values are bound
-    return conn.execute(sql, [*cur_params, axe_no, limit]).df()
+    return conn.execute(sql, [*cur_params, as_of, as_of, axe_no, limit]).df()
 
 
 def export_table(conn: Connection, as_of: date) -> pd.DataFrame:
@@ -395,8 +404,14 @@ class ValueRow:
 
 
 def _check(conn: Connection, rows: Sequence[ValueRow]) -> None:
-    known_ind = {r[0] for r in conn.execute("SELECT code FROM indicateur").fetchall()}
-    known_terr = {r[0] for r in conn.execute("SELECT code FROM territoire").fetchall()}
+    # A value is recorded now: it must fit the plan as it stands today.
+    today = [date.today()]
+    known_ind = {
+        r[0] for r in conn.execute("SELECT code FROM plan_indicateur(?)", today).fetchall()
+    }
+    known_terr = {
+        r[0] for r in conn.execute("SELECT code FROM plan_territoire(?)", today).fetchall()
+    }
     for n, r in enumerate(rows, start=1):
         where = f"Valeur n° {n} ({r.indicateur_code}, {r.territoire_code}, {r.annee})"
         if r.indicateur_code not in known_ind:

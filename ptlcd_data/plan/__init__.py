@@ -1,1 +1,1 @@
-"""The plan itself: loading it from its data files, its calendar texts, and questions about its shape."""
+"""The plan itself, in dated versions: loading it from its data files, its calendar texts, and questions about its shape at a date."""

@@ -7,10 +7,13 @@ here names the file, the line and the value, in French.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ptlcd_data.errors import PlanDataError
+from ptlcd_data.plan import versions
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.store import Connection
 
@@ -38,6 +41,15 @@ FILES: dict[str, list[str]] = {
 # Porteur codes in a cell of plan.csv's `porteurs` column are separated by this.
 PORTEURS_SEPARATOR = ";"
 ENGAGEMENT_PREFIX = "engagement_"
+# The data file describing each entity (named in the motif of an `init` that records changes).
+FILE_OF = {
+    "territoire": "territoires.csv",
+    "porteur": "porteurs.csv",
+    "axe": "axes.csv",
+    "objectif": "objectifs.csv",
+    "action": "plan.csv",
+    "indicateur": "indicateurs.csv",
+}
 
 
 @dataclass
@@ -95,32 +107,37 @@ def split_porteurs(cell: str) -> list[str]:
     return list(dict.fromkeys(c for c in codes if c))
 
 
-def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
-    """Replace the plan tables with the content of `data_dir`. Must run inside a transaction.
-
-    User records (statuses, engagements, indicator values) live in other tables and are kept.
-    Returns counts per table.
-    """
+def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnapshot]:
+    """The plan described by the files of `data_dir`, checked: plan_meta rows and the plan."""
     files = read_plan_files(data_dir)
 
     territoires = [
-        (r["code"], r["libelle"], r["type"], _int("territoires.csv", n, "ordre", r["ordre"]))
+        (
+            r["code"],
+            r["libelle"],
+            r["type"],
+            _int("territoires.csv", n, "ordre", r["ordre"]),
+            r.get("code_officiel") or None,
+        )
         for n, r in files["territoires.csv"]
     ]
     _unique("territoires.csv", [(n, r["code"]) for n, r in files["territoires.csv"]], "code")
     codes_territoire = [t[0] for t in territoires]
 
     _unique("porteurs.csv", [(n, r["code"]) for n, r in files["porteurs.csv"]], "porteur")
-    porteurs = []
+    porteurs: dict[str, dict[str, object]] = {}
     for order, (n, r) in enumerate(files["porteurs.csv"], start=1):
         if not r["code"] or not r["libelle"]:
             raise PlanDataError(
                 f"porteurs.csv, ligne {n} : le code et le libellé sont obligatoires."
             )
-        porteurs.append(
-            (r["code"], r["libelle"], r["type"], r["contact"] or None, r["email"] or None, order)
-        )
-    codes_porteur = {p[0] for p in porteurs}
+        porteurs[r["code"]] = {
+            "libelle": r["libelle"],
+            "type": r["type"],
+            "contact": r["contact"] or None,
+            "email": r["email"] or None,
+            "ordre": order,
+        }
 
     axes = {_int("axes.csv", n, "axe_no", r["axe_no"]): r["libelle"] for n, r in files["axes.csv"]}
     _unique("axes.csv", [(n, r["axe_no"]) for n, r in files["axes.csv"]], "axe")
@@ -133,9 +150,7 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
             raise PlanDataError(f"objectifs.csv, ligne {n} : axe {axe_no} absent de axes.csv.")
         objectifs[r["code"]] = (axe_no, r["libelle"], r["domaine"] or None, order)
 
-    actions = []
-    engagements = []
-    action_porteurs = []
+    actions: dict[int, dict[str, object]] = {}
     plan_rows = files["plan.csv"]
     _unique("plan.csv", [(n, r["action_no"]) for n, r in plan_rows], "action n°")
     if plan_rows:
@@ -174,39 +189,31 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
         if not r["action"]:
             raise PlanDataError(f"plan.csv, ligne {n} : le libellé de l'action est vide.")
         try:
-            cal = parse_calendrier(r["calendrier"])
+            parse_calendrier(r["calendrier"])
         except PlanDataError as exc:
             raise PlanDataError(f"plan.csv, ligne {n} (action {no}) : {exc.message}") from None
-        actions.append(
-            (
-                no,
-                axe_no,
-                code,
-                r["action"],
-                r["porteur"] or None,
-                r["calendrier"] or None,
-                r["observations"] or None,
-                r["source_ocr"] or None,
-                cal.debut_prevu,
-                cal.fin_prevue,
-                cal.recurrente,
-                cal.deja_engagee,
-                cal.forme,
-            )
-        )
         for porteur in split_porteurs(r["porteurs"]):
-            if porteur not in codes_porteur:
+            if porteur not in porteurs:
                 raise PlanDataError(
                     f"plan.csv, ligne {n} (action {no}), colonne porteurs : porteur « {porteur} » "
                     "absent de porteurs.csv."
                 )
-            action_porteurs.append((no, porteur))
-        for territoire in codes_territoire:
-            texte = r.get(ENGAGEMENT_PREFIX + territoire, "")
-            if texte:
-                engagements.append((no, territoire, texte))
+        actions[no] = {
+            "objectif_code": code,
+            "libelle": r["action"],
+            "porteur": r["porteur"] or None,
+            "porteurs": tuple(sorted(split_porteurs(r["porteurs"]))),
+            "calendrier": r["calendrier"] or None,
+            "observations": r["observations"] or None,
+            "territoires": {
+                t: r[ENGAGEMENT_PREFIX + t]
+                for t in codes_territoire
+                if r.get(ENGAGEMENT_PREFIX + t, "")
+            },
+            "source_ocr": r["source_ocr"] or None,
+        }
 
-    indicateurs = []
+    indicateurs: dict[str, dict[str, object]] = {}
     _unique("indicateurs.csv", [(n, r["code"]) for n, r in files["indicateurs.csv"]], "code")
     for order, (n, r) in enumerate(files["indicateurs.csv"], start=1):
         if r["objectif_code"] not in objectifs:
@@ -219,94 +226,114 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
                 f"indicateurs.csv, ligne {n}, colonne sens : « {r['sens']} » ; attendu "
                 "« hausse » ou « baisse »."
             )
-        if r["fournisseur"] and r["fournisseur"] not in codes_porteur:
+        if r["fournisseur"] and r["fournisseur"] not in porteurs:
             raise PlanDataError(
                 f"indicateurs.csv, ligne {n}, colonne fournisseur : porteur « {r['fournisseur']} » "
                 "absent de porteurs.csv."
             )
-        indicateurs.append(
-            (
-                r["code"],
-                r["objectif_code"],
-                r["libelle"],
-                r["unite"] or "nombre",
-                r["sens"],
-                order,
-                r["fournisseur"] or None,
-            )
-        )
+        indicateurs[r["code"]] = {
+            "objectif_code": r["objectif_code"],
+            "libelle": r["libelle"],
+            "unite": r["unite"] or "nombre",
+            "sens": r["sens"],
+            "fournisseur": r["fournisseur"] or None,
+            "ordre": order,
+        }
 
-    # A contact or address recorded in the base (`porteurs set`) is kept when the file has none.
-    recorded = {
-        code: (contact, email)
-        for code, contact, email in conn.execute(
-            "SELECT code, contact, email FROM porteur"
-        ).fetchall()
-    }
-    porteurs = [
-        (
-            code,
-            libelle,
-            type_,
-            contact or recorded.get(code, (None, None))[0],
-            email or recorded.get(code, (None, None))[1],
-            order,
-        )
-        for code, libelle, type_, contact, email, order in porteurs
-    ]
-    for table in (
-        "plan_meta",
-        "territoire",
-        "porteur",
-        "action_porteur",
-        "axe",
-        "objectif",
-        "action",
-        "action_territoire",
-        "indicateur",
-    ):
-        # Synthetic territories and indicators of the large demonstration stay (demo = true).
-        keep_demo = (
-            " WHERE NOT coalesce(demo, false)" if table in ("territoire", "indicateur") else ""
-        )
-        conn.execute(f"DELETE FROM {table}{keep_demo}")  # noqa: S608 - fixed table names
-    conn.executemany(
-        "INSERT INTO plan_meta VALUES (?, ?)",
-        [(r["cle"], r["valeur"]) for _, r in files["plan_meta.csv"]],
+    meta = [(r["cle"], r["valeur"]) for _, r in files["plan_meta.csv"]]
+    state = versions.PlanSnapshot(
+        territoires={
+            code: {"libelle": libelle, "type": kind, "ordre": ordre, "code_officiel": officiel}
+            for code, libelle, kind, ordre, officiel in territoires
+        },
+        porteurs=porteurs,
+        axes={no: {"libelle": libelle} for no, libelle in axes.items()},
+        objectifs={
+            code: {"axe_no": axe_no, "libelle": libelle, "domaine": domaine, "ordre": ordre}
+            for code, (axe_no, libelle, domaine, ordre) in objectifs.items()
+        },
+        actions=actions,
+        indicateurs=indicateurs,
     )
-    conn.executemany(
-        "INSERT INTO territoire (code, libelle, type, ordre) VALUES (?, ?, ?, ?)", territoires
-    )
-    if porteurs:
-        conn.executemany(
-            "INSERT INTO porteur (code, libelle, type, contact, email, ordre) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            porteurs,
+    return meta, state
+
+
+def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) -> dict[str, int]:
+    """Load the plan of `data_dir` into the store's plan versions. Must run inside a transaction.
+
+    On an empty store the files become version 1, dated by their `date_plan`, author
+    « transcription ». Afterwards, only what changed in the files since the last load is
+    recorded, as a new version effective `today` (author « init », the motif naming the files):
+    identical files change nothing, and edits made in the app to other items are kept.
+    User records (statuses, engagements, indicator values) live in other tables and are kept.
+    Returns counts per entity (of the files).
+    """
+    meta, state = read_plan(data_dir)
+    conn.execute("DELETE FROM plan_meta")
+    conn.executemany("INSERT INTO plan_meta VALUES (?, ?)", meta)
+    if not versions.has_versions(conn):
+        day = _date_plan(meta)
+        versions.write_changes(
+            conn,
+            versions.diff(versions.PlanSnapshot(), state),
+            date_effet=day,
+            auteur=versions.AUTEUR_TRANSCRIPTION,
+            motif=versions.MOTIF_TRANSCRIPTION,
+            check_numbers=False,
         )
-    conn.executemany("INSERT INTO axe VALUES (?, ?)", list(axes.items()))
-    conn.executemany(
-        "INSERT INTO objectif VALUES (?, ?, ?, ?, ?)",
-        [(code, *rest) for code, rest in objectifs.items()],
-    )
-    if actions:
-        conn.executemany(
-            "INSERT INTO action VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", actions
+    else:
+        day = today or date.today()
+        previous = versions.files_state(conn) or _as_files(
+            versions.snapshot(conn, day, demo=False), state
         )
-    if engagements:
-        conn.executemany("INSERT INTO action_territoire VALUES (?, ?, ?)", engagements)
-    if action_porteurs:
-        conn.executemany("INSERT INTO action_porteur VALUES (?, ?)", action_porteurs)
-    if indicateurs:
-        conn.executemany(
-            "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, fournisseur) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            indicateurs,
-        )
+        in_files = versions.diff(previous, state)
+        if in_files:
+            current = versions.snapshot(conn, day)
+            changes = versions.diff(current, versions.apply(current, in_files, strict=False))
+            names = sorted({FILE_OF[c.entity] for c in in_files})
+            versions.write_changes(
+                conn,
+                changes,
+                date_effet=day,
+                auteur=versions.AUTEUR_INIT,
+                motif=f"Fichiers du plan modifiés : {', '.join(names)}",
+                check_numbers=False,
+            )
+    versions.remember_files(conn, state)
     return {
-        "territoires": len(territoires),
-        "porteurs": len(porteurs),
-        "axes": len(axes),
-        "objectifs": len(objectifs),
-        "actions": len(actions),
-        "indicateurs": len(indicateurs),
+        "territoires": len(state.territoires),
+        "porteurs": len(state.porteurs),
+        "axes": len(state.axes),
+        "objectifs": len(state.objectifs),
+        "actions": len(state.actions),
+        "indicateurs": len(state.indicateurs),
     }
+
+
+def _as_files(stored: versions.PlanSnapshot, state: versions.PlanSnapshot) -> versions.PlanSnapshot:
+    """What the files said at the last load, for a base that did not remember it (built before
+    plan versions): the stored plan, except a porteur's contact and address, which may have
+    been completed in the base (`porteurs set`) and are kept where the files leave them empty,
+    and the actions' OCR trace."""
+    porteurs = {code: dict(item) for code, item in stored.porteurs.items()}
+    for code, item in porteurs.items():
+        in_file = state.porteurs.get(code, {})
+        for field in ("contact", "email"):
+            if not in_file.get(field):
+                item[field] = in_file.get(field)
+    # The OCR trace is stored but not part of a snapshot: taken as unchanged.
+    actions = {
+        no: {**item, "source_ocr": state.actions.get(no, {}).get("source_ocr")}
+        for no, item in stored.actions.items()
+    }
+    return dataclasses.replace(stored, porteurs=porteurs, actions=actions)
+
+
+def _date_plan(meta: list[tuple[str, str]]) -> date:
+    text = dict(meta).get("date_plan", "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PlanDataError(
+            f"plan_meta.csv : date_plan « {text} » absente ou invalide ; attendu AAAA-MM-JJ."
+        ) from None

@@ -1,7 +1,8 @@
 """Questions about engagement: which territory is engaged in which action, at a date (`as_of`).
 
 Same time travel as statuses: the level of a cell at `as_of` is its latest record with
-`date_effet <= as_of`; NIVEAU_AUCUN where nothing is recorded. Totals run in DuckDB.
+`date_effet <= as_of`; NIVEAU_AUCUN where nothing is recorded. Actions and territories are the
+plan's at `as_of` (plan/versions.py). Totals run in DuckDB.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ def engagement_history(conn: Connection, action_no: int, as_of: date) -> pd.Data
     """
     return conn.execute(
         f"""
-        SELECT e.date_effet, t.libelle AS territoire, e.niveau, e.commentaire,
-               {author_name_sql("e.auteur")} AS auteur, e.source, e.enregistre_le, e.demo
-        FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
-        WHERE e.action_no = ? AND e.date_effet <= ?
+        SELECT e.date_effet, coalesce(t.libelle, e.territoire_code) AS territoire, e.niveau,
+               e.commentaire, {author_name_sql("e.auteur")} AS auteur, e.source,
+               e.enregistre_le, e.demo
+        FROM engagement_record e LEFT JOIN plan_territoire($as_of) t ON t.code = e.territoire_code
+        WHERE e.action_no = $no AND e.date_effet <= $as_of
         ORDER BY e.date_effet DESC, e.enregistre_le DESC, e.id DESC, t.ordre
         """,  # noqa: S608 - a fixed fragment; values are bound
-        [action_no, as_of],
+        {"no": action_no, "as_of": as_of},
     ).df()
 
 
@@ -64,7 +66,8 @@ def engagement_cells(
         SELECT x.action_no, x.axe_no, a.libelle AS axe, x.libelle AS action,
                t.code AS territoire_code, t.libelle AS territoire, t.ordre AS territoire_ordre,
                coalesce(c.niveau, $aucun) AS niveau, c.date_effet, c.commentaire, c.source
-        FROM action x JOIN axe a ON a.axe_no = x.axe_no CROSS JOIN territoire t
+        FROM plan_action($as_of) x JOIN plan_axe($as_of) a ON a.axe_no = x.axe_no
+        CROSS JOIN plan_territoire($as_of) t
         LEFT JOIN courant c ON c.action_no = x.action_no AND c.territoire_code = t.code
         WHERE {" AND ".join(where)}
         ORDER BY x.action_no, t.ordre

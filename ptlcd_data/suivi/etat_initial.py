@@ -178,12 +178,15 @@ def load_initial_state(conn: Connection, data_dir: Path) -> dict[str, int]:
         return {"statuts initiaux": 0, "engagements initiaux": 0}
     jour = date_plan(conn)
     source = source_plan(jour)
+    # The plan's remarks as the plan wrote them on its own date (its first version).
     actions = conn.execute(
-        "SELECT action_no, calendrier, observations FROM action ORDER BY action_no"
+        "SELECT action_no, calendrier, observations FROM plan_action(?) ORDER BY action_no",
+        [jour],
     ).df()
     cells = conn.execute(
-        "SELECT action_no, territoire_code, texte FROM action_territoire "
-        "ORDER BY action_no, territoire_code"
+        "SELECT action_no, territoire_code, texte FROM plan_action_territoire(?) "
+        "ORDER BY action_no, territoire_code",
+        [jour],
     ).df()
     statuts = statuts_initiaux(actions, regles).assign(date_effet=jour, source=source)
     engagements = engagements_initiaux(cells, regles).assign(date_effet=jour, source=source)

@@ -32,8 +32,13 @@ def _check(
     engagements: dict[str, str],
     today: date,
 ) -> None:
-    if not conn.execute("SELECT 1 FROM action WHERE action_no = ?", [action_no]).fetchall():
-        raise InputError(f"L'action n° {action_no} n'existe pas dans le plan.")
+    # The action and territories must be in the plan on the date the decision takes effect.
+    if not conn.execute(
+        "SELECT 1 FROM plan_action(?) WHERE action_no = ?", [date_effet, action_no]
+    ).fetchall():
+        raise InputError(
+            f"L'action n° {action_no} n'est pas dans le plan au {date_effet:%d/%m/%Y}."
+        )
     if date_effet > today:
         raise InputError(
             f"La date d'effet ({date_effet:%d/%m/%Y}) est dans le futur : on enregistre ce qui "
@@ -43,7 +48,9 @@ def _check(
         raise InputError(f"Statut « {statut} » inconnu ; statuts possibles : {', '.join(STATUTS)}.")
     if avancement is not None and not 0 <= avancement <= 100:
         raise InputError(f"Avancement {avancement} % impossible : attendu de 0 à 100 %.")
-    codes = {r[0] for r in conn.execute("SELECT code FROM territoire").fetchall()}
+    codes = {
+        r[0] for r in conn.execute("SELECT code FROM plan_territoire(?)", [date_effet]).fetchall()
+    }
     for code, niveau in engagements.items():
         if code not in codes:
             raise InputError(f"Territoire « {code} » absent du plan.")

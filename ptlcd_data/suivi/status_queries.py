@@ -1,7 +1,9 @@
 """Questions about the follow-up, each as the plan stood at a date (`as_of`).
 
 Time travel: a status or engagement record counts from its `date_effet`; the state at `as_of` is
-the latest record with `date_effet <= as_of` (ties broken by when it was recorded). Aggregations
+the latest record with `date_effet <= as_of` (ties broken by when it was recorded). The plan
+itself is read as it stood at `as_of` (`plan_action(d)`…, see plan/versions.py): a retired
+action is absent, a moved one counts in the objective it had that day. Aggregations
 run in DuckDB; the lateness rules are the pure functions of `suivi.py`.
 """
 
@@ -60,9 +62,9 @@ SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS ob
             ELSE c.avancement_connu END AS avancement,
        c.commentaire, {auteur} AS auteur, c.source, c.date_effet AS date_dernier,
        d.debut_reel, f.fin_reelle
-FROM action x
-JOIN axe a ON a.axe_no = x.axe_no
-JOIN objectif o ON o.code = x.objectif_code
+FROM plan_action($as_of) x
+JOIN plan_axe($as_of) a ON a.axe_no = x.axe_no
+JOIN plan_objectif($as_of) o ON o.code = x.objectif_code
 LEFT JOIN courant c ON c.action_no = x.action_no
 LEFT JOIN debut d ON d.action_no = x.action_no
 LEFT JOIN fin f ON f.action_no = x.action_no
@@ -225,7 +227,7 @@ def status_counts_by_year_end(conn: Connection, as_of: date) -> pd.DataFrame:
              ),
              etat AS (
                 SELECT j.jour, coalesce(c.statut, $sans_statut) AS statut
-                FROM jours j CROSS JOIN action x
+                FROM jours j CROSS JOIN LATERAL (SELECT action_no FROM plan_action(j.jour)) x
                 LEFT JOIN courant c ON c.jour = j.jour AND c.action_no = x.action_no
              )
         SELECT j.jour, s.statut,

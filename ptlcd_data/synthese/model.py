@@ -6,6 +6,8 @@ XLSX (`render_xlsx`) all read this one structure, so a figure is the same everyw
 
 The observation date of year Y is the 31 December of Y, or `as_of` (today, or the sidebar's date)
 while Y is not over. "During the year" means a date d'effet from 1 January of Y to that date.
+The plan (wording, objectives, actions retired or not) is the one in force at that observation
+date; the "start of the year" columns use the plan in force on 31 December of the year before.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
     realisees = tables.actions_dans_annee(etat, "fin_reelle", debut_annee, obs)
     commencees = tables.actions_dans_annee(etat, "debut_reel", debut_annee, obs)
     summary = valeurs.series_summary(conn, obs)
-    catalogue = valeurs.catalogue(conn)
+    catalogue = valeurs.catalogue(conn, obs)
     engagement = tables.table_engagement(conn, obs, fin_precedente, debut_annee)
     ind_table = tables.table_indicateurs(catalogue, summary)
     series = tables.table_series(conn, obs, summary)

@@ -173,12 +173,12 @@ def table_engagement(
     changes = conn.execute(
         """
         SELECT t.libelle AS territoire, count(e.id) AS changements
-        FROM territoire t
+        FROM plan_territoire($obs) t
         LEFT JOIN engagement_record e
-            ON e.territoire_code = t.code AND e.date_effet BETWEEN ? AND ?
+            ON e.territoire_code = t.code AND e.date_effet BETWEEN $debut AND $obs
         GROUP BY t.libelle, t.ordre ORDER BY t.ordre
         """,
-        [debut, obs],
+        {"debut": debut, "obs": obs},
     ).df()
     out = pd.DataFrame({col.COL_TERRITOIRE: now["territoire"]})
     for niveau in reversed(NIVEAUX_AFFICHES):  # Réalisée first: what is done reads first
@@ -304,7 +304,7 @@ def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.Dat
             SELECT e.date_effet, e.action_no, 1, t.ordre,
                    'Engagement de ' || t.libelle || ' : ' || e.niveau, e.commentaire,
                    {author_name_sql("e.auteur")}, e.enregistre_le
-            FROM engagement_record e JOIN territoire t ON t.code = e.territoire_code
+            FROM engagement_record e JOIN plan_territoire($end) t ON t.code = e.territoire_code
             WHERE e.date_effet BETWEEN $start AND $end AND trim(e.commentaire) <> ''
         ),
         g AS (
@@ -315,7 +315,7 @@ def table_commentaires(conn: Connection, start: date, end: date) -> tuple[pd.Dat
         )
         SELECT g.date_effet, g.action_no, x.libelle AS action, g.sujet, g.commentaire, g.auteur,
                count(*) OVER () AS total
-        FROM g JOIN action x ON x.action_no = g.action_no
+        FROM g JOIN plan_action($end) x ON x.action_no = g.action_no
         ORDER BY g.date_effet, g.action_no, g.genre, g.enregistre_le, g.sujet
         LIMIT $max
         """,  # noqa: S608 - fixed fragments; values are bound

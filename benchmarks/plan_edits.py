@@ -1,0 +1,176 @@
+"""Pages at the large scale with 500 plan edits in the history, beside the same base without them.
+
+`python -m benchmarks versions` builds the large base, copies it, records 500 dated edits of the
+plan in the copy (rewordings, calendars, moves to another objective, territory texts, porteurs,
+new actions, retirements, objectives and indicators reworded), then measures every page on both
+bases side by side (fresh process per measure, the two bases alternating), and writes its
+section into docs/benchmarks.md. Target: each page within 1,2 × its time without edits.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import statistics
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchmarks import pages
+from benchmarks.common import ROOT, build_db, machine, now_label, ratio
+from ptlcd_data import formats, store
+from ptlcd_data.access import auth
+from ptlcd_data.plan import versions
+from ptlcd_data.plan.versions import PlanChange
+from ui.navigation import PAGES
+
+EDITS = 500
+TARGET = 1.2
+REPEATS = 5
+SEED = 16
+DOC = ROOT / "docs" / "benchmarks.md"
+TITLE = "## Pages à grande échelle avec 500 modifications du plan dans l'historique"
+EDITOR = auth.User("banc-essai", "Banc d'essai", "admin")
+CALENDARS = ("2018", "Fin 2019", "2020-2022", "Dès 2021", "annuelle", "2024", "Engagé", "2026")
+
+
+def _change(snap: versions.PlanSnapshot, rng: random.Random, next_no: int) -> PlanChange:
+    """One realistic edit of the plan as it stands in `snap`."""
+    kind = rng.random()
+    numbers = sorted(snap.actions)
+    no = rng.choice(numbers)
+    action = snap.actions[no]
+
+    def edit(entity: str, key: object, **fields: object) -> PlanChange:
+        item = snap.of(entity)[key]
+        return PlanChange(entity, key, "modification", {f: (item[f], v) for f, v in fields.items()})  # type: ignore[arg-type]
+
+    if kind < 0.35:
+        return edit(
+            "action", no, libelle=f"{action['libelle'].split(' — ')[0]} — v{rng.randint(2, 999)}"
+        )
+    if kind < 0.50:
+        return edit("action", no, calendrier=rng.choice(CALENDARS))
+    if kind < 0.62:
+        return edit("action", no, objectif_code=rng.choice(sorted(snap.objectifs)))
+    if kind < 0.72:
+        texts = dict(action["territoires"])
+        code = rng.choice(sorted(snap.territoires))
+        texts[code] = rng.choice(("oui", "À déf.", "engagé"))
+        return edit("action", no, territoires=texts)
+    if kind < 0.80 and snap.porteurs:
+        chosen = tuple(sorted(rng.sample(sorted(snap.porteurs), k=rng.randint(1, 3))))
+        return edit("action", no, porteurs=chosen)
+    if kind < 0.86:
+        code = rng.choice(sorted(snap.objectifs))
+        return edit(
+            "objectif",
+            code,
+            libelle=f"{snap.objectifs[code]['libelle'].split(' — ')[0]} — v{rng.randint(2, 99)}",
+        )
+    if kind < 0.92:
+        code = rng.choice(sorted(snap.indicateurs))
+        return edit(
+            "indicateur",
+            code,
+            libelle=f"{snap.indicateurs[code]['libelle'].split(' — ')[0]} — v{rng.randint(2, 99)}",
+        )
+    if kind < 0.97 or len(numbers) < 30:
+        new = action | {"libelle": f"Nouvelle action {next_no}"}
+        return PlanChange("action", next_no, "ajout", {f: (None, v) for f, v in new.items()})
+    return PlanChange("action", no, "retrait", {f: (v, None) for f, v in action.items()})
+
+
+def record_edits(db: Path, count: int = EDITS) -> None:
+    """`count` published edits, dated from the plan's date to today, deterministic."""
+    rng = random.Random(SEED)
+    with store.connect(db) as conn:
+        start = versions.snapshot(conn)  # noqa: F841 - warms the connection
+        first = date(2017, 7, 2)
+        span = (date.today() - first).days
+        for i in range(count):
+            day = first + timedelta(days=span * i // count)
+            snap = versions.snapshot(conn, day)
+            change = _change(snap, rng, versions.next_action_no(conn))
+            versions.publish(
+                conn, [change], date_effet=day, user=EDITOR, motif=f"Banc d'essai {i + 1}"
+            )
+
+
+def page_times(plain: Path, edited: Path) -> dict[str, tuple[float, float]]:
+    """Per page, median seconds on both bases, measured alternately in fresh processes."""
+    results: dict[str, tuple[float, float]] = {}
+    for spec in PAGES:
+        a: list[float] = []
+        b: list[float] = []
+        for _ in range(REPEATS):
+            a.append(pages._run_in_fresh_process(plain, spec.path))
+            b.append(pages._run_in_fresh_process(edited, spec.path))
+        results[spec.title] = (statistics.median(a), statistics.median(b))
+    return results
+
+
+def section(times: dict[str, tuple[float, float]], versions_count: int) -> str:
+    lines = [
+        TITLE,
+        "",
+        f"Mesuré le {now_label()} sur : {machine()}. Relancer : `python -m benchmarks versions`.",
+        "",
+        f"La base à grande échelle, puis sa copie où {EDITS} modifications du plan ont été "
+        "publiées, datées du 02/07/2017 à aujourd'hui (reformulations, calendriers, changements "
+        "d'objectif, textes des territoires, porteurs, actions ajoutées et retirées, objectifs et "
+        f"indicateurs reformulés ; {formats.number(versions_count)} versions d'éléments du plan "
+        f"dans la copie). Temps serveur de chaque page (AppTest, caches vides, processus neuf à "
+        f"chaque mesure, les deux bases en alternance), médiane de {REPEATS}. Cible : chaque page "
+        f"≤ {formats.number(TARGET, 1)} × son temps sans modifications.",
+        "",
+        "| page | sans modifications | avec 500 modifications | ratio |",
+        "|---|---|---|---|",
+    ]
+    for title, (plain, edited) in times.items():
+        r = ratio(edited, plain)
+        verdict = "tenue" if r <= TARGET else "manquée"
+        lines.append(
+            f"| {title} | {formats.number(plain, 2)}\u202fs | {formats.number(edited, 2)}\u202fs | "
+            f"{formats.number(r, 2)} ({verdict}) |"
+        )
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Put the section in docs/benchmarks.md, replacing its previous run."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Mesures de performance\n"
+    pattern = re.compile(re.escape(TITLE) + r".*?(?=\n## |\Z)", re.S)
+    if pattern.search(doc):
+        doc = pattern.sub(lambda _: text + "\n", doc)
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text + "\n"
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def measure(plain: Path, folder: Path) -> str:
+    """The section, for the large base `plan`: its edited copy is made in `folder`."""
+    edited = folder / "large_modifie.duckdb"
+    shutil.copy(plain, edited)
+    print(f"Publication de {EDITS} modifications du plan…", flush=True)
+    record_edits(edited)
+    with store.connect(edited) as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM action) + (SELECT count(*) FROM objectif) "
+            "+ (SELECT count(*) FROM indicateur) + (SELECT count(*) FROM territoire) "
+            "+ (SELECT count(*) FROM axe) + (SELECT count(*) FROM porteur)"
+        ).fetchone()
+    print("Mesure des pages…", flush=True)
+    return section(page_times(plain, edited), int(row[0]) if row else 0)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
+        folder = Path(tmp)
+        print("Construction de la base à grande échelle…", flush=True)
+        text = measure(build_db(folder, "large"), folder)
+    print(text)
+    write_section(text)
+    print(f"Écrit : {DOC}")
+    return 0
