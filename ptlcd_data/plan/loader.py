@@ -7,6 +7,7 @@ here names the file, the line and the value, in French.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,9 @@ FILES: dict[str, list[str]] = {
     "indicateurs.csv": ["code", "objectif_code", "libelle", "unite", "sens"],
 }
 ENGAGEMENT_PREFIX = "engagement_"
+# territoires.csv may add `code_officiel`: a commune's INSEE code (Corsica's start 2A or 2B) or an
+# intercommunality's SIREN. Written as a Table Schema pattern too (the open-data package).
+CODE_OFFICIEL_PATTERN = "(([0-9]{2}|2A|2B)[0-9]{3}|[0-9]{9})"
 
 
 @dataclass
@@ -94,10 +98,22 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
     files = read_plan_files(data_dir)
 
     territoires = [
-        (r["code"], r["libelle"], r["type"], _int("territoires.csv", n, "ordre", r["ordre"]))
+        (
+            r["code"],
+            r["libelle"],
+            r["type"],
+            _int("territoires.csv", n, "ordre", r["ordre"]),
+            r.get("code_officiel") or None,
+        )
         for n, r in files["territoires.csv"]
     ]
     _unique("territoires.csv", [(n, r["code"]) for n, r in files["territoires.csv"]], "code")
+    for n, r in files["territoires.csv"]:
+        if r.get("code_officiel") and not re.fullmatch(CODE_OFFICIEL_PATTERN, r["code_officiel"]):
+            raise PlanDataError(
+                f"territoires.csv, ligne {n}, colonne code_officiel : « {r['code_officiel']} » "
+                "n'est ni un code commune Insee (5 caractères) ni un SIREN (9 chiffres)."
+            )
     codes_territoire = [t[0] for t in territoires]
 
     axes = {_int("axes.csv", n, "axe_no", r["axe_no"]): r["libelle"] for n, r in files["axes.csv"]}
@@ -212,7 +228,8 @@ def load_plan(conn: Connection, data_dir: Path) -> dict[str, int]:
         [(r["cle"], r["valeur"]) for _, r in files["plan_meta.csv"]],
     )
     conn.executemany(
-        "INSERT INTO territoire (code, libelle, type, ordre) VALUES (?, ?, ?, ?)", territoires
+        "INSERT INTO territoire (code, libelle, type, ordre, code_officiel) VALUES (?, ?, ?, ?, ?)",
+        territoires,
     )
     conn.executemany("INSERT INTO axe VALUES (?, ?)", list(axes.items()))
     conn.executemany(
