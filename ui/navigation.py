@@ -37,6 +37,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Le suivi",       "app_pages/synthese.py",       "Synthèse annuelle", ":material/summarize:",  "synthese",    "lecture"),
     PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "saisie"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
+    PageSpec("Administration", "app_pages/donnees_ouvertes.py", "Données ouvertes", ":material/dataset:", "donnees-ouvertes", "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),
     PageSpec("À propos",       "app_pages/accessibilite.py",  "Accessibilité",    ":material/accessibility:", "accessibilite", ANONYMOUS),
 ]
