@@ -68,7 +68,9 @@ def run_page() -> None:
             raise
         show_error(error)
         st.stop()
-    page = st.navigation(navigation_for(user, data.settings().read_requires_login))
+    # expanded: every page listed. Beyond 12 links Streamlit folds the list behind a "View more"
+    # button, in English, that hides the last pages (an administrator has 13).
+    page = st.navigation(navigation_for(user, data.settings().read_requires_login), expanded=True)
     a11y.frame(page.title)
     # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.
     st.sidebar.markdown(f"**{a11y.APP_NAME}**")

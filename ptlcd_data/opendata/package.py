@@ -40,12 +40,11 @@ DESCRIPTOR = "datapackage.json"
 # streamed to the file instead of being held whole in memory.
 FETCH_ROWS = 50_000
 
-# "Keep this row": a real row, or any row when demonstration data is asked for.
-_KEEP = "($avec_demo OR NOT coalesce({alias}demo, false))"
-
 
 def _keep(alias: str = "") -> str:
-    return _KEEP.format(alias=f"{alias}." if alias else "")
+    """SQL, true for a row to keep: a real row, or any row when $avec_demo (bound) is true."""
+    demo = f"{alias}.demo" if alias else "demo"
+    return f"($avec_demo OR NOT coalesce({demo}, false))"
 
 
 _TERRITOIRES_GARDES = f"SELECT code FROM territoire WHERE {_keep()}"  # noqa: S608 - fixed
@@ -141,9 +140,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
-def descriptor(
-    conn: Connection, as_of: date, avec_demo: bool, created: datetime | None = None
-) -> dict[str, Any]:
+def descriptor(conn: Connection, as_of: date, avec_demo: bool) -> dict[str, Any]:
     """The datapackage.json of a package of the plan at `as_of`, as a dict."""
     meta = dict(conn.execute("SELECT cle, valeur FROM plan_meta").fetchall())
     nom = meta.get("nom", "Plan territorial de lutte contre les discriminations")
@@ -154,7 +151,6 @@ def descriptor(
         if avec_demo
         else "Il ne contient aucune donnée de démonstration."
     )
-    created = created or datetime.now(UTC)
     return {
         "profile": "tabular-data-package",
         "name": "-".join(p for p in ("ptlcd", _slug(territoire)) if p),
@@ -168,7 +164,7 @@ def descriptor(
             "cellule vide signifie « pas de valeur »."
         ),
         "licenses": [LICENCE],
-        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sources": [
             {"title": f"{nom} ({document})" if document else nom},
             {"title": "Suivi du plan enregistré dans l'outil de suivi (revues, imports)"},
