@@ -296,23 +296,23 @@ def _drop_column(path: Path, column: str) -> None:
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     at = rows[0].index(column)
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([r[:at] + r[at + 1 :] for r in rows])
+    csv.writer(out, lineterminator="\n").writerows([r[:at] + r[at + 1 :] for r in rows])
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
 DAMAGES = {
     # an integer column holding text
-    "type": (lambda d: _replace_in(d / "actions.csv", "\r\n1,1,", "\r\nun,1,"), "type-error"),
+    "type": (lambda d: _replace_in(d / "actions.csv", "\n1,1,", "\nun,1,"), "type-error"),
     "colonne_manquante": (
         lambda d: _drop_column(d / "territoires.csv", "code_officiel"),
         "missing-label",
     ),
     # an action of an objective that the package does not have
     "cle_etrangere": (
-        lambda d: _replace_in(d / "actions.csv", "\r\n1,1,1.1,", "\r\n1,1,9.9,"),
+        lambda d: _replace_in(d / "actions.csv", "\n1,1,1.1,", "\n1,1,9.9,"),
         "foreign-key",
     ),
-    "doublon": (lambda d: _replace_in(d / "axes.csv", "\r\n2,", "\r\n1,"), "primary-key"),
+    "doublon": (lambda d: _replace_in(d / "axes.csv", "\n2,", "\n1,"), "primary-key"),
     "code_officiel": (
         lambda d: _replace_in(d / "territoires.csv", "44109", "4410"),
         "constraint-error",
