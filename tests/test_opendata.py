@@ -374,6 +374,16 @@ def test_a_package_replaces_the_previous_one_but_never_other_files(demo_base, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
 
 
+def test_a_folder_that_cannot_be_written_is_refused_in_french(demo_base, tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    with store.connect(demo_base) as conn:
+        with pytest.raises(InputError, match="Impossible d'écrire dans le dossier"):
+            package.write_package(conn, blocker / "paquet", AS_OF)
+        with pytest.raises(InputError, match="n'est pas un dossier"):
+            package.write_package(conn, blocker, AS_OF)
+
+
 # --- the zip for the app ------------------------------------------------------------------------
 
 

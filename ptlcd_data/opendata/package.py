@@ -206,10 +206,15 @@ def write_package(
     """Write the package into `directory` (created, or replaced when it holds a package)."""
     directory = Path(directory)
     _check_target(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(
-        tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partiel", dir=directory.parent)
-    )
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(
+            tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partiel", dir=directory.parent)
+        )
+    except OSError as exc:
+        raise InputError(
+            f"Impossible d'écrire dans le dossier « {directory.parent} » ({exc.strerror})."
+        ) from exc
     try:
         rows = {r.name: _write_csv(conn, r, work / r.path, as_of, avec_demo) for r in RESOURCES}
         text = json.dumps(descriptor(conn, as_of, avec_demo), ensure_ascii=False, indent=2)
