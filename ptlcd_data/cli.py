@@ -72,6 +72,10 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
+# Not a table but a folder (a data package): `export opendata -o DIR`.
+OPENDATA = "opendata"
+
+
 def parse_date(text: str) -> date:
     """'2019-12-31' or '31/12/2019'."""
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -183,7 +187,32 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_opendata(args: argparse.Namespace, settings: Settings) -> int:
+    """`export opendata -o DIR`: the Frictionless package (ptlcd_data/opendata)."""
+    from ptlcd_data.opendata import package
+
+    if args.format:
+        print("usage : export opendata écrit un dossier de CSV, sans --format.", file=sys.stderr)
+        return 2
+    conn = open_store(settings)
+    try:
+        written = package.write_package(
+            conn, args.output, args.as_of or date.today(), avec_demo=args.avec_demo
+        )
+    finally:
+        conn.close()
+    print(f"Paquet de données ouvertes écrit dans {written.directory} :")
+    for name, n in written.rows.items():
+        print(f"  {name}.csv : {n} ligne(s)")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.what == OPENDATA:
+        return _export_opendata(args, settings)
+    if args.avec_demo:
+        print("usage : --avec-demo ne vaut que pour export opendata.", file=sys.stderr)
+        return 2
     fmt = args.format or (args.output.suffix.lstrip(".").lower() or "csv")
     if fmt not in exports.FORMATS:
         raise InputError(
@@ -638,12 +667,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("export", help="exporter un tableau (plan, …)")
-    p.add_argument(
-        "what", choices=sorted(EXPORTERS), metavar="QUOI", help=", ".join(sorted(EXPORTERS))
-    )
+    exportables = sorted([*EXPORTERS, OPENDATA])
+    p.add_argument("what", choices=exportables, metavar="QUOI", help=", ".join(exportables))
     p.add_argument("--format", choices=exports.FORMATS, help="csv, xlsx ou parquet")
-    p.add_argument("-o", "--output", type=Path, required=True, help="fichier à écrire")
+    p.add_argument(
+        "-o", "--output", type=Path, required=True, help="fichier à écrire (dossier : opendata)"
+    )
     p.add_argument("--as-of", type=parse_date, help="date d'observation (défaut : aujourd'hui)")
+    p.add_argument(
+        "--avec-demo", action="store_true", help="opendata : garder les données de démonstration"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="écrire le modèle d'import (.xlsx ou .csv)")

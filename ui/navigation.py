@@ -40,6 +40,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Saisie",         "app_pages/campagne.py",       "Campagne de suivi", ":material/campaign:",   "campagne",    "saisie"),
     PageSpec("Administration", "app_pages/modifier_plan.py",  "Modifier le plan", ":material/edit_note:", "modifier-plan", "admin"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
+    PageSpec("Administration", "app_pages/donnees_ouvertes.py", "Données ouvertes", ":material/dataset:", "donnees-ouvertes", "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),
     PageSpec("À propos",       "app_pages/accessibilite.py",  "Accessibilité",    ":material/accessibility:", "accessibilite", ANONYMOUS),
 ]
