@@ -53,7 +53,8 @@ def _change(snap: versions.PlanSnapshot, rng: random.Random, next_no: int) -> Pl
     if kind < 0.50:
         return edit("action", no, calendrier=rng.choice(CALENDARS))
     if kind < 0.62:
-        return edit("action", no, objectif_code=rng.choice(sorted(snap.objectifs)))
+        others = sorted(set(snap.objectifs) - {action["objectif_code"]})
+        return edit("action", no, objectif_code=rng.choice(others))
     if kind < 0.72:
         texts = dict(action["territoires"])
         code = rng.choice(sorted(snap.territoires))
@@ -76,25 +77,48 @@ def _change(snap: versions.PlanSnapshot, rng: random.Random, next_no: int) -> Pl
             code,
             libelle=f"{snap.indicateurs[code]['libelle'].split(' — ')[0]} — v{rng.randint(2, 99)}",
         )
-    if kind < 0.97 or len(numbers) < 30:
-        new = action | {"libelle": f"Nouvelle action {next_no}"}
-        return PlanChange("action", next_no, "ajout", {f: (None, v) for f, v in new.items()})
-    return PlanChange("action", no, "retrait", {f: (v, None) for f, v in action.items()})
+    new = action | {"libelle": f"Nouvelle action {next_no}"}
+    return PlanChange("action", next_no, "ajout", {f: (None, v) for f, v in new.items()})
+
+
+def _revert(change: PlanChange, snap: versions.PlanSnapshot) -> PlanChange:
+    """The edit that undoes `change` (an added action is retired)."""
+    if change.kind == "ajout":
+        item = snap.of(change.entity)[change.key]
+        return PlanChange(
+            change.entity, change.key, "retrait", {f: (v, None) for f, v in item.items()}
+        )
+    return PlanChange(
+        change.entity,
+        change.key,
+        "modification",
+        {f: (a, b) for f, (b, a) in change.fields.items()},
+    )
 
 
 def record_edits(db: Path, count: int = EDITS) -> None:
-    """`count` published edits, dated from the plan's date to today, deterministic."""
+    """`count` edits of the plan, dated from the plan's date to today, deterministic.
+
+    Each edit is undone by the next one (an added action is retired), so that the plan of today
+    is the plan without edits: the pages show the same content on both bases, and the measure
+    is the cost of the history alone. Written by `versions.write_changes`, the writer of
+    `publish` without its journal entries: the two bases differ by the plan's versions only.
+    """
     rng = random.Random(SEED)
-    with store.connect(db) as conn:
-        start = versions.snapshot(conn)  # noqa: F841 - warms the connection
-        first = date(2017, 7, 2)
-        span = (date.today() - first).days
+    first = date(2017, 7, 2)
+    span = (date.today() - first).days
+    with store.connect(db) as conn, store.transaction(conn):
+        change: PlanChange | None = None
         for i in range(count):
             day = first + timedelta(days=span * i // count)
             snap = versions.snapshot(conn, day)
-            change = _change(snap, rng, versions.next_action_no(conn))
-            versions.publish(
-                conn, [change], date_effet=day, user=EDITOR, motif=f"Banc d'essai {i + 1}"
+            if change is None:
+                change = _change(snap, rng, versions.next_action_no(conn))
+                done = change
+            else:
+                done, change = _revert(change, snap), None
+            versions.write_changes(
+                conn, [done], date_effet=day, auteur=EDITOR.login, motif=f"Banc d'essai {i + 1}"
             )
 
 
@@ -118,10 +142,15 @@ def section(times: dict[str, tuple[float, float]], versions_count: int) -> str:
         f"Mesuré le {now_label()} sur : {machine()}. Relancer : `python -m benchmarks versions`.",
         "",
         f"La base à grande échelle, puis sa copie où {EDITS} modifications du plan ont été "
-        "publiées, datées du 02/07/2017 à aujourd'hui (reformulations, calendriers, changements "
-        "d'objectif, textes des territoires, porteurs, actions ajoutées et retirées, objectifs et "
-        f"indicateurs reformulés ; {formats.number(versions_count)} versions d'éléments du plan "
-        f"dans la copie). Temps serveur de chaque page (AppTest, caches vides, processus neuf à "
+        "enregistrées, datées du 02/07/2017 à aujourd'hui (reformulations, calendriers, "
+        "changements d'objectif, textes des territoires, porteurs, actions ajoutées puis "
+        "retirées, objectifs et indicateurs reformulés ; "
+        f"{formats.number(versions_count)} versions d'éléments du plan dans la copie). Chaque "
+        "modification est défaite par la suivante : le plan d'aujourd'hui est le même dans les "
+        "deux bases, les pages montrent le même contenu, et l'écart mesure le coût de "
+        "l'historique seul. Elles sont écrites par `versions.write_changes` (ce qu'écrit "
+        "`publish`, sans ses entrées de journal : la page Journal en listerait 500 de plus, "
+        "ce qui n'est pas le coût des versions du plan). Temps serveur de chaque page (AppTest, caches vides, processus neuf à "
         f"chaque mesure, les deux bases en alternance), médiane de {REPEATS}. Cible : chaque page "
         f"≤ {formats.number(TARGET, 1)} × son temps sans modifications.",
         "",
