@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ptlcd_data import exports, formats
-from ptlcd_data.campagnes import campaigns, completion, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, reminders, workbooks
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import template
 from ui import campagnes as campaign_charts
@@ -55,6 +55,20 @@ def _close(campaign_id: int) -> None:
         st.session_state[FLASH_KEY] = ("success", f"Campagne « {c.label} » close.")
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+
+
+def _remind(campaign_id: int) -> None:
+    try:
+        envois = data.write(reminders.send, session.current_user(), campaign_id, data.settings())
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+        return
+    sent = sum(e.statut == "envoye" for e in envois)
+    others = [f"{e.porteur_code} : {e.detail}" for e in envois if e.statut != "envoye"]
+    text = f"{sent} relance(s) envoyée(s) sur {len(envois)}." + "".join(
+        f"\n\n{line}" for line in others
+    )
+    st.session_state[FLASH_KEY] = ("success" if not others else "warning", text)
 
 
 if is_admin and ongoing is None:
@@ -150,6 +164,54 @@ else:
         mime="text/csv",
         key="campagne_csv",
     )
+
+if is_admin and campaign.is_open:
+    owed = data.query(reminders.pending, campaign.id)
+    with st.expander(f"Relancer les porteurs qui n'ont pas répondu ({len(owed)})"):
+        if not owed:
+            st.info("Tous les porteurs ont répondu : aucune relance à envoyer.")
+        else:
+            st.caption(
+                "Chaque porteur reçoit un courriel en français qui liste ses actions et "
+                "indicateurs manquants, l'échéance et la façon de répondre, avec son classeur "
+                "en pièce jointe. Un porteur sans adresse est signalé : complétez-la avec "
+                "« porteurs set CODE --email ADRESSE »."
+            )
+            st.dataframe(
+                owed,
+                hide_index=True,
+                width="stretch",
+                key="campagne_relances",
+                column_config={
+                    "porteur": st.column_config.TextColumn("Porteur"),
+                    "adresse": st.column_config.TextColumn("Adresse"),
+                    "actions": st.column_config.NumberColumn("Actions manquantes"),
+                    "indicateurs": st.column_config.NumberColumn("Indicateurs manquants"),
+                },
+            )
+            if mail.smtp_configured(data.settings()):
+                st.button(
+                    "Envoyer les relances",
+                    on_click=_remind,
+                    args=(campaign.id,),
+                    icon=":material/send:",
+                    key="campagne_relancer",
+                )
+            else:
+                st.info(
+                    "Aucun serveur d'envoi n'est réglé (PTLCD_SMTP_HOST) : rien n'est envoyé. "
+                    "Téléchargez les messages (.eml) et envoyez-les depuis votre messagerie."
+                )
+                st.download_button(
+                    "Télécharger les relances (.eml, zip)",
+                    data=data.deferred(
+                        reminders.eml_zip, session.current_user(), campaign.id, data.settings()
+                    ),
+                    file_name=f"campagne-{campaign.id}-relances.zip",
+                    mime="application/zip",
+                    icon=":material/download:",
+                    key="campagne_eml",
+                )
 
 st.header("Réponses jour par jour", anchor=False)
 by_day = data.query(completion.replies_by_day, campaign.id)

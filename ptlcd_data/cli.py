@@ -21,7 +21,7 @@ from ptlcd_data import cli_fr, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, build_from_workbook, open_store
-from ptlcd_data.campagnes import campaigns, completion, texts, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
@@ -562,6 +562,8 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
         elif args.action == "workbooks":
             paths = workbooks.write_workbooks(conn, args.id, args.output)
             print(f"{len(paths)} classeur(s) écrit(s) dans {args.output}.")
+        elif args.action == "remind":
+            return _remind(conn, args, settings)
         else:
             table = completion.completion(conn, args.id)
             if args.output is None:
@@ -575,6 +577,38 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
     return 0
+
+
+def _remind(conn: store.Connection, args: argparse.Namespace, settings: Settings) -> int:
+    """`campaign remind ID [--dry-run] [-o DOSSIER]`."""
+    found = reminders.prepare(conn, args.id, settings)
+    if not found:
+        print("Tous les porteurs ont répondu : aucune relance.")
+        return 0
+    if args.dry_run:
+        for row in reminders.listing(found):
+            print(
+                f"{row['porteur']}\t{row['adresse']}\t{row['actions']} action(s)\t"
+                f"{row['indicateurs']} indicateur(s)"
+            )
+        print(f"{len(found)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
+        return 0
+    envois = reminders.send(conn, _cli_user(conn), args.id, settings)
+    for envoi in envois:
+        print(f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}")
+    if not mail.smtp_configured(settings):
+        if args.output is None:
+            print(
+                "Aucun serveur d'envoi (PTLCD_SMTP_HOST) : rien n'a été envoyé. Indiquez -o "
+                "DOSSIER pour écrire les messages en fichiers .eml."
+            )
+            return 0
+        paths = mail.write_eml(found, settings, args.output)
+        print(f"Aucun serveur d'envoi : {len(paths)} fichier(s) .eml écrit(s) dans {args.output}.")
+        return 0
+    sent = sum(e.statut == "envoye" for e in envois)
+    print(f"{sent} relance(s) envoyée(s) sur {len(envois)}.")
+    return 0 if sent == sum(e.statut != "sans_adresse" for e in envois) else 1
 
 
 USER_HELP = (
@@ -699,7 +733,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help=USER_HELP.format(qui="qui annule"))
     p.set_defaults(func=cmd_undo)
 
-    p = sub.add_parser("campaign", help="campagnes de suivi : open, close, list, workbooks, status")
+    p = sub.add_parser(
+        "campaign", help="campagnes de suivi : open, close, list, workbooks, status, remind"
+    )
     acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
     a.add_argument("name", metavar="NOM", help="nom de la campagne")
@@ -714,6 +750,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
     a.add_argument("--format", choices=["csv", "xlsx"], help="csv ou xlsx")
     a.add_argument("-o", "--output", type=Path, help="fichier à écrire (sinon : un tableau)")
+    a = acts.add_parser("remind", help="relancer par courriel les porteurs qui n'ont pas répondu")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--dry-run", action="store_true", help="lister les relances, sans rien envoyer")
+    a.add_argument(
+        "-o", "--output", type=Path, help="sans serveur d'envoi : dossier où écrire les .eml"
+    )
     p.set_defaults(func=cmd_campaign)
 
     p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")

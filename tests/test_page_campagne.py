@@ -64,3 +64,20 @@ def test_the_page_is_for_saisie_and_admin_only():
     reader, agent = User("l", "L", "lecture"), User("s", "S", "saisie")
     assert not allowed(spec, None, False) and not allowed(spec, reader, False)
     assert allowed(spec, agent, False) and allowed(spec, SYSTEM, False)
+
+
+def test_an_admin_sees_who_to_remind_and_gets_the_eml_files_without_a_server(app_env, monkeypatch):
+    monkeypatch.delenv("PTLCD_SMTP_HOST", raising=False)
+    with store.connect(app_env) as conn:
+        campaigns.open_campaign(conn, SYSTEM, "Suivi", date.today() + timedelta(days=10))
+    at = run_page("admin")
+    assert_clean(at)
+    (owed,) = [d.value for d in at.dataframe if "adresse" in d.value.columns]
+    owed = owed.set_index("porteur")
+    assert owed.loc["Maison de l'emploi", "actions"] == 1
+    assert owed.loc["Maison de l'emploi", "adresse"] == "sans adresse"  # the seed has none
+    assert "Aucun serveur d'envoi" in texts(at.info)
+    assert [
+        b for b in at.get("download_button") if b.proto.label.startswith("Télécharger les relances")
+    ]
+    assert not [b for b in at.button if b.key == "campagne_relancer"]
