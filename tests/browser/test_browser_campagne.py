@@ -37,6 +37,7 @@ pytestmark = [
 ADMIN_PASSWORD = "mot-de-passe-mission-egalite"
 PORTEUR_PASSWORD = "mot-de-passe-maison-emploi"
 SENDER = "suivi-ptlcd@villeneuve-agglo.example"
+MDE = "Maison de l'emploi"  # the table shows porteurs by their label
 COMMENT = "Deux sessions de formation faites"
 
 
@@ -70,8 +71,22 @@ def _status(page, tmp_path: Path, name: str) -> dict[str, dict[str, str]]:  # ty
         page.get_by_role("button", name="Télécharger (CSV)").click()
     path = tmp_path / name
     download.value.save_as(path)
+    wait_for_app(page)
     text = path.read_bytes().decode("utf-8-sig")
     return {row["porteur"]: row for row in csv.DictReader(io.StringIO(text), delimiter=";")}
+
+
+def _reply_table(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The reply table as drawn on the page, by porteur label: the grid is painted on a canvas,
+    and its cells are kept in the DOM as a table for assistive technologies."""
+    grid = page.locator("[data-testid='stDataFrame']").first.locator("table[role='grid']")
+    grid.locator("tr").nth(3).wait_for(state="attached", timeout=30_000)
+    rows = [
+        [(cell.text_content() or "").strip() for cell in row.locator("th, td").all()]
+        for row in grid.locator("tr").all()
+    ]
+    assert rows[0][0] == "Porteur" and rows[0][5] == "Taux de réponse", rows[0]
+    return {row[0]: row for row in rows[1:]}
 
 
 def _open_campagne(page) -> None:  # type: ignore[no-untyped-def]
@@ -112,6 +127,7 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             context = browser.new_context(
                 viewport={"width": 1500, "height": 1100}, locale="fr-FR", accept_downloads=True
             )
+            context.set_default_timeout(60_000)  # a loaded machine: wait, never sleep
             page = context.new_page()
 
             # 1. The admin opens a campaign and downloads every porteur's workbook.
@@ -126,12 +142,16 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             before = _status(page, tmp_path, "avant.csv")
             assert set(before) == {"AGGLO_EGALITE", "UNIV", "MDE"}
             assert before["MDE"]["taux_reponse"] == "0"
+            shown = _reply_table(page)
+            assert shown[MDE][5] == "0" and shown[MDE][6] == "—", shown
+            assert page.get_by_text("Relancer les porteurs qui n'ont pas répondu (3)").count() == 1
             screenshot(page, "campagne_ouverte")
 
             with page.expect_download() as download:
                 page.get_by_role("button", name="Télécharger les classeurs des porteurs").click()
             archive = tmp_path / download.value.suggested_filename
             download.value.save_as(archive)
+            wait_for_app(page)
             assert archive.suffix == ".zip"
             with zipfile.ZipFile(archive) as zf:
                 assert sorted(zf.namelist()) == ["AGGLO_EGALITE.xlsx", "MDE.xlsx", "UNIV.xlsx"]
@@ -145,6 +165,7 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
 
             # 3. The porteur logs in (a fresh browser) and publishes it.
             porteur = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="fr-FR")
+            porteur.set_default_timeout(60_000)
             ppage = porteur.new_page()
             log_in(ppage, url, "mde", PORTEUR_PASSWORD)
             go_to(ppage, "Import de données")
@@ -171,6 +192,10 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             assert after["MDE"]["taux_reponse"] == "100"
             assert after["MDE"]["actions_a_jour"] == after["MDE"]["actions_dues"] == "1"
             assert after["AGGLO_EGALITE"]["taux_reponse"] == "0"
+            shown = _reply_table(page)
+            assert shown[MDE][5] == "100", shown
+            assert shown[MDE][6].startswith(f"{date.today():%d/%m/%Y} à "), shown
+            assert shown["Agglo — Mission égalité"][5] == "0", shown
             screenshot(page, "campagne_mde_100")
 
             # 5. Reminders: AGGLO_EGALITE's arrives; MDE (100 %) gets none.
@@ -183,6 +208,9 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             page.get_by_text("UNIV :").wait_for(timeout=30_000)
             wait_for_app(page)
             screenshot(page, "campagne_relances_envoyees")
+            shown = _reply_table(page)
+            assert shown["Agglo — Mission égalité"][7] == f"{date.today():%d/%m/%Y}", shown
+            assert shown[MDE][7] == shown["Université de Villeneuve"][7] == "—", shown
             assert page.locator("[data-testid='stException']").count() == 0
             context.close()
 
