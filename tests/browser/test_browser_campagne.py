@@ -80,7 +80,7 @@ def _reply_table(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """The reply table as drawn on the page, by porteur label: the grid is painted on a canvas,
     and its cells are kept in the DOM as a table for assistive technologies."""
     grid = page.locator("[data-testid='stDataFrame']").first.locator("table[role='grid']")
-    grid.locator("tr").nth(3).wait_for(state="attached", timeout=30_000)
+    grid.locator("tr").nth(3).wait_for(state="attached", timeout=60_000)
     rows = [
         [(cell.text_content() or "").strip() for cell in row.locator("th, td").all()]
         for row in grid.locator("tr").all()
@@ -91,7 +91,7 @@ def _reply_table(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
 
 def _open_campagne(page) -> None:  # type: ignore[no-untyped-def]
     go_to(page, "Campagne de suivi")
-    page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=60_000)
     wait_for_app(page)
 
 
@@ -133,11 +133,11 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             # 1. The admin opens a campaign and downloads every porteur's workbook.
             log_in(page, url, "mission", ADMIN_PASSWORD)
             go_to(page, "Campagne de suivi")
-            page.get_by_text("Aucune campagne pour l'instant").wait_for(timeout=30_000)
+            page.get_by_text("Aucune campagne pour l'instant").wait_for(timeout=60_000)
             page.get_by_label("Nom de la campagne").fill("Suivi du parcours")
             page.get_by_role("button", name="Ouvrir la campagne").click()
-            page.get_by_text("Campagne « Suivi du parcours").first.wait_for(timeout=30_000)
-            page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=30_000)
+            page.get_by_text("Campagne « Suivi du parcours").first.wait_for(timeout=60_000)
+            page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=60_000)
             wait_for_app(page)
             before = _status(page, tmp_path, "avant.csv")
             assert set(before) == {"AGGLO_EGALITE", "UNIV", "MDE"}
@@ -169,16 +169,16 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             ppage = porteur.new_page()
             log_in(ppage, url, "mde", PORTEUR_PASSWORD)
             go_to(ppage, "Import de données")
-            ppage.get_by_role("heading", name="Import de données").wait_for(timeout=30_000)
+            ppage.get_by_role("heading", name="Import de données").wait_for(timeout=60_000)
             upload(ppage, filled)
             ppage.get_by_role("button", name="Vérifier").click()
             wait_for_app(ppage)
-            ppage.get_by_text("Aucune erreur").wait_for(timeout=30_000)
+            ppage.get_by_text("Aucune erreur").wait_for(timeout=60_000)
             wait_for_app(ppage)
             screenshot(ppage, "campagne_porteur_verifie")
             ppage.get_by_role("button", name="Publier").click()
             wait_for_app(ppage)
-            ppage.get_by_text("Lot n° 1 publié").wait_for(timeout=30_000)
+            ppage.get_by_text("Lot n° 1 publié").wait_for(timeout=60_000)
             wait_for_app(ppage)
             screenshot(ppage, "campagne_porteur_publie")
             assert ppage.locator("[data-testid='stException']").count() == 0
@@ -205,7 +205,7 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             wait_for_app(page)
             # UNIV has no address: listed as such, not sent.
             page.get_by_text("1 relance(s) envoyée(s) sur 2").wait_for(timeout=60_000)
-            page.get_by_text("UNIV :").wait_for(timeout=30_000)
+            page.get_by_text("UNIV :").wait_for(timeout=60_000)
             wait_for_app(page)
             screenshot(page, "campagne_relances_envoyees")
             shown = _reply_table(page)
