@@ -147,9 +147,7 @@ else:
             "actions_dues": st.column_config.NumberColumn("Actions dues", width="small"),
             "actions_a_jour": st.column_config.NumberColumn("Actions à jour", width="small"),
             "indicateurs_dus": st.column_config.NumberColumn("Indicateurs dus", width="small"),
-            "indicateurs_fournis": st.column_config.NumberColumn(
-                "Indicateurs fournis", width="small"
-            ),
+            "indicateurs_fournis": st.column_config.NumberColumn("Indicateurs fournis"),
             "taux_reponse": st.column_config.ProgressColumn(
                 "Taux de réponse", min_value=0, max_value=100, format="%d %%", width="small"
             ),

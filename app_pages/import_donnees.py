@@ -109,8 +109,9 @@ if (importer := session.current_user()) is not None and importer.is_porteur:
     st.info(
         "Compte porteur : le fichier ne peut porter que sur vos actions et les indicateurs que "
         "vous fournissez (page « Mes actions ») ; une ligne sur ceux d'un autre porteur fait "
-        "refuser tout le fichier. Le modèle ci-dessous liste tout le plan, avec les valeurs déjà "
-        "connues : ne gardez que vos lignes."
+        "refuser tout le fichier. Pendant une campagne de suivi, déposez le classeur reçu pour "
+        "la campagne : il ne contient que vos lignes. Le modèle ci-dessous liste tout le plan, "
+        "avec les valeurs déjà connues : ne gardez que vos lignes."
     )
 
 flash = st.session_state.pop(FLASH_KEY, None)
@@ -256,13 +257,16 @@ else:
             )
 
 st.header("Historique des imports", anchor=False)
-history = data.query(batches.history_view)
+viewer = session.current_user()
+# A porteur account sees its own batches only, and cannot undo (an administrator can).
+own_only = viewer is not None and viewer.is_porteur
+history = data.query(batches.history_view, 200, viewer.login if own_only and viewer else None)
 if history.table.empty:
-    st.info("Aucun import n'a encore été publié.")
+    st.info("Aucun import n'a encore été publié" + (" par ce compte." if own_only else "."))
 else:
     st.dataframe(history.table, hide_index=True, width="stretch", key="import_history")
     undoable = history.undoable
-    if undoable:
+    if undoable and not own_only:
         u1, u2 = st.columns([2, 1], vertical_alignment="bottom")
         u1.selectbox(
             "Lot à annuler",

@@ -8,13 +8,21 @@ from datetime import date
 import pytest
 
 from ptlcd_data import store
-from ptlcd_data.access.auth import User
+from ptlcd_data.access.auth import SYSTEM, User
+from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import queries
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
 from tests.helpers import import_files as f
-from tests.helpers.apptest import add_account, assert_clean, open_page, run_page, texts
+from tests.helpers.apptest import (
+    add_account,
+    assert_clean,
+    open_page,
+    run_page,
+    table_having,
+    texts,
+)
 from tests.helpers.databases import app_on, built
 from ui import navigation
 
@@ -170,3 +178,16 @@ def test_the_import_page_publishes_a_porteurs_own_rows(app_env):
     at.button(key="import_publish").click().run()
     assert_clean(at)
     assert "Lot n° 1 publié : 1 créé(s)" in texts(at.success)
+
+
+def test_a_porteur_sees_only_its_own_batches_and_cannot_undo(app_env):
+    with store.connect(app_env) as conn:  # a staff batch first: not the porteur's to see
+        staff = f.xlsx({"Avancement": [f.AV_HEADER, [1, "01/06/2024", "En cours", 10, None]]})
+        batches.publish(conn, SYSTEM, verify.check_file(conn, staff, "equipe.xlsx"))
+    at = open_page(IMPORT, login=_porteur(app_env))
+    assert "Aucun import n'a encore été publié par ce compte." in texts(at.info)
+    _upload(at, f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]}))
+    at.button(key="import_publish").click().run()
+    history = table_having(at, "Fichier")
+    assert history["Lot"].tolist() == [2]
+    assert not [b for b in at.button if b.key == "import_undo"]

@@ -207,16 +207,18 @@ def _etats(conn: Connection, table: Any) -> dict[str, int]:
 # --- history and undo ------------------------------------------------------------------------
 
 
-def history(conn: Connection, limit: int = 200) -> pd.DataFrame:
-    """Newest first. Columns: id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies,
-    nb_inchanges, nb_ignores, sha256, annule_batch, annulable."""
+def history(conn: Connection, limit: int = 200, auteur: str | None = None) -> pd.DataFrame:
+    """Newest first; only the batches of the login `auteur` when given. Columns: id, cree_le,
+    fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges, nb_ignores, sha256,
+    annule_batch, annulable."""
     return conn.execute(
         """
         SELECT id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges,
                nb_ignores, sha256, annule_batch, statut = 'publié' AS annulable
-        FROM import_batch ORDER BY id DESC LIMIT ?
+        FROM import_batch WHERE $auteur IS NULL OR auteur = $auteur
+        ORDER BY id DESC LIMIT $limit
         """,
-        [limit],
+        {"limit": limit, "auteur": auteur},
     ).df()
 
 
@@ -244,9 +246,9 @@ class HistoryView:
     undoable: list[int]
 
 
-def history_view(conn: Connection, limit: int = 200) -> HistoryView:
+def history_view(conn: Connection, limit: int = 200, auteur: str | None = None) -> HistoryView:
     """`history` with dates and hashes as people read them, '—' where a batch undoes none."""
-    df = history(conn, limit)
+    df = history(conn, limit, auteur)
     shown = df.assign(
         quand=df["cree_le"].map(formats.timestamp),
         empreinte=df["sha256"].str.slice(0, 12),
