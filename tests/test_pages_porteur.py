@@ -11,7 +11,8 @@ from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import queries
+from ptlcd_data.plan import queries, versions
+from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
 from tests.helpers import import_files as f
@@ -115,7 +116,13 @@ def test_staff_choose_a_porteur_and_readers_have_no_such_page(app_env):
 def test_the_porteur_page_says_when_there_is_nothing(app_env):
     # A porteur with no action and no indicator: a porteur account whose codes were emptied.
     with store.connect(app_env) as conn:
-        conn.execute("INSERT INTO porteur VALUES ('SEUL', 'Porteur seul', 'autre', NULL, NULL, 99)")
+        change = PlanChange(
+            "porteur",
+            "SEUL",
+            "ajout",
+            {f: (None, v) for f, v in {"libelle": "Porteur seul", "type": "autre"}.items()},
+        )
+        versions.publish(conn, [change], date_effet=date.today(), user=SYSTEM, motif="essai")
     at = open_page(PAGE, login=_porteur(app_env, "seul", ("SEUL",)))
     assert "Aucune action du plan n'est portée par ce porteur" in texts(at.info)
     assert "ne fournit aucun indicateur" in texts(at.info)
