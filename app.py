@@ -21,20 +21,38 @@ st.set_page_config(
 )
 
 
-def navigation_for(user: User | None, read_requires_login: bool) -> dict[str, list[st.Page]]:
-    """The pages this user may open, by section. A page absent here is refused by URL too."""
+def navigation_for(
+    user: User | None, read_requires_login: bool
+) -> tuple[dict[str, list[st.Page]], dict[str, navigation.PageSpec]]:
+    """The pages of this user's navigation by section, and the refused ones by URL path.
+
+    A page this user may not use is still registered, hidden from the menu: its address then
+    shows a French message pointing to « Connexion » (app.py never runs its file), not
+    Streamlit's English "Page not found".
+    """
     sections: dict[str, list[st.Page]] = {}
+    refused: dict[str, navigation.PageSpec] = {}
     for spec in navigation.PAGES:
-        if navigation.allowed(spec, user, read_requires_login):
-            page = st.Page(
-                spec.path,
-                title=spec.title,
-                icon=spec.icon,
-                url_path=spec.url_path,
-                default=spec.default,
-            )
-            sections.setdefault(spec.section, []).append(page)
-    return sections
+        ok = navigation.allowed(spec, user, read_requires_login)
+        page = st.Page(
+            spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.default,
+            visibility="visible" if ok else "hidden",
+        )
+        sections.setdefault(spec.section, []).append(page)
+        if not ok:
+            refused[page.url_path] = spec
+    return sections, refused
+
+
+def show_refusal(spec: navigation.PageSpec, user: User | None) -> None:
+    """What a visitor sees at the address of a page their role cannot use."""
+    st.title(spec.title, anchor=False)
+    st.warning(navigation.refusal_text(spec, user))
+    st.page_link("app_pages/connexion.py", label="Connexion", icon=":material/login:")
 
 
 def show_error(exc: PtlcdError) -> None:
@@ -68,8 +86,11 @@ def run_page() -> None:
             raise
         show_error(error)
         st.stop()
-    page = st.navigation(navigation_for(user, data.settings().read_requires_login))
+    sections, refused = navigation_for(user, data.settings().read_requires_login)
+    # Always unfolded: beyond 12 pages Streamlit folds the list behind an English "View more".
+    page = st.navigation(sections, expanded=True)
     a11y.frame(page.title)
+    session.write_cookie()
     # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.
     st.sidebar.markdown(f"**{a11y.APP_NAME}**")
     st.sidebar.caption(
@@ -78,7 +99,10 @@ def run_page() -> None:
     widgets.observation_date_input()
     widgets.demo_banner(data.query(demo.has_demo))
     try:
-        page.run()
+        if page.url_path in refused:
+            show_refusal(refused[page.url_path], user)
+        else:
+            page.run()
     except Exception as exc:  # never a traceback in front of a user; the log keeps it
         error = data.user_error(exc)
         if error is not None:

@@ -52,5 +52,5 @@ if submitted:
     except PtlcdError as exc:
         st.error(widgets.escape_md(exc.message))
     else:
-        session.log_in(found.login)
+        session.log_in(found)
         st.rerun()

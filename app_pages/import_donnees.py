@@ -9,7 +9,7 @@ from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import batches, preview, template, verify
 from ui import data, session, widgets
 
-session.page_requires("saisie")
+session.page_requires("porteur")
 
 CHECK_KEY = "import_check"  # (file id, Check) or (file id, refusal message)
 FLASH_KEY = "import_flash"  # (kind, message) shown once after a publish or an undo
@@ -33,7 +33,13 @@ def _verify() -> None:
     if upload is None:
         return
     try:
-        check = data.uncached(verify.check_file, upload.getvalue(), upload.name, data.settings())
+        check = data.uncached(
+            verify.check_file,
+            upload.getvalue(),
+            upload.name,
+            data.settings(),
+            user=session.current_user(),
+        )
         st.session_state[CHECK_KEY] = (upload.file_id, check)
     except PtlcdError as exc:
         st.session_state[CHECK_KEY] = (upload.file_id, exc.message)
@@ -62,7 +68,13 @@ def _publish() -> None:
         st.session_state[FLASH_KEY] = (
             "success",
             f"Lot n° {batch_id} publié : {c['créés']} créé(s), {c['modifiés']} modifié(s), "
-            f"{c['inchangés']} inchangé(s), {c['ignorés']} ignoré(s).",
+            f"{c['inchangés']} inchangé(s), {c['ignorés']} ignoré(s)."
+            + (
+                f" Campagne n° {check.campagne_id} ({check.porteur_code}) : "
+                f"{check.confirmations_count()} confirmation(s) sans changement."
+                if check.campagne_id is not None
+                else ""
+            ),
         )
 
 
@@ -93,6 +105,14 @@ st.caption(
     "pas (feuille, ligne, colonne), montre chaque valeur qui changera, puis publie tout d'un coup. "
     "Un import publié peut être annulé."
 )
+if (importer := session.current_user()) is not None and importer.is_porteur:
+    st.info(
+        "Compte porteur : le fichier ne peut porter que sur vos actions et les indicateurs que "
+        "vous fournissez (page « Mes actions ») ; une ligne sur ceux d'un autre porteur fait "
+        "refuser tout le fichier. Pendant une campagne de suivi, déposez le classeur reçu pour "
+        "la campagne : il ne contient que vos lignes. Le modèle ci-dessous liste tout le plan, "
+        "avec les valeurs déjà connues : ne gardez que vos lignes."
+    )
 
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
@@ -191,7 +211,13 @@ else:
             key="import_summary",
         )
         changes = preview.changes(check, limit=PREVIEW_SHOWN)
-        if changes.empty:
+        if check.campagne_id is not None:
+            st.info(
+                f"Classeur de la campagne n° {check.campagne_id}, porteur {check.porteur_code} : "
+                f"{check.confirmations_count()} ligne(s) inchangée(s) seront enregistrées comme "
+                "« confirmé sans changement » (elles comptent comme des réponses)."
+            )
+        if changes.empty and not check.confirmations_count():
             st.info(
                 "Rien à publier : le fichier ne change aucune valeur "
                 f"({counts['inchangés']} inchangée(s), {counts['ignorés']} ignorée(s))."
@@ -231,13 +257,16 @@ else:
             )
 
 st.header("Historique des imports", anchor=False)
-history = data.query(batches.history_view)
+viewer = session.current_user()
+# A porteur account sees its own batches only, and cannot undo (an administrator can).
+own_only = viewer is not None and viewer.is_porteur
+history = data.query(batches.history_view, 200, viewer.login if own_only and viewer else None)
 if history.table.empty:
-    st.info("Aucun import n'a encore été publié.")
+    st.info("Aucun import n'a encore été publié" + (" par ce compte." if own_only else "."))
 else:
     st.dataframe(history.table, hide_index=True, width="stretch", key="import_history")
     undoable = history.undoable
-    if undoable:
+    if undoable and not own_only:
         u1, u2 = st.columns([2, 1], vertical_alignment="bottom")
         u1.selectbox(
             "Lot à annuler",

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ptlcd_data.suivi import engagements, saisie, status_queries
+from ptlcd_data.suivi import status_queries
 from ptlcd_data.suivi.retards import RULES_RETARD
-from ptlcd_data.vocabulary import NIVEAUX, STATUTS
-from ui import data, session, suivi, widgets
+from ui import data, decision, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
@@ -19,8 +18,6 @@ session.page_requires("lecture")
 ACTION_KEY = "revue_action"
 FORM_GEN_KEY = "_revue_form_gen"  # bumped after each record: the form starts empty again
 FLASH_KEY = "_revue_flash"
-# Up to this many territories, one field each; beyond, a list of territories and one level.
-TERRITORY_FIELDS_MAX = 8
 
 
 def _step(numbers: list[int], delta: int) -> None:
@@ -112,6 +109,12 @@ if not data.settings().allow_recording:
         "la revue se fait en lecture seule."
     )
     st.stop()
+if user is not None and user.is_porteur:
+    st.info(
+        "Un compte porteur enregistre l'avancement de ses propres actions depuis la page "
+        "« Mes actions ». La revue reste consultable en lecture."
+    )
+    st.stop()
 if user is None or not user.can("saisie"):
     st.info(
         "Pour enregistrer une décision, connectez-vous (page « Connexion ») avec un compte "
@@ -125,101 +128,11 @@ if as_of < today:
         f"La page montre le plan au {formats.day(as_of)}. Une décision datée d'aujourd'hui "
         "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
     )
-current = data.query(status_queries.action_state, action_no, today) or {}
-cells = data.query(engagements.engagement_cells, today, actions=(action_no,))
 gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
-with st.form(f"revue_form_{action_no}_{gen}", border=True):
-    s1, s2, s3 = st.columns(3)
-    statut = s1.selectbox(
-        "Statut",
-        options=list(STATUTS),
-        index=None,
-        placeholder=f"Inchangé ({current.get('statut', '—')})",
-        key=f"revue_statut_{action_no}_{gen}",
-    )
-    avancement = s2.number_input(
-        "Avancement (%)",
-        min_value=0,
-        max_value=100,
-        step=5,
-        value=None,
-        placeholder=f"Inchangé ({formats.percent(current.get('avancement'))})",
-        key=f"revue_avancement_{action_no}_{gen}",
-    )
-    date_effet = s3.date_input(
-        "Date d'effet",
-        value=today,
-        max_value=today,
-        format="DD/MM/YYYY",
-        key=f"revue_date_{action_no}_{gen}",
-        help="Aujourd'hui par défaut ; une date passée pour consigner une décision antérieure.",
-    )
-    commentaire = st.text_area(
-        "Commentaire (décision, point d'étape)",
-        max_chars=saisie.COMMENT_MAX_CHARS,
-        key=f"revue_commentaire_{action_no}_{gen}",
-    )
-    st.markdown("**Engagement des territoires**")
-    chosen: dict[str, str] = {}
-    codes_without_level = False
-    if len(cells) <= TERRITORY_FIELDS_MAX:
-        columns = st.columns(max(len(cells), 1))
-        for i, cell in enumerate(cells.itertuples(index=False)):
-            niveau = columns[i].selectbox(
-                widgets.escape_md(cell.territoire),
-                options=list(NIVEAUX),
-                index=None,
-                placeholder=f"Inchangé ({cell.niveau})",
-                key=f"revue_eng_{cell.territoire_code}_{action_no}_{gen}",
-            )
-            if niveau is not None:
-                chosen[str(cell.territoire_code)] = niveau
-    else:  # many territories: one level applied to the territories chosen
-        names = dict(zip(cells["territoire_code"], cells["territoire"], strict=True))
-        levels = dict(zip(cells["territoire_code"], cells["niveau"], strict=True))
-        e1, e2 = st.columns([3, 1])
-        codes = e1.multiselect(
-            "Territoires",
-            select_all=False,
-            options=list(names),
-            format_func=lambda c: f"{names[c]} ({levels[c]})",
-            key=f"revue_eng_codes_{action_no}_{gen}",
-            placeholder="Aucun changement",
-        )
-        niveau = e2.selectbox(
-            "Nouveau niveau",
-            options=list(NIVEAUX),
-            index=None,
-            key=f"revue_eng_niveau_{action_no}_{gen}",
-        )
-        if codes and niveau is not None:
-            chosen = {str(c): niveau for c in codes}
-        codes_without_level = bool(codes) and niveau is None
-    submitted = st.form_submit_button("Enregistrer", type="primary", key="revue_submit")
-
-if submitted and codes_without_level:
-    st.error("Choisissez le nouveau niveau des territoires sélectionnés, ou retirez-les.")
-elif submitted:
-    with widgets.guard():
-        written = data.write(
-            saisie.enregistrer_revue,
-            user,
-            action_no,
-            date_effet=date_effet if isinstance(date_effet, date) else today,
-            statut=statut,
-            avancement=None if avancement is None else int(avancement),
-            commentaire=commentaire,
-            engagements=chosen,
-        )
-        parts = []
-        if written["statut"]:
-            parts.append("statut / commentaire")
-        if written["engagements"]:
-            parts.append(f"{written['engagements']} engagement(s)")
-        st.session_state[FLASH_KEY] = (
-            f"Action n° {action_no} : {' et '.join(parts)} enregistré(s) par "
-            f"{widgets.escape_md(user.nom)} le "
-            f"{formats.timestamp(datetime.now())}."
-        )
+submitted = decision.decision_form(action_no, "revue", gen, today)
+if submitted is not None:
+    done = decision.record(user, action_no, submitted)
+    if done is not None:
+        st.session_state[FLASH_KEY] = done
         st.session_state[FORM_GEN_KEY] = gen + 1
         st.rerun()

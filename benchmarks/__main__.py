@@ -1,8 +1,10 @@
 """`python -m benchmarks` (`make bench`): every benchmark side by side, written to docs/benchmarks.md.
 
 `python -m benchmarks import` runs only the import section, `python -m benchmarks cold` only the
-cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks versions` only
-the pages with 500 plan edits in the history (its section of docs/benchmarks.md replaced).
+cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks workbooks`
+only the campaign workbooks (its section of docs/benchmarks.md rewritten); `python -m benchmarks
+versions` only the pages with 500 plan edits in the history (its section of docs/benchmarks.md
+replaced).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages, plan_edits, report
+from benchmarks import browser, import_speed, load, pages, plan_edits, report, workbooks
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -136,6 +138,8 @@ def memory_section(demo_db: Path, large_db: Path) -> str:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["import"]:
         return import_speed.main(argv[1:])
+    if argv[:1] == ["workbooks"]:
+        return workbooks.main()
     if argv[:1] == ["versions"]:
         return plan_edits.main()
     if argv[:1] == ["cold"]:
@@ -153,6 +157,7 @@ def main(argv: list[str]) -> int:
             ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
             ("mémoire", lambda: memory_section(demo_db, large_db)),
             ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
+            ("classeurs de campagne", lambda: "\n".join(workbooks.section(large_db, folder))),
             ("import", lambda: import_speed.section()[0]),
             ("mémoire de l'import", import_speed.memory_section),
             ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),

@@ -131,6 +131,7 @@ async def _run_page(
             pages = [
                 AppPage(p.page_script_hash, p.page_name, p.url_pathname)
                 for p in msg.navigation.app_pages
+                if not p.is_hidden  # refused pages: registered, hidden, they say why in French
             ]
         elif kind == "script_finished":
             status = msg.script_finished

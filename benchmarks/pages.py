@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.common import BENCH_ADMIN, ROOT
+from tests.helpers.apptest import logged_in
 from ui.navigation import PAGES
 
 REPEATS = 3
@@ -21,7 +22,7 @@ def _one_run(db: Path, path: str) -> float:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.session_state["ptlcd_login"] = BENCH_ADMIN
+    logged_in(at, BENCH_ADMIN)
     at.run()
     at.switch_page(path)
     start = time.perf_counter()

@@ -117,16 +117,17 @@ def section(demo_db: Path, large_db: Path) -> list[str]:
     return lines
 
 
-def write_section(lines: list[str], out: Path) -> None:
-    """Replace this section in `out` (or append it), leaving the other sections as they are."""
+def write_section(lines: list[str], out: Path, heading: str = HEADING) -> None:
+    """Replace the section `heading` in `out` (or append it), leaving the other sections as
+    they are."""
     text = out.read_text(encoding="utf-8") if out.exists() else "# Mesures de performance\n"
     body = "\n".join([*lines, "", f"Section mesurée le {now_label()} sur : {machine()}."])
     body = body.strip("\n")
-    start = text.find(HEADING)
+    start = text.find(heading)
     if start == -1:
         new = text.rstrip("\n") + "\n\n" + body + "\n"
     else:
-        end = text.find("\n## ", start + len(HEADING))
+        end = text.find("\n## ", start + len(heading))
         rest = text[end:] if end != -1 else ""
         new = text[:start].rstrip("\n") + "\n\n" + body + "\n" + rest
     out.write_text(new, encoding="utf-8")

@@ -34,6 +34,35 @@ def build(conn: store.Connection, data_dir: Path, *, demo: bool = True) -> dict[
     return counts
 
 
+def build_from_workbook(
+    conn: store.Connection, data: bytes, filename: str, settings: Settings, *, demo: bool = True
+) -> dict[str, int]:
+    """Build the store from one plan workbook (`plan export`'s form) instead of `data/`.
+
+    The workbook is written out as the files of `data/` in a temporary folder, then loaded by
+    the same `build`: the same checks apply, and the plan's version 1 is made the same way.
+    A workbook with problems raises `PlanWorkbookRefused` (each problem with sheet, row, column).
+    """
+    import shutil
+    import tempfile
+
+    from ptlcd_data.plan import workbook
+
+    book = workbook.read(
+        data, filename, max_bytes=settings.max_upload_mb * 2**20, max_rows=settings.max_rows
+    )
+    if not book.ok:
+        raise workbook.PlanWorkbookRefused(filename, book.problems)
+    with tempfile.TemporaryDirectory(prefix="ptlcd-plan-") as folder:
+        workbook.write_data_files(book, Path(folder))
+        # The plan's words that give the initial statuses ("Engagé", "À valider"…) are not in
+        # the workbook: those of the data folder apply, when it has them.
+        words = settings.data_dir / "suivi_initial.csv"
+        if words.is_file():
+            shutil.copyfile(words, Path(folder) / words.name)
+        return build(conn, Path(folder), demo=demo)
+
+
 def open_store(settings: Settings) -> store.Connection:
     """Connect (a damaged file is refused with its diagnosis), migrate forward, and build the
     plan on first run."""

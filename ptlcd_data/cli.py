@@ -20,13 +20,14 @@ import pandas as pd
 from ptlcd_data import cli_fr, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal
 from ptlcd_data.access.auth import ROLES
-from ptlcd_data.build import build, open_store
+from ptlcd_data.build import build, build_from_workbook, open_store
+from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import porteurs, queries
+from ptlcd_data.plan import edits, porteurs, queries, workbook
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from ptlcd_data.suivi import engagements, status_queries
@@ -71,6 +72,10 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
+# Not a table but a folder (a data package): `export opendata -o DIR`.
+OPENDATA = "opendata"
+
+
 def parse_date(text: str) -> date:
     """'2019-12-31' or '31/12/2019'."""
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
@@ -86,7 +91,11 @@ def parse_date(text: str) -> date:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     conn = store.connect(settings.db_path, check=True)
     try:
-        counts = build(conn, settings.data_dir, demo=not args.no_demo)
+        if args.plan is None:
+            _refuse_data_over_workbook(conn)
+            counts = build(conn, settings.data_dir, demo=not args.no_demo)
+        else:
+            counts = _init_from_workbook(conn, args.plan, settings, demo=not args.no_demo)
     finally:
         conn.close()
     print(
@@ -96,7 +105,114 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refuse_data_over_workbook(conn: store.Connection) -> None:
+    """A base built from a plan workbook is not refreshed from the data folder's plan."""
+    store.migrate(conn)
+    origin = queries.plan_meta(conn).get(workbook.ORIGIN_KEY) if store.is_built(conn) else None
+    if origin == workbook.ORIGIN:
+        raise InputError(
+            "Cette base a été construite depuis un classeur du plan (init --plan) : « init » y "
+            "chargerait le plan du dossier des données. Modifiez son plan avec « plan import » "
+            "ou la page « Modifier le plan »."
+        )
+
+
+def _init_from_workbook(
+    conn: store.Connection, path: Path, settings: Settings, *, demo: bool
+) -> dict[str, int]:
+    if not path.is_file():
+        raise InputError(f"Fichier introuvable : {path}.")
+    store.migrate(conn)
+    if store.is_built(conn):
+        raise InputError(
+            f"La base {settings.db_path} contient déjà un plan : init --plan construit une "
+            "nouvelle instance. Choisissez un nouveau fichier (--db), ou modifiez ce plan avec "
+            "« plan import »."
+        )
+    return build_from_workbook(conn, path.read_bytes(), path.name, settings, demo=demo)
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    """`plan export FICHIER.xlsx [--as-of]` and `plan import FICHIER [--dry-run] …`."""
+    conn = open_store(settings)
+    try:
+        if args.plan_command == "export":
+            data = workbook.export(conn, args.as_of)
+            args.file.parent.mkdir(parents=True, exist_ok=True)
+            args.file.write_bytes(data)
+            print(f"Plan écrit dans {args.file}.")
+            return 0
+        if not args.file.is_file():
+            raise InputError(f"Fichier introuvable : {args.file}.")
+        date_effet = args.date_effet or date.today()
+        check = edits.check_workbook(
+            conn, args.file.read_bytes(), args.file.name, settings, date_effet
+        )
+        for problem in check.problems:
+            print(problems.format_problem(problem), file=sys.stderr)
+        if not check.ok:
+            print(
+                f"Fichier refusé : {len(check.errors)} erreur(s), rien n'est publié.",
+                file=sys.stderr,
+            )
+            return 1
+        if check.retired_actions():  # first, before the field-by-field list
+            print(edits.retired_warning(check.retired_actions()))
+        for line in edits.preview_lines(check.changes):
+            print(line)
+        if not check.changes:
+            print("Rien à publier : le classeur ne change rien au plan.")
+            return 0
+        counts = ", ".join(f"{n} {label}" for label, n in check.counts().items())
+        if args.dry_run:
+            print(f"Simulation ({counts}) : rien n'a été publié.")
+            return 0
+        if not (args.motif or "").strip():
+            print(
+                "Usage : --motif TEXTE est obligatoire pour publier (ou --dry-run).",
+                file=sys.stderr,
+            )
+            return 2
+        n = edits.publish(
+            conn,
+            check.changes,
+            date_effet=date_effet,
+            user=_cli_user(conn, args.user),
+            motif=args.motif,
+            backup_keep=settings.backups_kept,
+        )
+    finally:
+        conn.close()
+    print(f"{n} changement(s) du plan publié(s) ({counts}), date d'effet {date_effet:%d/%m/%Y}.")
+    return 0
+
+
+def _export_opendata(args: argparse.Namespace, settings: Settings) -> int:
+    """`export opendata -o DIR`: the Frictionless package (ptlcd_data/opendata)."""
+    from ptlcd_data.opendata import package
+
+    if args.format:
+        print("usage : export opendata écrit un dossier de CSV, sans --format.", file=sys.stderr)
+        return 2
+    conn = open_store(settings)
+    try:
+        written = package.write_package(
+            conn, args.output, args.as_of or date.today(), avec_demo=args.avec_demo
+        )
+    finally:
+        conn.close()
+    print(f"Paquet de données ouvertes écrit dans {written.directory} :")
+    for name, n in written.rows.items():
+        print(f"  {name}.csv : {n} ligne(s)")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.what == OPENDATA:
+        return _export_opendata(args, settings)
+    if args.avec_demo:
+        print("usage : --avec-demo ne vaut que pour export opendata.", file=sys.stderr)
+        return 2
     fmt = args.format or (args.output.suffix.lstrip(".").lower() or "csv")
     if fmt not in exports.FORMATS:
         raise InputError(
@@ -184,17 +300,25 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             if users.empty:
                 print("Aucun compte. Créez le premier administrateur : user add LOGIN --role admin")
             for row in users.itertuples():
-                print(f"{row.login}\t{row.role}\t{row.nom}")
+                print(f"{row.login}\t{row.role}\t{row.nom}\t{row.porteurs or '—'}")
             return 0
         if not args.login:
             raise InputError("Indiquez l'identifiant du compte.")
         if args.action == "add":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.add_user(
-                conn, actor, args.login, args.nom or args.login, args.role, _read_password(args)
+            codes = _porteur_codes(args.porteur)
+            accounts.check_role_porteurs(conn, args.role, codes)  # before asking a password
+            user = accounts.add_user(
+                conn,
+                actor,
+                args.login,
+                args.nom or args.login,
+                args.role,
+                _read_password(args),
+                porteurs=codes or (),
             )
-            print(f"Compte « {args.login} » créé (rôle {args.role}).")
+            print(f"Compte « {args.login} » créé (rôle {args.role}{_for(user.porteurs)}).")
         elif args.action == "remove":
             accounts.remove_user(conn, actor, args.login)
             print(f"Compte « {args.login} » supprimé.")
@@ -204,11 +328,24 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
         elif args.action == "role":
             if not args.role:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
-            accounts.set_role(conn, actor, args.login, args.role)
-            print(f"Rôle de « {args.login} » : {args.role}.")
+            accounts.set_role(
+                conn, actor, args.login, args.role, porteurs=_porteur_codes(args.porteur)
+            )
+            print(
+                f"Rôle de « {args.login} » : {args.role}{_for(accounts.porteurs_of(conn, args.login))}."
+            )
     finally:
         conn.close()
     return 0
+
+
+def _porteur_codes(text: str | None) -> list[str] | None:
+    """--porteur CODE[,CODE] as a list (None when not given)."""
+    return None if text is None else [c for c in text.split(",") if c.strip()]
+
+
+def _for(codes: tuple[str, ...]) -> str:
+    return f", porteur(s) {', '.join(codes)}" if codes else ""
 
 
 def cmd_porteurs(args: argparse.Namespace, settings: Settings) -> int:
@@ -341,11 +478,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     data = path.read_bytes()
     conn = open_store(settings)
     try:
-        check = verify.check_file(conn, data, path.name, settings)
+        user = _cli_user(conn, args.user)
+        check = verify.check_file(conn, data, path.name, settings, user=user)
         for problem in check.problems.to_dict("records"):
             print(problems.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
         counts = check.counts()
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        if check.campagne_id is not None:
+            summary += (
+                f" ; campagne n° {check.campagne_id}, porteur {check.porteur_code} : "
+                f"{check.confirmations_count()} confirmation(s) sans changement"
+            )
         if not check.ok:
             print(
                 f"Fichier refusé : {len(check.errors)} erreur(s), rien n'est publié.",
@@ -361,9 +504,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
-        batch_id = batches.publish(
-            conn, _cli_user(conn, args.user), check, backup_keep=settings.backups_kept
-        )
+        batch_id = batches.publish(conn, user, check, backup_keep=settings.backups_kept)
     finally:
         conn.close()
     if batch_id is None:
@@ -404,6 +545,72 @@ def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.action == "open":
+            c = campaigns.open_campaign(conn, _cli_user(conn), args.name, args.deadline, args.year)
+            print(c.id)
+        elif args.action == "close":
+            closed = campaigns.close_campaign(conn, _cli_user(conn), args.id)
+            print(f"Campagne « {closed.label} » close.")
+        elif args.action == "list":
+            found = campaigns.campaigns(conn)
+            for c in found:
+                print(texts.campaign_line(c))
+            print(f"{len(found)} campagne(s).")
+        elif args.action == "workbooks":
+            paths = workbooks.write_workbooks(conn, args.id, args.output)
+            print(f"{len(paths)} classeur(s) écrit(s) dans {args.output}.")
+        elif args.action == "remind":
+            return _remind(conn, args, settings)
+        else:
+            table = completion.completion(conn, args.id)
+            if args.output is None:
+                print("\n".join(texts.status_lines(table)))
+            else:
+                fmt = args.format or args.output.suffix.lstrip(".").lower()
+                if fmt not in ("csv", "xlsx"):
+                    raise InputError(f"Format « {fmt or '?'} » impossible : csv ou xlsx.")
+                exports.write_table(table, args.output, fmt, "Campagne")
+                print(f"{len(table)} porteur(s) écrit(s) dans {args.output} ({fmt}).")
+    finally:
+        conn.close()
+    return 0
+
+
+def _remind(conn: store.Connection, args: argparse.Namespace, settings: Settings) -> int:
+    """`campaign remind ID [--dry-run] [-o DOSSIER]`."""
+    found = reminders.prepare(conn, args.id, settings)
+    if not found:
+        print("Tous les porteurs ont répondu : aucune relance.")
+        return 0
+    if args.dry_run:
+        for row in reminders.listing(found):
+            print(
+                f"{row['porteur']}\t{row['adresse']}\t{row['actions']} action(s)\t"
+                f"{row['indicateurs']} indicateur(s)"
+            )
+        print(f"{len(found)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
+        return 0
+    envois = reminders.send(conn, _cli_user(conn), args.id, settings)
+    for envoi in envois:
+        print(f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}")
+    if not mail.smtp_configured(settings):
+        if args.output is None:
+            print(
+                "Aucun serveur d'envoi (PTLCD_SMTP_HOST) : rien n'a été envoyé. Indiquez -o "
+                "DOSSIER pour écrire les messages en fichiers .eml."
+            )
+            return 0
+        paths = mail.write_eml(found, settings, args.output)
+        print(f"Aucun serveur d'envoi : {len(paths)} fichier(s) .eml écrit(s) dans {args.output}.")
+        return 0
+    sent = sum(e.statut == "envoye" for e in envois)
+    print(f"{sent} relance(s) envoyée(s) sur {len(envois)}.")
+    return 0 if sent == sum(e.statut != "sans_adresse" for e in envois) else 1
+
+
 USER_HELP = (
     "compte local de la personne {qui} (son rôle s'applique) ; un autre nom est noté "
     "« ligne de commande (NOM) » avec le compte système"
@@ -423,7 +630,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="construire ou rafraîchir la base depuis data/")
     p.add_argument("--no-demo", action="store_true", help="sans données de démonstration")
+    p.add_argument(
+        "--plan", type=Path, metavar="CLASSEUR", help="nouvelle base depuis un classeur du plan"
+    )
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("plan", help="le plan en un classeur : export, import")
+    plan_sub = p.add_subparsers(dest="plan_command", required=True, metavar="export|import")
+    q = plan_sub.add_parser("export", help="écrire le plan en un classeur .xlsx modifiable")
+    q.add_argument("file", type=Path, metavar="FICHIER.xlsx")
+    q.add_argument("--as-of", type=parse_date, help="le plan à cette date (défaut : aujourd'hui)")
+    q.set_defaults(func=cmd_plan)
+    q = plan_sub.add_parser("import", help="vérifier puis publier un classeur du plan")
+    q.add_argument("file", type=Path, metavar="FICHIER", help=".xlsx, .xlsm, .ods ou .xls")
+    q.add_argument("--dry-run", action="store_true", help="vérifier et montrer, sans publier")
+    q.add_argument("--user", help=USER_HELP.format(qui="qui publie"))
+    q.add_argument("--date-effet", type=parse_date, help="défaut : aujourd'hui")
+    q.add_argument("--motif", help="pourquoi le plan change (obligatoire pour publier)")
+    q.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("demo", help="données de démonstration : compter, supprimer (--remove)")
     p.add_argument(
@@ -444,7 +668,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="add, remove, passwd, role, list",
     )
     p.add_argument("login", nargs="?", help="identifiant du compte")
-    p.add_argument("--role", choices=ROLES, help="lecture, saisie ou admin")
+    p.add_argument("--role", choices=ROLES, help="lecture, porteur, saisie ou admin")
+    p.add_argument("--porteur", metavar="CODE[,CODE]", help="porteur(s) d'un compte porteur")
     p.add_argument("--nom", help="nom affiché")
     p.add_argument(
         "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
@@ -476,12 +701,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("export", help="exporter un tableau (plan, …)")
-    p.add_argument(
-        "what", choices=sorted(EXPORTERS), metavar="QUOI", help=", ".join(sorted(EXPORTERS))
-    )
+    exportables = sorted([*EXPORTERS, OPENDATA])
+    p.add_argument("what", choices=exportables, metavar="QUOI", help=", ".join(exportables))
     p.add_argument("--format", choices=exports.FORMATS, help="csv, xlsx ou parquet")
-    p.add_argument("-o", "--output", type=Path, required=True, help="fichier à écrire")
+    p.add_argument(
+        "-o", "--output", type=Path, required=True, help="fichier à écrire (dossier : opendata)"
+    )
     p.add_argument("--as-of", type=parse_date, help="date d'observation (défaut : aujourd'hui)")
+    p.add_argument(
+        "--avec-demo", action="store_true", help="opendata : garder les données de démonstration"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="écrire le modèle d'import (.xlsx ou .csv)")
@@ -503,6 +732,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir history)")
     p.add_argument("--user", help=USER_HELP.format(qui="qui annule"))
     p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser(
+        "campaign", help="campagnes de suivi : open, close, list, workbooks, status, remind"
+    )
+    acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
+    a.add_argument("name", metavar="NOM", help="nom de la campagne")
+    a.add_argument("--deadline", type=parse_date, required=True, help="échéance (JJ/MM/AAAA)")
+    a.add_argument("--year", type=int, help="année des indicateurs (défaut : l'an dernier)")
+    for name, text in (("close", "fermer une campagne"), ("workbooks", "un classeur par porteur")):
+        a = acts.add_parser(name, help=text)
+        a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("-o", "--output", type=Path, required=True, help="dossier à écrire")
+    acts.add_parser("list", help="les campagnes")
+    a = acts.add_parser("status", help="réponses par porteur")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--format", choices=["csv", "xlsx"], help="csv ou xlsx")
+    a.add_argument("-o", "--output", type=Path, help="fichier à écrire (sinon : un tableau)")
+    a = acts.add_parser("remind", help="relancer par courriel les porteurs qui n'ont pas répondu")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--dry-run", action="store_true", help="lister les relances, sans rien envoyer")
+    a.add_argument(
+        "-o", "--output", type=Path, help="sans serveur d'envoi : dossier où écrire les .eml"
+    )
+    p.set_defaults(func=cmd_campaign)
 
     p = sub.add_parser("report", help="synthèse annuelle pour les élus (PDF ou XLSX)")
     p.add_argument("--year", type=int, required=True, metavar="AAAA", help="année de la synthèse")

@@ -74,6 +74,24 @@ class Settings:
             "help": "Exiger une connexion pour consulter (sinon la lecture est ouverte).",
         },
     )
+    secret_key: str = field(
+        default="",
+        repr=False,  # never in a log or a traceback
+        metadata={
+            "env": "PTLCD_SECRET_KEY",
+            "help": "Clé qui signe les cookies de connexion (32 caractères au moins, tirés au "
+            "hasard) ; vide : une clé aléatoire est créée une fois dans le fichier "
+            "ptlcd-session.key à côté de la base.",
+        },
+    )
+    session_hours: int = field(
+        default=12,
+        metadata={
+            "env": "PTLCD_SESSION_HOURS",
+            "help": "Durée d'une connexion locale, en heures (de 1 à 720) : elle survit au "
+            "rechargement de la page jusque-là, ou jusqu'à la déconnexion.",
+        },
+    )
     accessibility_contact: str = field(
         default="",
         metadata={

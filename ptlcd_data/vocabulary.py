@@ -41,6 +41,8 @@ NIVEAUX_ENGAGES: tuple[str, ...] = ("Engagée", "Réalisée")
 # Where a record comes from.
 SOURCE_REVUE = "revue GOLD"
 SOURCE_DEMO = "démonstration"
+# A campaign reply that repeats the current status (`campagnes.returns`).
+SOURCE_CONFIRMATION = "confirmé sans changement"
 # The initial state read from the plan's remarks: "plan 2017 (document de travail)".
 SOURCE_PLAN_MODELE = "plan {annee} (document de travail)"
 AUTEUR_PLAN = "document du plan"

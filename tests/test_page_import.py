@@ -118,8 +118,11 @@ def test_anonymous_and_reader_accounts_cannot_open_the_import_page(app_env):
             with store.connect(app_env) as conn:
                 accounts.add_user(conn, SYSTEM, login, "Élu", "lecture", "mot-de-passe-elu")
         at = _run_page(None, login=login)
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(PAGE)
+        at.switch_page(PAGE).run()  # its address: the French refusal, nothing of the page
+        assert not at.exception
+        assert not at.get("file_uploader") and not at.button
+        assert "rôle « porteur »" in texts(at.warning)
+        assert [link.proto.page for link in at.get("page_link")] == ["connexion"]
 
 
 def test_problem_table_shows_a_dash_never_none_in_empty_cells(app_env):

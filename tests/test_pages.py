@@ -12,7 +12,7 @@ from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
 from tests.helpers import ROOT
-from tests.helpers.apptest import app, assert_clean, run_page
+from tests.helpers.apptest import app, assert_clean, logged_in, run_page
 from ui.navigation import PAGES as SPECS
 
 PAGES = [spec.path for spec in SPECS]
@@ -34,7 +34,7 @@ def test_every_page_renders_without_exception(app_env, page):
     with store.connect(app_env) as conn:
         accounts.add_user(conn, SYSTEM, "chef", "Chef", "admin", "correct-horse-battery")
     at = app()
-    at.session_state["ptlcd_login"] = "chef"
+    logged_in(at, "chef")
     at.run()
     at.switch_page(page).run()
     assert_clean(at)

@@ -21,6 +21,7 @@ from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import saisie
 from tests.helpers import ROOT
 from tests.helpers import import_files as f
+from tests.helpers.apptest import logged_in
 from tests.helpers.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -95,7 +96,7 @@ def _markdown_bearing_values(at: AppTest) -> list[str]:
 @pytest.mark.parametrize("spec", PAGES, ids=lambda s: s.title)
 def test_no_page_renders_a_payload_as_markdown(app_env, hostile_db, spec):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["ptlcd_login"] = "admin"
+    logged_in(at, "admin")
     at.run()
     at.switch_page(spec.path).run()
     assert not at.exception

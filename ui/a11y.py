@@ -47,8 +47,8 @@ label:has(input[type="checkbox"]:focus-visible), label:has(input[type="radio"]:f
 }}
 /* The home page's counts keep the size they had as a heading (1.5rem). */
 .st-key-{HOME_COUNTS_KEY} p {{ font-size: 1.5rem; }}
-/* The script's container takes no room. */
-[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > #{SCRIPT_ID}) {{
+/* The app's scripts (this one, the session cookie's) take no room. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script[id^="ptlcd-"]) {{
   display: none;
 }}
 </style>"""
@@ -59,8 +59,7 @@ TEXTS_FR = {
     "Skip to main content": "Aller au contenu principal",
     "Page not found": "Page introuvable",
     "The page that you have requested does not seem to exist. Running the app's main page.": (
-        "La page demandée n'existe pas, ou votre rôle ne permet pas de l'ouvrir : voici la "
-        "page d'accueil."
+        "La page demandée n'existe pas : voici la page d'accueil."
     ),
 }
 LABELS_FR = {

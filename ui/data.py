@@ -67,6 +67,11 @@ def _revision() -> int:
     return int(rev) if rev is not None else refresh_revision()
 
 
+def revision() -> int:
+    """The store's revision as this run read it: any committed write since changes it."""
+    return _revision()
+
+
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
 def _run(
     module: str,

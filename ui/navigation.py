@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ptlcd_data.access.auth import User
+from ptlcd_data.access.auth import ROLE_LABELS, User
 
 ANONYMOUS = "anonyme"
 
@@ -20,7 +20,7 @@ class PageSpec:
     title: str
     icon: str
     url_path: str | None
-    role: str  # lecture, saisie, admin, or ANONYMOUS (everyone, logged in or not)
+    role: str  # lecture, porteur, saisie, admin, or ANONYMOUS (everyone, logged in or not)
     default: bool = False
 
 
@@ -35,8 +35,12 @@ PAGES: list[PageSpec] = [
     PageSpec("Le suivi",       "app_pages/revue.py",          "Revue GOLD",       ":material/groups:",      "revue",       "lecture"),
     PageSpec("Le suivi",       "app_pages/indicateurs.py",    "Indicateurs",      ":material/monitoring:",  "indicateurs", "lecture"),
     PageSpec("Le suivi",       "app_pages/synthese.py",       "Synthèse annuelle", ":material/summarize:",  "synthese",    "lecture"),
-    PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "saisie"),
+    PageSpec("Saisie",         "app_pages/mes_actions.py",    "Mes actions",      ":material/assignment_ind:", "mes-actions", "porteur"),
+    PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "porteur"),
+    PageSpec("Saisie",         "app_pages/campagne.py",       "Campagne de suivi", ":material/campaign:",   "campagne",    "saisie"),
+    PageSpec("Administration", "app_pages/modifier_plan.py",  "Modifier le plan", ":material/edit_note:", "modifier-plan", "admin"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),
+    PageSpec("Administration", "app_pages/donnees_ouvertes.py", "Données ouvertes", ":material/dataset:", "donnees-ouvertes", "admin"),
     PageSpec("Compte",         "app_pages/connexion.py",      "Connexion",        ":material/login:",       "connexion",   ANONYMOUS),
     PageSpec("À propos",       "app_pages/accessibilite.py",  "Accessibilité",    ":material/accessibility:", "accessibilite", ANONYMOUS),
 ]
@@ -49,3 +53,23 @@ def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> boo
     if user is None:
         return spec.role == "lecture" and not read_requires_login
     return user.can(spec.role)
+
+
+def refusal_text(spec: PageSpec, user: User | None) -> str:
+    """Why this visitor cannot open this page, in French, and what to do (log in)."""
+    role = ROLE_LABELS.get(spec.role, spec.role)
+    if user is None and spec.role == "lecture":
+        return (
+            "La consultation de ce tableau de bord est réservée aux personnes connectées. "
+            "Connectez-vous depuis la page « Connexion » :"
+        )
+    if user is None:
+        return (
+            f"Cette page est réservée aux comptes ayant le rôle « {role} ». "
+            "Connectez-vous depuis la page « Connexion » :"
+        )
+    return (
+        f"Votre compte (rôle « {ROLE_LABELS.get(user.role, user.role)} ») ne permet pas "
+        f"d'ouvrir cette page : elle demande le rôle « {role} ». Pour l'ouvrir, connectez-vous "
+        "avec un autre compte depuis la page « Connexion » :"
+    )

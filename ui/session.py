@@ -4,6 +4,16 @@ With an `[auth]` section in secrets, users log in through OpenID Connect (`st.lo
 their role from the roles file by e-mail. Otherwise they log in with a local account. The role is
 looked up again each time (an account removed or downgraded by an admin loses its rights at once),
 and every writing function of the data layer checks it at the moment of writing.
+
+A local login is a signed session token (`ptlcd_data/access/sessions.py`), kept in this tab's
+session state and in a cookie, so that a reload keeps it for PTLCD_SESSION_HOURS. Streamlit
+(1.67) reads cookies (`st.context.cookies`, those sent when the tab connected) but cannot set
+one: a tiny script sets it in the page (`st.html` with JavaScript, written once after a login
+or a log-out, see `write_cookie`). HttpOnly is impossible from a script; the cookie is
+SameSite=Strict, Path=/, with Max-Age the session's lifetime, and Secure over https. Every
+call checks the token against the server: a log-out deletes the session there, so the cookie,
+or any copy of it, is refused from then on, like a forged, altered or expired one (the visitor
+is then anonymous and the browser's cookie is deleted).
 """
 
 from __future__ import annotations
@@ -12,11 +22,15 @@ from typing import NoReturn
 
 import streamlit as st
 
-from ptlcd_data.access import accounts, roles_config
+from ptlcd_data.access import accounts, roles_config, sessions
 from ptlcd_data.access.auth import User
 from ui import data
 
-LOGIN_KEY = "ptlcd_login"
+TOKEN_KEY = "ptlcd_session_token"  # this tab's session token
+REFUSED_KEY = "ptlcd_session_refused"  # the last token refused: not checked again in this tab
+COOKIE_KEY = "ptlcd_session_cookie"  # a cookie to write (token, max-age), or to delete (None)
+CHECKED_KEY = "ptlcd_session_checked"  # (token, revision, user) of the last check in the base
+COOKIE_SCRIPT_ID = "ptlcd-cookie"
 
 
 def oidc_configured() -> bool:
@@ -28,8 +42,55 @@ def oidc_configured() -> bool:
         return False
 
 
-def _local_user(login: str) -> User | None:
-    return data.query(accounts.get_user, login)
+def _secret() -> bytes:
+    return sessions.secret_key(data.settings())
+
+
+def _checked(token: str) -> User | None:
+    """The token's user, or None (then never checked again in this tab, and the browser's
+    cookie is deleted).
+
+    The answer is kept for this tab while the store's revision stays the same: a log-out (in
+    any tab), a role changed, an account removed or a password changed are writes, which change
+    the revision, so the next run asks the base again; the expiry, signed in the token, is
+    checked at every call. This saves a query (about 10 ms) at each call of every run.
+    """
+    if token == st.session_state.get(REFUSED_KEY):
+        return None
+    secret = _secret()
+    known = st.session_state.get(CHECKED_KEY)
+    if known and known[0] == token and known[1] == data.revision():
+        return known[2] if sessions.signed_and_unexpired(token, secret) else None
+    user = data.uncached(sessions.session_user, token, secret)
+    if user is None:
+        st.session_state.pop(CHECKED_KEY, None)
+        st.session_state[REFUSED_KEY] = token
+        st.session_state[COOKIE_KEY] = None
+    else:
+        st.session_state[CHECKED_KEY] = (token, data.revision(), user)
+    return user
+
+
+def _cookie_token() -> str | None:
+    value = st.context.cookies.get(sessions.COOKIE_NAME)
+    return value if isinstance(value, str) and value else None
+
+
+def _local_user() -> User | None:
+    """This tab's login, else the one its cookie carried when the tab (re)connected."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        user = _checked(token)
+        if user is not None:
+            return user
+        del st.session_state[TOKEN_KEY]
+    cookie = _cookie_token()
+    if cookie is None:
+        return None
+    user = _checked(cookie)
+    if user is not None:
+        st.session_state[TOKEN_KEY] = cookie
+    return user
 
 
 def oidc_identity() -> tuple[str, str] | None:
@@ -57,9 +118,9 @@ def current_user() -> User | None:
         role = roles_config.role_for_email(data.settings().roles_file, email)
         if role is None:
             return None
-        return User(email.lower(), name, role)
-    login = st.session_state.get(LOGIN_KEY)
-    return _local_user(login) if login else None
+        codes = roles_config.porteurs_for_email(data.settings().roles_file, email)
+        return User(email.lower(), name, role, porteurs=codes if role == "porteur" else ())
+    return _local_user()
 
 
 def client_address() -> str | None:
@@ -77,19 +138,29 @@ def client_address() -> str | None:
     )
 
 
-def log_in(login: str) -> None:
-    st.session_state[LOGIN_KEY] = login
+def log_in(user: User) -> None:
+    """Start a session for `user` (just authenticated): in this tab, and in a cookie."""
+    settings = data.settings()
+    token = data.write(sessions.open_session, user, _secret(), settings.session_hours)
+    st.session_state[TOKEN_KEY] = token.value
+    st.session_state[COOKIE_KEY] = (token.value, token.max_age)
 
 
 def log_out() -> NoReturn:
-    """Forget the login and redraw the page; with OpenID Connect, leave it to `st.logout()`.
+    """End the login and redraw the page; with OpenID Connect, leave it to `st.logout()`.
+
+    A local session is deleted on the server (the cookie, and any copy of it, is refused from
+    now on), then the browser's cookie is deleted too.
 
     `st.logout()` sends the browser to /auth/logout (identity cookie removed, then the
     provider's end-of-session page, then home). No rerun after it: a rerun redraws the page and
     its navigation can cancel that redirect in the browser, leaving the cookie in place so that
     the next visit would be logged in again.
     """
-    st.session_state.pop(LOGIN_KEY, None)
+    st.session_state.pop(CHECKED_KEY, None)
+    for token in {st.session_state.pop(TOKEN_KEY, None), _cookie_token()} - {None}:
+        data.write(sessions.close_session, token)
+    st.session_state[COOKIE_KEY] = None
     if oidc_configured() and st.user.get("is_logged_in") is True:
         st.logout()
         st.stop()
@@ -117,3 +188,31 @@ def page_requires(role: str) -> User | None:
         )
         st.stop()
     return user
+
+
+def cookie_script(token: str | None, max_age: int) -> str:
+    """The script that sets the session cookie (or deletes it, for None) in this page.
+
+    The token is checked to be of the token's own alphabet before it goes into the script: no
+    other text ever does.
+    """
+    value = token or ""
+    if value and not sessions.is_token_shaped(value):
+        raise ValueError("jeton de session mal formé")
+    age = max_age if token else 0
+    return (
+        f'<script id="{COOKIE_SCRIPT_ID}">'
+        f'document.cookie = "{sessions.COOKIE_NAME}={value}; Max-Age={age}; Path=/; '
+        'SameSite=Strict" + (window.location.protocol === "https:" ? "; Secure" : "");'
+        "</script>"
+    )
+
+
+def write_cookie() -> None:
+    """Write (or delete) the browser's session cookie when a login or log-out asked for it:
+    once, from app.py, in the run after it."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    pending = st.session_state.pop(COOKIE_KEY)
+    token, max_age = pending if pending else (None, 0)
+    st.sidebar.html(cookie_script(token, max_age), unsafe_allow_javascript=True)

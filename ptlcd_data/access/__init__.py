@@ -1,1 +1,1 @@
-"""Who may do what: users and roles, local accounts, OpenID Connect roles, and the journal of writes."""
+"""Who may do what: roles, local accounts, OpenID Connect roles, porteur scopes, and the journal of writes."""

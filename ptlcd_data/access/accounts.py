@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -34,9 +35,10 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, sessions
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import one_row
 
@@ -82,9 +84,61 @@ def _check_role(role: str) -> str:
     return role
 
 
-def add_user(conn: Connection, actor: User, login: str, nom: str, role: str, password: str) -> User:
+def check_role_porteurs(
+    conn: Connection, role: str, codes: Sequence[str] | None
+) -> tuple[str, ...]:
+    """The porteur codes of an account with `role`: required for `porteur`, refused otherwise."""
+    known = {c.upper(): c for c in plan_porteurs.porteur_labels(conn)}
+    typed = [c.strip() for c in codes or () if c.strip()]
+    # Codes are matched whatever their case ("mde" is MDE); an unknown one is refused below.
+    wanted = tuple(dict.fromkeys(known.get(c.upper(), c) for c in typed))
+    if role == "porteur" and not wanted:
+        raise InputError(
+            "Un compte « porteur » doit nommer le ou les porteurs qu'il représente "
+            "(--porteur CODE[,CODE] ; la commande « porteurs list » donne les codes)."
+        )
+    if role != "porteur" and wanted:
+        raise InputError(
+            f"Seul un compte « porteur » représente des porteurs : le rôle « {role} » n'en a pas "
+            "(retirez --porteur, ou choisissez --role porteur)."
+        )
+    return tuple(plan_porteurs.check_codes(conn, list(wanted)))
+
+
+def _set_porteurs(conn: Connection, login: str, codes: tuple[str, ...]) -> None:
+    conn.execute("DELETE FROM compte_porteur WHERE login = ?", [login])
+    if codes:
+        conn.executemany(
+            "INSERT INTO compte_porteur (login, porteur_code) VALUES (?, ?)",
+            [(login, c) for c in codes],
+        )
+
+
+def porteurs_of(conn: Connection, login: str) -> tuple[str, ...]:
+    """The porteur codes of an account, in the plan's order (empty for other roles)."""
+    rows = conn.execute(
+        "SELECT cp.porteur_code FROM compte_porteur cp "
+        "LEFT JOIN plan_porteur(current_date) p ON p.code = cp.porteur_code "
+        "WHERE cp.login = ? ORDER BY p.ordre NULLS LAST, cp.porteur_code",
+        [login],
+    ).fetchall()
+    return tuple(str(r[0]) for r in rows)
+
+
+def add_user(
+    conn: Connection,
+    actor: User,
+    login: str,
+    nom: str,
+    role: str,
+    password: str,
+    *,
+    porteurs: Sequence[str] = (),
+) -> User:
+    """Create a local account. A `porteur` account names the porteur codes it speaks for."""
     require(actor, "admin")
     login, role = _check_login(login), _check_role(role)
+    codes = check_role_porteurs(conn, role, porteurs)
     check_password_strength(password)
     with transaction(conn):
         if conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone():
@@ -93,8 +147,12 @@ def add_user(conn: Connection, actor: User, login: str, nom: str, role: str, pas
             "INSERT INTO compte VALUES (?, ?, ?, ?, current_localtimestamp(), current_localtimestamp())",
             [login, nom.strip() or login, role, _hasher.hash(password)],
         )
-        journal.log(conn, actor, "compte créé", login, None, {"nom": nom, "role": role})
-    return User(login, nom or login, role)
+        _set_porteurs(conn, login, codes)
+        created: dict[str, object] = {"nom": nom, "role": role}
+        if codes:
+            created["porteurs"] = list(codes)
+        journal.log(conn, actor, "compte créé", login, None, created)
+    return User(login, nom or login, role, porteurs=codes)
 
 
 def remove_user(conn: Connection, actor: User, login: str) -> None:
@@ -108,6 +166,8 @@ def remove_user(conn: Connection, actor: User, login: str) -> None:
         if row[1] == "admin" and admins and admins[0] <= 1:
             raise InputError("Impossible de supprimer le dernier compte administrateur.")
         conn.execute("DELETE FROM compte WHERE login = ?", [login])
+        sessions.close_sessions_of(conn, login)
+        conn.execute("DELETE FROM compte_porteur WHERE login = ?", [login])
         journal.log(conn, actor, "compte supprimé", login, {"nom": row[0], "role": row[1]}, None)
 
 
@@ -123,34 +183,66 @@ def set_password(conn: Connection, actor: User, login: str, password: str) -> No
             "UPDATE compte SET hash = ?, modifie_le = current_localtimestamp() WHERE login = ?",
             [_hasher.hash(password), login],
         )
+        sessions.close_sessions_of(conn, login)  # a stolen cookie dies with the old password
         journal.log(conn, actor, "mot de passe changé", login)
 
 
-def set_role(conn: Connection, actor: User, login: str, role: str) -> None:
+def set_role(
+    conn: Connection,
+    actor: User,
+    login: str,
+    role: str,
+    *,
+    porteurs: Sequence[str] | None = None,
+) -> None:
+    """Change an account's role; `porteurs` (codes) for a `porteur` account.
+
+    A porteur account keeps its codes when `porteurs` is None; any other role has none.
+    """
     require(actor, "admin")
     login, role = login.strip().lower(), _check_role(role)
     with transaction(conn):
         row = conn.execute("SELECT role FROM compte WHERE login = ?", [login]).fetchone()
         if not row:
             raise InputError(f"Aucun compte « {login} ».")
+        before = porteurs_of(conn, login)
+        if porteurs is None and role == "porteur":
+            porteurs = before
+        codes = check_role_porteurs(conn, role, porteurs)
         conn.execute(
             "UPDATE compte SET role = ?, modifie_le = current_localtimestamp() WHERE login = ?",
             [role, login],
         )
-        journal.log(conn, actor, "rôle changé", login, {"role": row[0]}, {"role": role})
+        _set_porteurs(conn, login, codes)
+        ancien: dict[str, object] = {"role": row[0]}
+        nouveau: dict[str, object] = {"role": role}
+        if before or codes:
+            ancien["porteurs"], nouveau["porteurs"] = list(before), list(codes)
+        journal.log(conn, actor, "rôle changé", login, ancien, nouveau)
 
 
 def list_users(conn: Connection) -> pd.DataFrame:
-    """Columns: login, nom, role, cree_le, modifie_le (never the hash)."""
+    """Columns: login, nom, role, porteurs (codes, ", "-separated, "" for other roles), cree_le,
+    modifie_le (never the hash)."""
     return conn.execute(
-        "SELECT login, nom, role, cree_le, modifie_le FROM compte ORDER BY login"
+        """
+        SELECT k.login, k.nom, k.role,
+               coalesce((SELECT string_agg(cp.porteur_code, ', ' ORDER BY p.ordre, cp.porteur_code)
+                         FROM compte_porteur cp LEFT JOIN plan_porteur(current_date) p ON p.code = cp.porteur_code
+                         WHERE cp.login = k.login), '') AS porteurs,
+               k.cree_le, k.modifie_le
+        FROM compte k ORDER BY k.login
+        """
     ).df()
 
 
 def get_user(conn: Connection, login: str) -> User | None:
-    """The local account `login` as a user (name and role), or None when there is none."""
+    """The local account `login` as a user (name, role, porteur codes), or None when there is
+    none."""
     row = one_row(conn, "SELECT nom, role FROM compte WHERE login = ?", [login])
-    return None if row is None else User(login, str(row[0]), str(row[1]))
+    if row is None:
+        return None
+    return User(login, str(row[0]), str(row[1]), porteurs=porteurs_of(conn, login))
 
 
 def command_line_user(conn: Connection, name: str | None, os_user: str) -> User:
@@ -266,4 +358,4 @@ def authenticate(
             "DELETE FROM connexion_echec WHERE login = ? AND adresse IS NOT DISTINCT FROM ?",
             [login, address],
         )
-    return User(login, row[0], row[1])
+    return User(login, row[0], row[1], porteurs=porteurs_of(conn, login))

@@ -1,8 +1,10 @@
 """Who is acting, and what their role lets them do.
 
-Roles, from least to most: `lecture` (read), `saisie` (import, review-mode recording),
-`admin` (accounts, undo, journal). Every writing function of the data layer takes the acting
-`User` and calls `require()` at the moment of writing, not when a page was drawn.
+Roles, from least to most: `lecture` (read), `porteur` (read, and record for its own actions
+and the indicators it supplies: see `access.scope`), `saisie` (import, review-mode recording of
+any action), `admin` (accounts, undo, journal). Every writing function of the data layer takes
+the acting `User` and calls `require()` at the moment of writing, not when a page was drawn; a
+write open to porteurs also checks their scope then.
 """
 
 from __future__ import annotations
@@ -11,8 +13,13 @@ from dataclasses import dataclass
 
 from ptlcd_data.errors import PermissionDenied
 
-ROLES = ("lecture", "saisie", "admin")
-ROLE_LABELS = {"lecture": "lecture", "saisie": "saisie", "admin": "administration"}
+ROLES = ("lecture", "porteur", "saisie", "admin")
+ROLE_LABELS = {
+    "lecture": "lecture",
+    "porteur": "porteur",
+    "saisie": "saisie",
+    "admin": "administration",
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,13 @@ class User:
     # What the journal records in its role column when the rights do not come from a role that
     # was checked: the command line acts with the rights of whoever can open the database file.
     rights: str | None = None
+    # The porteur codes a `porteur` account speaks for (empty for every other role).
+    porteurs: tuple[str, ...] = ()
+
+    @property
+    def is_porteur(self) -> bool:
+        """True for an account whose writes are limited to its porteurs' actions and indicators."""
+        return self.role == "porteur"
 
     def can(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)

@@ -54,6 +54,14 @@ def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
         "SELECT count(*), coalesce(max(ordre), 0) FROM plan_indicateur(current_date)"
     ).fetchone()
     count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    # Each synthetic indicator is supplied by a porteur of the plan, in turn (campaigns ask them
+    # for it); the indicator itself is marked demo, so `demo --remove` takes the link away too.
+    porteurs = [
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM plan_porteur(current_date) ORDER BY ordre"
+        ).fetchall()
+    ]
     rows = []
     for i in range(1, max(0, target - count) + 1):
         objectif = objectifs[i % len(objectifs)]
@@ -69,10 +77,21 @@ def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
                 sens,
                 last_order + i,
                 True,
+                porteurs[i % len(porteurs)] if porteurs else None,
             )
         )
     return pd.DataFrame(
-        rows, columns=["code", "objectif_code", "libelle", "unite", "sens", "ordre", "demo"]
+        rows,
+        columns=[
+            "code",
+            "objectif_code",
+            "libelle",
+            "unite",
+            "sens",
+            "ordre",
+            "demo",
+            "fournisseur",
+        ],
     )
 
 
@@ -131,7 +150,7 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     if not indicators.empty:
         conn.execute(
             "INSERT INTO indicateur (code, objectif_code, libelle, unite, sens, ordre, demo, "
-            "date_effet, auteur, motif, enregistre_le) "
+            "fournisseur, date_effet, auteur, motif, enregistre_le) "
             "SELECT *, ?, ?, ?, current_localtimestamp() FROM indicators",
             _version_1(conn),
         )

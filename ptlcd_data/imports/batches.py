@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth, journal
-from ptlcd_data.errors import InputError
+from ptlcd_data.access import auth, journal, scope
+from ptlcd_data.campagnes import campaigns, returns
+from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.imports import check_scope
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
 from ptlcd_data.store import Connection, backups
 from ptlcd_data.store.sql import BY_RECORDING, latest, one_row
@@ -34,9 +36,12 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
 
     The diff is computed again inside the transaction, so a batch published after another one
     applies to the values current at that moment. With `backup_keep`, a copy of the whole
-    database is taken first (the last `backup_keep` copies are kept).
+    database is taken first (the last `backup_keep` copies are kept). A porteur account publishes
+    only rows about its own actions and indicators, checked again on the rows being written.
     """
-    auth.require(user, "saisie")
+    auth.require(user, "porteur")
+    # A porteur account's scope (its own actions and indicators) is checked here, at write time.
+    _check_scope(conn, user, check.diff)
     if not check.ok:
         raise InputError(
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
@@ -51,6 +56,17 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
         return None  # rolled back: no batch, and the revision is unchanged
 
 
+def _check_scope(conn: Connection, user: auth.User, diffs: dict[str, Any]) -> None:
+    """PermissionDenied naming the sheet, row and action or indicator of the rows a porteur
+    account may not write (nothing for staff)."""
+    limits = scope.scope_of(conn, user)
+    if limits is None:
+        return
+    refused = check_scope.refusal(conn, limits, diffs)
+    if refused:
+        raise PermissionDenied(refused, "Import refusé")
+
+
 class _NothingToPublish(Exception):
     """Raised inside the transaction to roll it back when no value changes."""
 
@@ -58,11 +74,23 @@ class _NothingToPublish(Exception):
 def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
     # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
     diffs = check.diff if store.revision(conn) == check.revision else _rediff(conn, check)
+    _check_scope(conn, user, diffs)  # at write time, on the very rows written
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
     for table in diffs.values():
         for etat, n in _etats(conn, table).items():
             counts[etat] += n
-    if counts["créé"] + counts["modifié"] == 0:
+    confirmed: dict[str, Any] = {}
+    if check.campagne_id is not None:
+        campaign = campaigns.get(conn, check.campagne_id)
+        if not campaign.is_open:
+            raise InputError(
+                f"La campagne « {campaign.label} » a été close depuis la vérification : le "
+                f"classeur « {check.fichier} » n'est plus accepté, rien n'est publié."
+            )
+        # Computed again here: another batch may have answered the same items since Vérifier.
+        confirmed = returns.confirmations(conn, campaign, diffs)
+    n_confirmed = sum(t.num_rows for t in confirmed.values())
+    if counts["créé"] + counts["modifié"] + n_confirmed == 0:
         raise _NothingToPublish
     row = one_row(conn, "SELECT nextval('import_batch_id')")
     assert row is not None
@@ -75,11 +103,13 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)
         .to_dict("records"),
         "remarques_tronquees": len(check.problems) > REPORT_MAX_PROBLEMS,
+        "confirmations": n_confirmed,
     }
     conn.execute(
         "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
-        "nb_modifies, nb_inchanges, nb_ignores, rapport) "
-        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?)",
+        "nb_modifies, nb_inchanges, nb_ignores, rapport, campagne_id, porteur_code, "
+        "nb_confirmes) "
+        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             check.fichier,
@@ -91,8 +121,13 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             counts["inchangé"],
             counts["ignoré"],
             json.dumps(report, ensure_ascii=False, default=str),
+            check.campagne_id,
+            check.porteur_code,
+            n_confirmed,
         ],
     )
+    # Before the batch's own records: an item it changes is then not also confirmed twice.
+    returns.write_confirmations(conn, confirmed, user.login, now, batch_id)
     params = [user.login, now, batch_id]
     if "indicateurs" in diffs:
         conn.register("ptlcd_diff", diffs["indicateurs"])
@@ -132,7 +167,20 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         "import",
         f"lot {batch_id}",
         None,
-        {"fichier": check.fichier, "sha256": check.sha256, **counts},
+        {
+            "fichier": check.fichier,
+            "sha256": check.sha256,
+            **counts,
+            **(
+                {
+                    "campagne": check.campagne_id,
+                    "porteur": check.porteur_code,
+                    "confirmé": n_confirmed,
+                }
+                if check.campagne_id is not None
+                else {}
+            ),
+        },
     )
     return batch_id
 
@@ -159,16 +207,18 @@ def _etats(conn: Connection, table: Any) -> dict[str, int]:
 # --- history and undo ------------------------------------------------------------------------
 
 
-def history(conn: Connection, limit: int = 200) -> pd.DataFrame:
-    """Newest first. Columns: id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies,
-    nb_inchanges, nb_ignores, sha256, annule_batch, annulable."""
+def history(conn: Connection, limit: int = 200, auteur: str | None = None) -> pd.DataFrame:
+    """Newest first; only the batches of the login `auteur` when given. Columns: id, cree_le,
+    fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges, nb_ignores, sha256,
+    annule_batch, annulable."""
     return conn.execute(
         """
         SELECT id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges,
                nb_ignores, sha256, annule_batch, statut = 'publié' AS annulable
-        FROM import_batch ORDER BY id DESC LIMIT ?
+        FROM import_batch WHERE $auteur IS NULL OR auteur = $auteur
+        ORDER BY id DESC LIMIT $limit
         """,
-        [limit],
+        {"limit": limit, "auteur": auteur},
     ).df()
 
 
@@ -196,9 +246,9 @@ class HistoryView:
     undoable: list[int]
 
 
-def history_view(conn: Connection, limit: int = 200) -> HistoryView:
+def history_view(conn: Connection, limit: int = 200, auteur: str | None = None) -> HistoryView:
     """`history` with dates and hashes as people read them, '—' where a batch undoes none."""
-    df = history(conn, limit)
+    df = history(conn, limit, auteur)
     shown = df.assign(
         quand=df["cree_le"].map(formats.timestamp),
         empreinte=df["sha256"].str.slice(0, 12),

@@ -18,6 +18,9 @@ from openpyxl.utils import get_column_letter
 HEADER_SEARCH_ROWS = 15
 # Sheets of the template that hold help, not data: skipped without a remark.
 HELP_SHEETS = {"referentiel", "mode d emploi", "aide", "lisez moi"}
+# A header ending with « (rappel) » is read-only context a campaign workbook adds after the
+# template's columns (the action's wording): ignored without a remark.
+CONTEXT_SUFFIX = "rappel"
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def _match(
     extra = []
     for i, cell in enumerate(cells):
         key = header_key(cell)
-        if not key:
+        if not key or (key.endswith(f" {CONTEXT_SUFFIX}") and str(cell).strip().endswith(")")):
             continue
         col = next((c for c in spec.columns if key in c.aliases and c.key not in fields), None)
         if col is None:

@@ -9,6 +9,8 @@ plan's own codes are offered (nothing about Nantes is written here).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -76,7 +78,8 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
     return merged[columns]
 
 
-def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+def write_header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
+    """Row 1 as a header (white on blue, frozen, repeated when printed) and column widths."""
     ws.append(labels)
     for cell in ws[1]:
         cell.font = HEADER_FONT
@@ -93,45 +96,103 @@ def _header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _list_validation(ws: Worksheet, source: str, cells: str, what: str) -> None:
+def list_validation(
+    ws: Worksheet, source: str, cells: str, what: str, sheet: str = REFERENTIEL
+) -> DataValidation:
+    """A drop-down on `cells` offering the values of the range `source` (found in `sheet`)."""
     dv = DataValidation(type="list", formula1=source, allow_blank=True)
-    dv.error = f"Choisissez {what} dans la liste (feuille {REFERENTIEL})."
+    dv.error = f"Choisissez {what} dans la liste (feuille {sheet})."
     dv.errorTitle = "Valeur non prévue"
     dv.prompt = f"Choisissez {what} dans la liste."
     dv.showErrorMessage = True
     dv.showInputMessage = True
     ws.add_data_validation(dv)
     dv.add(cells)
+    return dv
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    """The plan's codes and words the drop-down lists offer (sheet Référentiel)."""
+
+    indicateurs: list[tuple[object, ...]]  # code, libelle, unite
+    territoires: list[tuple[object, ...]]  # code, libelle
+    actions: list[tuple[object, ...]]  # action_no, libelle
+
+
+def referentiel(conn: Connection) -> Referentiel:
+    return Referentiel(
+        conn.execute(
+            "SELECT code, libelle, unite FROM plan_indicateur(current_date) ORDER BY ordre"
+        ).fetchall(),
+        conn.execute(
+            "SELECT code, libelle FROM plan_territoire(current_date) ORDER BY ordre"
+        ).fetchall(),
+        conn.execute(
+            "SELECT action_no, libelle FROM plan_action(current_date) ORDER BY action_no"
+        ).fetchall(),
+    )
+
+
+# Width of a read-only context column added after a sheet's own columns.
+CONTEXT_WIDTH = 45
+
+
+def _rows(ws: Worksheet, df: pd.DataFrame, text_columns: set[str]) -> None:
+    """Append `df`'s rows; a text in `text_columns` (or any context column) is never a formula."""
+    for row in df.itertuples(index=False):
+        ws.append([exports._cell_value(v) for v in row])
+    for index, column in enumerate(df.columns, start=1):
+        if column not in text_columns:
+            continue
+        for cell in ws[get_column_letter(index)][1:]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def workbook(conn: Connection, year: int | None = None) -> bytes:
     """The template as .xlsx bytes."""
+    return save(build(referentiel(conn), indicateurs_sheet(conn, year)))
+
+
+def save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build(
+    ref: Referentiel,
+    ind: pd.DataFrame,
+    avancement: pd.DataFrame | None = None,
+    *,
+    notes: Sequence[str] = (),
+) -> Workbook:
+    """The template's workbook: sheets Indicateurs (`ind`'s rows), Avancement (`avancement`'s
+    rows, if given), Engagement, Référentiel and Mode d'emploi (`notes` added at its end).
+
+    `ind` and `avancement` have the sheet's own columns first (SPECS), in order; any column
+    after them is written as read-only context (a campaign's workbook adds the action's wording).
+    """
+    ind_columns = [c.label for c in SPECS["indicateurs"].columns]
+    av_columns = [c.label for c in SPECS["avancement"].columns]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Indicateurs"
-    ind = indicateurs_sheet(conn, year)
-    _header(ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40])
-    for row in ind.itertuples(index=False):
-        ws.append([exports._cell_value(v) for v in row])
-    for cell in ws["B"][1:] + ws["G"][1:] + ws["H"][1:]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # a label is never run as a formula
+    extra_ind = list(ind.columns[len(ind_columns) :])
+    write_header(
+        ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40] + [CONTEXT_WIDTH] * len(extra_ind)
+    )
+    _rows(ws, ind, {"Indicateur", "Source", "Commentaire", *extra_ind})
 
-    indicateurs = conn.execute(
-        "SELECT code, libelle, unite FROM plan_indicateur(current_date) ORDER BY ordre"
-    ).fetchall()
-    territoires = conn.execute(
-        "SELECT code, libelle FROM plan_territoire(current_date) ORDER BY ordre"
-    ).fetchall()
-    actions = conn.execute(
-        "SELECT action_no, libelle FROM plan_action(current_date) ORDER BY action_no"
-    ).fetchall()
-
+    indicateurs, territoires, actions = ref.indicateurs, ref.territoires, ref.actions
     last = max(len(ind) + 1, VALIDATED_ROWS)
-    ref = f"'{REFERENTIEL}'"
-    _list_validation(ws, f"{ref}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
-    _list_validation(ws, f"{ref}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire")
+    ref_sheet = f"'{REFERENTIEL}'"
+    list_validation(ws, f"{ref_sheet}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
+    list_validation(
+        ws, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire"
+    )
     year_rule = DataValidation(
         type="whole",
         operator="between",
@@ -145,10 +206,17 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     year_rule.add(f"D2:D{last}")
 
     av = wb.create_sheet("Avancement")
-    _header(av, [c.label for c in SPECS["avancement"].columns], [11, 13, 14, 15, 60])
-    _list_validation(av, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
-    _list_validation(
-        av, f"{ref}!$I$2:$I${len(vocabulary.STATUTS) + 1}", f"C2:C{VALIDATED_ROWS}", "un statut"
+    av_rows = avancement if avancement is not None else pd.DataFrame(columns=av_columns)
+    extra_av = list(av_rows.columns[len(av_columns) :])
+    write_header(av, list(av_rows.columns), [11, 13, 14, 15, 60] + [CONTEXT_WIDTH] * len(extra_av))
+    _rows(av, av_rows, {"Commentaire", *extra_av})
+    av_last = max(len(av_rows) + 1, VALIDATED_ROWS)
+    list_validation(av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action")
+    list_validation(
+        av,
+        f"{ref_sheet}!$I$2:$I${len(vocabulary.STATUTS) + 1}",
+        f"C2:C{av_last}",
+        "un statut",
     )
     pct = DataValidation(
         type="whole", operator="between", formula1="0", formula2="100", allow_blank=True
@@ -156,25 +224,27 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
     pct.error = "Un pourcentage entier entre 0 et 100."
     pct.showErrorMessage = True
     av.add_data_validation(pct)
-    pct.add(f"D2:D{VALIDATED_ROWS}")
-    for row in av.iter_rows(min_row=2, max_row=VALIDATED_ROWS, min_col=2, max_col=2):
+    pct.add(f"D2:D{av_last}")
+    for row in av.iter_rows(min_row=2, max_row=av_last, min_col=2, max_col=2):
         row[0].number_format = "DD/MM/YYYY"
 
     en = wb.create_sheet("Engagement")
-    _header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
-    _list_validation(en, f"{ref}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action")
-    _list_validation(
-        en, f"{ref}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
+    write_header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
+    list_validation(
+        en, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action"
     )
-    _list_validation(
+    list_validation(
+        en, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
+    )
+    list_validation(
         en,
-        f"{ref}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
+        f"{ref_sheet}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
         f"C2:C{VALIDATED_ROWS}",
         "un niveau",
     )
 
     rf = wb.create_sheet(REFERENTIEL)
-    _header(
+    write_header(
         rf,
         [
             "Code indicateur",
@@ -209,14 +279,12 @@ def workbook(conn: Connection, year: int | None = None) -> bytes:
 
     me = wb.create_sheet("Mode d'emploi")
     me.column_dimensions["A"].width = 120
-    for line in MODE_D_EMPLOI:
+    for line in [*MODE_D_EMPLOI, *notes]:
         me.append([line])
         me.cell(row=me.max_row, column=1).alignment = Alignment(wrap_text=True)
+        me.cell(row=me.max_row, column=1).data_type = "s"
     me["A1"].font = Font(bold=True, size=14)
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb
 
 
 def csv_bytes(conn: Connection, year: int | None = None) -> bytes:

@@ -15,10 +15,14 @@ import pandas as pd
 import pyarrow as pa
 
 from ptlcd_data import store
+from ptlcd_data.access import scope as access_scope
+from ptlcd_data.access.auth import User
+from ptlcd_data.campagnes import returns
 from ptlcd_data.imports import (
     check_avancement,
     check_engagement,
     check_indicateurs,
+    check_scope,
     engine,
     reader,
 )
@@ -56,6 +60,11 @@ class Check:
     problems: pd.DataFrame
     rows: dict[str, pa.Table] = field(default_factory=dict)
     diff: dict[str, pa.Table] = field(default_factory=dict)
+    # A campaign workbook (`campagnes.returns`): its campaign, its porteur, and the rows that
+    # repeat the current record and will be recorded as confirmations.
+    campagne_id: int | None = None
+    porteur_code: str | None = None
+    confirmations: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -88,24 +97,47 @@ class Check:
         c = self.counts()
         return c["créés"] + c["modifiés"]
 
+    def confirmations_count(self) -> int:
+        """Rows that change nothing but confirm an item of the campaign (see `returns`)."""
+        return sum(t.num_rows for t in self.confirmations.values())
+
 
 ETAT_COUNT = {"créé": "créés", "modifié": "modifiés", "inchangé": "inchangés", "ignoré": "ignorés"}
 
 
 def check_file(
-    conn: Connection, data: bytes, filename: str, settings: Settings | None = None
+    conn: Connection,
+    data: bytes,
+    filename: str,
+    settings: Settings | None = None,
+    *,
+    user: User | None = None,
+    campagne_id: int | None = None,
 ) -> Check:
-    """Read and check a file. Raises reader.FileRefused when the file cannot be read at all."""
+    """Read and check a file. Raises reader.FileRefused when the file cannot be read at all,
+    or when it is a campaign workbook that is not accepted now (`campagnes.returns.accept`:
+    unknown or closed campaign, not `campagne_id` when given, another porteur than `user`'s).
+
+    `user`, when it is a porteur account, may import only rows about its own actions and
+    indicators: any other row is an error (`check_scope`).
+    """
     settings = settings or Settings()
+    scope = access_scope.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
         max_bytes=settings.max_upload_mb * 2**20,
         max_rows=settings.max_rows,
     )
+    stamp, sheets = returns.take_stamp(book.sheets, filename)
+    campaign = (
+        returns.accept(conn, stamp, filename, user=user, expected_campaign=campagne_id)
+        if stamp
+        else None
+    )
     problems: list[dict[str, Any]] = [remark(None, None, None, None, None, n) for n in book.notes]
     layouts: list[tuple[Layout, pa.Table]] = []
-    for sheet in book.sheets:
+    for sheet in sheets:
         if sheet.table.num_rows == 0 or header_key(sheet.name) in HELP_SHEETS:
             continue
         layout = recognise(sheet.name, sheet.table)
@@ -179,9 +211,17 @@ def check_file(
             engine.drop_rows(conn, len(mine))
             conn.unregister(PARSED[kind])
         problems.extend(problems_kind)
+        if scope is not None:
+            where = engine.columns(mine, SPECS[kind])
+            problems.extend(check_scope.problems(conn, scope, kind, parsed, where))
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = parsed
         check.diff[kind] = diff
+    if stamp and campaign:
+        check.campagne_id, check.porteur_code = campaign.id, stamp.porteur_code
+        if scope is None:  # a porteur account's own scope was checked row by row above
+            problems += returns.out_of_scope(conn, stamp, check.diff)
+        check.confirmations = returns.confirmations(conn, campaign, check.diff)
     check.problems = problems_frame(problems)
     return check
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.errors import InputError
 from ptlcd_data.indicateurs.rules import (
     NO_VALUE_ALERT,
@@ -446,11 +446,13 @@ def append_values(
     """Append records, inside the caller's transaction (an import publishes in one transaction).
 
     `source` applies to rows that have none. Checks every row first: nothing is written if one
-    is refused. Returns the number of records written.
+    is refused (a porteur account: only the indicators its porteurs supply, `access.scope`).
+    Returns the number of records written.
     """
     if not rows:
         return 0
     _check(conn, rows)
+    scope.check_indicators(conn, user, {r.indicateur_code for r in rows})
     frame = pd.DataFrame(
         {
             "indicateur_code": [r.indicateur_code for r in rows],
@@ -492,9 +494,12 @@ def record_values(
     source: str | None = None,
     import_id: int | None = None,
 ) -> int:
-    """Record values (replacing, never erasing, the current ones) in one journaled transaction."""
+    """Record values (replacing, never erasing, the current ones) in one journaled transaction.
+
+    Staff record any indicator; a porteur account only those its porteurs supply.
+    """
     rows = list(rows)
-    auth.require(user, "saisie")
+    auth.require(user, "porteur")
     if not rows:
         return 0
     with transaction(conn):

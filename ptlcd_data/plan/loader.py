@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +51,9 @@ FILE_OF = {
     "action": "plan.csv",
     "indicateur": "indicateurs.csv",
 }
+# territoires.csv may add `code_officiel`: a commune's INSEE code (Corsica's start 2A or 2B) or an
+# intercommunality's SIREN. Written as a Table Schema pattern too (the open-data package).
+CODE_OFFICIEL_PATTERN = "(([0-9]{2}|2A|2B)[0-9]{3}|[0-9]{9})"
 
 
 @dataclass
@@ -122,6 +126,12 @@ def read_plan(data_dir: Path) -> tuple[list[tuple[str, str]], versions.PlanSnaps
         for n, r in files["territoires.csv"]
     ]
     _unique("territoires.csv", [(n, r["code"]) for n, r in files["territoires.csv"]], "code")
+    for n, r in files["territoires.csv"]:
+        if r.get("code_officiel") and not re.fullmatch(CODE_OFFICIEL_PATTERN, r["code_officiel"]):
+            raise PlanDataError(
+                f"territoires.csv, ligne {n}, colonne code_officiel : « {r['code_officiel']} » "
+                "n'est ni un code commune Insee (5 caractères) ni un SIREN (9 chiffres)."
+            )
     codes_territoire = [t[0] for t in territoires]
 
     _unique("porteurs.csv", [(n, r["code"]) for n, r in files["porteurs.csv"]], "porteur")

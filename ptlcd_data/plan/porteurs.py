@@ -122,3 +122,47 @@ def set_contact(
             {"contact": new_contact, "email": new_email},
         )
     return next(r for r in porteur_rows(conn) if r["code"] == code)
+
+
+def actions_of(conn: Connection, codes: tuple[str, ...]) -> list[int]:
+    """The numbers of the actions carried by any of these porteurs, in the plan's order."""
+    rows = conn.execute(
+        "SELECT DISTINCT action_no FROM plan_action_porteur(current_date) "
+        "WHERE porteur_code IN (SELECT unnest(?::VARCHAR[])) ORDER BY action_no",
+        [list(codes)],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def indicators_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
+    """The codes of the indicators whose values these porteurs supply, in the plan's order."""
+    rows = conn.execute(
+        "SELECT code FROM plan_indicateur(current_date) WHERE fournisseur IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY ordre",
+        [list(codes)],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def action_owners(conn: Connection, action_nos: list[int]) -> dict[int, list[str]]:
+    """action_no → the labels of the porteurs that carry it (an action with none is absent)."""
+    rows = conn.execute(
+        "SELECT ap.action_no, p.libelle FROM plan_action_porteur(current_date) ap "
+        "JOIN plan_porteur(current_date) p ON p.code = ap.porteur_code "
+        "WHERE ap.action_no IN (SELECT unnest(?::INTEGER[])) ORDER BY ap.action_no, p.ordre",
+        [action_nos],
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for action_no, libelle in rows:
+        out.setdefault(int(action_no), []).append(str(libelle))
+    return out
+
+
+def indicator_suppliers(conn: Connection, codes: list[str]) -> dict[str, str]:
+    """indicator code → the label of the porteur that supplies it (the plan team's are absent)."""
+    rows = conn.execute(
+        "SELECT i.code, p.libelle FROM plan_indicateur(current_date) i JOIN plan_porteur(current_date) p ON p.code = i.fournisseur "
+        "WHERE i.code IN (SELECT unnest(?::VARCHAR[]))",
+        [codes],
+    ).fetchall()
+    return {str(c): str(lib) for c, lib in rows}

@@ -1,5 +1,7 @@
 """Recording follow-up decisions (review mode): status, avancement, comment, engagements.
 
+Staff record for any action; a porteur account for its own actions only (`access.scope`).
+
 One call writes everything the GOLD decided for one action, atomically, with who and when, and
 a journal entry in the same transaction. Nothing is overwritten: each change is a new record.
 Records store the author's login, as the journal does; queries show the account's name.
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.suivi.engagements import engagement_cells as current_engagements
@@ -76,8 +78,9 @@ def enregistrer_revue(
     Only what is given is recorded: a status record when `statut`, `avancement` or `commentaire`
     is given (the current status is kept when `statut` is None), and one engagement record per
     territory code in `engagements` (code -> level). All or nothing. Returns the counts written.
+    A porteur account records only for the actions its porteurs carry (`access.scope`).
     """
-    auth.require(user, "saisie")
+    auth.require(user, "porteur")
     today = today or date.today()
     date_effet = date_effet or today
     engagements = dict(engagements or {})
@@ -92,6 +95,7 @@ def enregistrer_revue(
             "d'engagement, ou écrivez un commentaire."
         )
     _check(conn, action_no, date_effet, statut, avancement, engagements, today)
+    scope.check_action(conn, user, action_no)
 
     written = {"statut": 0, "engagements": 0}
     with transaction(conn):

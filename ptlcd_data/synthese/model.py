@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from ptlcd_data import demo, formats
+from ptlcd_data.campagnes import completion
 from ptlcd_data.errors import InputError
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import queries
@@ -50,6 +51,8 @@ class Synthese:
     series: pd.DataFrame  # Code, Territoire, Année, Valeur, Cible (reference territories)
     commentaires: pd.DataFrame
     nb_commentaires: int  # comments of the year, including those beyond col.COMMENTS_MAX
+    # The reply rate of the campaign that asked for the year's values, or that there was none.
+    campagne: str = ""
 
     def chiffre(self, label: str, column: str = col.COL_VALEUR) -> float:
         """The value of one key figure (`col.CH_*`); `column=col.COL_DEBUT_ANNEE` for the value
@@ -141,6 +144,7 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
         series=series,
         commentaires=comments,
         nb_commentaires=total,
+        campagne=completion.year_sentence(conn, annee),
     )
 
 
@@ -230,6 +234,8 @@ def resume(s: Synthese) -> list[str]:
         counts = s.axes[col.COL_METEO].value_counts()
         parts = [f"{m.lower()} : {counts[m]}" for m in meteo.METEOS if m in counts]
         lines.append("Météo des axes — " + " ; ".join(parts) + ".")
+    if s.campagne:
+        lines.append(s.campagne)
     return lines
 
 

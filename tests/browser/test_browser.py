@@ -8,7 +8,7 @@ from tests.helpers.browser import (
     screenshot,
     streamlit_server,
     wait_for_app,
-    wait_for_home,
+    wait_for_refusal,
 )
 
 pytestmark = pytest.mark.browser
@@ -79,7 +79,7 @@ def test_anonymous_visitor_is_refused_the_journal_by_url(db_path, browser):
         # Twice: the first request of a fresh server and a later one take different paths.
         for _ in range(2):
             page.goto(f"{url}/journal")
-            wait_for_home(page)
+            wait_for_refusal(page, "Journal")
             assert page.get_by_role("heading", name="Journal des écritures").count() == 0
             assert page.locator("[data-testid='stDataFrame']").count() == 0
         screenshot(page, "anonyme_journal_refuse")

@@ -2,7 +2,7 @@
 document (language, title, headings), the charts' text alternatives, and the keyboard.
 
 One walk through the app (`audit`, once for the module) records what each test then checks:
-- logged out: every page a visitor can open;
+- logged out: every page a visitor can open, and the refusal at the address of the others;
 - logged in as admin: every page;
 - logged in as saisie: the review form open, the import page, an import checked with errors;
 - the synthesis of a past year (2019).
@@ -44,12 +44,13 @@ SAISIE = ("agent", "mot-de-passe-agent-a11y")
 ADMIN = ("chef", "mot-de-passe-chef-a11y")
 
 # The tab order. Before any page's own content comes the frame, the same on every page: the
-# skip link (1), the navigation (at most 12 links, for an administrator), the observation date
-# (its help, day, month, year and calendar button: 5) and the main region, which Streamlit makes
-# focusable (1): 19 stops. The page's first control must be the very next one: N = 20 allows no
-# heading anchor, no chart toolbar, nothing decorative before it. (Before this work the first
-# stop of the page was a heading anchor, and avancement's filters were stops 58-59.)
-FRAME_STOPS = 1 + 12 + 5 + 1
+# skip link (1), the navigation (at most one link per page, for an administrator: 13 with « Mes
+# actions »), the observation date (its help, day, month, year and calendar button: 5) and the
+# main region, which Streamlit makes focusable (1): 20 stops. The page's first control must be
+# the very next one: N = 21 allows no heading anchor, no chart toolbar, nothing decorative
+# before it. (Before this work the first stop of the page was a heading anchor, and avancement's
+# filters were stops 58-59.)
+FRAME_STOPS = 1 + len(PAGES) + 5 + 1
 N = FRAME_STOPS + 1
 FOCUS_CONTRAST_MIN = 3.0  # WCAG 1.4.11 for the focus indicator
 FOCUS_WIDTH_MIN = 2.0
@@ -138,6 +139,11 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
         if allowed(spec, None, read_requires_login=False):
             page.goto(f"{url}/{_page_path(spec)}")
             _audit(page, "sans connexion", spec.title, found)
+    for spec in PAGES:  # the address of a page a visitor cannot open: the French refusal
+        if not allowed(spec, None, read_requires_login=False):
+            page.goto(f"{url}/{_page_path(spec)}")
+            page.get_by_text("depuis la page « Connexion »").wait_for(timeout=30_000)
+            _audit(page, "sans connexion", f"{spec.title} (adresse refusée)", found)
     page.goto(f"{url}/synthese")
     _settled(page)
     choose_option(page, page, "Année", "2019")
@@ -202,6 +208,8 @@ def test_the_walk_covers_every_page_and_every_main_state(audit):
         "saisie · Import vérifié, avec erreurs",
         "sans connexion · Synthèse annuelle 2019",
         "sans connexion · Accessibilité",
+        "sans connexion · Import de données (adresse refusée)",
+        "sans connexion · Journal (adresse refusée)",
     } <= labels
 
 

@@ -15,7 +15,7 @@ from tests.helpers.browser import (
     streamlit_server,
     upload,
     wait_for_app,
-    wait_for_home,
+    wait_for_refusal,
 )
 from ui.navigation import PAGES
 
@@ -100,8 +100,8 @@ def test_anonymous_visitor_is_refused_the_import_page(db_path, browser):
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="fr-FR")
         for _ in range(2):  # the first request of a fresh server, then a later one
             page.goto(f"{url}/import")
-            wait_for_home(page)
-            assert page.get_by_role("heading", name="Import de données").count() == 0
+            wait_for_refusal(page, "Import de données")
+            assert "réservée aux comptes ayant le rôle « saisie »" in page.inner_text("body")
             assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
         assert (
             page.locator("[data-testid='stSidebarNavLink']", has_text="Import de données").count()

@@ -21,7 +21,7 @@ from tests.helpers.browser import (
     screenshot,
     streamlit_server,
     wait_for_app,
-    wait_for_home,
+    wait_for_refusal,
 )
 
 pytestmark = pytest.mark.browser
@@ -135,9 +135,8 @@ def test_oidc_login_maps_the_email_to_its_role(db_path, tmp_path, oidc_provider)
             screenshot(page, "oidc_inconnu_refuse")
             assert "Connecté(e)" not in _sidebar_text(page)
             page.goto(f"{url}/journal")
-            wait_for_home(page)
+            wait_for_refusal(page, "Journal")
             assert page.get_by_role("heading", name="Journal des écritures").count() == 0
-            assert page.get_by_role("heading", name="Vue d'ensemble du plan").count() == 1
             assert "Journal" not in _sidebar_text(page)
             screenshot(page, "oidc_inconnu_journal_refuse")
         finally:

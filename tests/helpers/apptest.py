@@ -10,8 +10,9 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
-from ptlcd_data.access import accounts
+from ptlcd_data.access import accounts, sessions
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.settings import Settings
 from tests.helpers import ROOT
 
 TIMEOUT = 60
@@ -23,11 +24,27 @@ def app() -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
 
 
+def logged_in(at: AppTest, login: str) -> AppTest:
+    """`at` (not yet run) logged in as the local account `login` of the app's base (PTLCD_DB),
+    as the Connexion page does: a session opened in the base, its token in the tab's state."""
+    from ui import session
+
+    settings = Settings.from_env()
+    with store.connect(settings.db_path) as conn:
+        user = accounts.get_user(conn, login)
+        assert user is not None, f"pas de compte {login}"
+        token = sessions.open_session(
+            conn, user, sessions.secret_key(settings), settings.session_hours
+        )
+    at.session_state[session.TOKEN_KEY] = token.value
+    return at
+
+
 def run_page(page: str | None = None, login: str | None = None) -> AppTest:
     """Run app.py (as `login`, a local account, when given), then switch to `page`."""
     at = app()
     if login:
-        at.session_state["ptlcd_login"] = login
+        logged_in(at, login)
     at.run()
     if page:
         at.switch_page(page)
@@ -45,13 +62,21 @@ def open_page(page: str, as_of: date | None = None, login: str | None = None) ->
 
 
 def add_account(
-    db: Path, login: str, role: str, nom: str | None = None, password: str = PASSWORD
+    db: Path,
+    login: str,
+    role: str,
+    nom: str | None = None,
+    password: str = PASSWORD,
+    porteurs: tuple[str, ...] = (),
 ) -> str:
-    """A local account with `role` (left as it is when it exists); returns its login."""
+    """A local account with `role` (and its porteur codes, for a porteur account), left as it
+    is when it exists; returns its login."""
     with store.connect(db) as conn:
         exists = conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone()
         if exists is None:
-            accounts.add_user(conn, SYSTEM, login, nom or f"Agent {login}", role, password)
+            accounts.add_user(
+                conn, SYSTEM, login, nom or f"Agent {login}", role, password, porteurs=porteurs
+            )
     return login
 
 

@@ -146,7 +146,7 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 def log_in(page, url: str, login: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    """Log in with a local account on the Connexion page (the session keeps it until reload)."""
+    """Log in with a local account on the Connexion page (kept across reloads by a cookie)."""
     page.goto(f"{url}/connexion")
     wait_for_app(page)
     page.get_by_label("Identifiant").fill(login)
@@ -166,11 +166,24 @@ def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
-def wait_for_home(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the home page is drawn: where Streamlit sends an address the visitor's role
-    cannot open. Tests wait on this before asserting that the refused page is absent."""
-    page.get_by_role("heading", name="Vue d'ensemble du plan").wait_for(timeout=30_000)
+def wait_for_refusal(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the French refusal of page `title` is drawn (an address the visitor's role
+    cannot open): its heading, why, and a link to Connexion; never Streamlit's English
+    "Page not found" (nor its dialog, even translated)."""
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30_000)
+    page.get_by_text("depuis la page « Connexion »").wait_for(timeout=30_000)
     wait_for_app(page)
+    main = page.locator("[data-testid='stMain']")
+    assert main.get_by_role("link", name="Connexion").count() == 1
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_text("Page introuvable").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+
+
+def session_cookie(page) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """The session cookie the browser holds for the app (None when there is none)."""
+    found = [c for c in page.context.cookies() if c["name"] == "ptlcd_session"]
+    return found[0] if found else None
 
 
 def choose_option(scope, page, label: str, option: str, attempts: int = 4) -> None:  # type: ignore[no-untyped-def]

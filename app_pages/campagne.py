@@ -1,0 +1,220 @@
+"""Campagne de suivi (saisie, admin): who has replied, the rate over time; admins open, close and
+download every porteur's workbook."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ptlcd_data import exports, formats
+from ptlcd_data.campagnes import campaigns, completion, mail, reminders, workbooks
+from ptlcd_data.errors import PtlcdError
+from ptlcd_data.imports import template
+from ui import campagnes as campaign_charts
+from ui import charts, data, session
+
+session.page_requires("saisie")
+user = session.current_user()
+is_admin = user is not None and user.can("admin")
+
+st.title("Campagne de suivi", anchor=False)
+st.caption(
+    "Chaque porteur reçoit son classeur (le modèle d'import, pré-rempli avec ses actions et ses "
+    "indicateurs) et le renvoie par la page « Import de données ». Une ligne laissée telle quelle "
+    "compte comme une réponse : « confirmé sans changement »."
+)
+
+FLASH_KEY = "campagne_flash"
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    getattr(st, flash[0])(flash[1])
+
+found = data.query(campaigns.campaigns)
+ongoing = next((c for c in found if c.is_open), None)
+
+
+def _open() -> None:
+    try:
+        c = data.write(
+            campaigns.open_campaign,
+            session.current_user(),
+            st.session_state.get("campagne_nom", ""),
+            st.session_state["campagne_echeance"],
+            int(st.session_state["campagne_annee"]),
+        )
+        st.session_state[FLASH_KEY] = ("success", f"Campagne « {c.label} » ouverte.")
+        st.session_state["campagne_choix"] = c.id
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+
+
+def _close(campaign_id: int) -> None:
+    try:
+        c = data.write(campaigns.close_campaign, session.current_user(), campaign_id)
+        st.session_state[FLASH_KEY] = ("success", f"Campagne « {c.label} » close.")
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+
+
+def _remind(campaign_id: int) -> None:
+    try:
+        envois = data.write(reminders.send, session.current_user(), campaign_id, data.settings())
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+        return
+    sent = sum(e.statut == "envoye" for e in envois)
+    others = [f"{e.porteur_code} : {e.detail}" for e in envois if e.statut != "envoye"]
+    text = f"{sent} relance(s) envoyée(s) sur {len(envois)}." + "".join(
+        f"\n\n{line}" for line in others
+    )
+    st.session_state[FLASH_KEY] = ("success" if not others else "warning", text)
+
+
+if is_admin and ongoing is None:
+    with st.expander("Ouvrir une campagne", expanded=not found):
+        st.text_input("Nom de la campagne", key="campagne_nom", placeholder="Suivi 2025")
+        st.date_input(
+            "Échéance",
+            value=date.today() + timedelta(days=30),
+            min_value=date.today(),
+            format="DD/MM/YYYY",
+            key="campagne_echeance",
+        )
+        st.number_input(
+            "Année des indicateurs",
+            value=template.default_year(),
+            step=1,
+            format="%d",
+            key="campagne_annee",
+        )
+        st.button("Ouvrir la campagne", on_click=_open, type="primary", key="campagne_ouvrir")
+
+if not found:
+    st.info(
+        "Aucune campagne pour l'instant. Une personne ayant le rôle « admin » en ouvre une ici "
+        "ou avec la commande « campaign open »."
+    )
+    st.stop()
+
+by_id = {c.id: c for c in found}
+chosen_id = st.selectbox(
+    "Campagne",
+    options=list(by_id),
+    format_func=lambda i: f"{by_id[i].label} — {by_id[i].etat}",
+    key="campagne_choix",
+)
+campaign = by_id[chosen_id]
+
+table = data.query(completion.completion_view, campaign.id)
+rate = data.query(completion.overall_rate, campaign.id)
+m = st.columns(4)
+m[0].metric("Taux de réponse", formats.percent(rate))
+m[1].metric("Échéance", formats.day(campaign.echeance))
+m[2].metric("Année des indicateurs", str(campaign.annee))
+m[3].metric("État", "ouverte" if campaign.is_open else "close")
+
+if is_admin and campaign.is_open:
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Télécharger les classeurs des porteurs (zip)",
+        data=data.deferred(workbooks.workbooks_zip, campaign.id),
+        file_name=exports.safe_filename(f"campagne-{campaign.id}-classeurs") + ".zip",
+        mime="application/zip",
+        icon=":material/download:",
+        key="campagne_zip",
+    )
+    c2.button(
+        "Fermer la campagne",
+        on_click=_close,
+        args=(campaign.id,),
+        icon=":material/lock:",
+        key="campagne_fermer",
+    )
+
+st.header("Réponses par porteur", anchor=False)
+if table.empty:
+    st.info("Aucun porteur n'a d'action ni d'indicateur dans le plan : rien n'est demandé.")
+else:
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="campagne_table",
+        column_config={
+            "porteur": None,  # the code: the download (CSV) keeps it
+            "libelle": st.column_config.TextColumn("Porteur", width="medium"),
+            "actions_dues": st.column_config.NumberColumn("Actions dues", width="small"),
+            "actions_a_jour": st.column_config.NumberColumn("Actions à jour", width="small"),
+            "indicateurs_dus": st.column_config.NumberColumn("Indicateurs dus", width="small"),
+            "indicateurs_fournis": st.column_config.NumberColumn("Indicateurs fournis"),
+            "taux_reponse": st.column_config.ProgressColumn(
+                "Taux de réponse", min_value=0, max_value=100, format="%d %%", width="small"
+            ),
+            "derniere_reponse": st.column_config.TextColumn("Dernière réponse"),
+            "relance_le": st.column_config.TextColumn("Relancé le"),
+        },
+    )
+    st.download_button(
+        "Télécharger (CSV)",
+        data=data.deferred(completion.status_csv, campaign.id),
+        file_name=f"campagne-{campaign.id}.csv",
+        mime="text/csv",
+        key="campagne_csv",
+    )
+
+if is_admin and campaign.is_open:
+    owed = data.query(reminders.pending, campaign.id)
+    with st.expander(f"Relancer les porteurs qui n'ont pas répondu ({len(owed)})"):
+        if not owed:
+            st.info("Tous les porteurs ont répondu : aucune relance à envoyer.")
+        else:
+            st.caption(
+                "Chaque porteur reçoit un courriel en français qui liste ses actions et "
+                "indicateurs manquants, l'échéance et la façon de répondre, avec son classeur "
+                "en pièce jointe. Un porteur sans adresse est signalé : complétez-la avec "
+                "« porteurs set CODE --email ADRESSE »."
+            )
+            st.dataframe(
+                owed,
+                hide_index=True,
+                width="stretch",
+                key="campagne_relances",
+                column_config={
+                    "porteur": st.column_config.TextColumn("Porteur"),
+                    "adresse": st.column_config.TextColumn("Adresse"),
+                    "actions": st.column_config.NumberColumn("Actions manquantes"),
+                    "indicateurs": st.column_config.NumberColumn("Indicateurs manquants"),
+                },
+            )
+            if mail.smtp_configured(data.settings()):
+                st.button(
+                    "Envoyer les relances",
+                    on_click=_remind,
+                    args=(campaign.id,),
+                    icon=":material/send:",
+                    key="campagne_relancer",
+                )
+            else:
+                st.info(
+                    "Aucun serveur d'envoi n'est réglé (PTLCD_SMTP_HOST) : rien n'est envoyé. "
+                    "Téléchargez les messages (.eml) et envoyez-les depuis votre messagerie."
+                )
+                st.download_button(
+                    "Télécharger les relances (.eml, zip)",
+                    data=data.deferred(
+                        reminders.eml_zip, session.current_user(), campaign.id, data.settings()
+                    ),
+                    file_name=f"campagne-{campaign.id}-relances.zip",
+                    mime="application/zip",
+                    icon=":material/download:",
+                    key="campagne_eml",
+                )
+
+st.header("Réponses jour par jour", anchor=False)
+by_day = data.query(completion.replies_by_day, campaign.id)
+charts.show(
+    campaign_charts.replies_chart(by_day, campaign.echeance),
+    key="campagne_chart",
+    alt=completion.describe_replies(by_day, campaign),
+)

@@ -1,0 +1,134 @@
+"""Mes actions: a porteur's actions, each with a short form, and the indicators it supplies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from ptlcd_data import formats
+from ptlcd_data.suivi import porteur_actions
+from ui import data, decision, mes_actions, session, widgets
+
+user = session.page_requires("porteur")
+assert user is not None  # the page is never open to anonymous visitors
+
+FLASH_KEY = "_mes_actions_flash"
+GEN_KEY = "_mes_actions_gen"  # bumped after each record: the forms start empty again
+DATE_FMT = "DD/MM/YYYY"
+
+as_of = widgets.as_of()
+today = date.today()
+st.title("Mes actions", anchor=False)
+st.caption(
+    "Les actions que vous portez et les indicateurs que vous fournissez : mettez à jour leur "
+    f"statut, leur avancement et leurs valeurs. État affiché au {formats.day(as_of)} (date "
+    "d'observation) ; ce que vous enregistrez prend effet à la date d'effet choisie."
+)
+if flash := st.session_state.pop(FLASH_KEY, None):
+    st.success(flash)
+
+codes = mes_actions.porteur_codes(user)
+if not codes:
+    st.info(
+        "Aucun porteur n'est associé à ce compte : demandez-le à un administrateur."
+        if user.is_porteur
+        else "Le plan ne nomme encore aucun porteur (fichier data/porteurs.csv)."
+    )
+    st.stop()
+recording = data.settings().allow_recording
+gen = st.session_state.setdefault(GEN_KEY, 0)
+
+st.header("Actions", anchor=False)
+actions = data.query(porteur_actions.porteur_actions, codes, as_of)
+if actions.empty:
+    st.info("Aucune action du plan n'est portée par ce porteur : rien à mettre à jour.")
+else:
+    st.dataframe(
+        actions[
+            [
+                "action_no",
+                "action",
+                "statut",
+                "avancement",
+                "commentaire",
+                "date_dernier",
+                "calendrier",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        key="mes_actions_table",
+        column_config={
+            "action_no": st.column_config.NumberColumn("N°", width="small"),
+            "action": st.column_config.TextColumn("Action", width="large"),
+            "statut": st.column_config.TextColumn("Statut"),
+            "avancement": st.column_config.NumberColumn("Avancement", format="%d %%"),
+            "commentaire": st.column_config.TextColumn("Dernier commentaire", width="large"),
+            "date_dernier": st.column_config.DateColumn("Mis à jour le", format=DATE_FMT),
+            "calendrier": st.column_config.TextColumn("Calendrier"),
+        },
+    )
+    if not recording:
+        st.info(
+            "L'enregistrement est désactivé sur ce serveur (réglage PTLCD_ALLOW_RECORDING) : "
+            "la page se consulte en lecture seule."
+        )
+    for row in actions.itertuples(index=False):
+        action_no = int(row.action_no)
+        label = f"Action n° {action_no} · {str(row.action)[:90]} — {row.statut}"
+        with st.expander(widgets.escape_md(label)):  # plan text: never Markdown
+            st.text(str(row.action))
+            widgets.field("Calendrier (texte du plan)", row.calendrier, empty="non planifiée")
+            if row.en_retard:
+                widgets.field("En retard", row.motif_retard)
+            if recording:
+                submitted = decision.decision_form(action_no, f"mes_{action_no}", gen, today)
+                if submitted is not None:
+                    done = decision.record(user, action_no, submitted)
+                    if done is not None:
+                        st.session_state[FLASH_KEY] = done
+                        st.session_state[GEN_KEY] = gen + 1
+                        st.rerun()
+
+st.header("Indicateurs à renseigner", anchor=False)
+indicators = data.query(porteur_actions.porteur_indicators, codes, as_of)
+if indicators.empty:
+    st.info("Ce porteur ne fournit aucun indicateur du plan : aucune valeur à renseigner.")
+    st.stop()
+st.dataframe(
+    indicators[
+        [
+            "code",
+            "libelle",
+            "annee_attendue",
+            "fourni",
+            "derniere_valeur",
+            "derniere_annee",
+            "derniere_territoire",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    placeholder="—",
+    key="mes_indicateurs_table",
+    column_config={
+        "code": st.column_config.TextColumn("Code"),
+        "libelle": st.column_config.TextColumn("Indicateur", width="large"),
+        "annee_attendue": st.column_config.NumberColumn("Année attendue", format="%d"),
+        "fourni": st.column_config.CheckboxColumn("Fournie"),
+        "derniere_valeur": st.column_config.TextColumn("Dernière valeur"),
+        "derniere_annee": st.column_config.NumberColumn("Année", format="%d"),
+        "derniere_territoire": st.column_config.TextColumn("Territoire"),
+    },
+)
+if recording:
+    st.subheader("Enregistrer une valeur", anchor=False)
+    wording = dict(zip(indicators["code"], indicators["libelle"], strict=True))
+    expected = int(indicators["annee_attendue"].iloc[0])
+    done = mes_actions.value_form(user, wording, expected, gen, today)
+    if done is not None:
+        st.session_state[FLASH_KEY] = done
+        st.session_state[GEN_KEY] = gen + 1
+        st.rerun()

@@ -1,0 +1,167 @@
+"""Campaigns: opened by an administrator with a name, a deadline and a year, closed later.
+
+At most one campaign is open at a time: a returned workbook, a confirmation and the completion
+page then always mean "the campaign under way", and two overlapping requests to the same
+porteurs would only confuse them. Every write checks the admin role at write time, is
+journaled and bumps the store's revision in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ptlcd_data import formats, store
+from ptlcd_data.access import auth, journal
+from ptlcd_data.access.auth import User
+from ptlcd_data.errors import InputError
+from ptlcd_data.imports import template
+from ptlcd_data.indicateurs import rules
+from ptlcd_data.store import Connection
+
+# A campaign's name is a title, not a text.
+NAME_MAX_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    nom: str
+    annee: int
+    echeance: date
+    ouverte_le: datetime
+    ouverte_par: str
+    close_le: datetime | None
+    close_par: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.close_le is None
+
+    @property
+    def label(self) -> str:
+        """« Campagne 2025 (n° 3, échéance 31/01/2026) »."""
+        return f"{self.nom} (n° {self.id}, échéance {formats.day(self.echeance)})"
+
+    @property
+    def etat(self) -> str:
+        return "ouverte" if self.is_open else f"close le {formats.day(self.close_le)}"
+
+
+_COLUMNS = "id, nom, annee, echeance, ouverte_le, ouverte_par, close_le, close_par"
+
+
+def _campaign(row: tuple[object, ...]) -> Campaign:
+    return Campaign(*row)  # type: ignore[arg-type]
+
+
+def campaigns(conn: Connection) -> list[Campaign]:
+    """Every campaign, newest first."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM campagne ORDER BY id DESC").fetchall()  # noqa: S608 - fixed columns
+    return [_campaign(r) for r in rows]
+
+
+def get(conn: Connection, campaign_id: int) -> Campaign:
+    """The campaign, or a French refusal when there is none with that number."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM campagne WHERE id = ?",  # noqa: S608 - fixed columns
+        [campaign_id],
+    ).fetchall()
+    if not rows:
+        raise InputError(
+            f"La campagne n° {campaign_id} n'existe pas (la liste : commande « campaign list »)."
+        )
+    return _campaign(rows[0])
+
+
+def current(conn: Connection) -> Campaign | None:
+    """The open campaign, if any."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM campagne WHERE close_le IS NULL ORDER BY id DESC LIMIT 1"  # noqa: S608 - fixed columns
+    ).fetchall()
+    return _campaign(rows[0]) if rows else None
+
+
+def of_year(conn: Connection, year: int) -> Campaign | None:
+    """The latest campaign that asked for `year`'s values (the annual summary states its rate)."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM campagne WHERE annee = ? ORDER BY id DESC LIMIT 1",  # noqa: S608 - fixed columns
+        [year],
+    ).fetchall()
+    return _campaign(rows[0]) if rows else None
+
+
+def open_campaign(
+    conn: Connection,
+    user: User | None,
+    nom: str,
+    echeance: date,
+    annee: int | None = None,
+    *,
+    today: date | None = None,
+) -> Campaign:
+    """Open a campaign (admin). Refused: an empty name, a deadline before today, a year outside
+    the plan's range, another campaign still open."""
+    auth.require(user, "admin")
+    assert user is not None
+    today = today or date.today()
+    nom = " ".join((nom or "").split())
+    if not nom:
+        raise InputError("Le nom de la campagne est vide : donnez-lui un nom (« Suivi 2025 »).")
+    if len(nom) > NAME_MAX_CHARS:
+        raise InputError(f"Nom trop long ({len(nom)} caractères) : {NAME_MAX_CHARS} au plus.")
+    if echeance < today:
+        raise InputError(
+            f"L'échéance {formats.day(echeance)} est passée : choisissez aujourd'hui "
+            f"({formats.day(today)}) ou une date à venir."
+        )
+    annee = annee or template.default_year()
+    first, last = rules.year_range()
+    if not first <= annee <= last:
+        raise InputError(f"Année {annee} impossible : attendu de {first} à {last}.")
+    with store.transaction(conn):
+        ongoing = current(conn)
+        if ongoing is not None:
+            raise InputError(
+                f"La campagne « {ongoing.label} » est encore ouverte : fermez-la avant d'en "
+                "ouvrir une autre (une seule campagne ouverte à la fois)."
+            )
+        row = conn.execute(
+            "INSERT INTO campagne (nom, annee, echeance, ouverte_le, ouverte_par) "
+            "VALUES (?, ?, ?, current_localtimestamp(), ?) RETURNING id",
+            [nom, annee, echeance, user.login],
+        ).fetchone()
+        assert row is not None
+        campaign_id = int(row[0])
+        journal.log(
+            conn,
+            user,
+            "campagne",
+            f"campagne {campaign_id}",
+            None,
+            {"nom": nom, "annee": annee, "echeance": echeance, "etat": "ouverte"},
+        )
+    return get(conn, campaign_id)
+
+
+def close_campaign(conn: Connection, user: User | None, campaign_id: int) -> Campaign:
+    """Close an open campaign (admin): its workbooks are refused from then on."""
+    auth.require(user, "admin")
+    assert user is not None
+    with store.transaction(conn):
+        campaign = get(conn, campaign_id)
+        if not campaign.is_open:
+            raise InputError(f"La campagne « {campaign.label} » est déjà close.")
+        conn.execute(
+            "UPDATE campagne SET close_le = current_localtimestamp(), close_par = ? WHERE id = ?",
+            [user.login, campaign_id],
+        )
+        journal.log(
+            conn,
+            user,
+            "campagne",
+            f"campagne {campaign_id}",
+            {"etat": "ouverte"},
+            {"etat": "close"},
+        )
+    return get(conn, campaign_id)

@@ -1,0 +1,831 @@
+"""The plan as one editable workbook: written from a `PlanSnapshot`, read back into one.
+
+Sheets: `Plan` (one row per action, laid out like the plan's own table: Axe | Objectif
+opérationnel | N° | Action | Porteurs | Calendrier | Observations, then one column per territory
+headed by the territory's code, then the porteurs' codes), `Objectifs`, `Axes`, `Indicateurs`,
+`Territoires`, `Porteurs`, `Informations` (the plan's name, territory, status, `date_plan`) and a
+hidden `Listes` sheet, the source of the drop-downs. The Axe column and the wording after the
+objective's code are there to be read: the objective's code decides where an action goes.
+
+Reading goes through `imports.reader` (calamine in a child process: Excel and LibreOffice files,
+with the import's tolerance) and reports every problem with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ptlcd_data.errors import InputError, PlanDataError
+from ptlcd_data.formats import NBSP
+from ptlcd_data.imports import problems, reader, template
+from ptlcd_data.imports.sheets import HEADER_SEARCH_ROWS, header_key, letter
+from ptlcd_data.plan import queries, versions
+from ptlcd_data.plan.calendar import parse_calendrier
+from ptlcd_data.plan.versions import PlanSnapshot
+from ptlcd_data.store import Connection
+
+PLAN = "Plan"
+LISTES = "Listes"
+# What separates an objective's code from its wording in the Plan sheet ("1.1 — Organiser…").
+CODE_SEP = " — "
+# Rows given a drop-down beyond the written ones: room to add actions, objectives, indicators.
+ROOM = 500
+SENS = ("hausse", "baisse")
+UNITES = ("nombre", "%")
+TYPES_TERRITOIRE = ("metropole", "commune", "quartier")
+# The plan's own words about itself (plan_meta), written in the Informations sheet.
+META_KEYS = ("nom", "territoire", "statut_document", "date_plan")
+# Written in plan_meta by `init --plan`: such a base's plan is not the one of the data folder.
+ORIGIN_KEY = "origine"
+ORIGIN = "classeur du plan"
+
+# The fixed columns of the Plan sheet, in the plan's own order: key, header.
+PLAN_COLUMNS = (
+    ("axe", "Axe"),
+    ("objectif_code", "Objectif opérationnel"),
+    ("action_no", "N°"),
+    ("libelle", "Action"),
+    ("porteur", "Porteurs"),
+    ("calendrier", "Calendrier"),
+    ("observations", "Observations"),
+)
+CODES_PORTEURS = "Codes porteurs"
+# The columns that make a row the header row of its sheet.
+HEADER_FIELDS = {"code", "axe_no", "libelle", "cle", "valeur", "objectif_code", "action_no"}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: tuple[tuple[str, str], ...]  # (field, header)
+    required: bool = True
+
+
+SHEETS = {
+    "axes": Sheet("Axes", (("axe_no", "N° axe"), ("libelle", "Libellé"))),
+    "objectifs": Sheet(
+        "Objectifs",
+        (("code", "Code"), ("axe_no", "N° axe"), ("libelle", "Libellé"), ("domaine", "Domaine")),
+    ),
+    "indicateurs": Sheet(
+        "Indicateurs",
+        (
+            ("code", "Code"),
+            ("objectif_code", "Objectif"),
+            ("libelle", "Libellé"),
+            ("unite", "Unité"),
+            ("sens", "Sens"),
+            ("fournisseur", "Fournisseur"),
+        ),
+    ),
+    "territoires": Sheet(
+        "Territoires",
+        (
+            ("code", "Code"),
+            ("libelle", "Libellé"),
+            ("type", "Type"),
+            ("ordre", "Ordre"),
+            ("code_officiel", "Code officiel"),
+        ),
+    ),
+    "porteurs": Sheet(
+        "Porteurs",
+        (
+            ("code", "Code"),
+            ("libelle", "Libellé"),
+            ("type", "Type"),
+            ("contact", "Contact"),
+            ("email", "Courriel"),
+        ),
+        required=False,
+    ),
+    "informations": Sheet("Informations", (("cle", "Clé"), ("valeur", "Valeur")), required=False),
+}
+
+
+def objective_choice(code: str, libelle: str) -> str:
+    return f"{code}{CODE_SEP}{libelle}"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _text_cells(ws: Worksheet) -> None:
+    """Every text cell stays text: a wording starting with '=' is never run as a formula."""
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+
+
+def _sheet(wb: Workbook, spec: Sheet, rows: list[list[Any]], widths: list[int]) -> Worksheet:
+    ws = wb.create_sheet(spec.title)
+    template.write_header(ws, [h for _, h in spec.columns], widths)
+    for row in rows:
+        ws.append(row)
+    _text_cells(ws)
+    return ws
+
+
+def _by_order(items: dict[str, dict[str, Any]]) -> list[str]:
+    return sorted(items, key=lambda c: (items[c].get("ordre") or 0, c))
+
+
+def write(plan: PlanSnapshot, meta: dict[str, str]) -> bytes:
+    """The plan as .xlsx bytes (see the module's docstring for its sheets)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = PLAN
+    territoires = sorted(plan.territoires, key=lambda c: (plan.territoires[c]["ordre"], c))
+    objectifs = sorted(plan.objectifs, key=lambda c: (plan.objectifs[c]["ordre"], c))
+    template.write_header(
+        ws,
+        [h for _, h in PLAN_COLUMNS] + territoires + [CODES_PORTEURS],
+        [22, 34, 6, 60, 30, 16, 40] + [16] * len(territoires) + [22],
+    )
+    for no in sorted(plan.actions):
+        a = plan.actions[no]
+        o = plan.objectifs.get(a["objectif_code"], {})
+        axe_no = o.get("axe_no")
+        axe = plan.axes.get(axe_no, {}) if axe_no is not None else {}
+        ws.append(
+            [
+                f"{axe_no}{CODE_SEP}{axe.get('libelle', '')}" if axe_no is not None else None,
+                objective_choice(a["objectif_code"], o.get("libelle", "")),
+                no,
+                a["libelle"],
+                a.get("porteur"),
+                a.get("calendrier"),
+                a.get("observations"),
+                *[a.get("territoires", {}).get(t) for t in territoires],
+                "; ".join(a.get("porteurs") or ()) or None,
+            ]
+        )
+    _text_cells(ws)
+    for row in ws.iter_rows(min_row=2, max_col=len(PLAN_COLUMNS)):
+        for cell in row[3:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    _sheet(
+        wb,
+        SHEETS["objectifs"],
+        [
+            [c, plan.objectifs[c]["axe_no"], plan.objectifs[c]["libelle"]]
+            + [plan.objectifs[c].get("domaine")]
+            for c in objectifs
+        ],
+        [10, 8, 60, 20],
+    )
+    _sheet(
+        wb,
+        SHEETS["axes"],
+        [[n, plan.axes[n]["libelle"]] for n in sorted(plan.axes)],
+        [8, 50],
+    )
+    indicateurs = sorted(plan.indicateurs, key=lambda c: (plan.indicateurs[c]["ordre"], c))
+    fields = [k for k, _ in SHEETS["indicateurs"].columns]
+    _sheet(
+        wb,
+        SHEETS["indicateurs"],
+        [[c] + [plan.indicateurs[c].get(f) for f in fields[1:]] for c in indicateurs],
+        [12, 10, 60, 10, 10, 16],
+    )
+    fields = [k for k, _ in SHEETS["territoires"].columns]
+    _sheet(
+        wb,
+        SHEETS["territoires"],
+        [[c] + [plan.territoires[c].get(f) for f in fields[1:]] for c in territoires],
+        [16, 30, 12, 8, 14],
+    )
+    fields = [k for k, _ in SHEETS["porteurs"].columns]
+    _sheet(
+        wb,
+        SHEETS["porteurs"],
+        [[c] + [plan.porteurs[c].get(f) for f in fields[1:]] for c in _by_order(plan.porteurs)],
+        [16, 40, 14, 24, 30],
+    )
+    _sheet(
+        wb,
+        SHEETS["informations"],
+        [[k, meta[k]] for k in (*META_KEYS, *sorted(set(meta) - set(META_KEYS))) if k in meta],
+        [18, 60],
+    )
+    _lists_and_dropdowns(wb, plan, objectifs, len(territoires))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _lists_and_dropdowns(
+    wb: Workbook, plan: PlanSnapshot, objectifs: list[str], n_territoires: int
+) -> None:
+    """The hidden Listes sheet and every drop-down. Lists of codes point at the sheets
+    themselves (a code added in the workbook is offered at once); the objective's list in the
+    Plan sheet and the open lists (units, types) only warn, so a new value can still be typed."""
+    ls = wb.create_sheet(LISTES)
+    ls.sheet_state = "hidden"
+    columns = {
+        "A": [objective_choice(c, plan.objectifs[c]["libelle"]) for c in objectifs],
+        "B": list(SENS),
+        "C": sorted(set(UNITES) | {str(i["unite"]) for i in plan.indicateurs.values()}),
+        "D": sorted(set(TYPES_TERRITOIRE) | {str(t["type"]) for t in plan.territoires.values()}),
+    }
+    for col, values in columns.items():
+        for r, value in enumerate(values, start=1):
+            cell = ls[f"{col}{r}"]
+            cell.value = value
+            cell.data_type = "s"
+
+    def ref(sheet: str, col: str, n: int) -> str:
+        return f"'{sheet}'!${col}$1:${col}${max(n, 1)}"
+
+    def code_range(sheet: str, n: int) -> str:
+        return f"'{sheet}'!$A$2:$A${n + ROOM}"
+
+    last = len(plan.actions) + ROOM
+    rows = {
+        "Plan": last,
+        "Objectifs": len(plan.objectifs) + ROOM,
+        "Indicateurs": len(plan.indicateurs) + ROOM,
+        "Territoires": len(plan.territoires) + ROOM,
+    }
+    plan_ws = wb[PLAN]
+    dv = template.list_validation(
+        plan_ws, ref(LISTES, "A", len(objectifs)), f"B2:B{last}", "un objectif", "Objectifs"
+    )
+    dv.errorStyle = "warning"  # a new objective's code may be typed
+    template.list_validation(
+        wb["Objectifs"],
+        code_range("Axes", len(plan.axes)),
+        f"B2:B{rows['Objectifs']}",
+        "un axe",
+        "Axes",
+    )
+    ind = wb["Indicateurs"]
+    template.list_validation(
+        ind,
+        code_range("Objectifs", len(plan.objectifs)),
+        f"B2:B{rows['Indicateurs']}",
+        "un objectif",
+        "Objectifs",
+    )
+    template.list_validation(
+        ind, ref(LISTES, "B", len(SENS)), f"E2:E{rows['Indicateurs']}", "un sens", LISTES
+    )
+    dv = template.list_validation(
+        ind, ref(LISTES, "C", len(columns["C"])), f"D2:D{rows['Indicateurs']}", "une unité", LISTES
+    )
+    dv.errorStyle = "warning"
+    template.list_validation(
+        ind,
+        code_range("Porteurs", len(plan.porteurs)),
+        f"F2:F{rows['Indicateurs']}",
+        "un porteur",
+        "Porteurs",
+    )
+    dv = template.list_validation(
+        wb["Territoires"],
+        ref(LISTES, "D", len(columns["D"])),
+        f"C2:C{rows['Territoires']}",
+        "un type",
+        LISTES,
+    )
+    dv.errorStyle = "warning"
+
+
+def export(conn: Connection, as_of: date | None = None) -> bytes:
+    """`plan export`: the plan as it stood at `as_of` (default today), as .xlsx bytes."""
+    return write(versions.snapshot(conn, as_of, demo=False), queries.plan_meta(conn))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class PlanWorkbookRefused(InputError):
+    """A plan workbook with at least one error: nothing is built or published."""
+
+    title = "Classeur du plan refusé"
+
+    def __init__(self, filename: str, found: list[dict[str, Any]]) -> None:
+        self.problems = found
+        errors = [p for p in found if p["gravite"] == "erreur"]
+        super().__init__(
+            f"« {filename} » : {len(errors)} erreur(s), rien n'est écrit.\n"
+            + "\n".join(problems.format_problem(p) for p in errors)
+        )
+
+
+@dataclass
+class PlanBook:
+    """What a plan workbook says: the plan, its Informations, and every problem found."""
+
+    plan: PlanSnapshot | None
+    meta: dict[str, str]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    sheets: set[str] = field(default_factory=set)  # the sheets found (by their SHEETS key)
+    # Where each action's number is: action_no -> (row, column letter), to name it in problems.
+    action_cells: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not any(p["gravite"] == "erreur" for p in self.problems)
+
+
+@dataclass
+class _Rows:
+    """A sheet's data rows: (row number, {header key: (column letter, header, text)})."""
+
+    title: str
+    header_line: int
+    headers: list[tuple[int, str]]  # (column index, header text) of every non-empty header
+    rows: list[tuple[int, dict[int, str]]]
+
+    def where(self, col: int) -> tuple[str, str]:
+        header = next((h for i, h in self.headers if i == col), "")
+        return letter(col), header
+
+
+def _clean(text: object) -> str:
+    return re.sub(r"\s+", " ", str(text or "").replace(NBSP, " ")).strip()
+
+
+def _find_rows(
+    sheet: reader.RawSheet, expected: list[str], problems_out: list[dict[str, Any]]
+) -> _Rows | None:
+    table = sheet.table
+    positions = [int(n[1:]) for n in table.column_names if n[:1] == "c" and n[1:].isdigit()]
+    width = max(positions, default=-1) + 1
+    all_rows = [
+        (int(r["_ligne"]), {i: _clean(r.get(f"c{i}")) for i in range(width)})
+        for r in table.to_pylist()
+    ]
+    wanted = {header_key(e) for e in expected}
+    for n, (line, cells) in enumerate(all_rows[:HEADER_SEARCH_ROWS]):
+        keys = {header_key(v) for v in cells.values() if v}
+        if wanted <= keys:
+            headers = [(i, v) for i, v in cells.items() if v]
+            data = [(ln, c) for ln, c in all_rows[n + 1 :] if any(c.values())]
+            return _Rows(sheet.name, line, headers, data)
+    problems_out.append(
+        problems.error(
+            sheet.name,
+            None,
+            None,
+            None,
+            None,
+            "Ligne d'en-tête introuvable dans les premières lignes de la feuille.",
+            " | ".join(expected),
+        )
+    )
+    return None
+
+
+def _integer(text: str) -> int | None:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _code(text: str) -> str:
+    """A code as typed: '1.1', 'st_herblain ' -> kept as written, spaces trimmed."""
+    return text.strip()
+
+
+def read(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> PlanBook:
+    """Read a plan workbook; a file that is not one is refused (`reader.FileRefused`)."""
+    book = reader.read_file(data, filename, max_bytes=max_bytes, max_rows=max_rows)
+    return parse(book)
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.problems: list[dict[str, Any]] = []
+
+    def error(
+        self,
+        rows: _Rows,
+        line: int | None,
+        col: int | None,
+        value: Any,
+        message: str,
+        attendu: str | None = None,
+    ) -> None:
+        col_letter, header = rows.where(col) if col is not None else (None, None)
+        self.problems.append(
+            problems.error(rows.title, line, col_letter, header, value, message, attendu)
+        )
+
+    def records(
+        self, rows: _Rows, spec: Sheet, key: str, *, integer_key: bool = False
+    ) -> dict[Any, tuple[int, dict[str, str]]]:
+        """{key: (row, {field: text})}: duplicates and empty keys reported."""
+        index = {header_key(h): i for i, h in rows.headers}
+        cols = {f: index.get(header_key(h)) for f, h in spec.columns}
+        out: dict[Any, tuple[int, dict[str, str]]] = {}
+        key_col = cols[key]
+        for line, cells in rows.rows:
+            values = {f: (cells.get(c, "") if c is not None else "") for f, c in cols.items()}
+            raw = values[key]
+            k: Any = _integer(raw) if integer_key else _code(raw)
+            if not raw:
+                self.error(rows, line, key_col, None, "Code vide : chaque ligne a son code.")
+                continue
+            if k is None:
+                self.error(rows, line, key_col, raw, "Ce n'est pas un nombre entier.")
+                continue
+            if k in out:
+                self.error(
+                    rows,
+                    line,
+                    key_col,
+                    raw,
+                    f"En double : déjà ligne {out[k][0]}.",
+                    "un code unique",
+                )
+                continue
+            if "libelle" in values and not values["libelle"]:
+                self.error(rows, line, cols["libelle"], None, "Libellé vide.")
+            out[k] = (line, values)
+        return out
+
+    def col(self, rows: _Rows, spec: Sheet, name: str) -> int | None:
+        header = dict(spec.columns)[name]
+        return next((i for i, h in rows.headers if header_key(h) == header_key(header)), None)
+
+
+def _objective_code(text: str, objectifs: dict[str, Any]) -> str | None:
+    """'1.1', '1.1 — Organiser…' or the exact wording -> '1.1'; None when unknown."""
+    if text in objectifs:
+        return text
+    head = text.split(CODE_SEP.strip(), 1)[0].strip()
+    if head in objectifs:
+        return head
+    by_label = [c for c, o in objectifs.items() if header_key(o["libelle"]) == header_key(text)]
+    return by_label[0] if len(by_label) == 1 else None
+
+
+def parse(book: reader.RawBook) -> PlanBook:
+    """The plan in `book`, or its problems (every one, with sheet, row and column)."""
+    p = _Parser()
+    found: dict[str, reader.RawSheet] = {}
+    titles = {header_key(s.title): k for k, s in SHEETS.items()} | {header_key(PLAN): "plan"}
+    for sheet in book.sheets:
+        kind = titles.get(header_key(sheet.name))
+        if kind and kind not in found:
+            found[kind] = sheet
+    for kind, spec in [*SHEETS.items(), ("plan", Sheet(PLAN, PLAN_COLUMNS))]:
+        if kind not in found and spec.required:
+            p.problems.append(
+                problems.error(
+                    spec.title,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "Feuille manquante dans le classeur.",
+                    f"une feuille « {spec.title} »",
+                )
+            )
+    rows: dict[str, _Rows] = {}
+    for kind, sheet in found.items():
+        spec = SHEETS.get(kind) or Sheet(PLAN, PLAN_COLUMNS)
+        # The header row is the first one holding the sheet's key and wording columns.
+        expected = [h for f, h in spec.columns if f in HEADER_FIELDS]
+        r = _find_rows(sheet, expected, p.problems)
+        if r is not None:
+            rows[kind] = r
+    if p.problems:
+        return PlanBook(None, {}, p.problems, set(found))
+
+    meta = {}
+    if "informations" in rows:
+        for _, cells in rows["informations"].rows:
+            values = list(cells.values())
+            if values and values[0]:
+                meta[values[0]] = values[1] if len(values) > 1 else ""
+
+    def opt(text: str) -> str | None:
+        return text or None
+
+    axes_raw = p.records(rows["axes"], SHEETS["axes"], "axe_no", integer_key=True)
+    axes = {k: {"libelle": v["libelle"]} for k, (_, v) in axes_raw.items()}
+
+    porteurs: dict[str, dict[str, Any]] = {}
+    if "porteurs" in rows:
+        prow, pspec = rows["porteurs"], SHEETS["porteurs"]
+        for n, (k, (line, v)) in enumerate(p.records(prow, pspec, "code").items(), 1):
+            if not v["type"]:
+                p.error(prow, line, p.col(prow, pspec, "type"), None, "Type vide.")
+            porteurs[k] = {
+                "libelle": v["libelle"],
+                "type": v["type"],
+                "contact": opt(v["contact"]),
+                "email": opt(v["email"]),
+                "ordre": n,  # the order of the rows
+            }
+
+    territoires: dict[str, dict[str, Any]] = {}
+    tr = rows["territoires"]
+    ordre_col = p.col(tr, SHEETS["territoires"], "ordre")
+    for n, (k, (line, v)) in enumerate(p.records(tr, SHEETS["territoires"], "code").items(), 1):
+        ordre = _integer(v["ordre"]) if v["ordre"] else n
+        if ordre is None:
+            p.error(tr, line, ordre_col, v["ordre"], "Ce n'est pas un nombre entier.")
+            continue
+        if not v["type"]:
+            p.error(
+                tr,
+                line,
+                p.col(tr, SHEETS["territoires"], "type"),
+                None,
+                "Type vide.",
+                ", ".join(TYPES_TERRITOIRE),
+            )
+        territoires[k] = {
+            "libelle": v["libelle"],
+            "type": v["type"],
+            "ordre": ordre,
+            "code_officiel": opt(v["code_officiel"]),
+        }
+
+    objectifs: dict[str, dict[str, Any]] = {}
+    orow = rows["objectifs"]
+    for n, (k, (line, v)) in enumerate(p.records(orow, SHEETS["objectifs"], "code").items(), 1):
+        axe_no = _integer(v["axe_no"])
+        if axe_no not in axes:
+            p.error(
+                orow,
+                line,
+                p.col(orow, SHEETS["objectifs"], "axe_no"),
+                v["axe_no"],
+                "Axe inconnu (feuille Axes).",
+                "un n° d'axe de la feuille Axes",
+            )
+            continue
+        objectifs[k] = {
+            "axe_no": axe_no,
+            "libelle": v["libelle"],
+            "domaine": opt(v["domaine"]),
+            "ordre": n,
+        }
+
+    indicateurs: dict[str, dict[str, Any]] = {}
+    irow = rows["indicateurs"]
+    ispec = SHEETS["indicateurs"]
+    for n, (k, (line, v)) in enumerate(p.records(irow, ispec, "code").items(), 1):
+        if v["objectif_code"] not in objectifs:
+            p.error(
+                irow,
+                line,
+                p.col(irow, ispec, "objectif_code"),
+                v["objectif_code"],
+                "Objectif inconnu (feuille Objectifs).",
+                "un code de la feuille Objectifs",
+            )
+        if v["sens"] not in SENS:
+            p.error(
+                irow,
+                line,
+                p.col(irow, ispec, "sens"),
+                v["sens"],
+                "Sens inconnu.",
+                "hausse ou baisse",
+            )
+        if v["fournisseur"] and v["fournisseur"] not in porteurs:
+            p.error(
+                irow,
+                line,
+                p.col(irow, ispec, "fournisseur"),
+                v["fournisseur"],
+                "Porteur inconnu (feuille Porteurs).",
+                "un code de la feuille Porteurs",
+            )
+        indicateurs[k] = {
+            "objectif_code": v["objectif_code"],
+            "libelle": v["libelle"],
+            "unite": v["unite"] or "nombre",
+            "sens": v["sens"],
+            "fournisseur": opt(v["fournisseur"]),
+            "ordre": n,
+        }
+
+    actions, action_cells = _actions(p, rows["plan"], objectifs, territoires, porteurs)
+    plan = PlanSnapshot(territoires, porteurs, axes, objectifs, actions, indicateurs)
+    return PlanBook(plan, meta, p.problems, set(found), action_cells)
+
+
+def _actions(
+    p: _Parser,
+    pr: _Rows,
+    objectifs: dict[str, dict[str, Any]],
+    territoires: dict[str, dict[str, Any]],
+    porteurs: dict[str, dict[str, Any]],
+) -> tuple[dict[int, dict[str, Any]], dict[int, tuple[int, str]]]:
+    fixed = {header_key(h): f for f, h in PLAN_COLUMNS} | {header_key(CODES_PORTEURS): "porteurs"}
+    cols: dict[str, int] = {}
+    territory_cols: dict[int, str] = {}
+    by_key = {header_key(c): c for c in territoires} | {
+        header_key(t["libelle"]): c for c, t in territoires.items()
+    }
+    for i, header in pr.headers:
+        key = header_key(header)
+        if key in fixed and fixed[key] not in cols:
+            cols[fixed[key]] = i
+        elif key in by_key and by_key[key] not in territory_cols.values():
+            territory_cols[i] = by_key[key]
+        elif key in by_key:
+            p.error(
+                pr,
+                pr.header_line,
+                i,
+                header,
+                f"Une autre colonne est déjà celle du territoire {by_key[key]}.",
+                "une seule colonne par territoire",
+            )
+        else:
+            p.error(
+                pr,
+                pr.header_line,
+                i,
+                header,
+                "Colonne de territoire inconnue (feuille Territoires).",
+                "le code d'un territoire de la feuille Territoires",
+            )
+    actions: dict[int, dict[str, Any]] = {}
+    seen: dict[int, int] = {}
+    for line, cells in pr.rows:
+
+        def get(f: str, cells: dict[int, str] = cells) -> str:
+            return cells.get(cols[f], "") if f in cols else ""
+
+        raw = get("action_no")
+        no = _integer(raw)
+        if no is None or no <= 0:
+            p.error(
+                pr,
+                line,
+                cols["action_no"],
+                raw or None,
+                "Numéro d'action vide ou invalide.",
+                "un nombre entier positif",
+            )
+            continue
+        if no in seen:
+            p.error(
+                pr,
+                line,
+                cols["action_no"],
+                raw,
+                f"Numéro en double : déjà ligne {seen[no]}.",
+                "un numéro unique",
+            )
+            continue
+        seen[no] = line
+        code = _objective_code(get("objectif_code"), objectifs)
+        if code is None:
+            p.error(
+                pr,
+                line,
+                cols["objectif_code"],
+                get("objectif_code") or None,
+                "Objectif inconnu (feuille Objectifs).",
+                "un code de la feuille Objectifs",
+            )
+        if not get("libelle"):
+            p.error(pr, line, cols["libelle"], None, "Le libellé de l'action est vide.")
+        try:
+            parse_calendrier(get("calendrier"))
+        except PlanDataError as exc:
+            p.error(pr, line, cols.get("calendrier"), get("calendrier"), exc.message)
+        codes = tuple(sorted({c.strip() for c in re.split(r"[;,]", get("porteurs")) if c.strip()}))
+        for c in codes:
+            if c not in porteurs:
+                p.error(
+                    pr,
+                    line,
+                    cols.get("porteurs"),
+                    c,
+                    "Porteur inconnu (feuille Porteurs).",
+                    "des codes de la feuille Porteurs, séparés par ;",
+                )
+        actions[no] = {
+            "objectif_code": code,
+            "libelle": get("libelle"),
+            "porteur": get("porteur") or None,
+            "porteurs": codes,
+            "calendrier": get("calendrier") or None,
+            "observations": get("observations") or None,
+            "territoires": {t: cells[i] for i, t in territory_cols.items() if cells.get(i)},
+        }
+    return actions, {no: (line, letter(cols["action_no"])) for no, line in seen.items()}
+
+
+# --- a workbook as the data/ folder -------------------------------------------------------------
+
+
+def write_data_files(book: PlanBook, target: Path) -> None:
+    """The plan of `book` as the CSV files of `data/` (what `build` loads), in `target`."""
+    plan = book.plan
+    if plan is None:
+        raise InputError("Le classeur n'a pas pu être lu : rien n'est construit.")
+    target.mkdir(parents=True, exist_ok=True)
+
+    def write_csv(name: str, header: list[str], rows: list[list[Any]]) -> None:
+        with (target / name).open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows([["" if v is None else v for v in r] for r in rows])
+
+    meta = dict(book.meta)
+    meta.setdefault("date_plan", date.today().isoformat())
+    meta[ORIGIN_KEY] = ORIGIN
+    write_csv("plan_meta.csv", ["cle", "valeur"], [[k, v] for k, v in meta.items()])
+    terr = sorted(plan.territoires, key=lambda c: plan.territoires[c]["ordre"])
+    write_csv(
+        "territoires.csv",
+        ["code", "libelle", "type", "ordre", "code_officiel"],
+        [
+            [c, *(plan.territoires[c][f] for f in ("libelle", "type", "ordre", "code_officiel"))]
+            for c in terr
+        ],
+    )
+    write_csv(
+        "axes.csv", ["axe_no", "libelle"], [[n, a["libelle"]] for n, a in sorted(plan.axes.items())]
+    )
+    objs = sorted(plan.objectifs, key=lambda c: plan.objectifs[c]["ordre"])
+    write_csv(
+        "objectifs.csv",
+        ["code", "axe_no", "libelle", "domaine"],
+        [[c, *(plan.objectifs[c][f] for f in ("axe_no", "libelle", "domaine"))] for c in objs],
+    )
+    write_csv(
+        "porteurs.csv",
+        ["code", "libelle", "type", "contact", "email"],
+        [
+            [c, *(p.get(f) for f in ("libelle", "type", "contact", "email"))]
+            for c, p in ((c, plan.porteurs[c]) for c in _by_order(plan.porteurs))
+        ],
+    )
+    rows = []
+    for no, a in sorted(plan.actions.items()):
+        o = plan.objectifs[a["objectif_code"]]
+        rows.append(
+            [
+                no,
+                o["axe_no"],
+                plan.axes[o["axe_no"]]["libelle"],
+                a["objectif_code"],
+                o["libelle"],
+                a["libelle"],
+                a["porteur"],
+                a["calendrier"],
+                a["observations"],
+            ]
+            + [a["territoires"].get(t) for t in terr]
+            + [";".join(a["porteurs"]), None]
+        )
+    write_csv(
+        "plan.csv",
+        [
+            "action_no",
+            "axe_no",
+            "axe",
+            "objectif_code",
+            "objectif",
+            "action",
+            "porteur",
+            "calendrier",
+            "observations",
+        ]
+        + [f"engagement_{t}" for t in terr]
+        + ["porteurs", "source_ocr"],
+        rows,
+    )
+    inds = sorted(plan.indicateurs, key=lambda c: plan.indicateurs[c]["ordre"])
+    write_csv(
+        "indicateurs.csv",
+        ["code", "objectif_code", "libelle", "unite", "sens", "fournisseur"],
+        [
+            [
+                c,
+                *(
+                    plan.indicateurs[c].get(f)
+                    for f in ("objectif_code", "libelle", "unite", "sens", "fournisseur")
+                ),
+            ]
+            for c in inds
+        ],
+    )
