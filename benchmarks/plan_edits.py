@@ -135,7 +135,53 @@ def page_times(plain: Path, edited: Path) -> dict[str, tuple[float, float]]:
     return results
 
 
-def section(times: dict[str, tuple[float, float]], versions_count: int) -> str:
+QUERY_REPEATS = 20
+
+
+def query_times(plain: Path, edited: Path) -> dict[str, tuple[float, float]]:
+    """The plan-reading questions behind the pages, in one process, the two bases alternating:
+    median milliseconds of `QUERY_REPEATS` runs each (finer than a page, less machine noise)."""
+    import time
+
+    from ptlcd_data.indicateurs import valeurs
+    from ptlcd_data.plan import queries
+    from ptlcd_data.suivi import engagements, status_queries
+    from ptlcd_data.synthese import model
+
+    today = date.today()
+    questions = {
+        "action_states": lambda c: status_queries.action_states(c, today),
+        "status_counts_by_year_end": lambda c: status_queries.status_counts_by_year_end(c, today),
+        "gantt_bars": lambda c: status_queries.gantt_bars(c, today),
+        "engagement_cells": lambda c: engagements.engagement_cells(c, today),
+        "actions_list": lambda c: queries.actions_list(c, as_of=today),
+        "plan_shape": lambda c: queries.plan_shape(c, today),
+        "catalogue": lambda c: valeurs.catalogue(c, today),
+        "series_summary": lambda c: valeurs.series_summary(c, today),
+        "synthese_annuelle": lambda c: model.synthese_annuelle(c, today.year - 1, today),
+        "snapshot": lambda c: versions.snapshot(c, today),
+    }
+    results: dict[str, tuple[float, float]] = {}
+    with store.connect(plain) as a, store.connect(edited) as b:
+        for name, ask in questions.items():
+            runs: dict[int, list[float]] = {0: [], 1: []}
+            for conn in (a, b):
+                ask(conn)  # warm
+            repeats = QUERY_REPEATS if name != "synthese_annuelle" else 5
+            for _ in range(repeats):
+                for i, conn in enumerate((a, b)):
+                    start = time.perf_counter()
+                    ask(conn)
+                    runs[i].append((time.perf_counter() - start) * 1000)
+            results[name] = (statistics.median(runs[0]), statistics.median(runs[1]))
+    return results
+
+
+def section(
+    times: dict[str, tuple[float, float]],
+    versions_count: int,
+    questions: dict[str, tuple[float, float]] | None = None,
+) -> str:
     lines = [
         TITLE,
         "",
@@ -164,6 +210,20 @@ def section(times: dict[str, tuple[float, float]], versions_count: int) -> str:
             f"| {title} | {formats.number(plain, 2)}\u202fs | {formats.number(edited, 2)}\u202fs | "
             f"{formats.number(r, 2)} ({verdict}) |"
         )
+    if questions:
+        lines += [
+            "",
+            "Les questions de la couche de données que ces pages posent, dans un même processus, "
+            f"les deux bases en alternance, médiane de {QUERY_REPEATS} (5 pour la synthèse) :",
+            "",
+            "| question | sans modifications | avec 500 modifications | ratio |",
+            "|---|---|---|---|",
+        ]
+        for name, (plain, edited) in questions.items():
+            lines.append(
+                f"| `{name}` | {formats.number(plain, 1)}\u202fms | "
+                f"{formats.number(edited, 1)}\u202fms | {formats.number(ratio(edited, plain), 2)} |"
+            )
     return "\n".join(lines)
 
 
@@ -191,7 +251,9 @@ def measure(plain: Path, folder: Path) -> str:
             "+ (SELECT count(*) FROM axe) + (SELECT count(*) FROM porteur)"
         ).fetchone()
     print("Mesure des pages…", flush=True)
-    return section(page_times(plain, edited), int(row[0]) if row else 0)
+    times = page_times(plain, edited)
+    print("Mesure des questions…", flush=True)
+    return section(times, int(row[0]) if row else 0, query_times(plain, edited))
 
 
 def main() -> int:
