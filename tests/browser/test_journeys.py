@@ -101,7 +101,7 @@ def test_anonymous_visitor_is_refused_the_import_page(db_path, browser):
         for _ in range(2):  # the first request of a fresh server, then a later one
             page.goto(f"{url}/import")
             wait_for_refusal(page, "Import de données")
-            assert "réservée aux comptes ayant le rôle « saisie »" in page.inner_text("body")
+            assert "réservée aux comptes ayant le rôle « porteur »" in page.inner_text("body")
             assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
         assert (
             page.locator("[data-testid='stSidebarNavLink']", has_text="Import de données").count()
