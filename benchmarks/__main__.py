@@ -4,7 +4,8 @@
 cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmarks workbooks`
 only the campaign workbooks (its section of docs/benchmarks.md rewritten); `python -m benchmarks
 versions` only the pages with 500 plan edits in the history (its section of docs/benchmarks.md
-replaced).
+replaced); `python -m benchmarks sections pages import` measures the named sections again and
+replaces them in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -135,6 +136,56 @@ def memory_section(demo_db: Path, large_db: Path) -> str:
     )
 
 
+def measure(folder: Path, only: set[str] | None = None) -> list[tuple[str, str]]:
+    """(name, markdown) of every section, or of those named in `only`, measured in order."""
+    print("Construction des bases…", flush=True)
+    demo_db = build_db(folder, "demo")
+    large_db = build_db(folder, "large")
+    sections: list[tuple[str, Callable[[], str]]] = [
+        ("pages", lambda: pages_section(demo_db, large_db)),
+        ("versions du plan", lambda: plan_edits.measure(large_db, folder)),
+        ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
+        ("mémoire", lambda: memory_section(demo_db, large_db)),
+        ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
+        ("classeurs de campagne", lambda: "\n".join(workbooks.section(large_db, folder))),
+        ("import", lambda: import_speed.section()[0]),
+        ("mémoire de l'import", import_speed.memory_section),
+        ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),
+    ]
+    texts = []
+    for name, run in sections:
+        if only is not None and name not in only:
+            continue
+        print(f"Mesure : {name}…", flush=True)
+        try:
+            texts.append((name, run()))
+        except Exception as exc:  # one broken measure must not hide the others
+            texts.append((name, f"## {name}\n\nÉchec de la mesure : {type(exc).__name__} : {exc}"))
+            print(f"  échec : {exc}", flush=True)
+    return texts
+
+
+def rerun(names: list[str]) -> int:
+    """`python -m benchmarks sections NAME…`: measure again the named sections (e.g. pages,
+    import) and replace them in docs/benchmarks.md, each saying when it was measured."""
+    doc = DOC.read_text(encoding="utf-8")
+    blocks = doc.split("\n## ")
+    with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
+        for name, text in measure(Path(tmp), set(names)):
+            heading = text.split("\n", 1)[0].removeprefix("## ")
+            stamped = text + f"\n\nSection mesurée de nouveau le {now_label()} sur : {machine()}."
+            index = next(
+                (i for i, b in enumerate(blocks) if b.split("\n", 1)[0] in (heading, name)), None
+            )
+            if index is None:
+                blocks.append(stamped.removeprefix("## "))
+            else:
+                blocks[index] = stamped.removeprefix("## ") + "\n"
+    DOC.write_text("\n## ".join(blocks), encoding="utf-8")
+    print(f"Écrit : {DOC}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["import"]:
         return import_speed.main(argv[1:])
@@ -146,30 +197,10 @@ def main(argv: list[str]) -> int:
         with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
             print(cold_start_section(build_db(Path(tmp), "demo"), Path(tmp)))
         return 0
+    if argv[:1] == ["sections"]:
+        return rerun(argv[1:])
     with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
-        folder = Path(tmp)
-        print("Construction des bases…", flush=True)
-        demo_db = build_db(folder, "demo")
-        large_db = build_db(folder, "large")
-        sections: list[tuple[str, Callable[[], str]]] = [
-            ("pages", lambda: pages_section(demo_db, large_db)),
-            ("versions du plan", lambda: plan_edits.measure(large_db, folder)),
-            ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
-            ("mémoire", lambda: memory_section(demo_db, large_db)),
-            ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
-            ("classeurs de campagne", lambda: "\n".join(workbooks.section(large_db, folder))),
-            ("import", lambda: import_speed.section()[0]),
-            ("mémoire de l'import", import_speed.memory_section),
-            ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),
-        ]
-        texts = []
-        for name, run in sections:
-            print(f"Mesure : {name}…", flush=True)
-            try:
-                texts.append(run())
-            except Exception as exc:  # one broken measure must not hide the others
-                texts.append(f"## {name}\n\nÉchec de la mesure : {type(exc).__name__} : {exc}")
-                print(f"  échec : {exc}", flush=True)
+        texts = [text for _, text in measure(Path(tmp))]
     head = [
         "# Mesures de performance",
         "",

@@ -42,11 +42,11 @@ def make_plan(target: Path, indicators: int) -> None:
         objectifs = [row["code"] for row in csv.DictReader(fh)]
     with (target / "indicateurs.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["code", "objectif_code", "libelle", "unite", "sens"])
+        writer.writerow(["code", "objectif_code", "libelle", "unite", "sens", "fournisseur"])
         for i in range(indicators):
             unite = "%" if i % 10 == 0 else "nombre"
             writer.writerow(
-                [f"B{i:04d}", objectifs[i % len(objectifs)], f"Indicateur {i}", unite, "hausse"]
+                [f"B{i:04d}", objectifs[i % len(objectifs)], f"Indicateur {i}", unite, "hausse", ""]
             )
 
 
