@@ -177,7 +177,11 @@ def rerun(names: list[str]) -> int:
             index = next(
                 (i for i, b in enumerate(blocks) if b.split("\n", 1)[0] in (heading, name)), None
             )
-            if index is None:
+            if not text.startswith("## "):  # a subsection (###): it follows the section before
+                if index is not None:
+                    del blocks[index]
+                blocks[(index or len(blocks)) - 1] += "\n" + stamped + "\n"
+            elif index is None:
                 blocks.append(stamped.removeprefix("## "))
             else:
                 blocks[index] = stamped.removeprefix("## ") + "\n"
