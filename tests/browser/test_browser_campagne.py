@@ -89,6 +89,20 @@ def _reply_table(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return {row[0]: row for row in rows[1:]}
 
 
+def _flash(page, tmp_path: Path, expected: str) -> str:  # type: ignore[no-untyped-def]
+    """The text of the message the page shows after an action; when it does not come, fail with
+    what the page and the server said instead (CI keeps no screenshot)."""
+    alert = page.get_by_test_id("stAlert").filter(has_text=expected).first
+    try:
+        alert.wait_for(timeout=60_000)
+    except Exception as exc:  # playwright's TimeoutError: report the page instead
+        messages = page.locator("[data-testid='stAlert'], [data-testid='stException']")
+        shown = messages.all_inner_texts()
+        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in tmp_path.glob("*.log"))
+        raise AssertionError(f"no « {expected} »; messages shown: {shown}; server: {logs}") from exc
+    return alert.inner_text().strip()
+
+
 def _open_campagne(page) -> None:  # type: ignore[no-untyped-def]
     go_to(page, "Campagne de suivi")
     page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=60_000)
@@ -199,13 +213,18 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             screenshot(page, "campagne_mde_100")
 
             # 5. Reminders: AGGLO_EGALITE's arrives; MDE (100 %) gets none.
-            reminder = page.get_by_text("Relancer les porteurs qui n'ont pas répondu (2)")
-            reminder.click()
-            page.get_by_role("button", name="Envoyer les relances").click()
+            heading = "Relancer les porteurs qui n'ont pas répondu (2)"
+            expander = page.get_by_test_id("stExpander").filter(has_text=heading)
+            expander.get_by_text(heading).click()
+            # The list draws itself after the expander opens: click once the layout has settled,
+            # or the click can land where the button was a moment before (a slow machine).
+            expander.get_by_test_id("stDataFrame").wait_for(timeout=60_000)
             wait_for_app(page)
+            expander.get_by_role("button", name="Envoyer les relances").click()
+            flash = _flash(page, tmp_path, "relance(s) envoyée(s)")
             # UNIV has no address: listed as such, not sent.
-            page.get_by_text("1 relance(s) envoyée(s) sur 2").wait_for(timeout=60_000)
-            page.get_by_text("UNIV :").wait_for(timeout=60_000)
+            assert flash.startswith("1 relance(s) envoyée(s) sur 2."), flash
+            assert "UNIV :" in flash, flash
             wait_for_app(page)
             screenshot(page, "campagne_relances_envoyees")
             shown = _reply_table(page)
