@@ -52,7 +52,13 @@ def show_refusal(spec: navigation.PageSpec, user: User | None) -> None:
     """What a visitor sees at the address of a page their role cannot use."""
     st.title(spec.title, anchor=False)
     st.warning(navigation.refusal_text(spec, user))
-    st.page_link("app_pages/connexion.py", label="Connexion", icon=":material/login:")
+    # After the login, Connexion opens this page again (the « retour » parameter).
+    st.page_link(
+        "app_pages/connexion.py",
+        label="Connexion",
+        icon=":material/login:",
+        query_params={"retour": spec.key},
+    )
 
 
 def show_error(exc: PtlcdError) -> None:

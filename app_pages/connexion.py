@@ -7,7 +7,7 @@ import streamlit as st
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import ROLE_LABELS
 from ptlcd_data.errors import PtlcdError
-from ui import data, session, widgets
+from ui import data, navigation, session, widgets
 
 st.title("Connexion", anchor=False)
 user = session.current_user()
@@ -53,4 +53,10 @@ if submitted:
         st.error(widgets.escape_md(exc.message))
     else:
         session.log_in(found)
+        # Coming from a page that asked for a login: back to it, if this account may open it.
+        back = navigation.page_for(st.query_params.get("retour"))
+        if back is not None and navigation.allowed(
+            back, found, data.settings().read_requires_login
+        ):
+            st.switch_page(back.path)
         st.rerun()

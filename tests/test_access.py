@@ -274,6 +274,54 @@ def _refused(at: AppTest, title: str) -> str:
     return " ".join(w.value for w in at.warning)
 
 
+def _follow_login_link(at: AppTest, login: str) -> AppTest:
+    """Click the refusal's link to Connexion (with its « retour » parameter), then log in."""
+    (link,) = at.get("page_link")
+    at.switch_page("app_pages/connexion.py")
+    for pair in link.proto.query_string.split("&"):
+        name, _, value = pair.partition("=")
+        at.query_params[name] = value
+    at.run()
+    at.text_input(key="login_id").input(login)
+    at.text_input(key="login_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    return at
+
+
+def test_after_logging_in_from_a_refusal_the_admin_is_back_on_the_journal(app_env, with_accounts):
+    at = _app().run()
+    at.switch_page("app_pages/journal.py").run()
+    _refused(at, "Journal")
+    assert at.get("page_link")[0].proto.query_string == "retour=journal"
+    _follow_login_link(at, "admin1")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Journal des écritures"]
+    assert "compte créé" in at.dataframe[0].value["operation"].tolist()
+
+
+def test_a_login_that_cannot_open_the_page_stays_on_connexion(app_env, with_accounts):
+    at = _app().run()
+    at.switch_page("app_pages/journal.py").run()
+    _refused(at, "Journal")
+    _follow_login_link(at, "lecteur")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Connexion"]
+    assert "Connecté(e) : Élu Lecteur" in " ".join(s.value for s in at.success)
+
+
+@pytest.mark.parametrize("retour", ["https://exemple.invalid/piege", "../journal", ""])
+def test_a_retour_that_is_not_a_page_of_the_app_is_ignored(app_env, with_accounts, retour):
+    at = _app().run()
+    at.switch_page("app_pages/connexion.py")
+    at.query_params["retour"] = retour
+    at.run()
+    at.text_input(key="login_id").input("admin1")
+    at.text_input(key="login_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Connexion"]
+
+
 def test_anonymous_visitor_is_told_in_french_to_log_in_for_the_journal(app_env, with_accounts):
     at = _app().run()
     # Registered, hidden from the menu: its address shows why and where to log in.

@@ -23,6 +23,11 @@ class PageSpec:
     role: str  # lecture, porteur, saisie, admin, or ANONYMOUS (everyone, logged in or not)
     default: bool = False
 
+    @property
+    def key(self) -> str:
+        """The page's name in a « retour » address parameter: its URL, « accueil » for home."""
+        return self.url_path or "accueil"
+
 
 # fmt: off
 PAGES: list[PageSpec] = [
@@ -53,6 +58,12 @@ def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> boo
     if user is None:
         return spec.role == "lecture" and not read_requires_login
     return user.can(spec.role)
+
+
+def page_for(key: str | None) -> PageSpec | None:
+    """The page a « retour » parameter names, or None: only the app's own pages, never an
+    address from elsewhere."""
+    return next((spec for spec in PAGES if spec.key == key), None)
 
 
 def refusal_text(spec: PageSpec, user: User | None) -> str:
