@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ptlcd_data import formats
-from ptlcd_data.plan import queries
+from ptlcd_data.plan import edits, queries
 from ui import data, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
@@ -85,6 +85,27 @@ st.dataframe(
 
 st.subheader("Indicateurs de l'objectif", anchor=False)
 ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
+
+# The action's whole history, whatever the observation date: when the plan changed it, and why.
+history = data.query(edits.item_history, "action", action_no)
+with st.expander(f"Versions de l'action dans le plan ({len(history)})"):
+    st.caption(
+        "Chaque modification du plan est datée (date d'effet), signée et motivée. Toutes les "
+        "versions sont listées, y compris celles d'effet postérieur à la date d'observation."
+    )
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "date_effet": st.column_config.TextColumn("Date d'effet", width="small"),
+            "changement": st.column_config.TextColumn("Changement", width="small"),
+            "detail": st.column_config.TextColumn("Champs modifiés (avant → après)", width="large"),
+            "auteur": st.column_config.TextColumn("Auteur", width="small"),
+            "motif": st.column_config.TextColumn("Motif"),
+            "enregistre_le": st.column_config.TextColumn("Enregistré le", width="small"),
+        },
+    )
 
 with st.expander("Texte lu par l'OCR (traçabilité)"):
     st.text(detail["source_ocr"] or "—")

@@ -70,6 +70,10 @@ def test_edit_preview_then_publish_shows_the_new_wording(app_env):
     assert_clean(at)
     assert f"Nouvelle formulation {HOSTILE}" in [t.value for t in at.text]  # as plain text
     assert "<img" not in markdown(at).replace("\\<img", "")
+    # Its versions: the transcription, then this edit, field by field, with its author.
+    history = at.dataframe[-1].value
+    assert history["changement"].tolist() == ["création", "modification"]
+    assert f"→ Nouvelle formulation {HOSTILE}" in history["detail"][1]
 
 
 def test_retire_an_action_removes_it_from_todays_pages(app_env):
@@ -88,6 +92,11 @@ def test_retire_an_action_removes_it_from_todays_pages(app_env):
     # Before the retirement (the day before its date d'effet), it is there.
     at.date_input(key="as_of").set_value(date.today() - timedelta(days=1)).run()
     assert "Action n° 5" in at.selectbox(key="action_no").options
+    at.selectbox(key="action_no").select(5).run()
+    history = at.dataframe[-1].value  # the whole history, the retirement included
+    assert history["changement"].tolist() == ["création", "retrait"]
+    assert history["motif"][1] == "Action fusionnée avec la 4"
+    assert history["date_effet"][1] == f"{date.today():%d/%m/%Y}"
 
 
 def test_add_an_action_takes_the_next_number(app_env):

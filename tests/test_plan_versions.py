@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from datetime import date, timedelta
 
@@ -13,7 +14,7 @@ from ptlcd_data.access import auth, journal
 from ptlcd_data.build import build
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import queries, versions
+from ptlcd_data.plan import edits, queries, versions
 from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import engagements, status_queries
 from ptlcd_data.synthese import model
@@ -314,3 +315,26 @@ def test_export_plan_as_of_writes_the_plan_of_that_date(tmp_path, db_path):
         lines = out.read_text(encoding="utf-8-sig").splitlines()
         assert len(lines) == rows + 1
         assert any(line.startswith("9;") and wording in line for line in lines)
+
+
+def test_an_actions_history_says_each_version_field_by_field_in_french(conn):
+    _publish(
+        conn, _edit(conn, 9, libelle="Animer le GOLD chaque trimestre", porteurs=("VILLE_NANTES",))
+    )
+    _publish(conn, _retire(conn, 9), day=date(2021, 1, 1))
+    shown = edits.item_history(conn, "action", 9)
+    assert shown.columns.tolist() == edits.HISTORY_COLUMNS
+    assert shown["date_effet"].tolist() == ["01/07/2017", "01/03/2020", "01/01/2021"]
+    assert shown["changement"].tolist() == ["création", "modification", "retrait"]
+    assert shown["auteur"].tolist() == ["transcription", "chef", "chef"]
+    assert shown["motif"].tolist()[1:] == ["Décision du GOLD", "Décision du GOLD"]
+    old = versions.snapshot(conn, BEFORE).actions[9]
+    detail = shown["detail"][1]
+    assert f"Libellé : {old['libelle']} → Animer le GOLD chaque trimestre" in detail
+    assert "Codes porteurs : " in detail and "→ VILLE_NANTES" in detail
+    assert "Calendrier" not in detail  # unchanged fields are not listed
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d", shown["enregistre_le"][2]), shown
+
+
+def test_the_history_of_an_unknown_item_is_empty(conn):
+    assert edits.item_history(conn, "action", 999).empty

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ptlcd_data import formats
 from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError, PlanDataError
@@ -385,6 +386,41 @@ def preview_rows(changes: list[PlanChange]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+HISTORY_COLUMNS = ["date_effet", "changement", "detail", "auteur", "motif", "enregistre_le"]
+
+
+def item_history(conn: Connection, entity: str, key: str | int) -> pd.DataFrame:
+    """Every version of one item, oldest first, display-ready (French text): date d'effet,
+    what changed (« création », « modification », « retrait »), each changed field as
+    « Champ : avant → après », author, reason and when it was recorded."""
+    rows: list[dict[str, Any]] = []
+    before: dict[str, Any] | None = None
+    for version, item in versions.item_versions(conn, entity, key):
+        if before is None:
+            kind, detail = "création", ""
+        elif version["retire"]:
+            kind, detail = "retrait", ""
+        else:
+            change = PlanChange(entity, key, "modification", versions.changed_fields(before, item))
+            kind = "modification" if change.fields else "nouvelle version, sans changement"
+            detail = " · ".join(
+                f"{r['champ']} : {r['avant'] or '—'} → {r['apres'] or '—'}"
+                for r in preview_rows([change])
+            )
+        rows.append(
+            {
+                "date_effet": formats.day(version["date_effet"]),
+                "changement": kind,
+                "detail": detail,
+                "auteur": version["auteur"] or "—",
+                "motif": version["motif"] or "—",
+                "enregistre_le": formats.timestamp(version["enregistre_le"]),
+            }
+        )
+        before = item
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
 def retired_warning(numbers: list[int]) -> str:

@@ -244,6 +244,45 @@ def history(conn: Connection, entity: str, key: str | int) -> pd.DataFrame:
     return conn.execute(sql, [key]).df()
 
 
+def item_versions(conn: Connection, entity: str, key: str | int) -> list[tuple[Item, Item]]:
+    """Every version of one item, oldest first, as (version, item): the version's date_effet,
+    retire, auteur, motif and enregistre_le; the item's fields as in a snapshot (an action's
+    territories as {code: text}, its porteurs as a sorted tuple of codes)."""
+    frame = history(conn, entity, key)
+    versions = frame.to_dict("records")
+    side: dict[str, dict[Any, Any]] = {"territoires": {}, "porteurs": {}}
+    if entity == "action" and versions:
+        ids = [v["version_id"] for v in versions]
+        for vid, code, texte in conn.execute(
+            "SELECT version_id, territoire_code, texte FROM action_territoire "
+            "WHERE list_contains(?, version_id) ORDER BY territoire_code",
+            [ids],
+        ).fetchall():
+            side["territoires"].setdefault(vid, {})[code] = texte
+        if _exists(conn, "action_porteur"):
+            for vid, code in conn.execute(
+                "SELECT version_id, porteur_code FROM action_porteur "
+                "WHERE list_contains(?, version_id) ORDER BY porteur_code",
+                [ids],
+            ).fetchall():
+                side["porteurs"].setdefault(vid, []).append(code)
+    found: list[tuple[Item, Item]] = []
+    for v in versions:
+        item = {f: _none_if_missing(v.get(f)) for f in FIELDS[entity]}
+        if entity == "action":
+            item["territoires"] = side["territoires"].get(v["version_id"], {})
+            item["porteurs"] = tuple(side["porteurs"].get(v["version_id"], ()))
+        found.append(({c: _none_if_missing(v[c]) for c in _VERSION_COLUMNS}, item))
+    return found
+
+
+def _none_if_missing(value: Any) -> Any:
+    """pandas' missing values (NaN, NaT) as None."""
+    import pandas as pd
+
+    return None if not isinstance(value, list | tuple | dict) and pd.isna(value) else value
+
+
 # --- differences -----------------------------------------------------------------------------
 
 
@@ -261,6 +300,15 @@ def _normal(value: Any) -> Any:
     return value
 
 
+def changed_fields(before: Item, after: Item) -> dict[str, tuple[Any, Any]]:
+    """The fields that differ between two states of one item: field -> (before, after)."""
+    return {
+        f: (before.get(f), after.get(f))
+        for f in dict.fromkeys([*before, *after])
+        if not _same(before.get(f), after.get(f))
+    }
+
+
 def diff(before: PlanSnapshot, after: PlanSnapshot) -> list[PlanChange]:
     """The changes from `before` to `after`: entity order, then key order."""
     changes: list[PlanChange] = []
@@ -276,11 +324,7 @@ def diff(before: PlanSnapshot, after: PlanSnapshot) -> list[PlanChange]:
                     PlanChange(entity, key, "retrait", {f: (v, None) for f, v in old[key].items()})
                 )
             else:
-                fields = {
-                    f: (old[key].get(f), new[key].get(f))
-                    for f in dict.fromkeys([*old[key], *new[key]])
-                    if not _same(old[key].get(f), new[key].get(f))
-                }
+                fields = changed_fields(old[key], new[key])
                 if fields:
                     changes.append(PlanChange(entity, key, "modification", fields))
     return changes
