@@ -98,12 +98,12 @@ with st.expander(f"Versions de l'action dans le plan ({len(history)})"):
         hide_index=True,
         width="stretch",
         column_config={
-            "date_effet": st.column_config.TextColumn("Date d'effet", width="small"),
-            "changement": st.column_config.TextColumn("Changement", width="small"),
+            "date_effet": st.column_config.TextColumn("Date d'effet"),
+            "changement": st.column_config.TextColumn("Changement"),
             "detail": st.column_config.TextColumn("Champs modifiés (avant → après)", width="large"),
-            "auteur": st.column_config.TextColumn("Auteur", width="small"),
+            "auteur": st.column_config.TextColumn("Auteur"),
             "motif": st.column_config.TextColumn("Motif"),
-            "enregistre_le": st.column_config.TextColumn("Enregistré le", width="small"),
+            "enregistre_le": st.column_config.TextColumn("Enregistré le"),
         },
     )
 
