@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ptlcd_data import cli_fr, demo, exports, store
-from ptlcd_data.access import accounts, auth, journal
+from ptlcd_data.access import accounts, auth, journal, sessions
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, build_from_workbook, open_store
 from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
@@ -415,6 +415,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         with store.transaction(conn):
+            # The backup's login sessions, some since closed, do not live again: all log in anew.
+            ended = sessions.close_all_sessions(conn)
             journal.log(
                 conn,
                 _cli_user(conn),
@@ -426,6 +428,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                     "base_endommagee_deplacee": (
                         str(done.damaged_moved_to) if done.damaged_moved_to else None
                     ),
+                    "sessions_fermees": ended,
                 },
             )
     finally:
@@ -433,6 +436,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     if done.damaged_moved_to:
         print(f"Base endommagée mise de côté : {done.damaged_moved_to} (rien n'est effacé).")
     print(f"Base restaurée depuis {args.file}, vérifiée : elle s'ouvre.")
+    if ended:
+        print(f"{ended} session(s) de connexion fermée(s) : chacun se connecte de nouveau.")
     if done.copy:
         print(f"Copie de l'ancienne base : {done.copy}")
     return 0

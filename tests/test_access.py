@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
-from ptlcd_data.access import accounts, journal, roles_config
+from ptlcd_data.access import accounts, journal, roles_config, sessions
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.cli import main
 from ptlcd_data.errors import InputError, PermissionDenied
@@ -384,3 +384,22 @@ def test_publish_and_undo_take_an_automatic_backup_first(db_path, tmp_path, caps
         assert conn.execute("SELECT count(*) FROM import_batch").fetchone()[0] == 0
     assert main(["--db", str(db_path), "undo", "1"]) == 0
     assert len(list(backups.backup_dir(db_path).glob("auto-*avant-annulation*"))) == 1
+
+
+def test_a_restored_backup_does_not_revive_a_session_closed_since(db_path, tmp_path, capsys):
+    secret = b"s" * 32
+    with store.connect(db_path) as conn:
+        accounts.add_user(conn, SYSTEM, "agent", "Agent", "saisie", PASSWORD)
+        user = accounts.get_user(conn, "agent")
+        kept = sessions.open_session(conn, user, secret, 8)
+    copy = tmp_path / "copie.duckdb"
+    assert main(["--db", str(db_path), "backup", "-o", str(copy)]) == 0
+    with store.connect(db_path) as conn:
+        assert sessions.close_session(conn, kept.value)  # logged out after the backup
+    assert main(["--db", str(db_path), "restore", str(copy)]) == 0
+    assert "1 session(s) de connexion fermée(s)" in capsys.readouterr().out
+    with store.connect(db_path) as conn:
+        assert sessions.session_user(conn, kept.value, secret) is None
+        last = journal.entries(conn).iloc[0]
+        assert last["operation"] == "restauration"
+        assert '"sessions_fermees": 1' in str(last["nouveau"])

@@ -215,3 +215,9 @@ def close_sessions_of(conn: Connection, login: str) -> None:
     """End every session of `login`; call it inside the caller's transaction (an account
     removed, a password changed)."""
     conn.execute("DELETE FROM session_connexion WHERE login = ?", [login])
+
+
+def close_all_sessions(conn: Connection) -> int:
+    """End every session (a restored backup: the sessions it holds, some since logged out, must
+    not live again); call it inside the caller's transaction. The number ended."""
+    return len(conn.execute("DELETE FROM session_connexion RETURNING login").fetchall())
