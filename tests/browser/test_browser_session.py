@@ -149,3 +149,27 @@ def test_a_reader_is_told_in_french_that_the_journal_needs_another_role(agent_db
         page.locator("[data-testid='stMain']").get_by_role("link", name="Connexion").click()
         page.get_by_role("button", name="Se déconnecter").wait_for(timeout=30_000)
         page.close()
+
+
+def test_logging_in_from_a_refused_address_opens_that_page_and_lasts(agent_db, browser):
+    with streamlit_server(agent_db) as url:
+        page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
+        page.goto(f"{url}/import")
+        wait_for_app(page)
+        wait_for_refusal(page, "Import de données")
+        page.locator("[data-testid='stMain']").get_by_role("link", name="Connexion").click()
+        page.get_by_label("Identifiant").wait_for(timeout=30_000)
+        assert page.url.endswith("/connexion?retour=import"), page.url
+        page.get_by_label("Identifiant").fill("agent")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        # Back on the page that asked for the login, logged in, and still after a reload.
+        page.get_by_role("button", name="Vérifier").wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert page.url.rstrip("/").endswith("/import"), page.url
+        assert "Connecté(e) : Agent Saisie (saisie)" in _sidebar(page)
+        page.wait_for_function("document.cookie.includes('ptlcd_session=')", timeout=30_000)
+        _reload(page)
+        page.get_by_role("heading", name="Import de données").wait_for(timeout=30_000)
+        assert "Connecté(e) : Agent Saisie (saisie)" in _sidebar(page)
+        screenshot(page, "connexion_retour_a_la_page")
