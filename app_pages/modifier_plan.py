@@ -18,8 +18,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TASKS = (
     "Modifier une action",
     "Ajouter une action",
-    "Ajouter un objectif",
-    "Ajouter un indicateur",
+    "Ajouter ou modifier un objectif",
+    "Ajouter ou modifier un indicateur",
     "Retirer un élément",
     "Importer le plan (classeur)",
 )
@@ -75,60 +75,16 @@ elif task == "Ajouter une action":
             args=(f"Action {no} ajoutée", date_effet, "action", no, values),
             key="planedit_prepare_add",
         )
-elif task == "Ajouter un objectif":
+elif task == "Ajouter ou modifier un objectif":
     if not plan.axes:
         st.info("Le plan n'a aucun axe à cette date.")
     else:
-        code = st.text_input("Code de l'objectif (ex. 2.3)", key="planedit_obj_code").strip()
-        values = {
-            "axe_no": st.selectbox(
-                "Axe",
-                sorted(plan.axes),
-                format_func=lambda n: f"{n} — {plan.axes[n]['libelle']}",
-                key="planedit_obj_axe",
-            ),
-            "libelle": st.text_area("Libellé", key="planedit_obj_lib"),
-            "domaine": st.text_input("Domaine (facultatif)", key="planedit_obj_dom"),
-        }
-        if code in plan.objectifs:
-            st.warning("Ce code est déjà celui d'un objectif : l'aperçu montrera la modification.")
-        st.button(
-            "Prévisualiser",
-            on_click=plan_edit.prepare,
-            args=(f"Objectif {code} ajouté", date_effet, "objectif", code, values),
-            disabled=not code,
-            key="planedit_prepare_obj",
-        )
-elif task == "Ajouter un indicateur":
+        plan_edit.item_form(plan, "objectif", date_effet)
+elif task == "Ajouter ou modifier un indicateur":
     if not plan.objectifs:
         st.info("Le plan n'a aucun objectif à cette date.")
     else:
-        code = st.text_input("Code de l'indicateur", key="planedit_ind_code").strip()
-        values = {
-            "objectif_code": st.selectbox(
-                "Objectif",
-                list(plan.objectifs),
-                format_func=lambda c: plan_edit.objective_label(plan, c),
-                key="planedit_ind_obj",
-            ),
-            "libelle": st.text_area("Libellé", key="planedit_ind_lib"),
-            "unite": st.text_input("Unité", value="nombre", key="planedit_ind_unite"),
-            "sens": st.selectbox("Sens souhaité", workbook.SENS, key="planedit_ind_sens"),
-        }
-        if plan.porteurs:
-            values["fournisseur"] = st.selectbox(
-                "Fournisseur des valeurs",
-                [None, *sorted(plan.porteurs)],
-                format_func=lambda c: "l'équipe du plan" if c is None else str(c),
-                key="planedit_ind_fournisseur",
-            )
-        st.button(
-            "Prévisualiser",
-            on_click=plan_edit.prepare,
-            args=(f"Indicateur {code} ajouté", date_effet, "indicateur", code, values),
-            disabled=not code,
-            key="planedit_prepare_ind",
-        )
+        plan_edit.item_form(plan, "indicateur", date_effet)
 elif task == "Retirer un élément":
     entity: str = st.selectbox(
         "Élément",

@@ -158,6 +158,8 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         if check.retired_actions():  # first, before the field-by-field list
             print(edits.retired_warning(check.retired_actions()))
+        for warning in edits.later_warnings(conn, check.changes, date_effet):
+            print(warning)
         for line in edits.preview_lines(check.changes):
             print(line)
         if not check.changes:

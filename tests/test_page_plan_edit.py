@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from ptlcd_data import store
+from ptlcd_data.access import auth
 from ptlcd_data.plan import versions
 from tests.helpers.apptest import add_account, assert_clean, markdown, run_page, texts
 from tests.helpers.plan_workbooks import edited, exported, plan_row
@@ -137,3 +138,115 @@ def test_plan_workbook_import_from_the_page(app_env):
     with store.connect(app_env) as conn:
         check = edits.check_workbook(conn, data, "plan.xlsx", Settings(), date.today())
     assert check.retired_actions() == [34]
+
+
+def preview_rows(at):
+    table = next(d.value for d in at.dataframe if "Avant" in d.value.columns)
+    return table[["Élément", "Changement", "Champ", "Avant", "Après"]].values.tolist()
+
+
+def test_edit_an_existing_objective_from_its_current_values(app_env):
+    at = admin_page(app_env)
+    at.radio(key="planedit_task").set_value("Ajouter ou modifier un objectif").run()
+    assert_clean(at)
+    choice = at.selectbox(key="planedit_obj_choice")
+    assert choice.value is None and choice.options[0] == "Nouvel objectif"
+    assert at.text_input(key="planedit_obj_code")  # a new objective: its code is typed
+    current = snapshot(app_env).objectifs["4.2"]
+    assert f"4.2 — {current['libelle']}" in choice.options
+    choice.select("4.2").run()
+    assert_clean(at)
+    # Filled with its values at the date d'effet; its code is not editable.
+    assert not [w for w in at.text_input if w.key == "planedit_obj_code"]
+    assert at.selectbox(key="pe_oaxe_edit4.2").value == current["axe_no"] == 4
+    assert at.text_area(key="pe_olib_edit4.2").value == current["libelle"]
+    assert at.text_input(key="pe_odom_edit4.2").value == current["domaine"] == "emploi"
+    at.text_area(key="pe_olib_edit4.2").input("Mobiliser les acteurs de l'emploi").run()
+    at.button(key="planedit_prepare_obj").click().run()
+    assert_clean(at)
+    assert preview_rows(at) == [
+        ["Objectif 4.2", "modification", "Libellé", current["libelle"],
+         "Mobiliser les acteurs de l'emploi"]
+    ]  # fmt: skip
+    assert " modifié — date d'effet" in texts(at.caption)
+    at.text_input(key="planedit_motif").input("Revue du comité").run()
+    at.button(key="planedit_publish").click().run()
+    assert_clean(at)
+    assert "1 changement(s) publié(s)" in texts(at.success)
+    assert snapshot(app_env).objectifs["4.2"] == current | {
+        "libelle": "Mobiliser les acteurs de l'emploi"
+    }
+    # Another objective: its own values, not the ones typed for 4.2.
+    at.selectbox(key="planedit_obj_choice").select("1.2").run()
+    assert at.text_area(key="pe_olib_edit1.2").value == "Réaliser des enquêtes et testings"
+
+
+def test_edit_an_existing_indicator_from_its_current_values(app_env):
+    at = admin_page(app_env)
+    at.radio(key="planedit_task").set_value("Ajouter ou modifier un indicateur").run()
+    assert at.selectbox(key="planedit_ind_choice").options[0] == "Nouvel indicateur"
+    at.selectbox(key="planedit_ind_choice").select("I4.2.b").run()
+    assert_clean(at)
+    current = snapshot(app_env).indicateurs["I4.2.b"]
+    assert not [w for w in at.text_input if w.key == "planedit_ind_code"]
+    key = "editI4.2.b"
+    assert at.selectbox(key=f"pe_iobj_{key}").value == current["objectif_code"] == "4.2"
+    assert at.text_area(key=f"pe_ilib_{key}").value == current["libelle"]
+    assert at.text_input(key=f"pe_iuni_{key}").value == current["unite"]
+    assert at.selectbox(key=f"pe_isens_{key}").value == current["sens"]
+    assert at.selectbox(key=f"pe_ifou_{key}").value == current["fournisseur"] == "MDE"
+    at.text_input(key=f"pe_iuni_{key}").input("intermédiaires").run()
+    at.button(key="planedit_prepare_ind").click().run()
+    assert_clean(at)
+    assert preview_rows(at) == [
+        ["Indicateur I4.2.b", "modification", "Unité", current["unite"], "intermédiaires"]
+    ]
+    at.text_input(key="planedit_motif").input("Unité plus parlante").run()
+    at.button(key="planedit_publish").click().run()
+    assert_clean(at)
+    assert snapshot(app_env).indicateurs["I4.2.b"] == current | {"unite": "intermédiaires"}
+
+
+def test_a_new_objective_may_not_take_an_existing_code(app_env):
+    at = admin_page(app_env)
+    at.radio(key="planedit_task").set_value("Ajouter ou modifier un objectif").run()
+    at.text_input(key="planedit_obj_code").input("4.2").run()
+    at.text_area(key="pe_olib_new").input("Un autre objectif").run()
+    assert "choisissez-le dans la liste « Objectif » pour le modifier" in texts(at.warning)
+    assert at.button(key="planedit_prepare_obj").disabled
+    at.text_input(key="planedit_obj_code").input("4.9").run()
+    at.button(key="planedit_prepare_obj").click().run()
+    assert_clean(at)
+    assert ["Objectif 4.9", "ajout", "Libellé", "—", "Un autre objectif"] in preview_rows(at)
+    assert " ajouté — date d'effet" in texts(at.caption)
+
+
+def test_the_preview_warns_when_a_later_version_will_apply_again(app_env):
+    later = date.today() + timedelta(days=40)
+    with store.connect(app_env) as conn:
+        old = versions.snapshot(conn).actions[3]["libelle"]
+        versions.publish(
+            conn,
+            [versions.PlanChange("action", 3, "modification", {"libelle": (old, "Plus tard")})],
+            date_effet=later,
+            user=auth.SYSTEM,
+            motif="Déjà décidé",
+        )
+    at = admin_page(app_env)
+    at.selectbox(key="planedit_action").select(3).run()
+    at.text_area(key="pe_lib_edit3").input("Dès maintenant").run()
+    at.button(key="planedit_prepare_edit").click().run()
+    assert_clean(at)
+    assert (
+        f"Action 3 : une version datée du {later:%d/%m/%Y} existe déjà ; elle s'appliquera de "
+        "nouveau à partir de cette date."
+    ) in texts(at.warning).replace("\\", "")  # shown escaped: the key may be user text
+    at.text_input(key="planedit_motif").input("Urgent").run()
+    assert not at.button(key="planedit_publish").disabled  # publishing is still allowed
+    at.button(key="planedit_publish").click().run()
+    assert snapshot(app_env).actions[3]["libelle"] == "Dès maintenant"
+    # Another action has no later version: no warning.
+    at.selectbox(key="planedit_action").select(4).run()
+    at.text_area(key="pe_lib_edit4").input("Autre formulation").run()
+    at.button(key="planedit_prepare_edit").click().run()
+    assert "existe déjà" not in texts(at.warning)

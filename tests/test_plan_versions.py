@@ -338,3 +338,44 @@ def test_an_actions_history_says_each_version_field_by_field_in_french(conn):
 
 def test_the_history_of_an_unknown_item_is_empty(conn):
     assert edits.item_history(conn, "action", 999).empty
+
+
+def test_later_versions_names_the_items_a_later_version_will_override_again(conn):
+    later, earlier = date(2027, 1, 1), date(2026, 12, 2)
+    _publish(conn, _edit(conn, 9, libelle="Version de 2027"), day=later)
+    _publish(conn, _edit(conn, 9, libelle="Version de 2028"), day=date(2028, 1, 1))
+    changes = [_edit(conn, 9, libelle="Version de décembre"), _edit(conn, 10, libelle="Autre")]
+    found = versions.later_versions(conn, changes, earlier)
+    assert found == [versions.LaterVersion("action", 9, later)]  # the first later date only
+    assert edits.later_warnings(conn, changes, earlier) == [
+        "Action 9 : une version datée du 01/01/2027 existe déjà ; elle s'appliquera de nouveau "
+        "à partir de cette date."
+    ]
+    # A version dated on that day or before it is not "later".
+    assert versions.later_versions(conn, changes, date(2028, 1, 1)) == []
+    assert versions.later_versions(conn, [], earlier) == []
+    # Publishing is still allowed; the 2027 version applies again from its own date.
+    assert _publish(conn, changes[0], day=earlier) == 1
+    assert versions.snapshot(conn, earlier).actions[9]["libelle"] == "Version de décembre"
+    assert versions.snapshot(conn, later).actions[9]["libelle"] == "Version de 2027"
+
+
+def test_later_versions_sees_objectives_indicators_and_retirements(mini_conn):
+    snap = versions.snapshot(mini_conn, date(2024, 1, 1))
+    objective = PlanChange(
+        "objectif", "1.1", "modification", {"libelle": (snap.objectifs["1.1"]["libelle"], "x")}
+    )
+    indicator = PlanChange(
+        "indicateur", "E2", "retrait", {f: (v, None) for f, v in snap.indicateurs["E2"].items()}
+    )
+    _publish(mini_conn, objective, day=date(2025, 6, 1))
+    _publish(mini_conn, indicator, day=date(2025, 9, 1))
+    unit = PlanChange("indicateur", "E2", "modification", {"unite": ("nombre", "jours")})
+    found = versions.later_versions(mini_conn, [objective, unit], date(2024, 1, 1))
+    assert found == [
+        versions.LaterVersion("objectif", "1.1", date(2025, 6, 1)),
+        versions.LaterVersion("indicateur", "E2", date(2025, 9, 1)),
+    ]
+    assert versions.later_versions(mini_conn, [objective, unit], date(2025, 6, 1)) == [
+        versions.LaterVersion("indicateur", "E2", date(2025, 9, 1))
+    ]

@@ -219,3 +219,30 @@ def test_a_workbook_written_by_hand_is_read_the_same(mini_db, edit):
     result = check(mini_db, edited(exported(mini_db), edit))
     assert result.ok, result.errors
     assert result.changes == []
+
+
+def test_import_says_which_changes_a_later_version_will_override_again(mini_db, capsys):
+    later = TODAY + timedelta(days=30)
+    with store.connect(mini_db) as conn:
+        old = versions.snapshot(conn).actions[3]["libelle"]
+        change = versions.PlanChange("action", 3, "modification", {"libelle": (old, "Plus tard")})
+        edits.publish(conn, [change], date_effet=later, user=SYSTEM, motif="décidé")
+
+    def edit(wb):
+        wb["Plan"].cell(row=plan_row(wb, 3), column=4).value = "Former tous les recruteurs"
+        wb["Plan"].cell(row=plan_row(wb, 2), column=4).value = "Réaliser une grande enquête"
+
+    path = mini_db.parent / "edit.xlsx"
+    path.write_bytes(edited(exported(mini_db), edit))
+    warning = (
+        f"Action 3 : une version datée du {later:%d/%m/%Y} existe déjà ; elle s'appliquera de "
+        "nouveau à partir de cette date."
+    )
+    assert cli(mini_db, "plan", "import", str(path), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == warning and out.count("existe déjà") == 1  # not action 2
+    # Publishing is still allowed; from the later date on, the later version applies again.
+    assert cli(mini_db, "plan", "import", str(path), "--motif", "revue") == 0
+    assert warning in capsys.readouterr().out
+    assert snapshot(mini_db).actions[3]["libelle"] == "Former tous les recruteurs"
+    assert snapshot(mini_db, later).actions[3]["libelle"] == "Plus tard"

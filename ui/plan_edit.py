@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from ptlcd_data.errors import PtlcdError
-from ptlcd_data.plan import edits
+from ptlcd_data.plan import edits, workbook
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot
 from ui import data, session, widgets
 
@@ -82,6 +82,103 @@ def action_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict
     return values
 
 
+NEW_ITEM = {"objectif": "Nouvel objectif", "indicateur": "Nouvel indicateur"}
+SHORT = {"objectif": "obj", "indicateur": "ind"}
+
+
+def objective_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict[str, Any]:
+    """An objective's fields, filled with `current`; widget keys end with `key`."""
+    axes = sorted(plan.axes)
+    axe = current.get("axe_no")
+    return {
+        "axe_no": st.selectbox(
+            "Axe",
+            axes,
+            index=axes.index(axe) if axe in axes else 0,
+            format_func=lambda n: f"{n} — {plan.axes[n]['libelle']}",
+            key=f"pe_oaxe_{key}",
+        ),
+        "libelle": st.text_area("Libellé", current.get("libelle") or "", key=f"pe_olib_{key}"),
+        "domaine": st.text_input(
+            "Domaine (facultatif)", current.get("domaine") or "", key=f"pe_odom_{key}"
+        ),
+    }
+
+
+def indicator_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict[str, Any]:
+    """An indicator's fields, filled with `current`; widget keys end with `key`."""
+    codes = list(plan.objectifs)
+    objectif = current.get("objectif_code")
+    sens = list(workbook.SENS)
+    values: dict[str, Any] = {
+        "objectif_code": st.selectbox(
+            "Objectif",
+            codes,
+            index=codes.index(objectif) if objectif in codes else 0,
+            format_func=lambda c: objective_label(plan, c),
+            key=f"pe_iobj_{key}",
+        ),
+        "libelle": st.text_area("Libellé", current.get("libelle") or "", key=f"pe_ilib_{key}"),
+        "unite": st.text_input("Unité", current.get("unite") or "nombre", key=f"pe_iuni_{key}"),
+        "sens": st.selectbox(
+            "Sens souhaité",
+            sens,
+            index=sens.index(current["sens"]) if current.get("sens") in sens else 0,
+            key=f"pe_isens_{key}",
+        ),
+    }
+    fournisseur = current.get("fournisseur")
+    if plan.porteurs or fournisseur:
+        options: list[str | None] = [None, *sorted(plan.porteurs)]
+        if fournisseur and fournisseur not in options:  # kept as it is, even if unknown
+            options.append(fournisseur)
+        values["fournisseur"] = st.selectbox(
+            "Fournisseur des valeurs",
+            options,
+            index=options.index(fournisseur) if fournisseur else 0,
+            format_func=lambda c: "l'équipe du plan" if c is None else str(c),
+            key=f"pe_ifou_{key}",
+        )
+    return values
+
+
+def item_form(plan: PlanSnapshot, entity: str, date_effet: date) -> None:
+    """Add or change one objective or indicator: a selector (« Nouvel … » or an existing one,
+    whose form is filled with its values at the date d'effet and whose code is fixed), the
+    fields, and « Prévisualiser »."""
+    items = plan.of(entity)
+    label = edits.ENTITY_LABELS[entity]
+    choice = st.selectbox(
+        label,
+        [None, *items],
+        format_func=lambda k: NEW_ITEM[entity] if k is None else f"{k} — {items[k]['libelle']}",
+        key=f"planedit_{SHORT[entity]}_choice",
+    )
+    if choice is None:
+        example = " (ex. 2.3)" if entity == "objectif" else ""
+        code = st.text_input(
+            f"Code de l'{entity}{example}", key=f"planedit_{SHORT[entity]}_code"
+        ).strip()
+    else:
+        code = str(choice)
+    fields = objective_fields if entity == "objectif" else indicator_fields
+    values = fields(plan, "new" if choice is None else f"edit{code}", items.get(choice, {}))
+    taken = choice is None and code in items
+    if taken:
+        st.warning(
+            f"Le code {widgets.escape_md(code)} est déjà celui d'un {entity} : "
+            f"choisissez-le dans la liste « {label} » pour le modifier."
+        )
+    what = f"{label} {code} {'ajouté' if choice is None else 'modifié'}"
+    st.button(
+        "Prévisualiser",
+        on_click=prepare,
+        args=(what, date_effet, entity, code, values),
+        disabled=not code or taken,
+        key=f"planedit_prepare_{SHORT[entity]}",
+    )
+
+
 def prepare(
     what: str, date_effet: date, entity: str, key: Any, values: dict[str, Any] | None
 ) -> None:
@@ -150,6 +247,8 @@ def show_preview(motif: str) -> None:
         st.info("Rien ne change : le plan est déjà ainsi à cette date.")
         return
     st.caption(f"{widgets.escape_md(what)} — date d'effet {date_effet:%d/%m/%Y}.")
+    for warning in data.uncached(edits.later_warnings, changes, date_effet):
+        st.warning(widgets.escape_md(warning), icon=":material/history:")
     show_changes(changes, "planedit_preview_table")
     st.button(
         "Publier",

@@ -439,3 +439,13 @@ def preview_lines(changes: list[PlanChange]) -> list[str]:
         f"{r['apres'] or '—'}"
         for r in preview_rows(changes)
     ]
+
+
+def later_warnings(conn: Connection, changes: list[PlanChange], date_effet: date) -> list[str]:
+    """One French sentence per changed item that a version dated after `date_effet` will
+    override again from that date (`versions.later_versions`): publishing is still allowed."""
+    return [
+        f"{ENTITY_LABELS[v.entity]} {v.key} : une version datée du {formats.day(v.date_effet)} "
+        "existe déjà ; elle s'appliquera de nouveau à partir de cette date."
+        for v in versions.later_versions(conn, changes, date_effet)
+    ]

@@ -15,7 +15,8 @@ Additions to the contract: `snapshot(..., demo=False)` leaves out the large demo
 synthetic territories and indicators; `FIELDS` names each entity's editable fields (a porteur
 has an `ordre`, like a territory); `history` returns a DataFrame (columns documented there);
 `apply`, `check` and `write_changes` (the writer without the transaction, role check and
-journal, for `init` and other writers holding their own transaction).
+journal, for `init` and other writers holding their own transaction); `later_versions` (the
+changed items that a version dated later will override again).
 
 Before the plan's first version (date_plan), the first version counts: there is no older plan,
 and observation dates before it (values since 2011) still show the plan.
@@ -27,7 +28,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError, PlanDataError
@@ -198,6 +199,45 @@ def next_action_no(conn: Connection) -> int:
     """The highest action number ever used (retired actions included) + 1."""
     row = conn.execute("SELECT coalesce(max(action_no), 0) FROM action").fetchone()
     return int(row[0] if row else 0) + 1
+
+
+class LaterVersion(NamedTuple):
+    """An item that already has a version dated after a date d'effet: from `date_effet` on,
+    that version applies again, whatever was published at the earlier date."""
+
+    entity: str
+    key: str | int
+    date_effet: date
+
+
+def later_versions(
+    conn: Connection, changes: Iterable[PlanChange], date_effet: date
+) -> list[LaterVersion]:
+    """The items of `changes` that have a version (a change or a retirement) dated after
+    `date_effet`, each with the first such date; in the order of `changes`.
+
+    Publishing at `date_effet` is still allowed: dated versions mean the later one applies
+    again from its own date. This says so before publishing.
+    """
+    keys: dict[str, list[str | int]] = {}
+    for change in changes:
+        keys.setdefault(change.entity, []).append(change.key)
+    found: dict[tuple[str, str | int], date] = {}
+    for entity, wanted in keys.items():
+        table, key_column = TABLES[entity]
+        if not _exists(conn, table):
+            continue
+        for key, day in conn.execute(
+            f"SELECT {key_column}, min(date_effet) FROM {table} "  # noqa: S608 - fixed names
+            f"WHERE date_effet > ? AND list_contains(?, {key_column}) GROUP BY {key_column}",
+            [date_effet, wanted],
+        ).fetchall():
+            found[(entity, key)] = day
+    return [
+        LaterVersion(c.entity, c.key, found[(c.entity, c.key)])
+        for c in changes
+        if (c.entity, c.key) in found
+    ]
 
 
 def has_versions(conn: Connection) -> bool:
