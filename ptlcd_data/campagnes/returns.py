@@ -22,13 +22,14 @@ import pyarrow as pa
 from ptlcd_data import formats
 from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
-from ptlcd_data.campagnes import campaigns, scope, workbooks
+from ptlcd_data.campagnes import campaigns, workbooks
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import check_scope
 from ptlcd_data.imports.problems import error
 from ptlcd_data.imports.reader import FileRefused, RawSheet
 from ptlcd_data.imports.sheets import header_key
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.vocabulary import AUTEUR_PLAN, SOURCE_CONFIRMATION
 
@@ -104,7 +105,7 @@ def accept(
             f"Le classeur « {filename} » est celui de la campagne « {campaign.label} », pas de la "
             f"campagne n° {expected_campaign} : rien n'est publié."
         )
-    label = scope.porteur_label(conn, stamp.porteur_code)
+    label = plan_porteurs.porteur_labels(conn).get(stamp.porteur_code)
     if label is None:
         raise FileRefused(
             f"Le classeur « {filename} » est au nom d'un porteur « {stamp.porteur_code} » "
