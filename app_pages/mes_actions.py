@@ -45,17 +45,7 @@ if actions.empty:
     st.info("Aucune action du plan n'est portée par ce porteur : rien à mettre à jour.")
 else:
     st.dataframe(
-        actions[
-            [
-                "action_no",
-                "action",
-                "statut",
-                "avancement",
-                "commentaire",
-                "date_dernier",
-                "calendrier",
-            ]
-        ],
+        actions[porteur_actions.STATE_COLUMNS],
         hide_index=True,
         width="stretch",
         placeholder="—",

@@ -13,11 +13,12 @@ from openpyxl import load_workbook
 
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
-from ptlcd_data.campagnes import campaigns, completion, relances, scope, workbooks
+from ptlcd_data.campagnes import campaigns, completion, relances, workbooks
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, template, verify
 from ptlcd_data.imports.reader import FileRefused
+from ptlcd_data.plan import porteurs
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.synthese import model
 from ptlcd_data.vocabulary import SOURCE_CONFIRMATION
@@ -144,11 +145,13 @@ def test_workbooks_of_the_demo_data_one_per_porteur_asked(demo_conn):
     c = _open(demo_conn)
     with zipfile.ZipFile(io.BytesIO(workbooks.workbooks_zip(demo_conn, c.id))) as zf:
         names = zf.namelist()
-        assert names == [f"{code}.xlsx" for code in scope.porteurs_asked(demo_conn)["porteur"]]
+        assert names == [
+            f"{code}.xlsx" for code in porteurs.porteurs_with_items(demo_conn)["porteur"]
+        ]
         assert "MDE.xlsx" in names and len(names) >= 5
         mde = load_workbook(io.BytesIO(zf.read("MDE.xlsx")))
     av_actions = {r[0].value for r in mde["Avancement"].iter_rows(min_row=2)} - {None}
-    actions = scope.actions_asked(demo_conn)
+    actions = porteurs.carried_actions(demo_conn)
     assert av_actions == set(actions.loc[actions["porteur"] == "MDE", "action_no"])
 
 

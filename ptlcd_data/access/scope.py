@@ -64,10 +64,15 @@ def scope_of(conn: Connection, user: User | None) -> Scope | None:
     """The scope of a porteur account; None for every other user (no limit beyond the role)."""
     if user is None or not user.is_porteur:
         return None
+    return porteurs_scope(conn, user.porteurs)
+
+
+def porteurs_scope(conn: Connection, codes: tuple[str, ...]) -> Scope:
+    """What these porteurs may record: the actions they carry, the indicators they supply."""
     return Scope(
-        user.porteurs,
-        frozenset(porteurs.actions_of(conn, user.porteurs)),
-        frozenset(porteurs.indicators_of(conn, user.porteurs)),
+        codes,
+        frozenset(porteurs.actions_of(conn, codes)),
+        frozenset(porteurs.indicators_of(conn, codes)),
     )
 
 

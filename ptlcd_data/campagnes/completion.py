@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data import exports, formats
-from ptlcd_data.campagnes import campaigns, scope
+from ptlcd_data.campagnes import campaigns
 from ptlcd_data.campagnes.campaigns import Campaign
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.vocabulary import AUTEUR_PLAN
 
@@ -45,8 +46,8 @@ def items(conn: Connection, campaign: Campaign) -> pd.DataFrame:
     'indicateur'), cle (action number or indicator code, as text), libelle, premiere_reponse and
     derniere_reponse (timestamps of the first and last reply in the campaign, NaT if none)."""
     since, until = _window(campaign)
-    actions = scope.actions_asked(conn)  # noqa: F841 - read by the SQL below
-    supplied = scope.indicators_asked(conn)  # noqa: F841 - read by the SQL below
+    actions = plan_porteurs.carried_actions(conn)  # noqa: F841 - read by the SQL below
+    supplied = plan_porteurs.supplied_indicators(conn)  # noqa: F841 - read by the SQL below
     conn.register("ptlcd_actions", actions)
     conn.register("ptlcd_supplied", supplied)
     try:
@@ -99,7 +100,7 @@ def completion(conn: Connection, campaign_id: int) -> pd.DataFrame:
     (taux_reponse 0–100, rounded; derniere_reponse and relance_le NaT when none)."""
     campaign = campaigns.get(conn, campaign_id)
     found = items(conn, campaign)
-    porteurs = scope.porteurs_asked(conn)
+    porteurs = plan_porteurs.porteurs_with_items(conn)
     reminders = last_reminders(conn, campaign_id)
     rows: list[dict[str, Any]] = []
     for p in porteurs.itertuples(index=False):

@@ -367,13 +367,9 @@ def send_all(
     envois: list[Envoi | None] = []
     pending: list[tuple[int, str, EmailMessage]] = []
     for relance in relances:
-        if not (relance.email or "").strip():
-            envois.append(_without_address(relance))
-            continue
-        try:
-            message = compose(relance, settings)
-        except InputError as exc:
-            envois.append(Envoi(relance.porteur_code, relance.email, "echec", exc.message))
+        message = _message_or_refusal(relance, settings)
+        if isinstance(message, Envoi):
+            envois.append(message)
             continue
         pending.append((len(envois), str(message["To"].addresses[0].addr_spec), message))
         envois.append(None)
@@ -404,6 +400,17 @@ def send_all(
                     smtp.quit()
             smtp.close()
     return [envoi for envoi in envois if envoi is not None]
+
+
+def _message_or_refusal(relance: Relance, settings: Settings) -> EmailMessage | Envoi:
+    """The message of `relance`, or the `Envoi` that says why there is none (no address, or
+    one `compose` refuses): what `send_all` and `eml_envois` list alike."""
+    if not (relance.email or "").strip():
+        return _without_address(relance)
+    try:
+        return compose(relance, settings)
+    except InputError as exc:
+        return Envoi(relance.porteur_code, relance.email, "echec", exc.message)
 
 
 def _without_address(relance: Relance) -> Envoi:
@@ -451,13 +458,9 @@ def eml_envois(relances: list[Relance], settings: Settings) -> list[Envoi]:
     """The listing that goes with `write_eml` / `eml_zip`: one `Envoi` per relance, same order."""
     envois = []
     for relance in relances:
-        if not (relance.email or "").strip():
-            envois.append(_without_address(relance))
-            continue
-        try:
-            message = compose(relance, settings)
-        except InputError as exc:
-            envois.append(Envoi(relance.porteur_code, relance.email, "echec", exc.message))
+        message = _message_or_refusal(relance, settings)
+        if isinstance(message, Envoi):
+            envois.append(message)
             continue
         name = eml_name(relance.porteur_code)
         detail = f"Aucun serveur d'envoi réglé : message enregistré dans {name}, à envoyer."

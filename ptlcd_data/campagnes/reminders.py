@@ -15,8 +15,9 @@ from datetime import datetime
 
 from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
-from ptlcd_data.campagnes import campaigns, completion, mail, relances, scope, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, relances, workbooks
 from ptlcd_data.errors import InputError
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection
 
@@ -47,7 +48,7 @@ def prepare(
     if owed.empty:
         return []
     shared = workbooks.shared(conn, campaign_id) if attach else None
-    porteurs = scope.porteurs_asked(conn) if shared is None else shared.porteurs
+    porteurs = plan_porteurs.porteurs_with_items(conn) if shared is None else shared.porteurs
     how = mail.reply_instructions(settings)
     found = []
     for row in porteurs.itertuples(index=False):

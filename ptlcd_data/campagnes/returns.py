@@ -20,13 +20,16 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data import formats
+from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
-from ptlcd_data.campagnes import campaigns, scope, workbooks
+from ptlcd_data.campagnes import campaigns, workbooks
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.errors import InputError
+from ptlcd_data.imports import check_scope
 from ptlcd_data.imports.problems import error
 from ptlcd_data.imports.reader import FileRefused, RawSheet
 from ptlcd_data.imports.sheets import header_key
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.vocabulary import AUTEUR_PLAN, SOURCE_CONFIRMATION
 
@@ -102,7 +105,7 @@ def accept(
             f"Le classeur « {filename} » est celui de la campagne « {campaign.label} », pas de la "
             f"campagne n° {expected_campaign} : rien n'est publié."
         )
-    label = scope.porteur_label(conn, stamp.porteur_code)
+    label = plan_porteurs.porteur_labels(conn).get(stamp.porteur_code)
     if label is None:
         raise FileRefused(
             f"Le classeur « {filename} » est au nom d'un porteur « {stamp.porteur_code} » "
@@ -120,32 +123,25 @@ def accept(
 def out_of_scope(
     conn: Connection, stamp: Stamp, diffs: dict[str, pa.Table]
 ) -> list[dict[str, Any]]:
-    """An error per row about an action or an indicator that is not the stamped porteur's."""
-    actions = scope.actions_asked(conn)
-    own_actions = set(actions.loc[actions["porteur"] == stamp.porteur_code, "action_no"])
-    supplied = scope.indicators_asked(conn)
-    own_codes = set(supplied.loc[supplied["porteur"] == stamp.porteur_code, "code"])
+    """An error per row about an action or an indicator that is not the stamped porteur's: the
+    stamp's porteur is the scope (`imports.check_scope.rows_outside`)."""
+    limits = access_scope.porteurs_scope(conn, (stamp.porteur_code,))
     found = []
-    for kind, table in diffs.items():
-        key = "indicateur_code" if kind == "indicateurs" else "action_no"
-        own: set[Any] = own_codes if kind == "indicateurs" else own_actions
+    for kind, feuille, ligne, code in check_scope.rows_outside(conn, limits, diffs):
         what = "l'indicateur" if kind == "indicateurs" else "l'action n°"
         header = "Code indicateur" if kind == "indicateurs" else "N° action"
-        for row in table.select(["feuille", "ligne", key, "etat"]).to_pylist():
-            if row["etat"] == "ignoré" or row[key] in own:
-                continue
-            found.append(
-                error(
-                    row["feuille"],
-                    row["ligne"],
-                    None,
-                    header,
-                    row[key],
-                    f"Ce classeur est celui du porteur {stamp.porteur_code} : {what} "
-                    f"{row[key]} n'est pas le sien.",
-                    f"une action portée ou un indicateur fourni par {stamp.porteur_code}",
-                )
+        found.append(
+            error(
+                feuille,
+                ligne,
+                None,
+                header,
+                code,
+                f"Ce classeur est celui du porteur {stamp.porteur_code} : {what} "
+                f"{code} n'est pas le sien.",
+                f"une action portée ou un indicateur fourni par {stamp.porteur_code}",
             )
+        )
     return found
 
 

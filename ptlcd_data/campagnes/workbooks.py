@@ -26,11 +26,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 
 from ptlcd_data import formats
-from ptlcd_data.campagnes import campaigns, scope
+from ptlcd_data.campagnes import campaigns
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import template
 from ptlcd_data.imports.sheets import SPECS
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import latest
 
@@ -50,9 +51,9 @@ class Shared:
     campaign: Campaign
     ref: template.Referentiel
     indicateurs: pd.DataFrame  # the template's Indicateurs sheet for the campaign's year
-    actions: pd.DataFrame  # scope.actions_asked + the current record's columns
-    supplied: pd.DataFrame  # scope.indicators_asked
-    porteurs: pd.DataFrame  # scope.porteurs_asked
+    actions: pd.DataFrame  # plan.porteurs.carried_actions + the current record's columns
+    supplied: pd.DataFrame  # plan.porteurs.supplied_indicators
+    porteurs: pd.DataFrame  # plan.porteurs.porteurs_with_items
 
 
 def current_records(conn: Connection, as_of: date) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def shared(conn: Connection, campaign_id: int, *, today: date | None = None) -> 
         raise InputError(
             f"La campagne « {campaign.label} » est close : ses classeurs ne sont plus demandés."
         )
-    actions = scope.actions_asked(conn).merge(
+    actions = plan_porteurs.carried_actions(conn).merge(
         current_records(conn, today or date.today()), how="left", on="action_no"
     )
     return Shared(
@@ -83,8 +84,8 @@ def shared(conn: Connection, campaign_id: int, *, today: date | None = None) -> 
         template.referentiel(conn),
         template.indicateurs_sheet(conn, campaign.annee),
         actions,
-        scope.indicators_asked(conn),
-        scope.porteurs_asked(conn),
+        plan_porteurs.supplied_indicators(conn),
+        plan_porteurs.porteurs_with_items(conn),
     )
 
 

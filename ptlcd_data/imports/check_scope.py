@@ -86,16 +86,27 @@ def problems(
     return out
 
 
-def refusal(conn: Connection, scope: Scope, diffs: dict[str, pa.Table]) -> str | None:
-    """Publier's check at write time: the French refusal when a row to be written (any row of a
-    diff that is not ignored) lies outside `scope`; None when every row is the account's own."""
-    found: list[dict[str, Any]] = []
-    said: dict[Any, str] = {}
+def rows_outside(
+    conn: Connection, scope: Scope, diffs: dict[str, pa.Table]
+) -> list[tuple[str, str, int, Any]]:
+    """(kind, feuille, ligne, code) of the rows to be written (any row of a diff that is not
+    ignored) that lie outside `scope`, sheet by sheet."""
+    out = []
     for kind, table in diffs.items():
         _, key, _, _ = SUBJECTS[kind]
         for feuille, ligne, _, code in _outside(conn, scope, kind, table, "etat <> 'ignoré'", key):
-            message = _sentence(conn, scope, kind, code, said)
-            found.append(error(feuille, ligne, None, None, None, message))
+            out.append((kind, feuille, ligne, code))
+    return out
+
+
+def refusal(conn: Connection, scope: Scope, diffs: dict[str, pa.Table]) -> str | None:
+    """Publier's check at write time: the French refusal when a row to be written lies outside
+    `scope` (`rows_outside`); None when every row is the account's own."""
+    found: list[dict[str, Any]] = []
+    said: dict[Any, str] = {}
+    for kind, feuille, ligne, code in rows_outside(conn, scope, diffs):
+        message = _sentence(conn, scope, kind, code, said)
+        found.append(error(feuille, ligne, None, None, None, message))
     if not found:
         return None
     quoted = " ".join(format_problem(p) for p in found[:QUOTED_MAX])

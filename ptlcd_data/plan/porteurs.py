@@ -11,6 +11,8 @@ import re
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
@@ -30,20 +32,55 @@ def porteur_rows(conn: Connection, as_of: date | None = None) -> list[Row]:
 
     Keys: code, libelle, type, contact, email, nb_actions, nb_indicateurs.
     """
+    day = as_of or date.today()
     cursor = conn.execute(
-        """
-        SELECT p.code, p.libelle, p.type, p.contact, p.email,
-               (SELECT count(*) FROM plan_action_porteur($d) ap WHERE ap.porteur_code = p.code)
-                   AS nb_actions,
-               (SELECT count(*) FROM plan_indicateur($d) i WHERE i.fournisseur = p.code)
-                   AS nb_indicateurs
-        FROM plan_porteur($d) p
-        ORDER BY p.ordre, p.code
-        """,
-        {"d": as_of or date.today()},
+        "SELECT code, libelle, type, contact, email FROM plan_porteur(?) ORDER BY ordre, code",
+        [day],
     )
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    nb_actions = carried_actions(conn, day)["porteur"].value_counts()
+    nb_indicateurs = supplied_indicators(conn, day)["porteur"].value_counts()
+    for row in rows:
+        row["nb_actions"] = int(nb_actions.get(row["code"], 0))
+        row["nb_indicateurs"] = int(nb_indicateurs.get(row["code"], 0))
+    return rows
+
+
+def carried_actions(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
+    """One row per porteur and action it carries at `as_of` (default: today), by porteur code
+    then action number. Columns: porteur (code), action_no, action (its label), calendrier.
+
+    With `supplied_indicators`, the only reader of the links between porteurs and the plan.
+    """
+    return conn.execute(
+        """
+        SELECT ap.porteur_code AS porteur, a.action_no, a.libelle AS action, a.calendrier
+        FROM plan_action_porteur($d) ap JOIN plan_action($d) a ON a.action_no = ap.action_no
+        ORDER BY ap.porteur_code, a.action_no
+        """,
+        {"d": as_of or date.today()},
+    ).df()
+
+
+def supplied_indicators(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
+    """One row per indicator whose values a porteur supplies at `as_of` (default: today), in the
+    plan's order. Columns: porteur (the fournisseur's code), code, libelle."""
+    return conn.execute(
+        "SELECT fournisseur AS porteur, code, libelle FROM plan_indicateur(?) "
+        "WHERE fournisseur IS NOT NULL ORDER BY ordre",
+        [as_of or date.today()],
+    ).df()
+
+
+def porteurs_with_items(conn: Connection) -> pd.DataFrame:
+    """The porteurs carrying at least one action or supplying at least one indicator today, in
+    the plan's order (what a campaign asks). Columns: porteur (code), libelle, email, contact."""
+    rows = [r for r in porteur_rows(conn) if r["nb_actions"] or r["nb_indicateurs"]]
+    return pd.DataFrame(
+        [(r["code"], r["libelle"], r["email"], r["contact"]) for r in rows],
+        columns=["porteur", "libelle", "email", "contact"],
+    )
 
 
 def porteur_labels(conn: Connection, as_of: date | None = None) -> dict[str, str]:
@@ -126,43 +163,36 @@ def set_contact(
 
 def actions_of(conn: Connection, codes: tuple[str, ...]) -> list[int]:
     """The numbers of the actions carried by any of these porteurs, in the plan's order."""
-    rows = conn.execute(
-        "SELECT DISTINCT action_no FROM plan_action_porteur(current_date) "
-        "WHERE porteur_code IN (SELECT unnest(?::VARCHAR[])) ORDER BY action_no",
-        [list(codes)],
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+    links = carried_actions(conn)
+    return sorted({int(n) for n in links.loc[links["porteur"].isin(codes), "action_no"]})
 
 
 def indicators_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
     """The codes of the indicators whose values these porteurs supply, in the plan's order."""
-    rows = conn.execute(
-        "SELECT code FROM plan_indicateur(current_date) WHERE fournisseur IN (SELECT unnest(?::VARCHAR[])) "
-        "ORDER BY ordre",
-        [list(codes)],
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+    supplied = supplied_indicators(conn)
+    return [str(c) for c in supplied.loc[supplied["porteur"].isin(codes), "code"]]
 
 
 def action_owners(conn: Connection, action_nos: list[int]) -> dict[int, list[str]]:
-    """action_no → the labels of the porteurs that carry it (an action with none is absent)."""
-    rows = conn.execute(
-        "SELECT ap.action_no, p.libelle FROM plan_action_porteur(current_date) ap "
-        "JOIN plan_porteur(current_date) p ON p.code = ap.porteur_code "
-        "WHERE ap.action_no IN (SELECT unnest(?::INTEGER[])) ORDER BY ap.action_no, p.ordre",
-        [action_nos],
-    ).fetchall()
+    """action_no → the labels of the porteurs that carry it, in the plan's order (an action with
+    none is absent)."""
+    links = carried_actions(conn)
+    carried = {(int(n), str(p)) for n, p in zip(links["action_no"], links["porteur"], strict=True)}
+    labels = porteur_labels(conn)
     out: dict[int, list[str]] = {}
-    for action_no, libelle in rows:
-        out.setdefault(int(action_no), []).append(str(libelle))
+    for action_no in sorted(set(action_nos)):
+        owners = [lib for code, lib in labels.items() if (action_no, code) in carried]
+        if owners:
+            out[action_no] = owners
     return out
 
 
 def indicator_suppliers(conn: Connection, codes: list[str]) -> dict[str, str]:
     """indicator code → the label of the porteur that supplies it (the plan team's are absent)."""
-    rows = conn.execute(
-        "SELECT i.code, p.libelle FROM plan_indicateur(current_date) i JOIN plan_porteur(current_date) p ON p.code = i.fournisseur "
-        "WHERE i.code IN (SELECT unnest(?::VARCHAR[]))",
-        [codes],
-    ).fetchall()
-    return {str(c): str(lib) for c, lib in rows}
+    supplied = supplied_indicators(conn)
+    labels = porteur_labels(conn)
+    return {
+        str(code): labels[porteur]
+        for code, porteur in zip(supplied["code"], supplied["porteur"], strict=True)
+        if code in codes and porteur in labels
+    }

@@ -17,7 +17,8 @@ from ptlcd_data.plan import porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.suivi import status_queries
 
-ACTION_COLUMNS = [
+# An action and where it stands: the table of the page "Mes actions" shows these, in this order.
+STATE_COLUMNS = [
     "action_no",
     "action",
     "statut",
@@ -25,9 +26,8 @@ ACTION_COLUMNS = [
     "commentaire",
     "date_dernier",
     "calendrier",
-    "en_retard",
-    "motif_retard",
 ]
+ACTION_COLUMNS = [*STATE_COLUMNS, "en_retard", "motif_retard"]
 INDICATOR_COLUMNS = [
     "code",
     "libelle",
