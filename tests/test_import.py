@@ -164,6 +164,29 @@ def test_each_problem_names_sheet_row_column_value_and_expectation(
     assert f.state(conn) == before
 
 
+def test_only_text_that_is_neither_a_number_nor_a_no_value_word_is_not_a_number(conn):
+    # Number cells, numbers written as text, no-value words and empty cells are never "not a
+    # number" (Vérifier reads that flag only for the cells that are not number cells).
+    result = check(
+        conn,
+        f.indicateurs(
+            ["I1.1.a", "", "Nantes", 2015, 12],
+            ["I1.1.a", "", "Nantes", 2016, "1 234,5"],
+            ["I1.1.a", "", "Nantes", 2017, "n.c.", 5],
+            ["I1.1.a", "", "Nantes", 2018, "12abc"],
+            ["I1.1.a", "", "Nantes", 2019, 3, "-"],
+            ["I1.1.a", "", "Nantes", 2020, 3, "beaucoup"],
+            ["I1.1.a", "", "Nantes", 2021, None, 4],
+        ),
+    )
+    errors = result.errors
+    assert errors[["ligne", "entete", "valeur"]].values.tolist() == [
+        [5, "Valeur", "12abc"],
+        [7, "Cible", "beaucoup"],
+    ]
+    assert all("ce n'est pas un nombre" in m for m in errors["message"])
+
+
 def test_duplicate_rows_name_both_rows(conn):
     result = check(
         conn,

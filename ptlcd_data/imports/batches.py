@@ -75,9 +75,11 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
     # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
     diffs = check.diff if store.revision(conn) == check.revision else _rediff(conn, check)
     _check_scope(conn, user, diffs)  # at write time, on the very rows written
+    # Each sheet's counts once: they make the batch's totals and its report.
+    per_sheet = {kind: _etats(conn, table) for kind, table in diffs.items()}
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
-    for table in diffs.values():
-        for etat, n in _etats(conn, table).items():
+    for etats in per_sheet.values():
+        for etat, n in etats.items():
             counts[etat] += n
     confirmed: dict[str, Any] = {}
     if check.campagne_id is not None:
@@ -97,7 +99,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
     batch_id = int(row[0])
     report = {
         "type": check.kind,
-        "feuilles": {k: _etats(conn, t) for k, t in diffs.items()},
+        "feuilles": per_sheet,
         "remarques": check.problems.head(REPORT_MAX_PROBLEMS)
         .astype(object)
         .where(check.problems.head(REPORT_MAX_PROBLEMS).notna(), None)

@@ -364,7 +364,13 @@ def number_layers(source: str, *cols: str) -> str:
         )
         flags += [
             f"ptlcd_scaled({c}_raw, {c}_pct) AS {c}_n",
-            f"coalesce({c}_fast IS NULL AND ptlcd_bad_of({c}, {c}_raw), false) AS {c}_bad",
+            # Only a cell with digits to read (`_d`: not empty, not a number cell) can be bad.
+            # A CASE, not `_fast IS NULL AND ptlcd_bad_of(…)`: in a projection DuckDB computed
+            # both sides of that AND on every row, trimming and comparing every text (02/12:
+            # the parsing query of 100,000 rows took 0.33 s, 0.27 s with the CASE). Same
+            # result: an empty cell is a no-value, a number cell is not bad.
+            f"CASE WHEN {c}_d IS NOT NULL THEN coalesce(ptlcd_bad_of({c}, {c}_raw), false) "
+            f"ELSE false END AS {c}_bad",
             f"coalesce(unite = '%' AND NOT {c}_pct AND ptlcd_fraction_of({c}, {c}_raw), false) "
             f"AS {c}_frac",
         ]
