@@ -201,6 +201,17 @@ def test_duplicate_rows_name_both_rows(conn):
     assert all("Indicateurs ligne 2, Indicateurs ligne 4" in m for m in dups["message"])
 
 
+def test_a_large_group_of_duplicate_rows_names_its_first_lines_and_counts_them(conn):
+    rows = [["I1.1.a", "", "Nantes", 2019, 1]] * 2_000
+    dups = check(conn, f.indicateurs(*rows)).errors
+    assert len(dups) == 2_000
+    first = dups["message"][0]
+    assert "(Indicateurs ligne 2, Indicateurs ligne 3, Indicateurs ligne 4, " in first
+    assert "Indicateurs ligne 6… : 2\u202f000 lignes en tout)" in first
+    assert "ligne 7," not in first
+    assert dups["message"].str.len().max() < 300  # linear in the rows, whatever the group
+
+
 def test_missing_required_column_is_named(conn):
     header = ["Code indicateur", "Territoire", "Valeur"]
     result = check(conn, f.indicateurs(["I1.1.a", "Nantes", 1], header=header))

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ptlcd_data.formats import number
 from ptlcd_data.imports import reader
 from ptlcd_data.imports.problems import error, line_ranges, problem, remark
 from ptlcd_data.imports.sheets import Layout, Spec, letter
@@ -285,21 +286,31 @@ def _unless_no_result(rule: Rule) -> Rule:
     return niveau, key, f"({condition}) AND {guard}", message, expected
 
 
+DUPLICATES_NAMED = 5  # a group of duplicate rows names its first lines, then counts them
+
+
 def duplicates(
     conn: Connection, source: str, key_sql: str, what: str, where: dict[str, Any]
 ) -> list[dict[str, Any]]:
+    """One error per row whose key stands on other rows too, naming the group's first lines.
+
+    Each group's lines are gathered once (GROUP BY), and at most DUPLICATES_NAMED of them go in
+    the message: a sheet of 100,000 identical rows makes 100,000 short messages, not 100,000
+    lists of 100,000 lines each.
+    """
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in key_sql.split(", "))
     rows = conn.sql(
         f"""
         WITH twice AS (
-            SELECT {key_sql} FROM {source} WHERE {not_null}
+            SELECT {key_sql}, count(*) AS n,
+                   list(feuille || ' ligne ' || ligne ORDER BY feuille, ligne)[1:{DUPLICATES_NAMED}]
+                       AS premieres
+            FROM {source} WHERE {not_null}
             GROUP BY ALL HAVING count(*) > 1
         )
-        SELECT feuille, ligne,
-               string_agg(feuille || ' ligne ' || ligne, ', ' ORDER BY feuille, ligne)
-                   OVER (PARTITION BY {key_sql}) AS toutes
-        FROM {source} SEMI JOIN twice USING ({key_sql})
-        ORDER BY feuille, ligne
+        SELECT s.feuille, s.ligne, t.n, array_to_string(t.premieres, ', ')
+        FROM {source} s JOIN twice t USING ({key_sql})
+        ORDER BY s.feuille, s.ligne
         """  # noqa: S608 - fixed fragments
     ).fetchall()
     return [
@@ -309,10 +320,12 @@ def duplicates(
             None,
             None,
             None,
-            f"Ligne en double : {what} apparaissent plusieurs fois ({toutes}).",
+            f"Ligne en double : {what} apparaissent plusieurs fois ({named}"
+            + ("" if n <= DUPLICATES_NAMED else f"… : {number(n)} lignes en tout")
+            + ").",
             "une seule ligne par " + what.replace("mêmes ", "").replace(" et ", ", "),
         )
-        for feuille, ligne, toutes in rows
+        for feuille, ligne, n, named in rows
     ]
 
 
