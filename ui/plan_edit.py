@@ -31,21 +31,28 @@ def objective_label(plan: PlanSnapshot, code: str) -> str:
     return f"{code} — {o['libelle']}" if o else str(code)
 
 
+def _choice(label: str, options: list[Any], current: Any, key: str, **kwargs: Any) -> Any:
+    """A selectbox on `current` when it is one of `options`, else on the first."""
+    index = options.index(current) if current in options else 0
+    return st.selectbox(label, options, index=index, key=key, **kwargs)
+
+
+def _objective(plan: PlanSnapshot, label: str, current: Any, key: str) -> Any:
+    """The objective selector: « code — libellé » of each objective of the plan."""
+    return _choice(
+        label, list(plan.objectifs), current, key, format_func=lambda c: objective_label(plan, c)
+    )
+
+
 def action_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict[str, Any]:
     """The fields of an action, filled with `current`; widget keys end with `key` so that
     another action gets its own values."""
-    codes = list(plan.objectifs)
-    objectif = current.get("objectif_code")
     values: dict[str, Any] = {
         "libelle": st.text_area(
             "Libellé de l'action", current.get("libelle") or "", key=f"pe_lib_{key}"
         ),
-        "objectif_code": st.selectbox(
-            "Objectif opérationnel",
-            codes,
-            index=codes.index(objectif) if objectif in codes else 0,
-            format_func=lambda c: objective_label(plan, c),
-            key=f"pe_obj_{key}",
+        "objectif_code": _objective(
+            plan, "Objectif opérationnel", current.get("objectif_code"), f"pe_obj_{key}"
         ),
         "porteur": st.text_input(
             "Porteurs (texte du plan)", current.get("porteur") or "", key=f"pe_por_{key}"
@@ -88,15 +95,13 @@ SHORT = {"objectif": "obj", "indicateur": "ind"}
 
 def objective_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict[str, Any]:
     """An objective's fields, filled with `current`; widget keys end with `key`."""
-    axes = sorted(plan.axes)
-    axe = current.get("axe_no")
     return {
-        "axe_no": st.selectbox(
+        "axe_no": _choice(
             "Axe",
-            axes,
-            index=axes.index(axe) if axe in axes else 0,
+            sorted(plan.axes),
+            current.get("axe_no"),
+            f"pe_oaxe_{key}",
             format_func=lambda n: f"{n} — {plan.axes[n]['libelle']}",
-            key=f"pe_oaxe_{key}",
         ),
         "libelle": st.text_area("Libellé", current.get("libelle") or "", key=f"pe_olib_{key}"),
         "domaine": st.text_input(
@@ -107,24 +112,14 @@ def objective_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> d
 
 def indicator_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> dict[str, Any]:
     """An indicator's fields, filled with `current`; widget keys end with `key`."""
-    codes = list(plan.objectifs)
-    objectif = current.get("objectif_code")
-    sens = list(workbook.SENS)
     values: dict[str, Any] = {
-        "objectif_code": st.selectbox(
-            "Objectif",
-            codes,
-            index=codes.index(objectif) if objectif in codes else 0,
-            format_func=lambda c: objective_label(plan, c),
-            key=f"pe_iobj_{key}",
+        "objectif_code": _objective(
+            plan, "Objectif", current.get("objectif_code"), f"pe_iobj_{key}"
         ),
         "libelle": st.text_area("Libellé", current.get("libelle") or "", key=f"pe_ilib_{key}"),
         "unite": st.text_input("Unité", current.get("unite") or "nombre", key=f"pe_iuni_{key}"),
-        "sens": st.selectbox(
-            "Sens souhaité",
-            sens,
-            index=sens.index(current["sens"]) if current.get("sens") in sens else 0,
-            key=f"pe_isens_{key}",
+        "sens": _choice(
+            "Sens souhaité", list(workbook.SENS), current.get("sens"), f"pe_isens_{key}"
         ),
     }
     fournisseur = current.get("fournisseur")
@@ -132,12 +127,12 @@ def indicator_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> d
         options: list[str | None] = [None, *sorted(plan.porteurs)]
         if fournisseur and fournisseur not in options:  # kept as it is, even if unknown
             options.append(fournisseur)
-        values["fournisseur"] = st.selectbox(
+        values["fournisseur"] = _choice(
             "Fournisseur des valeurs",
             options,
-            index=options.index(fournisseur) if fournisseur else 0,
+            fournisseur,
+            f"pe_ifou_{key}",
             format_func=lambda c: "l'équipe du plan" if c is None else str(c),
-            key=f"pe_ifou_{key}",
         )
     return values
 
