@@ -302,14 +302,17 @@ def duplicates(
     rows = conn.sql(
         f"""
         WITH twice AS (
-            SELECT {key_sql}, count(*) AS n,
+            SELECT {key_sql}, count(*) AS n FROM {source} WHERE {not_null}
+            GROUP BY ALL HAVING count(*) > 1
+        ), named AS (  -- the lines only of the keys found twice: none in a clean sheet
+            SELECT {key_sql},
                    list(feuille || ' ligne ' || ligne ORDER BY feuille, ligne)[1:{DUPLICATES_NAMED}]
                        AS premieres
-            FROM {source} WHERE {not_null}
-            GROUP BY ALL HAVING count(*) > 1
+            FROM {source} SEMI JOIN twice USING ({key_sql})
+            GROUP BY ALL
         )
-        SELECT s.feuille, s.ligne, t.n, array_to_string(t.premieres, ', ')
-        FROM {source} s JOIN twice t USING ({key_sql})
+        SELECT s.feuille, s.ligne, t.n, array_to_string(named.premieres, ', ')
+        FROM {source} s JOIN twice t USING ({key_sql}) JOIN named USING ({key_sql})
         ORDER BY s.feuille, s.ligne
         """  # noqa: S608 - fixed fragments
     ).fetchall()
