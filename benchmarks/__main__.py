@@ -165,6 +165,42 @@ def measure(folder: Path, only: set[str] | None = None) -> list[tuple[str, str]]
     return texts
 
 
+def replace_section(blocks: list[str], name: str, text: str, when: str, where: str) -> list[str]:
+    """The blocks of docs/benchmarks.md (split on "\\n## ") with the section `text` put in the
+    place of the one of the same heading (or `name`), stamped with when and where it was
+    measured. A subsection (### …) replaces its namesake inside its section, up to the next
+    subsection; a section found nowhere is added at the end."""
+    text = text.strip("\n")
+    heading = text.split("\n", 1)[0]
+    stamped = text + f"\n\nSection mesurée de nouveau le {when} sur : {where}.\n"
+    blocks = list(blocks)
+    if heading.startswith("### "):
+        for i, block in enumerate(blocks):
+            lines = block.split("\n")
+            if heading in lines:
+                start = lines.index(heading)
+                end = next(
+                    (j for j in range(start + 1, len(lines)) if lines[j].startswith("### ")),
+                    len(lines),
+                )
+                rest = lines[end:] if end < len(lines) else [""]
+                blocks[i] = "\n".join([*lines[:start], *stamped.split("\n"), *rest])
+                return blocks
+        blocks[-1] = blocks[-1].rstrip("\n") + "\n\n" + stamped
+        return blocks
+    title = heading.removeprefix("## ")
+    for i, block in enumerate(blocks):
+        if block.split("\n", 1)[0] in (title, name):
+            # Its subsections, measured on their own, stay (unless the new text has its own).
+            lines = block.split("\n")
+            sub = next((j for j, line in enumerate(lines) if line.startswith("### ")), None)
+            kept = "\n".join(lines[sub:]) if sub is not None and "\n### " not in text else ""
+            blocks[i] = stamped.removeprefix("## ") + ("\n" + kept if kept else "\n")
+            return blocks
+    blocks.append(stamped.removeprefix("## "))
+    return blocks
+
+
 def rerun(names: list[str]) -> int:
     """`python -m benchmarks sections NAME…`: measure again the named sections (e.g. pages,
     import) and replace them in docs/benchmarks.md, each saying when it was measured."""
@@ -172,19 +208,7 @@ def rerun(names: list[str]) -> int:
     blocks = doc.split("\n## ")
     with tempfile.TemporaryDirectory(prefix="ptlcd-bench-") as tmp:
         for name, text in measure(Path(tmp), set(names)):
-            heading = text.split("\n", 1)[0].removeprefix("## ")
-            stamped = text + f"\n\nSection mesurée de nouveau le {now_label()} sur : {machine()}."
-            index = next(
-                (i for i, b in enumerate(blocks) if b.split("\n", 1)[0] in (heading, name)), None
-            )
-            if not text.startswith("## "):  # a subsection (###): it follows the section before
-                if index is not None:
-                    del blocks[index]
-                blocks[(index or len(blocks)) - 1] += "\n" + stamped + "\n"
-            elif index is None:
-                blocks.append(stamped.removeprefix("## "))
-            else:
-                blocks[index] = stamped.removeprefix("## ") + "\n"
+            blocks = replace_section(blocks, name, text, now_label(), machine())
     DOC.write_text("\n## ".join(blocks), encoding="utf-8")
     print(f"Écrit : {DOC}")
     return 0
