@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
@@ -22,6 +20,9 @@ from ptlcd_data.store import Connection
 
 # Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: the home page never needs it
+    import pandas as pd
 
 Row = dict[str, Any]
 
@@ -76,6 +77,8 @@ def supplied_indicators(conn: Connection, as_of: date | None = None) -> pd.DataF
 def porteurs_with_items(conn: Connection) -> pd.DataFrame:
     """The porteurs carrying at least one action or supplying at least one indicator today, in
     the plan's order (what a campaign asks). Columns: porteur (code), libelle, email, contact."""
+    import pandas as pd
+
     rows = [r for r in porteur_rows(conn) if r["nb_actions"] or r["nb_indicateurs"]]
     return pd.DataFrame(
         [(r["code"], r["libelle"], r["email"], r["contact"]) for r in rows],
