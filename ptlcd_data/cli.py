@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ptlcd_data import cli_fr, demo, exports, store
+from ptlcd_data import cli_fr, dates, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal, sessions
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, build_from_workbook, open_store
@@ -144,7 +144,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if not args.file.is_file():
             raise InputError(f"Fichier introuvable : {args.file}.")
-        date_effet = args.date_effet or date.today()
+        date_effet = dates.or_today(args.date_effet)
         check = edits.check_workbook(
             conn, args.file.read_bytes(), args.file.name, settings, date_effet
         )
@@ -199,7 +199,7 @@ def _export_opendata(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         written = package.write_package(
-            conn, args.output, args.as_of or date.today(), avec_demo=args.avec_demo
+            conn, args.output, dates.or_today(args.as_of), avec_demo=args.avec_demo
         )
     finally:
         conn.close()
@@ -222,7 +222,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         )
     conn = open_store(settings)
     try:
-        sheets = EXPORTERS[args.what](conn, args.as_of or date.today())
+        sheets = EXPORTERS[args.what](conn, dates.or_today(args.as_of))
     finally:
         conn.close()
     if fmt == "xlsx":

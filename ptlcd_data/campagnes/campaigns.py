@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ptlcd_data import formats, store
+from ptlcd_data import dates, formats, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError
@@ -104,7 +104,7 @@ def open_campaign(
     the plan's range, another campaign still open."""
     auth.require(user, "admin")
     assert user is not None
-    today = today or date.today()
+    today = dates.or_today(today)
     nom = " ".join((nom or "").split())
     if not nom:
         raise InputError("Le nom de la campagne est vide : donnez-lui un nom (« Suivi 2025 »).")

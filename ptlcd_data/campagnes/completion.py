@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ptlcd_data import exports, formats
+from ptlcd_data import dates, exports, formats
 from ptlcd_data.campagnes import campaigns
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.plan import porteurs as plan_porteurs
@@ -168,7 +168,7 @@ def replies_by_day(conn: Connection, campaign_id: int, today: date | None = None
     jour, reponses (items first answered that day), taux (cumulated share answered, 0–100)."""
     campaign = campaigns.get(conn, campaign_id)
     found = items(conn, campaign)
-    end = campaign.close_le.date() if campaign.close_le else (today or date.today())
+    end = campaign.close_le.date() if campaign.close_le else dates.or_today(today)
     days = pd.date_range(campaign.ouverte_le.date(), max(end, campaign.echeance), freq="D")
     first = pd.to_datetime(found["premiere_reponse"]).dt.normalize()
     per_day = first.value_counts().reindex(days, fill_value=0).astype(int)

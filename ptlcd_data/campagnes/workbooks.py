@@ -25,7 +25,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 
-from ptlcd_data import formats
+from ptlcd_data import dates, formats
 from ptlcd_data.campagnes import campaigns
 from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.errors import InputError
@@ -77,7 +77,7 @@ def shared(conn: Connection, campaign_id: int, *, today: date | None = None) -> 
             f"La campagne « {campaign.label} » est close : ses classeurs ne sont plus demandés."
         )
     actions = plan_porteurs.carried_actions(conn).merge(
-        current_records(conn, today or date.today()), how="left", on="action_no"
+        current_records(conn, dates.or_today(today)), how="left", on="action_no"
     )
     return Shared(
         campaign,

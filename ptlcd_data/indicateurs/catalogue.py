@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ptlcd_data import dates
 from ptlcd_data.store import Connection
 
 
@@ -59,7 +60,7 @@ def catalogue_tree(conn: Connection, as_of: date | None = None) -> Catalogue:
         JOIN plan_axe($d) a USING (axe_no)
         ORDER BY i.ordre, i.code
         """,
-        {"d": as_of or date.today()},
+        {"d": dates.or_today(as_of)},
     ).fetchall()
     return Catalogue(
         tuple(

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from ptlcd_data import formats
+from ptlcd_data import dates, formats
 
 PROGRESS_FORMULA = (
     "Avancement = 100 × (valeur actuelle − valeur initiale) ÷ (cible − valeur initiale), "
@@ -44,7 +44,7 @@ TREND_LABELS = {"hausse": "en hausse", "baisse": "en baisse", "stable": "stable"
 
 def year_range(today: date | None = None) -> tuple[int, int]:
     """The first and last year an indicator value may have, as of `today`."""
-    return FIRST_YEAR, (today or date.today()).year + YEARS_AHEAD
+    return FIRST_YEAR, dates.or_today(today).year + YEARS_AHEAD
 
 
 def years_expected(today: date | None = None) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ptlcd_data import dates
 from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.errors import InputError
 from ptlcd_data.indicateurs.rules import (
@@ -100,7 +101,7 @@ def _filters(
 ) -> tuple[list[str], list[Any]]:
     """Conditions on `v` (a value) and their parameters; the objective and axis are the plan's
     at `as_of` (default: today)."""
-    day = as_of or date.today()
+    day = dates.or_today(as_of)
     where: list[str] = []
     params: list[Any] = []
     if indicateurs is not None:
@@ -144,7 +145,7 @@ def catalogue(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
         JOIN plan_axe($d) a USING (axe_no)
         ORDER BY i.ordre, i.code
         """,
-        {"d": as_of or date.today()},
+        {"d": dates.or_today(as_of)},
     ).df()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ptlcd_data import dates
 from ptlcd_data.errors import PlanDataError
 from ptlcd_data.plan import versions
 from ptlcd_data.plan.calendar import parse_calendrier
@@ -292,7 +293,7 @@ def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) ->
             check_numbers=False,
         )
     else:
-        day = today or date.today()
+        day = dates.or_today(today)
         previous = versions.files_state(conn) or _as_files(
             versions.snapshot(conn, day, demo=False), state
         )

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ptlcd_data import store
+from ptlcd_data import dates, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError
@@ -33,7 +33,7 @@ def porteur_rows(conn: Connection, as_of: date | None = None) -> list[Row]:
 
     Keys: code, libelle, type, contact, email, nb_actions, nb_indicateurs.
     """
-    day = as_of or date.today()
+    day = dates.or_today(as_of)
     cursor = conn.execute(
         "SELECT code, libelle, type, contact, email FROM plan_porteur(?) ORDER BY ordre, code",
         [day],
@@ -60,7 +60,7 @@ def carried_actions(conn: Connection, as_of: date | None = None) -> pd.DataFrame
         FROM plan_action_porteur($d) ap JOIN plan_action($d) a ON a.action_no = ap.action_no
         ORDER BY ap.porteur_code, a.action_no
         """,
-        {"d": as_of or date.today()},
+        {"d": dates.or_today(as_of)},
     ).df()
 
 
@@ -70,7 +70,7 @@ def supplied_indicators(conn: Connection, as_of: date | None = None) -> pd.DataF
     return conn.execute(
         "SELECT fournisseur AS porteur, code, libelle FROM plan_indicateur(?) "
         "WHERE fournisseur IS NOT NULL ORDER BY ordre",
-        [as_of or date.today()],
+        [dates.or_today(as_of)],
     ).df()
 
 
@@ -91,7 +91,7 @@ def porteur_labels(conn: Connection, as_of: date | None = None) -> dict[str, str
     return dict(
         conn.execute(
             "SELECT code, libelle FROM plan_porteur(?) ORDER BY ordre, code",
-            [as_of or date.today()],
+            [dates.or_today(as_of)],
         ).fetchall()
     )
 

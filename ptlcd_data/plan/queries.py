@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ptlcd_data import dates
 from ptlcd_data.store import Connection
 
 if TYPE_CHECKING:
@@ -42,16 +43,11 @@ def plan_meta(conn: Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT cle, valeur FROM plan_meta").fetchall())
 
 
-def day(as_of: date | None) -> date:
-    """The observation date of a question: `as_of`, or today."""
-    return as_of or date.today()
-
-
 def axe_labels(conn: Connection, as_of: date | None = None) -> dict[int, str]:
     """axe_no → libelle, in the plan's order."""
     return dict(
         conn.execute(
-            "SELECT axe_no, libelle FROM plan_axe(?) ORDER BY axe_no", [day(as_of)]
+            "SELECT axe_no, libelle FROM plan_axe(?) ORDER BY axe_no", [dates.or_today(as_of)]
         ).fetchall()
     )
 
@@ -60,7 +56,8 @@ def territoire_labels(conn: Connection, as_of: date | None = None) -> dict[str, 
     """code → libelle, in the plan's order."""
     return dict(
         conn.execute(
-            "SELECT code, libelle FROM plan_territoire(?) ORDER BY ordre, code", [day(as_of)]
+            "SELECT code, libelle FROM plan_territoire(?) ORDER BY ordre, code",
+            [dates.or_today(as_of)],
         ).fetchall()
     )
 
@@ -70,7 +67,7 @@ def objectifs(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
     return _df(
         conn,
         "SELECT code, axe_no, libelle, domaine FROM plan_objectif(?) ORDER BY ordre, code",
-        [day(as_of)],
+        [dates.or_today(as_of)],
     )
 
 
@@ -78,7 +75,7 @@ def porteurs(conn: Connection, as_of: date | None = None) -> list[str]:
     """Distinct porteurs, sorted."""
     rows = conn.execute(
         "SELECT DISTINCT porteur FROM plan_action(?) WHERE porteur IS NOT NULL ORDER BY porteur",
-        [day(as_of)],
+        [dates.or_today(as_of)],
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -100,7 +97,7 @@ def plan_shape(conn: Connection, as_of: date | None = None) -> list[Row]:
         LEFT JOIN i ON i.objectif_code = o.code
         ORDER BY o.ordre, o.code
         """,
-        {"d": day(as_of)},
+        {"d": dates.or_today(as_of)},
     )
 
 
@@ -123,7 +120,7 @@ def actions_list(
     """
     where = ["TRUE"]
     # The five plan_…(?) of the query come first among its parameters.
-    params: list[Any] = [day(as_of)] * 5
+    params: list[Any] = [dates.or_today(as_of)] * 5
     if axes:
         where.append("x.axe_no IN (SELECT unnest(?::INTEGER[]))")
         params.append(list(axes))
@@ -138,7 +135,7 @@ def actions_list(
             "EXISTS (SELECT 1 FROM plan_action_territoire(?) t "
             "WHERE t.action_no = x.action_no AND t.territoire_code = ?)"
         )
-        params.extend([day(as_of), territoire])
+        params.extend([dates.or_today(as_of), territoire])
     if search and search.strip():
         where.append(
             "strip_accents(lower(concat_ws(' ', x.libelle, x.porteur, x.observations, "
@@ -169,7 +166,7 @@ def action_numbers(conn: Connection, as_of: date | None = None) -> list[int]:
     return [
         r[0]
         for r in conn.execute(
-            "SELECT action_no FROM plan_action(?) ORDER BY action_no", [day(as_of)]
+            "SELECT action_no FROM plan_action(?) ORDER BY action_no", [dates.or_today(as_of)]
         ).fetchall()
     ]
 
@@ -192,7 +189,7 @@ def action_detail(
         JOIN plan_objectif($d) o ON o.code = x.objectif_code
         WHERE x.action_no = $no
         """,
-        {"d": day(as_of), "no": action_no},
+        {"d": dates.or_today(as_of), "no": action_no},
     )
     return rows[0] if rows else None
 
@@ -210,7 +207,7 @@ def action_territoires_plan(
           ON pt.territoire_code = t.code AND pt.action_no = $no
         ORDER BY t.ordre, t.code
         """,
-        {"d": day(as_of), "no": action_no},
+        {"d": dates.or_today(as_of), "no": action_no},
     )
 
 
@@ -222,14 +219,14 @@ def indicateurs_of_objectif(
         conn,
         "SELECT code, libelle, unite, sens FROM plan_indicateur($d) WHERE objectif_code = $o "
         "ORDER BY ordre, code",
-        {"d": day(as_of), "o": objectif_code},
+        {"d": dates.or_today(as_of), "o": objectif_code},
     )
 
 
 def plan_export(conn: Connection, as_of: date | None = None) -> pd.DataFrame:
     """The plan as it stood at `as_of` (default: today), one row per action, with normalised
     dates and seed engagement texts."""
-    params = {"d": day(as_of)}
+    params = {"d": dates.or_today(as_of)}
     base = _df(
         conn,
         """

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from ptlcd_data import dates
 from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.plan.calendar import parse_calendrier
@@ -163,7 +164,7 @@ def _read(conn: Connection, entity: str, as_of: date, demo: bool) -> dict[Any, I
 def snapshot(conn: Connection, as_of: date | None = None, *, demo: bool = True) -> PlanSnapshot:
     """The plan as it stood at `as_of` (default: today). `demo=False` leaves out the large
     demonstration's synthetic territories and indicators."""
-    day = as_of or date.today()
+    day = dates.or_today(as_of)
     actions = _read(conn, "action", day, demo)
     for item in actions.values():
         item["territoires"] = {}

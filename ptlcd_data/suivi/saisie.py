@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ptlcd_data import dates
 from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection, transaction
@@ -81,7 +82,7 @@ def enregistrer_revue(
     A porteur account records only for the actions its porteurs carry (`access.scope`).
     """
     auth.require(user, "porteur")
-    today = today or date.today()
+    today = dates.or_today(today)
     date_effet = date_effet or today
     engagements = dict(engagements or {})
     note = (commentaire or "").strip() or None

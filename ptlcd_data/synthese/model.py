@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from ptlcd_data import demo, formats
+from ptlcd_data import dates, demo, formats
 from ptlcd_data.campagnes import completion
 from ptlcd_data.errors import InputError
 from ptlcd_data.indicateurs import valeurs
@@ -107,7 +107,7 @@ def check_annee(conn: Connection, annee: int, as_of: date) -> None:
 
 def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -> Synthese:
     """The summary of `annee`, as it stood at its observation date (see `date_observation`)."""
-    as_of = as_of or date.today()
+    as_of = dates.or_today(as_of)
     check_annee(conn, annee, as_of)
     obs = date_observation(annee, as_of)
     debut_annee = date(annee, 1, 1)

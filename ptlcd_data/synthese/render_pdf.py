@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from fpdf.enums import XPos, YPos
 
-from ptlcd_data import formats
+from ptlcd_data import dates, formats
 from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA, format_value
 from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
 from ptlcd_data.synthese import columns as col
@@ -119,7 +119,7 @@ def render(s: model.Synthese, produced: date | None = None) -> bytes:
     pdf.set_title(f"Synthèse annuelle {s.annee} — {s.plan_nom}")
     pdf.set_lang("fr")
     pdf.set_creator("Outil de suivi du PTLCD")
-    _cover(pdf, s, produced or date.today())
+    _cover(pdf, s, dates.or_today(produced))
     _annee_en_bref(pdf, s)
     for axe_no, axe in zip(s.axes[col.COL_AXE_NO], s.axes[col.COL_AXE], strict=True):
         _axe(pdf, s, int(axe_no), str(axe))

@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ptlcd_data import exports, formats
+from ptlcd_data import dates, exports, formats
 from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA
 from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
 from ptlcd_data.synthese import columns as col
@@ -40,7 +40,7 @@ DEMO_ROW = "Données de démonstration"
 def sheets(s: model.Synthese, produced: date | None = None) -> dict[str, pd.DataFrame]:
     """Every section of the summary as a table, keyed by sheet title, in reading order."""
     return {
-        SHEET_SYNTHESE: _front(s, produced or date.today()),
+        SHEET_SYNTHESE: _front(s, dates.or_today(produced)),
         SHEET_CHIFFRES: s.chiffres,
         SHEET_STATUTS: s.statuts,
         SHEET_AXES: s.axes,
