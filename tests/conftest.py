@@ -1,4 +1,5 @@
-"""Shared fixtures: real DuckDB files built in tmp_path from the plan's data files."""
+"""Shared fixtures: real DuckDB files in tmp_path, copies of bases built from the plan's data files
+once per test process (`tests/helpers/databases.Templates`)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,20 @@ from typing import Any
 import pytest
 
 from ptlcd_data import store
-from ptlcd_data.build import build
-from tests.helpers import DATA_DIR, MINI_PLAN
-from tests.helpers.databases import app_on, built
+from tests.helpers import DATA_DIR
+from tests.helpers.databases import Templates, app_on
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """The template bases of this test process (each built once, on first use)."""
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path, templates: Templates) -> Path:
     """A database built from the real plan (data/), without demonstration data."""
-    return built(tmp_path / "ptlcd.duckdb", DATA_DIR)
+    return templates.copy("plan", tmp_path / "ptlcd.duckdb")
 
 
 @pytest.fixture
@@ -28,9 +34,9 @@ def conn(db_path: Path) -> Iterator[store.Connection]:
 
 
 @pytest.fixture
-def demo_db_path(tmp_path: Path) -> Path:
+def demo_db_path(tmp_path: Path, templates: Templates) -> Path:
     """A database built from the real plan with its demonstration history (2017–2022)."""
-    return built(tmp_path / "demo.duckdb", DATA_DIR, demo=True)
+    return templates.copy("demo", tmp_path / "demo.duckdb")
 
 
 @pytest.fixture
@@ -41,10 +47,9 @@ def demo_conn(demo_db_path: Path) -> Iterator[store.Connection]:
 
 
 @pytest.fixture
-def mini_conn(tmp_path: Path) -> Iterator[store.Connection]:
+def mini_conn(tmp_path: Path, templates: Templates) -> Iterator[store.Connection]:
     """Another contrat de ville's plan: proves nothing about Nantes is hard-coded."""
-    with store.connect(tmp_path / "mini.duckdb") as c:
-        build(c, MINI_PLAN, demo=False)
+    with store.connect(templates.copy("mini", tmp_path / "mini.duckdb")) as c:
         yield c
 
 

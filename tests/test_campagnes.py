@@ -24,7 +24,7 @@ from ptlcd_data.synthese import model
 from ptlcd_data.vocabulary import SOURCE_CONFIRMATION
 from tests.helpers import MINI_PLAN, run_cli
 from tests.helpers import import_files as f
-from tests.helpers.databases import built
+from tests.helpers.databases import Templates
 
 ADMIN = auth.User("admin", "Admin", "admin")
 AGENT = auth.User("agent", "Agent", "saisie")
@@ -383,8 +383,8 @@ def test_large_demo_indicators_are_supplied_by_porteurs(mini_conn):
 
 
 @pytest.fixture
-def mini_db(tmp_path: Path) -> Path:
-    return built(tmp_path / "mini.duckdb", MINI_PLAN)
+def mini_db(tmp_path: Path, templates: Templates) -> Path:
+    return templates.copy("mini", tmp_path / "mini.duckdb")
 
 
 def _cli(db, *args):

@@ -21,8 +21,8 @@ from ptlcd_data.cli import main
 from ptlcd_data.errors import InputError, PermissionDenied, PlanDataError
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.opendata import package, schema
-from tests.helpers import DATA_DIR, MINI_PLAN, run_cli
-from tests.helpers.databases import built
+from tests.helpers import MINI_PLAN, run_cli
+from tests.helpers.databases import Templates
 
 AS_OF = date(2026, 12, 31)
 OFFICIAL_CODES = {
@@ -52,9 +52,9 @@ def _count(conn: store.Connection, sql: str, params: list[object]) -> int:
 
 
 @pytest.fixture(scope="module")
-def demo_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_base(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Path:
     """The real plan with its demonstration history, shared by the tests that only read it."""
-    return built(tmp_path_factory.mktemp("opendata") / "demo.duckdb", DATA_DIR, demo=True)
+    return templates.copy("demo", tmp_path_factory.mktemp("opendata") / "demo.duckdb")
 
 
 # --- code_officiel in territoires.csv ---------------------------------------------------------
@@ -111,11 +111,13 @@ def test_a_corsican_insee_code_is_accepted(tmp_path):
 
 
 @pytest.fixture(
-    params=[(DATA_DIR, "réel"), (MINI_PLAN, "mini")], ids=["plan_reel", "mini_plan"], scope="module"
+    params=[("demo", "réel"), ("mini_demo", "mini")], ids=["plan_reel", "mini_plan"], scope="module"
 )
-def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    plan_dir, name = request.param
-    return built(tmp_path_factory.mktemp(name) / "base.duckdb", plan_dir, demo=True)
+def base(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, templates: Templates
+) -> Path:
+    kind, name = request.param
+    return templates.copy(kind, tmp_path_factory.mktemp(name) / "base.duckdb")
 
 
 @pytest.mark.parametrize("avec_demo", [False, True], ids=["sans_demo", "avec_demo"])

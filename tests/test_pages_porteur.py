@@ -24,7 +24,7 @@ from tests.helpers.apptest import (
     table_having,
     texts,
 )
-from tests.helpers.databases import app_on, built
+from tests.helpers.databases import app_on
 from ui import navigation
 
 PAGE = "app_pages/mes_actions.py"
@@ -129,10 +129,10 @@ def test_the_porteur_page_says_when_there_is_nothing(app_env):
 
 
 @pytest.fixture
-def mini_env(tmp_path, monkeypatch):
+def mini_env(tmp_path, monkeypatch, templates):
     """The app on the mini plan (porteurs AGGLO_EGALITE, UNIV, MDE)."""
     monkeypatch.setenv("PTLCD_DATA", str(MINI_PLAN))
-    yield from app_on(built(tmp_path / "mini.duckdb", MINI_PLAN, demo=True), monkeypatch)
+    yield from app_on(templates.copy("mini_demo", tmp_path / "mini.duckdb"), monkeypatch)
 
 
 def test_mes_actions_on_the_mini_plan(mini_env):

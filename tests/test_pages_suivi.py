@@ -321,12 +321,9 @@ def test_review_with_many_territories_applies_one_level_to_the_chosen_ones(many_
 
 
 @pytest.fixture
-def mini_env(tmp_path, monkeypatch):
+def mini_env(tmp_path, monkeypatch, templates):
     """The app on another contrat de ville's plan, with its demonstration history."""
-
-    from tests.helpers import MINI_PLAN
-
-    yield from app_on(built(tmp_path / "mini.duckdb", MINI_PLAN, demo=True), monkeypatch)
+    yield from app_on(templates.copy("mini_demo", tmp_path / "mini.duckdb"), monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,15 @@ from ptlcd_data.cli import main
 from ptlcd_data.plan import edits, versions
 from ptlcd_data.settings import Settings
 from tests.helpers import MINI_PLAN
-from tests.helpers.databases import built
+from tests.helpers.databases import Templates
 from tests.helpers.plan_workbooks import edited, exported, plan_row
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def mini_db(tmp_path: Path) -> Path:
-    return built(tmp_path / "mini.duckdb", MINI_PLAN)
+def mini_db(tmp_path: Path, templates: Templates) -> Path:
+    return templates.copy("mini", tmp_path / "mini.duckdb")
 
 
 def cli(db: Path, *argv: str) -> int:

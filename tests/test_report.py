@@ -18,13 +18,12 @@ from python_calamine import CalamineWorkbook
 
 from ptlcd_data import store
 from ptlcd_data.access import auth
-from ptlcd_data.build import build
 from ptlcd_data.cli import main
 from ptlcd_data.suivi import saisie
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import model as syn
 from ptlcd_data.synthese import render_pdf, render_xlsx, report
-from tests.helpers import DATA_DIR
+from tests.helpers.databases import Templates
 
 TODAY = date(2026, 11, 28)
 SAISIE = auth.User("gold", "Secrétariat du GOLD", "saisie")
@@ -34,11 +33,10 @@ MIN_INK_SHARE = 0.01
 
 
 @pytest.fixture(scope="module")
-def demo_summary(tmp_path_factory: pytest.TempPathFactory) -> syn.Synthese:
-    """2019 on the demonstration database (built once: the tests below only read it)."""
-    path = tmp_path_factory.mktemp("synthese") / "demo.duckdb"
+def demo_summary(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> syn.Synthese:
+    """2019 on the demonstration database (copied once: the tests below only read it)."""
+    path = templates.copy("demo", tmp_path_factory.mktemp("synthese") / "demo.duckdb")
     with store.connect(path) as conn:
-        build(conn, DATA_DIR, demo=True)
         return syn.synthese_annuelle(conn, 2019, TODAY)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from ptlcd_data import store
-from ptlcd_data.build import build
-from tests.helpers import DATA_DIR
 from tests.helpers.browser import (
     screenshot,
     streamlit_server,
@@ -17,21 +15,13 @@ pytestmark = pytest.mark.browser
 NNBSP = "\u202f"
 
 
-@pytest.fixture
-def demo_db(tmp_path):
-    path = tmp_path / "demo.duckdb"
-    with store.connect(path) as conn:
-        build(conn, DATA_DIR, demo=True)
-    return path
-
-
-def test_indicator_page_draws_territory_panels_with_targets(demo_db, browser):
-    with store.connect(demo_db) as conn:
+def test_indicator_page_draws_territory_panels_with_targets(demo_db_path, browser):
+    with store.connect(demo_db_path) as conn:
         axis_4 = conn.execute(
             "SELECT count(*) FROM indicateur i JOIN objectif o ON o.code = i.objectif_code "
             "WHERE o.axe_no = 4"
         ).fetchone()[0]
-    with streamlit_server(demo_db) as url:
+    with streamlit_server(demo_db_path) as url:
         page = browser.new_page(viewport={"width": 1500, "height": 2600}, locale="fr-FR")
         page.goto(url)
         wait_for_app(page)
