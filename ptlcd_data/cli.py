@@ -27,7 +27,7 @@ from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
 from ptlcd_data.imports import batches, preview, problems, template, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import edits, porteurs, queries, workbook
+from ptlcd_data.plan import edits, porteurs, queries, workbook_write
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from ptlcd_data.suivi import engagements, status_queries
@@ -108,8 +108,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def _refuse_data_over_workbook(conn: store.Connection) -> None:
     """A base built from a plan workbook is not refreshed from the data folder's plan."""
     store.migrate(conn)
-    origin = queries.plan_meta(conn).get(workbook.ORIGIN_KEY) if store.is_built(conn) else None
-    if origin == workbook.ORIGIN:
+    origin = (
+        queries.plan_meta(conn).get(workbook_write.ORIGIN_KEY) if store.is_built(conn) else None
+    )
+    if origin == workbook_write.ORIGIN:
         raise InputError(
             "Cette base a été construite depuis un classeur du plan (init --plan) : « init » y "
             "chargerait le plan du dossier des données. Modifiez son plan avec « plan import » "
@@ -137,7 +139,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         if args.plan_command == "export":
-            data = workbook.export(conn, args.as_of)
+            data = workbook_write.export(conn, args.as_of)
             args.file.parent.mkdir(parents=True, exist_ok=True)
             args.file.write_bytes(data)
             print(f"Plan écrit dans {args.file}.")

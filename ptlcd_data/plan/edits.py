@@ -18,7 +18,7 @@ from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.imports import problems
-from ptlcd_data.plan import versions, workbook
+from ptlcd_data.plan import versions, workbook_layout, workbook_read
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot
 from ptlcd_data.settings import Settings
@@ -148,7 +148,7 @@ def clean_indicateur(plan: PlanSnapshot, code: str, values: dict[str, Any]) -> d
         raise InputError("Le libellé de l'indicateur est vide.")
     if values.get("objectif_code") not in plan.objectifs:
         raise InputError(f"Objectif « {values.get('objectif_code')} » inconnu.")
-    if values.get("sens") not in workbook.SENS:
+    if values.get("sens") not in workbook_layout.SENS:
         raise InputError("Sens : « hausse » ou « baisse ».")
     fournisseur = _text(values, "fournisseur")
     if fournisseur and fournisseur not in plan.porteurs:
@@ -291,7 +291,7 @@ def check_workbook(
 
     A file that is not a readable workbook raises `reader.FileRefused`.
     """
-    book = workbook.read(
+    book = workbook_read.read(
         data,
         filename,
         max_bytes=settings.max_upload_mb * 2**20,
@@ -307,7 +307,7 @@ def check_workbook(
     highest = versions.next_action_no(conn) - 1
     reused = [
         problems.error(
-            workbook.PLAN,
+            workbook_layout.PLAN,
             *book.action_cells[int(c.key)],
             "N°",
             c.key,
