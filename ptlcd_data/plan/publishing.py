@@ -27,6 +27,7 @@ from ptlcd_data.plan.versions import (
     table_exists,
 )
 from ptlcd_data.store import Connection, transaction
+from ptlcd_data.store.sql import one_row, scalar
 
 # Fields stored beside the action's row rather than in it.
 _ACTION_SIDE_FIELDS = ("porteurs", "territoires")
@@ -168,16 +169,17 @@ def _insert_version(
     if "demo" in columns:
         row["demo"] = bool(row.get("demo") or False)
     if "ordre" in columns and row.get("ordre") is None:  # a new item goes last
-        last = conn.execute(f"SELECT coalesce(max(ordre), 0) FROM {table}").fetchone()  # noqa: S608
-        row["ordre"] = int(last[0] if last else 0) + 1
+        last = scalar(conn, f"SELECT coalesce(max(ordre), 0) FROM {table}")  # noqa: S608
+        row["ordre"] = int(last or 0) + 1
     row.update(retire=retire, date_effet=date_effet, auteur=auteur, motif=motif)
     names = [c for c in columns if c not in ("version_id", "enregistre_le") and c in row]
     placeholders = ", ".join("?" for _ in names)
-    version_id = conn.execute(
+    version_id = one_row(
+        conn,
         f"INSERT INTO {table} ({', '.join(names)}, enregistre_le) "  # noqa: S608 - fixed names
         f"VALUES ({placeholders}, current_localtimestamp()) RETURNING version_id",
         [row[c] for c in names],
-    ).fetchone()
+    )
     if entity == "action" and version_id is not None:
         texts = [
             (version_id[0], key, code, str(texte))
@@ -210,7 +212,7 @@ _FILES_KEY = "plan_fichiers"
 
 def files_state(conn: Connection) -> PlanSnapshot | None:
     """The plan as the data files described it at the last `init` (None before any)."""
-    row = conn.execute("SELECT valeur FROM meta WHERE cle = ?", [_FILES_KEY]).fetchone()
+    row = one_row(conn, "SELECT valeur FROM meta WHERE cle = ?", [_FILES_KEY])
     if not row:
         return None
     raw = json.loads(row[0])

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ptlcd_data import dates
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import one_row, scalar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -205,8 +206,7 @@ def snapshot(conn: Connection, as_of: date | None = None, *, demo: bool = True) 
 
 def next_action_no(conn: Connection) -> int:
     """The highest action number ever used (retired actions included) + 1."""
-    row = conn.execute("SELECT coalesce(max(action_no), 0) FROM action").fetchone()
-    return int(row[0] if row else 0) + 1
+    return int(scalar(conn, "SELECT coalesce(max(action_no), 0) FROM action") or 0) + 1
 
 
 class LaterVersion(NamedTuple):
@@ -250,10 +250,7 @@ def later_versions(
 
 def has_versions(conn: Connection) -> bool:
     """True once any version of the plan is stored."""
-    return (
-        conn.execute("SELECT 1 FROM action UNION ALL SELECT 1 FROM axe LIMIT 1").fetchone()
-        is not None
-    )
+    return one_row(conn, "SELECT 1 FROM action UNION ALL SELECT 1 FROM axe LIMIT 1") is not None
 
 
 def history(conn: Connection, entity: str, key: str | int) -> pd.DataFrame:
