@@ -9,7 +9,7 @@ import streamlit as st
 
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import problems as import_problems
-from ptlcd_data.plan import edits, versions, workbook
+from ptlcd_data.plan import edits, versions, workbook_write
 from ui import data, plan_edit, session, widgets
 
 session.page_requires("admin")
@@ -115,7 +115,7 @@ elif task == "Retirer un élément":
 else:
     st.download_button(
         "Télécharger le plan actuel (.xlsx)",
-        data=data.deferred(workbook.export),
+        data=data.deferred(workbook_write.export),
         file_name="plan.xlsx",
         mime=XLSX_MIME,
         icon=":material/download:",

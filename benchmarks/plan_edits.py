@@ -21,7 +21,7 @@ from benchmarks import pages
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats, store
 from ptlcd_data.access import auth
-from ptlcd_data.plan import versions
+from ptlcd_data.plan import publishing, versions
 from ptlcd_data.plan.versions import PlanChange
 from ui.navigation import PAGES
 
@@ -101,7 +101,7 @@ def record_edits(db: Path, count: int = EDITS) -> None:
 
     Each edit is undone by the next one (an added action is retired), so that the plan of today
     is the plan without edits: the pages show the same content on both bases, and the measure
-    is the cost of the history alone. Written by `versions.write_changes`, the writer of
+    is the cost of the history alone. Written by `publishing.write_changes`, the writer of
     `publish` without its journal entries: the two bases differ by the plan's versions only.
     """
     rng = random.Random(SEED)
@@ -117,7 +117,7 @@ def record_edits(db: Path, count: int = EDITS) -> None:
                 done = change
             else:
                 done, change = _revert(change, snap), None
-            versions.write_changes(
+            publishing.write_changes(
                 conn, [done], date_effet=day, auteur=EDITOR.login, motif=f"Banc d'essai {i + 1}"
             )
 
@@ -194,7 +194,7 @@ def section(
         f"{formats.number(versions_count)} versions d'éléments du plan dans la copie). Chaque "
         "modification est défaite par la suivante : le plan d'aujourd'hui est le même dans les "
         "deux bases, les pages montrent le même contenu, et l'écart mesure le coût de "
-        "l'historique seul. Elles sont écrites par `versions.write_changes` (ce qu'écrit "
+        "l'historique seul. Elles sont écrites par `publishing.write_changes` (ce qu'écrit "
         "`publish`, sans ses entrées de journal : la page Journal en listerait 500 de plus, "
         "ce qui n'est pas le coût des versions du plan). Temps serveur de chaque page (AppTest, caches vides, processus neuf à "
         f"chaque mesure, les deux bases en alternance), médiane de {REPEATS}. Cible : chaque page "

@@ -46,15 +46,15 @@ def build_from_workbook(
     import shutil
     import tempfile
 
-    from ptlcd_data.plan import workbook
+    from ptlcd_data.plan import workbook_read, workbook_write
 
-    book = workbook.read(
+    book = workbook_read.read(
         data, filename, max_bytes=settings.max_upload_mb * 2**20, max_rows=settings.max_rows
     )
     if not book.ok:
-        raise workbook.PlanWorkbookRefused(filename, book.problems)
+        raise workbook_read.PlanWorkbookRefused(filename, book.problems)
     with tempfile.TemporaryDirectory(prefix="ptlcd-plan-") as folder:
-        workbook.write_data_files(book, Path(folder))
+        workbook_write.write_data_files(book, Path(folder))
         # The plan's words that give the initial statuses ("Engagé", "À valider"…) are not in
         # the workbook: those of the data folder apply, when it has them.
         words = settings.data_dir / "suivi_initial.csv"

@@ -153,7 +153,8 @@ PLAN_TABLE_READ = re.compile(
     r"|action_porteur)\b(?!\s*\()",
     re.IGNORECASE,
 )
-# The modules that handle the versions themselves (the writer, "is the store built?").
+# The modules that read every version themselves (an item's history, the highest action number
+# ever used, "is the store built?").
 PLAN_VERSION_MODULES = {"ptlcd_data/plan/versions.py", "ptlcd_data/store/__init__.py"}
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ptlcd_data import store
 from ptlcd_data.access import auth
-from ptlcd_data.plan import versions
+from ptlcd_data.plan import publishing, versions
 from tests.helpers.apptest import add_account, assert_clean, markdown, run_page, texts
 from tests.helpers.plan_workbooks import edited, exported, plan_row
 
@@ -225,7 +225,7 @@ def test_the_preview_warns_when_a_later_version_will_apply_again(app_env):
     later = date.today() + timedelta(days=40)
     with store.connect(app_env) as conn:
         old = versions.snapshot(conn).actions[3]["libelle"]
-        versions.publish(
+        publishing.publish(
             conn,
             [versions.PlanChange("action", 3, "modification", {"libelle": (old, "Plus tard")})],
             date_effet=later,

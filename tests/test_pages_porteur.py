@@ -11,7 +11,7 @@ from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import queries, versions
+from ptlcd_data.plan import publishing, queries
 from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
@@ -122,7 +122,7 @@ def test_the_porteur_page_says_when_there_is_nothing(app_env):
             "ajout",
             {f: (None, v) for f, v in {"libelle": "Porteur seul", "type": "autre"}.items()},
         )
-        versions.publish(conn, [change], date_effet=date.today(), user=SYSTEM, motif="essai")
+        publishing.publish(conn, [change], date_effet=date.today(), user=SYSTEM, motif="essai")
     at = open_page(PAGE, login=_porteur(app_env, "seul", ("SEUL",)))
     assert "Aucune action du plan n'est portée par ce porteur" in texts(at.info)
     assert "ne fournit aucun indicateur" in texts(at.info)

@@ -14,7 +14,7 @@ from ptlcd_data.access import auth, journal
 from ptlcd_data.build import build
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import edits, queries, versions
+from ptlcd_data.plan import edits, publishing, queries, version_diff, versions
 from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import engagements, status_queries
 from ptlcd_data.synthese import model
@@ -27,7 +27,7 @@ BEFORE, AFTER = EDIT - timedelta(days=1), EDIT + timedelta(days=400)
 
 
 def _publish(conn, *changes: PlanChange, day: date = EDIT, user: auth.User = ADMIN) -> int:
-    return versions.publish(
+    return publishing.publish(
         conn, list(changes), date_effet=day, user=user, motif="Décision du GOLD"
     )
 
@@ -55,7 +55,7 @@ def test_the_plan_is_version_1_dated_by_date_plan(conn):
         ["transcription", "Transcription du document de travail"]
     ]
     assert history["date_effet"].dt.date.tolist() == [date(2017, 7, 1)]
-    assert versions.diff(versions.snapshot(conn), versions.snapshot(conn)) == []
+    assert version_diff.diff(versions.snapshot(conn), versions.snapshot(conn)) == []
 
 
 def test_a_reworded_action_shows_its_old_wording_before_the_edit(conn):
@@ -178,7 +178,7 @@ def test_publish_checks_the_role_at_write_time_and_writes_nothing_when_refused(c
     with pytest.raises(PermissionDenied):
         _publish(conn, _edit(conn, 9, libelle="Autre"), user=SAISIE)
     assert (_versions(conn), store.revision(conn)) == (count, revision)
-    assert versions.publish(conn, [], date_effet=EDIT, user=SAISIE, motif="") == 0
+    assert publishing.publish(conn, [], date_effet=EDIT, user=SAISIE, motif="") == 0
 
 
 @pytest.mark.parametrize(
@@ -218,13 +218,13 @@ def test_publish_refuses_bad_references_and_writes_nothing(conn, change, message
 
 def test_publish_refuses_a_missing_motif_and_journals_each_change(conn):
     with pytest.raises(InputError, match="motif"):
-        versions.publish(
+        publishing.publish(
             conn, [_edit(conn, 9, libelle="X")], date_effet=EDIT, user=ADMIN, motif=" "
         )
     revision = store.revision(conn)
     _publish(conn, _edit(conn, 9, libelle="X"), _retire(conn, 10))
     assert store.revision(conn) == revision + 1
-    entries = journal.entries(conn, operation=versions.OPERATION)
+    entries = journal.entries(conn, operation=publishing.OPERATION)
     assert len(entries) == 2
     assert "Action n° 10" in " ".join(entries["objet"])
 
@@ -279,7 +279,7 @@ def test_the_mini_plan_takes_an_edit(mini_conn):
     after = dataclasses.replace(
         snap, actions={**snap.actions, 2: snap.actions[2] | {"libelle": "Enquête refaite"}}
     )
-    changes = versions.diff(snap, after)
+    changes = version_diff.diff(snap, after)
     assert [(c.entity, c.key, c.kind, list(c.fields)) for c in changes] == [
         ("action", 2, "modification", ["libelle"])
     ]

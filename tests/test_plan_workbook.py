@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.cli import main
-from ptlcd_data.plan import edits, versions
+from ptlcd_data.plan import edits, version_diff, versions
 from ptlcd_data.settings import Settings
 from tests.helpers import MINI_PLAN
 from tests.helpers.databases import Templates
@@ -157,7 +157,7 @@ def test_a_bad_workbook_is_refused_whole_naming_sheet_row_and_column(mini_db, ed
 def test_a_retired_number_is_never_reused(mini_db):
     data = exported(mini_db)
     with store.connect(mini_db) as conn:
-        changes = versions.diff(
+        changes = version_diff.diff(
             snapshot(mini_db), edits.with_item(snapshot(mini_db), "action", 4, None)
         )
         edits.publish(conn, changes, date_effet=TODAY, user=SYSTEM, motif="fusion")

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from ptlcd_data.errors import PtlcdError
-from ptlcd_data.plan import edits, workbook
+from ptlcd_data.plan import edits, workbook_layout
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot
 from ui import data, session, widgets
 
@@ -119,7 +119,7 @@ def indicator_fields(plan: PlanSnapshot, key: str, current: dict[str, Any]) -> d
         "libelle": st.text_area("Libellé", current.get("libelle") or "", key=f"pe_ilib_{key}"),
         "unite": st.text_input("Unité", current.get("unite") or "nombre", key=f"pe_iuni_{key}"),
         "sens": _choice(
-            "Sens souhaité", list(workbook.SENS), current.get("sens"), f"pe_isens_{key}"
+            "Sens souhaité", list(workbook_layout.SENS), current.get("sens"), f"pe_isens_{key}"
         ),
     }
     fournisseur = current.get("fournisseur")

@@ -1,7 +1,7 @@
 """Changing the plan: from the page « Modifier le plan » (one item at a time) or from a whole
 plan workbook (`plan import`). Both build the plan as it would be, compare it with the plan at
-the date d'effet (`versions.diff`), show that comparison field by field, and publish it through
-`versions.publish` (one transaction, admin checked at write time, journal).
+the date d'effet (`version_diff.diff`), show that comparison field by field, and publish it through
+`publishing.publish` (one transaction, admin checked at write time, journal).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.imports import problems
-from ptlcd_data.plan import versions, workbook
+from ptlcd_data.plan import publishing, version_diff, versions, workbook_layout, workbook_read
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot
 from ptlcd_data.settings import Settings
@@ -148,7 +148,7 @@ def clean_indicateur(plan: PlanSnapshot, code: str, values: dict[str, Any]) -> d
         raise InputError("Le libellé de l'indicateur est vide.")
     if values.get("objectif_code") not in plan.objectifs:
         raise InputError(f"Objectif « {values.get('objectif_code')} » inconnu.")
-    if values.get("sens") not in workbook.SENS:
+    if values.get("sens") not in workbook_layout.SENS:
         raise InputError("Sens : « hausse » ou « baisse ».")
     fournisseur = _text(values, "fournisseur")
     if fournisseur and fournisseur not in plan.porteurs:
@@ -201,7 +201,7 @@ def edit_changes(
         values = clean_objectif(before, str(key), values)
     elif entity == "indicateur":
         values = clean_indicateur(before, str(key), values)
-    return versions.diff(before, with_item(before, entity, key, values))
+    return version_diff.diff(before, with_item(before, entity, key, values))
 
 
 def publish(
@@ -213,7 +213,7 @@ def publish(
     motif: str,
     backup_keep: int = 0,
 ) -> int:
-    """Publish `changes` (one transaction, through `versions.publish`). With `backup_keep`, a
+    """Publish `changes` (one transaction, through `publishing.publish`). With `backup_keep`, a
     copy of the whole database is taken first, as before an import (the last `backup_keep`
     copies are kept)."""
     if not changes:
@@ -222,7 +222,7 @@ def publish(
     if not motif.strip():
         raise InputError("Le motif est obligatoire : dites pourquoi le plan change.")
     backups.before_write(conn, "avant-modification-du-plan", backup_keep)
-    return versions.publish(conn, changes, date_effet=date_effet, user=user, motif=motif.strip())
+    return publishing.publish(conn, changes, date_effet=date_effet, user=user, motif=motif.strip())
 
 
 # --- a whole workbook (plan import) -------------------------------------------------------------
@@ -291,7 +291,7 @@ def check_workbook(
 
     A file that is not a readable workbook raises `reader.FileRefused`.
     """
-    book = workbook.read(
+    book = workbook_read.read(
         data,
         filename,
         max_bytes=settings.max_upload_mb * 2**20,
@@ -303,11 +303,11 @@ def check_workbook(
     new = with_kept_orders(current, book.plan)
     if "porteurs" not in book.sheets:  # a workbook without the sheet leaves porteurs alone
         new = dataclasses.replace(new, porteurs=current.porteurs)
-    changes = versions.diff(current, new)
+    changes = version_diff.diff(current, new)
     highest = versions.next_action_no(conn) - 1
     reused = [
         problems.error(
-            workbook.PLAN,
+            workbook_layout.PLAN,
             *book.action_cells[int(c.key)],
             "N°",
             c.key,
@@ -403,7 +403,9 @@ def item_history(conn: Connection, entity: str, key: str | int) -> pd.DataFrame:
         elif version["retire"]:
             kind, detail = "retrait", ""
         else:
-            change = PlanChange(entity, key, "modification", versions.changed_fields(before, item))
+            change = PlanChange(
+                entity, key, "modification", version_diff.changed_fields(before, item)
+            )
             kind = "modification" if change.fields else "nouvelle version, sans changement"
             detail = " · ".join(
                 f"{r['champ']} : {r['avant'] or '—'} → {r['apres'] or '—'}"

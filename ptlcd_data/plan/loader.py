@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ptlcd_data import dates
 from ptlcd_data.errors import PlanDataError
-from ptlcd_data.plan import versions
+from ptlcd_data.plan import publishing, version_diff, versions
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.store import Connection
 
@@ -284,33 +284,35 @@ def load_plan(conn: Connection, data_dir: Path, *, today: date | None = None) ->
     conn.executemany("INSERT INTO plan_meta VALUES (?, ?)", meta)
     if not versions.has_versions(conn):
         day = _date_plan(meta)
-        versions.write_changes(
+        publishing.write_changes(
             conn,
-            versions.diff(versions.PlanSnapshot(), state),
+            version_diff.diff(versions.PlanSnapshot(), state),
             date_effet=day,
-            auteur=versions.AUTEUR_TRANSCRIPTION,
-            motif=versions.MOTIF_TRANSCRIPTION,
+            auteur=publishing.AUTEUR_TRANSCRIPTION,
+            motif=publishing.MOTIF_TRANSCRIPTION,
             check_numbers=False,
         )
     else:
         day = dates.or_today(today)
-        previous = versions.files_state(conn) or _as_files(
+        previous = publishing.files_state(conn) or _as_files(
             versions.snapshot(conn, day, demo=False), state
         )
-        in_files = versions.diff(previous, state)
+        in_files = version_diff.diff(previous, state)
         if in_files:
             current = versions.snapshot(conn, day)
-            changes = versions.diff(current, versions.apply(current, in_files, strict=False))
+            changes = version_diff.diff(
+                current, version_diff.apply(current, in_files, strict=False)
+            )
             names = sorted({FILE_OF[c.entity] for c in in_files})
-            versions.write_changes(
+            publishing.write_changes(
                 conn,
                 changes,
                 date_effet=day,
-                auteur=versions.AUTEUR_INIT,
+                auteur=publishing.AUTEUR_INIT,
                 motif=f"Fichiers du plan modifiés : {', '.join(names)}",
                 check_numbers=False,
             )
-    versions.remember_files(conn, state)
+    publishing.remember_files(conn, state)
     return {
         "territoires": len(state.territoires),
         "porteurs": len(state.porteurs),

@@ -15,7 +15,7 @@ from ptlcd_data import dates, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError
-from ptlcd_data.plan import versions
+from ptlcd_data.plan import publishing, versions
 from ptlcd_data.store import Connection
 
 # Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
@@ -146,7 +146,7 @@ def set_contact(
             if old != new
         }
         if fields:
-            versions.write_changes(
+            publishing.write_changes(
                 conn,
                 [versions.PlanChange("porteur", code, "modification", fields)],
                 date_effet=today,

@@ -10,13 +10,13 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from ptlcd_data import store
-from ptlcd_data.plan import workbook
+from ptlcd_data.plan import workbook_write
 
 
 def exported(db: Path, as_of: date | None = None) -> bytes:
     """`plan export` of the base at `db`, as bytes."""
     with store.connect(db) as conn:
-        return workbook.export(conn, as_of)
+        return workbook_write.export(conn, as_of)
 
 
 def edited(data: bytes, edit: Callable[[Workbook], object]) -> bytes:

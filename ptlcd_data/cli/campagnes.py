@@ -1,0 +1,112 @@
+"""Follow-up campaigns (`campaign`): open, close, list, each porteur's workbook, who answered,
+reminders by e-mail."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ptlcd_data import exports, store
+from ptlcd_data.build import open_store
+from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
+from ptlcd_data.cli.common import cli_user, parse_date
+from ptlcd_data.errors import InputError
+from ptlcd_data.settings import Settings
+
+if TYPE_CHECKING:
+    from ptlcd_data.cli.common import SubParsers
+
+
+def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    conn = open_store(settings)
+    try:
+        if args.action == "open":
+            c = campaigns.open_campaign(conn, cli_user(conn), args.name, args.deadline, args.year)
+            print(c.id)
+        elif args.action == "close":
+            closed = campaigns.close_campaign(conn, cli_user(conn), args.id)
+            print(f"Campagne « {closed.label} » close.")
+        elif args.action == "list":
+            found = campaigns.campaigns(conn)
+            for c in found:
+                print(texts.campaign_line(c))
+            print(f"{len(found)} campagne(s).")
+        elif args.action == "workbooks":
+            paths = workbooks.write_workbooks(conn, args.id, args.output)
+            print(f"{len(paths)} classeur(s) écrit(s) dans {args.output}.")
+        elif args.action == "remind":
+            return _remind(conn, args, settings)
+        else:
+            table = completion.completion(conn, args.id)
+            if args.output is None:
+                print("\n".join(texts.status_lines(table)))
+            else:
+                fmt = args.format or args.output.suffix.lstrip(".").lower()
+                if fmt not in ("csv", "xlsx"):
+                    raise InputError(f"Format « {fmt or '?'} » impossible : csv ou xlsx.")
+                exports.write_table(table, args.output, fmt, "Campagne")
+                print(f"{len(table)} porteur(s) écrit(s) dans {args.output} ({fmt}).")
+    finally:
+        conn.close()
+    return 0
+
+
+def _remind(conn: store.Connection, args: argparse.Namespace, settings: Settings) -> int:
+    """`campaign remind ID [--dry-run] [-o DOSSIER]`."""
+    found = reminders.prepare(conn, args.id, settings)
+    if not found:
+        print("Tous les porteurs ont répondu : aucune relance.")
+        return 0
+    if args.dry_run:
+        for row in reminders.listing(found):
+            print(
+                f"{row['porteur']}\t{row['adresse']}\t{row['actions']} action(s)\t"
+                f"{row['indicateurs']} indicateur(s)"
+            )
+        print(f"{len(found)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
+        return 0
+    envois = reminders.send(conn, cli_user(conn), args.id, settings)
+    for envoi in envois:
+        print(f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}")
+    if not mail.smtp_configured(settings):
+        if args.output is None:
+            print(
+                "Aucun serveur d'envoi (PTLCD_SMTP_HOST) : rien n'a été envoyé. Indiquez -o "
+                "DOSSIER pour écrire les messages en fichiers .eml."
+            )
+            return 0
+        paths = mail.write_eml(found, settings, args.output)
+        print(f"Aucun serveur d'envoi : {len(paths)} fichier(s) .eml écrit(s) dans {args.output}.")
+        return 0
+    sent = sum(e.statut == "envoye" for e in envois)
+    print(f"{sent} relance(s) envoyée(s) sur {len(envois)}.")
+    return 0 if sent == sum(e.statut != "sans_adresse" for e in envois) else 1
+
+
+def add_campaign(sub: SubParsers) -> None:
+    """Declare `campaign` and its arguments."""
+    p = sub.add_parser(
+        "campaign", help="campagnes de suivi : open, close, list, workbooks, status, remind"
+    )
+    acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
+    a.add_argument("name", metavar="NOM", help="nom de la campagne")
+    a.add_argument("--deadline", type=parse_date, required=True, help="échéance (JJ/MM/AAAA)")
+    a.add_argument("--year", type=int, help="année des indicateurs (défaut : l'an dernier)")
+    for name, text in (("close", "fermer une campagne"), ("workbooks", "un classeur par porteur")):
+        a = acts.add_parser(name, help=text)
+        a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("-o", "--output", type=Path, required=True, help="dossier à écrire")
+    acts.add_parser("list", help="les campagnes")
+    a = acts.add_parser("status", help="réponses par porteur")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--format", choices=["csv", "xlsx"], help="csv ou xlsx")
+    a.add_argument("-o", "--output", type=Path, help="fichier à écrire (sinon : un tableau)")
+    a = acts.add_parser("remind", help="relancer par courriel les porteurs qui n'ont pas répondu")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("--dry-run", action="store_true", help="lister les relances, sans rien envoyer")
+    a.add_argument(
+        "-o", "--output", type=Path, help="sans serveur d'envoi : dossier où écrire les .eml"
+    )
+    p.set_defaults(func=cmd_campaign)
