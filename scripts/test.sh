@@ -36,5 +36,16 @@ echo "== lint (ruff check)"
 .venv/bin/ruff check .
 echo "== types (mypy strict: ptlcd_data, ui, app_pages, app.py)"
 .venv/bin/mypy
-echo "== tests (pytest)"
-.venv/bin/python -m pytest "$@"
+# Two runs. First every test that may share the machine, on every core (pytest-xdist; a module's
+# tests stay on one worker, so that a base or a server it shares is made once). Then the few marked
+# `serial` (timings, a load test), alone. Each run prints its slowest tests.
+run_pytest() {
+  local status=0
+  .venv/bin/python -m pytest --durations=25 "$@" || status=$?
+  # 5: no test selected, e.g. `-k` naming only tests of the other run.
+  [ "$status" -eq 0 ] || [ "$status" -eq 5 ] || exit "$status"
+}
+echo "== tests (pytest, in parallel)"
+run_pytest -n auto --dist loadscope -m "not serial" "$@"
+echo "== tests that run alone (pytest -m serial)"
+run_pytest -m serial "$@"

@@ -77,6 +77,7 @@ def test_unknown_login_and_wrong_password_say_the_same(conn):
 TIMING_ROUNDS = 7
 
 
+@pytest.mark.serial  # a timing: measured on a machine that runs nothing else of the suite
 def test_an_unknown_login_costs_the_same_password_hash_as_a_known_one(conn):
     accounts.add_user(conn, SYSTEM, "alice", "Alice", "saisie", PASSWORD)
     times: dict[str, list[float]] = {"alice": [], "inconnu": []}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from python_calamine import CalamineWorkbook
@@ -165,11 +164,11 @@ def test_an_import_killed_while_reading_leaves_no_english_traceback(db, tmp_path
             stderr=err,
         )
         reading = crash.wait_for_grandchild(importer)
-        time.sleep(0.3)  # the reader has the file and is reading it (150 000 rows: a second)
+        # The reader has the file and is reading it (150 000 rows: about a second of work).
+        crash.wait_until_busy(reading, cpu_seconds=0.2)
         importer.kill()
         importer.wait()
-        crash.wait_until_gone(reading)
-    time.sleep(0.5)  # the reader's last words, if any, reach the file
+        crash.wait_until_gone(reading)  # an ended process has written all its last words
     text = errors.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text and "Error" not in text, text
 

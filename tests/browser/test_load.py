@@ -13,7 +13,8 @@ import pytest
 from benchmarks.load import run_load
 from ui.navigation import PAGES, allowed
 
-pytestmark = pytest.mark.browser
+# A load test saturates the machine: it runs alone, after the parallel run (scripts/test.sh).
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 # Every way a page can fail in front of a visitor, one page each; the page list is the app's.
 FAILING_APP = """

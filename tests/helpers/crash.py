@@ -136,6 +136,23 @@ def wait_for_grandchild(proc: subprocess.Popen[bytes], timeout: float = 60.0) ->
     raise AssertionError("no grandchild process appeared")
 
 
+def wait_until_busy(pid: int, cpu_seconds: float, timeout: float = 60.0) -> None:
+    """Wait until process `pid` has worked `cpu_seconds` of CPU time (it is busy at its task:
+    for the workbook reader, past receiving the file and into reading it)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            break
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"process {pid} never worked {cpu_seconds} s")
+
+
 def wait_until_gone(pid: int, timeout: float = 120.0) -> None:
     """Wait until process `pid` has ended (gone, or a zombie nobody reaped yet)."""
     deadline = time.monotonic() + timeout
