@@ -134,6 +134,33 @@ def axes_filter(where: Any, labels: dict[int, str], key: str, label: str = "Axe"
     return chosen
 
 
+def territory_filter(
+    where: Any, labels: dict[str, str], key: str, help: str | None = None
+) -> str | None:
+    """A selectbox of the plan's territories in `where`, "Tous" first (None: every territory).
+    `labels` is code -> libelle in the plan's order (`queries.territoire_labels`)."""
+    chosen: str | None = where.selectbox(
+        "Territoire",
+        options=[None, *labels],
+        format_func=lambda c: "Tous" if c is None else labels[c],
+        key=key,
+        help=help,
+    )
+    return chosen
+
+
+def porteurs_filter(where: Any, porteurs: list[str], key: str) -> list[str]:
+    """A multiselect of the plan's porteurs in `where`; nothing chosen means every porteur."""
+    chosen: list[str] = where.multiselect(
+        "Porteur",
+        select_all=False,
+        options=porteurs,
+        key=key,
+        placeholder="Tous les porteurs",
+    )
+    return chosen
+
+
 def kept_choice(
     where: Any,
     label: str,
