@@ -1,7 +1,8 @@
 """Layering rules that the code review alone would not keep.
 
 app_pages → ui → ptlcd_data, never upward; the data layer never imports Streamlit; pages and the
-UI glue hold no SQL and reshape no data (display-ready frames come from the data layer).
+UI glue hold no SQL and reshape no data (display-ready frames come from the data layer). No
+module grows past 600 lines, and repeated code stays within a budget of pairs of places.
 """
 
 from __future__ import annotations
@@ -229,7 +230,8 @@ def test_the_size_and_repetition_rules_catch_what_they_forbid(tmp_path):
     def module(name: str, repeated: int) -> Path:
         body = "".join(f"    total = total + {i} * value\n" for i in range(repeated))
         path = tmp_path / f"{name}.py"
-        path.write_text(f"def {name}(value):\n    total = 0\n{body}    return total\n")
+        text = f"def {name}(value):\n    total = 0\n{body}    return total\n"
+        path.write_text(text, encoding="utf-8")
         return path
 
     copies = [module(name, MIN_LINES) for name in ("a", "b", "c")]
