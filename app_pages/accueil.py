@@ -90,18 +90,9 @@ chosen_obj = panel.multiselect(
     key="home_objectifs",
     placeholder="Tous les objectifs",
 )
-chosen_terr = panel.selectbox(
-    "Territoire",
-    options=[None, *terr_labels],
-    format_func=lambda c: "Tous" if c is None else terr_labels[c],
-    key="home_territoire",
-)
-chosen_porteurs = panel.multiselect(
-    "Porteur",
-    select_all=False,
-    options=data.query(queries.porteurs, as_of=as_of),
-    key="home_porteurs",
-    placeholder="Tous les porteurs",
+chosen_terr = widgets.territory_filter(panel, terr_labels, "home_territoire")
+chosen_porteurs = widgets.porteurs_filter(
+    panel, data.query(queries.porteurs, as_of=as_of), "home_porteurs"
 )
 active = [
     *(f"axe {n}" for n in chosen_axes),

@@ -62,7 +62,7 @@ st.caption(
 
 st.header("Par axe et par objectif", anchor=False)
 table = synthese[synthese["echelle"] != "plan"]
-st.dataframe(
+widgets.table(
     table[
         [
             "libelle",
@@ -73,9 +73,6 @@ st.dataframe(
             "nb_en_retard",
         ]
     ],
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
     height="content",
     key="avancement_table",
     column_config={

@@ -30,18 +30,13 @@ terr_labels = data.query(queries.territoire_labels, as_of=as_of)
 
 f1, f2, f3, f4 = st.columns(4)
 chosen_axes = widgets.axes_filter(f1, axe_labels, "cal_axes")
-chosen_porteurs = f2.multiselect(
-    "Porteur",
-    select_all=False,
-    options=data.query(queries.porteurs, as_of=as_of),
-    key="cal_porteurs",
-    placeholder="Tous les porteurs",
+chosen_porteurs = widgets.porteurs_filter(
+    f2, data.query(queries.porteurs, as_of=as_of), "cal_porteurs"
 )
-chosen_terr = f3.selectbox(
-    "Territoire",
-    options=[None, *terr_labels],
-    format_func=lambda c: "Tous" if c is None else terr_labels[c],
-    key="cal_territoire",
+chosen_terr = widgets.territory_filter(
+    f3,
+    terr_labels,
+    "cal_territoire",
     help="Garde les actions où ce territoire est à engager, engagé ou a réalisé l'action.",
 )
 chosen_statuts = f4.multiselect(

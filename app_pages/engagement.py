@@ -53,13 +53,9 @@ charts.show(
 )
 st.caption("Les mêmes niveaux, en texte, sont dans « Le tableau » plus bas.")
 
-st.header("Totaux par territoire", anchor=False)
-per_terr = data.query(engagements.engagement_by_territory, as_of, axes=axes_filter)
-st.dataframe(
-    per_terr,
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
+widgets.table_section(
+    "Totaux par territoire",
+    data.query(engagements.engagement_by_territory, as_of, axes=axes_filter),
     key="eng_par_territoire",
     column_config={
         "territoire": st.column_config.TextColumn("Territoire"),
@@ -69,30 +65,20 @@ st.dataframe(
         "nb_actions": st.column_config.NumberColumn("Actions"),
     },
 )
-
-st.header("Totaux par axe", anchor=False)
-st.caption("Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».")
-per_axe = data.query(engagements.engagement_by_axis, as_of, axes=axes_filter)
-st.dataframe(
-    per_axe,
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
+widgets.table_section(
+    "Totaux par axe",
+    data.query(engagements.engagement_by_axis, as_of, axes=axes_filter),
     key="eng_par_axe",
     column_config={
         "axe_no": st.column_config.NumberColumn("N°", width="small"),
         "axe": st.column_config.TextColumn("Axe"),
         "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
     },
+    caption="Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».",
 )
-
-st.header("Le tableau", anchor=False)
-matrix = data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown)
-st.dataframe(
-    matrix,
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
+widgets.table_section(
+    "Le tableau",
+    data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown),
     key="eng_matrice",
     column_config={
         "action_no": st.column_config.NumberColumn("N°", width="small"),

@@ -39,29 +39,17 @@ if "objectif" in st.query_params:
     del st.query_params["objectif"]  # from here on the URL names the indicator shown
 
 axe_labels = catalogue.axes()
-if st.session_state.get("ind_axe") not in axe_labels:
-    st.session_state["ind_axe"] = next(iter(axe_labels))
 c1, c2, c3 = st.columns([2, 3, 4])
-axe_no = c1.selectbox(
-    "Axe", options=list(axe_labels), format_func=lambda n: f"{n}. {axe_labels[n]}", key="ind_axe"
+axe_no = widgets.kept_choice(
+    c1, "Axe", axe_labels, key="ind_axe", format_func=lambda n: f"{n}. {axe_labels[n]}"
 )
 obj_labels = catalogue.objectifs(axe_no)
-if st.session_state.get("ind_objectif") not in obj_labels:
-    st.session_state["ind_objectif"] = next(iter(obj_labels))
-objectif = c2.selectbox(
-    "Objectif",
-    options=list(obj_labels),
-    format_func=lambda c: f"{c} {obj_labels[c]}",
-    key="ind_objectif",
+objectif = widgets.kept_choice(
+    c2, "Objectif", obj_labels, key="ind_objectif", format_func=lambda c: f"{c} {obj_labels[c]}"
 )
 of_obj = catalogue.of_objectif(objectif)
-if st.session_state.get("ind_code") not in of_obj:
-    st.session_state["ind_code"] = next(iter(of_obj))
-code = c3.selectbox(
-    "Indicateur",
-    options=list(of_obj),
-    format_func=lambda c: f"{c} — {of_obj[c].libelle}",
-    key="ind_code",
+code = widgets.kept_choice(
+    c3, "Indicateur", of_obj, key="ind_code", format_func=lambda c: f"{c} — {of_obj[c].libelle}"
 )
 st.query_params["indicateur"] = code
 st.session_state["_ind_link"] = code

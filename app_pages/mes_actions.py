@@ -44,11 +44,8 @@ actions = data.query(porteur_actions.porteur_actions, codes, as_of)
 if actions.empty:
     st.info("Aucune action du plan n'est portée par ce porteur : rien à mettre à jour.")
 else:
-    st.dataframe(
+    widgets.table(
         actions[porteur_actions.STATE_COLUMNS],
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
         key="mes_actions_table",
         column_config={
             "action_no": st.column_config.NumberColumn("N°", width="small"),
@@ -99,9 +96,6 @@ st.dataframe(
             "derniere_territoire",
         ]
     ],
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
     key="mes_indicateurs_table",
     column_config={
         "code": st.column_config.TextColumn("Code"),

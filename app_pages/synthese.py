@@ -58,106 +58,67 @@ else:
         key="synthese_statuts",
         alt=descriptions.statuts_par_axe_texte(statuts),
     )
-    st.dataframe(
-        s.axes,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        key="synthese_axes",
-        column_config=ui_syn.AXES_COLUMNS,
-    )
+    widgets.table(s.axes, key="synthese_axes", column_config=ui_syn.AXES_COLUMNS)
 with st.container(border=True):
     st.markdown("**Comment la météo est calculée**")
     st.markdown("\n".join(f"- {widgets.escape_md(rule)}" for rule in meteo.RULES_METEO))
 
-st.header(f"Actions réalisées en {annee}", anchor=False)
-if s.realisees.empty:
-    st.info(f"Aucune action n'a été terminée en {annee}.")
-else:
-    st.dataframe(
-        s.realisees,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        key="synthese_realisees",
-        column_config=ui_syn.ACTIONS_COLUMNS,
-        column_order=ui_syn.REALISEES_ORDER,
-    )
-
-st.header(f"Actions lancées en {annee}", anchor=False)
-if s.commencees.empty:
-    st.info(f"Aucune action n'a commencé en {annee}.")
-else:
-    st.dataframe(
-        s.commencees,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        key="synthese_commencees",
-        column_config=ui_syn.ACTIONS_COLUMNS,
-        column_order=ui_syn.COMMENCEES_ORDER,
-    )
-
-st.header(f"Actions en retard au {formats.day(s.date_observation)}", anchor=False)
-if s.retards.empty:
-    st.success("Aucune action n'est en retard.")
-else:
-    st.caption(
-        "Le glissement compte les mois entre la date prévue et la date réelle (ou la date de la "
-        "situation, tant que l'action n'a pas commencé ou n'est pas finie). Le plus grand d'abord."
-    )
-    st.dataframe(
-        s.retards,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        key="synthese_retards",
-        column_config=ui_syn.ACTIONS_COLUMNS,
-        column_order=ui_syn.RETARDS_ORDER,
-    )
-
-st.header("L'engagement des territoires", anchor=False)
-st.caption(
-    "Nombre d'actions du plan par niveau d'engagement de chaque territoire, et ce qui a changé "
-    "pendant l'année."
+widgets.table_section(
+    f"Actions réalisées en {annee}",
+    s.realisees,
+    key="synthese_realisees",
+    column_config=ui_syn.ACTIONS_COLUMNS,
+    column_order=ui_syn.REALISEES_ORDER,
+    empty=f"Aucune action n'a été terminée en {annee}.",
 )
-st.dataframe(
+widgets.table_section(
+    f"Actions lancées en {annee}",
+    s.commencees,
+    key="synthese_commencees",
+    column_config=ui_syn.ACTIONS_COLUMNS,
+    column_order=ui_syn.COMMENCEES_ORDER,
+    empty=f"Aucune action n'a commencé en {annee}.",
+)
+widgets.table_section(
+    f"Actions en retard au {formats.day(s.date_observation)}",
+    s.retards,
+    key="synthese_retards",
+    column_config=ui_syn.ACTIONS_COLUMNS,
+    column_order=ui_syn.RETARDS_ORDER,
+    caption="Le glissement compte les mois entre la date prévue et la date réelle (ou la date de "
+    "la situation, tant que l'action n'a pas commencé ou n'est pas finie). Le plus grand d'abord.",
+    empty="Aucune action n'est en retard.",
+    empty_is_good=True,
+)
+widgets.table_section(
+    "L'engagement des territoires",
     s.engagement,
-    hide_index=True,
-    width="stretch",
     key="synthese_engagement",
     column_config={
         col.COL_TERRITOIRE: st.column_config.TextColumn(col.COL_TERRITOIRE, pinned=True)
     },
+    caption="Nombre d'actions du plan par niveau d'engagement de chaque territoire, et ce qui a "
+    "changé pendant l'année.",
+    placeholder=None,
 )
-
-st.header("Les indicateurs face à leurs cibles", anchor=False)
-st.caption(
-    "Chaque indicateur est lu dans son territoire de référence (le premier du plan qui a des "
-    "valeurs). " + PROGRESS_FORMULA
-)
-st.dataframe(
+widgets.table_section(
+    "Les indicateurs face à leurs cibles",
     ui_syn.indicateurs_display(s.indicateurs),
-    hide_index=True,
-    width="stretch",
-    placeholder="—",
     key="synthese_indicateurs",
     column_config=ui_syn.INDICATEURS_COLUMNS,
+    caption="Chaque indicateur est lu dans son territoire de référence (le premier du plan qui a "
+    "des valeurs). " + PROGRESS_FORMULA,
 )
-
-st.header(f"Les commentaires de {annee}", anchor=False)
-if s.commentaires.empty:
-    st.info(f"Aucun commentaire n'a été enregistré en {annee}.")
-else:
-    if s.nb_commentaires > len(s.commentaires):
-        st.caption(
-            f"Les {len(s.commentaires)} premiers des {s.nb_commentaires} commentaires de l'année."
-        )
-    st.dataframe(
-        s.commentaires,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        key="synthese_commentaires",
-        column_config=ui_syn.COMMENTS_COLUMNS,
-    )
+shown_part = (
+    f"Les {len(s.commentaires)} premiers des {s.nb_commentaires} commentaires de l'année."
+    if s.nb_commentaires > len(s.commentaires)
+    else ""
+)
+widgets.table_section(
+    f"Les commentaires de {annee}",
+    s.commentaires,
+    key="synthese_commentaires",
+    column_config=ui_syn.COMMENTS_COLUMNS,
+    caption=shown_part,
+    empty=f"Aucun commentaire n'a été enregistré en {annee}.",
+)

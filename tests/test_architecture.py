@@ -1,7 +1,8 @@
 """Layering rules that the code review alone would not keep.
 
 app_pages → ui → ptlcd_data, never upward; the data layer never imports Streamlit; pages and the
-UI glue hold no SQL and reshape no data (display-ready frames come from the data layer).
+UI glue hold no SQL and reshape no data (display-ready frames come from the data layer). No
+module grows past 600 lines, and repeated code stays within a budget of pairs of places.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.helpers.repeated_code import MIN_LINES, repeated_pairs
 
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 UI = sorted((ROOT / "ui").glob("*.py"))
@@ -173,3 +175,73 @@ def test_the_plan_read_rule_catches_a_raw_read():
     assert _plan_reads("SELECT code FROM territoire ORDER BY ordre") == ["FROM territoire"]
     assert _plan_reads("SELECT 1 FROM plan_action(?) x JOIN axe a ON TRUE") == ["JOIN axe"]
     assert _plan_reads("SELECT 1 FROM plan_territoire(current_date)") == []
+
+
+# --- size and repetition -------------------------------------------------------------------------
+
+# Every Python module of the project: the product, its tests and its benchmarks. Migrations are
+# SQL files; a Python file in a migrations folder would be one frozen step, left out too.
+PYTHON_MODULES = sorted(
+    path
+    for folder in ("ptlcd_data", "ui", "app_pages", "tests", "benchmarks")
+    for path in (ROOT / folder).rglob("*.py")
+    if "migrations" not in path.parts
+) + [ROOT / "app.py"]
+# A module longer than this does several things: split it along them.
+MAX_MODULE_LINES = 600
+# Pairs of places sharing a run of MIN_LINES lines or more (pylint's duplicate-code, counted in
+# pairs: see tests/helpers/repeated_code.py). A budget, not a goal: 30 when the check came in,
+# with 2 pairs found; lower it as repetition goes, never raise it to let a new copy in.
+REPEATED_CODE_BUDGET = 30
+
+
+def _oversized(paths: list[Path], limit: int) -> dict[str, int]:
+    """Path (from the project's folder) -> line count, for the modules over `limit` lines."""
+    counts = {p: len(p.read_text(encoding="utf-8").splitlines()) for p in paths}
+    return {
+        p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p): n
+        for p, n in counts.items()
+        if n > limit
+    }
+
+
+def test_no_module_is_longer_than_600_lines():
+    over = _oversized(PYTHON_MODULES, MAX_MODULE_LINES)
+    listed = "\n".join(f"  {path} : {n} lignes" for path, n in sorted(over.items()))
+    assert not over, f"Modules de plus de {MAX_MODULE_LINES} lignes, à découper :\n{listed}"
+
+
+def test_repeated_code_stays_within_its_budget():
+    pairs = repeated_pairs(PYTHON_MODULES, ROOT)
+    listed = "\n".join(pair.describe() for pair in pairs)
+    assert len(pairs) <= REPEATED_CODE_BUDGET, (
+        f"{len(pairs)} paires de passages répétés ({MIN_LINES} lignes ou plus), "
+        f"au plus {REPEATED_CODE_BUDGET} : mettez le code commun en un seul endroit.\n{listed}"
+    )
+
+
+def test_the_size_and_repetition_rules_catch_what_they_forbid(tmp_path):
+    """A 601-line module is flagged (600 is not); a run of lines standing in three files is
+    three pairs, and a run shorter than MIN_LINES is none."""
+    long, limit = tmp_path / "long.py", tmp_path / "limit.py"
+    long.write_text("x = 1\n" * (MAX_MODULE_LINES + 1), encoding="utf-8")
+    limit.write_text("x = 1\n" * MAX_MODULE_LINES, encoding="utf-8")
+    assert _oversized([long, limit], MAX_MODULE_LINES) == {str(long): MAX_MODULE_LINES + 1}
+
+    def module(name: str, repeated: int) -> Path:
+        body = "".join(f"    total = total + {i} * value\n" for i in range(repeated))
+        path = tmp_path / f"{name}.py"
+        text = f"def {name}(value):\n    total = 0\n{body}    return total\n"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    copies = [module(name, MIN_LINES) for name in ("a", "b", "c")]
+    pairs = repeated_pairs(copies, tmp_path)
+    assert [(p.first, p.second) for p in pairs] == [
+        ("a.py:2-9", "b.py:2-9"),
+        ("a.py:2-9", "c.py:2-9"),
+        ("b.py:2-9", "c.py:2-9"),
+    ]
+    assert "total = total + 0 * value" in pairs[0].describe()
+    short = [module(name, MIN_LINES - 3) for name in ("d", "e")]
+    assert repeated_pairs(short, tmp_path) == []

@@ -109,19 +109,43 @@ def summary_export(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _value_text(values: pd.DataFrame, unite: str) -> dict[str, pd.Series]:
+    """Where, which year, the value and its target, as French text."""
+    return {
+        "Territoire": values["territoire"],
+        "Année": values["annee"].map(lambda y: str(int(y))),
+        "Valeur": values["valeur"].map(lambda v: format_value(v, unite)),
+        "Cible": values["cible"].map(lambda v: format_value(v, unite)),
+    }
+
+
+def _recording_text(values: pd.DataFrame) -> dict[str, pd.Series]:
+    """The comment of a recorded value, how it came, by whom and when, as French text."""
+    return {
+        "Commentaire": values["commentaire"].fillna(""),
+        "Provenance": values["provenance"],
+        "Enregistré par": values["auteur"],
+        "Enregistré le": values["enregistre_le"].map(formats.timestamp),
+    }
+
+
+def _value_numbers(values: pd.DataFrame) -> dict[str, pd.Series]:
+    """Year, value, target and source, numbers left as numbers (for a spreadsheet)."""
+    return {
+        "Année": values["annee"].astype("int64"),
+        "Valeur": values["valeur"],
+        "Cible": values["cible"],
+        "Source": values["source"],
+    }
+
+
 def values_display(values: pd.DataFrame, unite: str) -> pd.DataFrame:
     """Current values with their provenance, as French text."""
     return pd.DataFrame(
         {
-            "Territoire": values["territoire"],
-            "Année": values["annee"].map(lambda y: str(int(y))),
-            "Valeur": values["valeur"].map(lambda v: format_value(v, unite)),
-            "Cible": values["cible"].map(lambda v: format_value(v, unite)),
+            **_value_text(values, unite),
             "Source": values["source"].fillna(""),
-            "Commentaire": values["commentaire"].fillna(""),
-            "Provenance": values["provenance"],
-            "Enregistré par": values["auteur"],
-            "Enregistré le": values["enregistre_le"].map(formats.timestamp),
+            **_recording_text(values),
         }
     )
 
@@ -132,10 +156,7 @@ def values_export(values: pd.DataFrame) -> pd.DataFrame:
             "Code indicateur": values["indicateur_code"],
             "Territoire": values["territoire"],
             "Code territoire": values["territoire_code"],
-            "Année": values["annee"].astype("int64"),
-            "Valeur": values["valeur"],
-            "Cible": values["cible"],
-            "Source": values["source"],
+            **_value_numbers(values),
             "Commentaire": values["commentaire"],
             "Provenance": values["provenance"],
             "Enregistré par": values["auteur"],
@@ -156,10 +177,7 @@ def small_multiples_export(series: pd.DataFrame) -> pd.DataFrame:
             "Code indicateur": series["indicateur_code"],
             "Indicateur": series["libelle"],
             "Unité": series["unite"],
-            "Année": series["annee"].astype("int64"),
-            "Valeur": series["valeur"],
-            "Cible": series["cible"],
-            "Source": series["source"],
+            **_value_numbers(series),
         }
     )
 
@@ -172,15 +190,9 @@ def history_display(history: pd.DataFrame, unite: str) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Territoire": history["territoire"],
-            "Année": history["annee"].map(lambda y: str(int(y))),
-            "Valeur": history["valeur"].map(lambda v: format_value(v, unite)),
-            "Cible": history["cible"].map(lambda v: format_value(v, unite)),
+            **_value_text(history, unite),
             "État": history.apply(state, axis=1) if not history.empty else [],
-            "Commentaire": history["commentaire"].fillna(""),
-            "Provenance": history["provenance"],
-            "Enregistré par": history["auteur"],
-            "Enregistré le": history["enregistre_le"].map(formats.timestamp),
+            **_recording_text(history),
         }
     )
 
@@ -280,11 +292,10 @@ def objective_panel(
         if of_ind.empty:
             st.caption(f"Aucune valeur enregistrée au {formats.day(as_of)}.")
             continue
-        st.dataframe(
+        widgets.table(
             summary_display(of_ind, with_alerts=False),
-            hide_index=True,
-            width="stretch",
             key=f"{key}_indicateur_{ind.code}",
+            placeholder=None,
         )
         show_alerts(of_ind)
     st.page_link(

@@ -58,28 +58,27 @@ def status_summary(row: dict[str, Any]) -> None:
         st.text(row["commentaire"])
 
 
-def status_history(action_no: int, as_of: date) -> None:
-    hist = data.query(status_queries.status_history, action_no, as_of)
+def _history(hist: pd.DataFrame, empty: str, columns: dict[str, Any], key: str) -> None:
+    """A history of follow-up records, newest first; `empty` when there is none yet."""
     if hist.empty:
-        st.info(f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.")
+        st.info(empty)
         return
-    st.dataframe(
-        hist,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        column_config=STATUS_HISTORY_COLUMNS,
-        key=f"hist_statuts_{action_no}",
+    widgets.table(hist, column_config=columns, key=key)
+
+
+def status_history(action_no: int, as_of: date) -> None:
+    _history(
+        data.query(status_queries.status_history, action_no, as_of),
+        f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.",
+        STATUS_HISTORY_COLUMNS,
+        f"hist_statuts_{action_no}",
     )
 
 
 def engagement_now(action_no: int, as_of: date) -> None:
     cells = data.query(engagements.engagement_cells, as_of, actions=(action_no,))
-    st.dataframe(
+    widgets.table(
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
         column_config={
             "territoire": st.column_config.TextColumn("Territoire"),
             "niveau": st.column_config.TextColumn("Engagement"),
@@ -92,21 +91,15 @@ def engagement_now(action_no: int, as_of: date) -> None:
 
 
 def engagement_history(action_no: int, as_of: date) -> None:
-    hist = data.query(engagements.engagement_history, action_no, as_of)
-    if hist.empty:
-        st.info(f"Aucun engagement enregistré pour cette action au {formats.day(as_of)}.")
-        return
-    st.dataframe(
-        hist,
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
-        column_config={
+    _history(
+        data.query(engagements.engagement_history, action_no, as_of),
+        f"Aucun engagement enregistré pour cette action au {formats.day(as_of)}.",
+        {
             **STATUS_HISTORY_COLUMNS,
             "territoire": st.column_config.TextColumn("Territoire"),
             "niveau": st.column_config.TextColumn("Engagement"),
         },
-        key=f"hist_engagements_{action_no}",
+        f"hist_engagements_{action_no}",
     )
 
 
@@ -145,11 +138,8 @@ ACTION_COLUMNS = {
 
 def actions_table(etat: Any, columns: list[str], key: str) -> None:
     """Actions as a table; clicking a row opens its fiche."""
-    event = st.dataframe(
+    event = widgets.table(
         etat[columns],
-        hide_index=True,
-        width="stretch",
-        placeholder="—",
         on_select="rerun",
         selection_mode="single-row",
         key=key,

@@ -1,12 +1,13 @@
-"""Shared widgets: the observation date, plain-text display of user text, error display."""
+"""Shared widgets: the observation date, plain-text display of user text, error display, tables
+and choices that stay valid."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # every page imports this module; the home page runs without 
     import pandas as pd
 
 AS_OF_KEY = "as_of"
+K = TypeVar("K")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -130,3 +132,104 @@ def axes_filter(where: Any, labels: dict[int, str], key: str, label: str = "Axe"
         placeholder="Tous les axes",
     )
     return chosen
+
+
+def territory_filter(
+    where: Any, labels: dict[str, str], key: str, help: str | None = None
+) -> str | None:
+    """A selectbox of the plan's territories in `where`, "Tous" first (None: every territory).
+    `labels` is code -> libelle in the plan's order (`queries.territoire_labels`)."""
+    chosen: str | None = where.selectbox(
+        "Territoire",
+        options=[None, *labels],
+        format_func=lambda c: "Tous" if c is None else labels[c],
+        key=key,
+        help=help,
+    )
+    return chosen
+
+
+def porteurs_filter(where: Any, porteurs: list[str], key: str) -> list[str]:
+    """A multiselect of the plan's porteurs in `where`; nothing chosen means every porteur."""
+    chosen: list[str] = where.multiselect(
+        "Porteur",
+        select_all=False,
+        options=porteurs,
+        key=key,
+        placeholder="Tous les porteurs",
+    )
+    return chosen
+
+
+def kept_choice(
+    where: Any,
+    label: str,
+    options: Mapping[K, object],
+    *,
+    key: str,
+    format_func: Callable[[K], str],
+) -> K:
+    """A selectbox of the keys of `options`, in `where` (the page or a column). The remembered
+    choice (`key`) goes back to the first option when it is no longer offered (a choice made
+    above it changed the list)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = next(iter(options))
+    chosen: K = where.selectbox(label, options=list(options), format_func=format_func, key=key)
+    return chosen
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    column_config: Mapping[str, Any] | None = None,
+    column_order: Sequence[str] | None = None,
+    placeholder: str | None = "—",
+    **options: Any,
+) -> Any:
+    """A table as the pages show one: no index, the page's width, "—" in an empty cell.
+
+    `options` go to `st.dataframe` as they are (`height`, `on_select`…); what it answers (the
+    selection, with `on_select`) is returned."""
+    return st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        placeholder=placeholder,
+        key=key,
+        column_config=column_config,
+        column_order=column_order,
+        **options,
+    )
+
+
+def table_section(
+    title: str,
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    column_config: Mapping[str, Any] | None = None,
+    column_order: Sequence[str] | None = None,
+    caption: str = "",
+    empty: str = "",
+    empty_is_good: bool = False,
+    placeholder: str | None = "—",
+) -> None:
+    """A section of a page made of one table: its header, then its caption and the table.
+
+    With `empty`, a table without rows is replaced by that message: an information, or a success
+    when `empty_is_good` (no late action is good news). The caption only goes with the table.
+    """
+    st.header(title, anchor=False)
+    if empty and frame.empty:
+        (st.success if empty_is_good else st.info)(empty)
+        return
+    if caption:
+        st.caption(caption)
+    table(
+        frame,
+        key=key,
+        column_config=column_config,
+        column_order=column_order,
+        placeholder=placeholder,
+    )

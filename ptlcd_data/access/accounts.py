@@ -141,7 +141,7 @@ def add_user(
     codes = check_role_porteurs(conn, role, porteurs)
     check_password_strength(password)
     with transaction(conn):
-        if conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone():
+        if one_row(conn, "SELECT 1 FROM compte WHERE login = ?", [login]):
             raise InputError(f"Le compte « {login} » existe déjà.")
         conn.execute(
             "INSERT INTO compte VALUES (?, ?, ?, ?, current_localtimestamp(), current_localtimestamp())",
@@ -159,10 +159,10 @@ def remove_user(conn: Connection, actor: User, login: str) -> None:
     require(actor, "admin")
     login = login.strip().lower()
     with transaction(conn):
-        row = conn.execute("SELECT nom, role FROM compte WHERE login = ?", [login]).fetchone()
+        row = one_row(conn, "SELECT nom, role FROM compte WHERE login = ?", [login])
         if not row:
             raise InputError(f"Aucun compte « {login} ».")
-        admins = conn.execute("SELECT count(*) FROM compte WHERE role = 'admin'").fetchone()
+        admins = one_row(conn, "SELECT count(*) FROM compte WHERE role = 'admin'")
         if row[1] == "admin" and admins and admins[0] <= 1:
             raise InputError("Impossible de supprimer le dernier compte administrateur.")
         conn.execute("DELETE FROM compte WHERE login = ?", [login])
@@ -177,7 +177,7 @@ def set_password(conn: Connection, actor: User, login: str, password: str) -> No
         require(actor, "admin")
     check_password_strength(password)
     with transaction(conn):
-        if not conn.execute("SELECT 1 FROM compte WHERE login = ?", [login]).fetchone():
+        if not one_row(conn, "SELECT 1 FROM compte WHERE login = ?", [login]):
             raise InputError(f"Aucun compte « {login} ».")
         conn.execute(
             "UPDATE compte SET hash = ?, modifie_le = current_localtimestamp() WHERE login = ?",
@@ -202,7 +202,7 @@ def set_role(
     require(actor, "admin")
     login, role = login.strip().lower(), _check_role(role)
     with transaction(conn):
-        row = conn.execute("SELECT role FROM compte WHERE login = ?", [login]).fetchone()
+        row = one_row(conn, "SELECT role FROM compte WHERE login = ?", [login])
         if not row:
             raise InputError(f"Aucun compte « {login} ».")
         before = porteurs_of(conn, login)
@@ -260,7 +260,7 @@ def command_line_user(conn: Connection, name: str | None, os_user: str) -> User:
 
 
 def count_users(conn: Connection) -> int:
-    row = conn.execute("SELECT count(*) FROM compte").fetchone()
+    row = one_row(conn, "SELECT count(*) FROM compte")
     return int(row[0]) if row else 0
 
 
@@ -300,18 +300,20 @@ def wait_seconds(
     """
     now = now or datetime.now()
     since = now - FAILURE_WINDOW
-    row = conn.execute(
+    row = one_row(
+        conn,
         "SELECT count(*), max(horodatage) FROM connexion_echec "
         "WHERE login = ? AND adresse IS NOT DISTINCT FROM ? AND horodatage > ?",
         [login.strip().lower(), address, since],
-    ).fetchone()
+    )
     wait = _delay(row[0], FAILURES_BEFORE_DELAY, row[1], now) if row else 0
     if address is not None:  # never for unknown addresses: that would slow everyone at once
-        row = conn.execute(
+        row = one_row(
+            conn,
             "SELECT count(*), max(horodatage) FROM connexion_echec "
             "WHERE adresse = ? AND horodatage > ?",
             [address, since],
-        ).fetchone()
+        )
         if row:
             wait = max(wait, _delay(row[0], FAILURES_PER_ADDRESS_BEFORE_DELAY, row[1], now))
     return wait
@@ -337,7 +339,7 @@ def authenticate(
         raise PermissionDenied(
             f"Trop d'essais infructueux : réessayez dans {wait} seconde(s).", "Connexion refusée"
         )
-    row = conn.execute("SELECT nom, role, hash FROM compte WHERE login = ?", [login]).fetchone()
+    row = one_row(conn, "SELECT nom, role, hash FROM compte WHERE login = ?", [login])
     try:
         ok = _hasher.verify(row[2] if row else _unknown_login_hash(), password) and row is not None
     except (VerificationError, InvalidHashError):

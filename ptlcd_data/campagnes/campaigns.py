@@ -18,6 +18,7 @@ from ptlcd_data.errors import InputError
 from ptlcd_data.imports import template
 from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import one_row
 
 # A campaign's name is a title, not a text.
 NAME_MAX_CHARS = 120
@@ -126,11 +127,12 @@ def open_campaign(
                 f"La campagne « {ongoing.label} » est encore ouverte : fermez-la avant d'en "
                 "ouvrir une autre (une seule campagne ouverte à la fois)."
             )
-        row = conn.execute(
+        row = one_row(
+            conn,
             "INSERT INTO campagne (nom, annee, echeance, ouverte_le, ouverte_par) "
             "VALUES (?, ?, ?, current_localtimestamp(), ?) RETURNING id",
             [nom, annee, echeance, user.login],
-        ).fetchone()
+        )
         assert row is not None
         campaign_id = int(row[0])
         journal.log(

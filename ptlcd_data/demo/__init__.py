@@ -7,6 +7,7 @@ history table is covered as soon as it has that column.
 from __future__ import annotations
 
 from ptlcd_data.store import Connection, transaction
+from ptlcd_data.store.sql import one_row
 
 DEMO_LABEL = "démonstration"
 
@@ -23,7 +24,7 @@ def demo_counts(conn: Connection) -> dict[str, int]:
     """Demonstration records per table (tables with none are left out)."""
     counts = {}
     for table in demo_tables(conn):
-        row = conn.execute(f'SELECT count(*) FROM "{table}" WHERE demo').fetchone()  # noqa: S608 - name from the catalogue
+        row = one_row(conn, f'SELECT count(*) FROM "{table}" WHERE demo')  # noqa: S608 - name from the catalogue
         if row and row[0]:
             counts[table] = int(row[0])
     return counts
@@ -32,7 +33,7 @@ def demo_counts(conn: Connection) -> dict[str, int]:
 def has_demo(conn: Connection) -> bool:
     """Any demonstration record? Stops at the first one found (cheap even on large tables)."""
     for table in demo_tables(conn):
-        found = conn.execute(f'SELECT 1 FROM "{table}" WHERE demo LIMIT 1').fetchone()  # noqa: S608 - name from the catalogue
+        found = one_row(conn, f'SELECT 1 FROM "{table}" WHERE demo LIMIT 1')  # noqa: S608 - name from the catalogue
         if found:
             return True
     return False

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ptlcd_data.store import Connection
+from ptlcd_data.store.sql import one_row
 from ptlcd_data.suivi.etat_initial import date_plan
 
 SEED = 20170701
@@ -29,11 +30,25 @@ class Scale:
 LARGE = Scale()
 
 
+def _count_and_last_order(conn: Connection, view: str) -> tuple[int, int]:
+    """How many items the plan view `view` holds today, and the highest `ordre` among them."""
+    existing = one_row(
+        conn,
+        f"SELECT count(*), coalesce(max(ordre), 0) FROM {view}(current_date)",  # noqa: S608 - a view name of this module
+    )
+    return (int(existing[0]), int(existing[1])) if existing else (0, 0)
+
+
+def _codes(conn: Connection, view: str) -> list[str]:
+    """The codes of the plan view `view` today, in the plan's order."""
+    rows = conn.execute(
+        f"SELECT code FROM {view}(current_date) ORDER BY ordre"  # noqa: S608 - a view name of this module
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _synthetic_territories(conn: Connection, target: int) -> pd.DataFrame:
-    existing = conn.execute(
-        "SELECT count(*), coalesce(max(ordre), 0) FROM plan_territoire(current_date)"
-    ).fetchone()
-    count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    count, last_order = _count_and_last_order(conn, "plan_territoire")
     missing = max(0, target - count)
     rows = []
     for i in range(1, missing + 1):
@@ -44,24 +59,11 @@ def _synthetic_territories(conn: Connection, target: int) -> pd.DataFrame:
 
 
 def _synthetic_indicators(conn: Connection, target: int) -> pd.DataFrame:
-    objectifs = [
-        r[0]
-        for r in conn.execute(
-            "SELECT code FROM plan_objectif(current_date) ORDER BY ordre"
-        ).fetchall()
-    ]
-    existing = conn.execute(
-        "SELECT count(*), coalesce(max(ordre), 0) FROM plan_indicateur(current_date)"
-    ).fetchone()
-    count, last_order = (int(existing[0]), int(existing[1])) if existing else (0, 0)
+    objectifs = _codes(conn, "plan_objectif")
+    count, last_order = _count_and_last_order(conn, "plan_indicateur")
     # Each synthetic indicator is supplied by a porteur of the plan, in turn (campaigns ask them
     # for it); the indicator itself is marked demo, so `demo --remove` takes the link away too.
-    porteurs = [
-        r[0]
-        for r in conn.execute(
-            "SELECT code FROM plan_porteur(current_date) ORDER BY ordre"
-        ).fetchall()
-    ]
+    porteurs = _codes(conn, "plan_porteur")
     rows = []
     for i in range(1, max(0, target - count) + 1):
         objectif = objectifs[i % len(objectifs)]
@@ -157,12 +159,7 @@ def generate_large(conn: Connection, scale: Scale = LARGE) -> dict[str, int]:
     all_ind = conn.execute(
         "SELECT code, unite, sens FROM plan_indicateur(current_date) ORDER BY ordre"
     ).df()
-    all_ter = [
-        r[0]
-        for r in conn.execute(
-            "SELECT code FROM plan_territoire(current_date) ORDER BY ordre"
-        ).fetchall()
-    ]
+    all_ter = _codes(conn, "plan_territoire")
     quarters = quarterly_values(all_ind, all_ter, scale, rng)
     # The year's figure (what the pages read) is the fourth quarter's, registered a little later.
     years = quarters[quarters["periode"] == "T4"].assign(

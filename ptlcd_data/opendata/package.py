@@ -31,7 +31,7 @@ from ptlcd_data.access.auth import User, require
 from ptlcd_data.errors import InputError
 from ptlcd_data.opendata.schema import LICENCE, RESOURCES, Resource
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import BY_RECORDING, is_latest
+from ptlcd_data.store.sql import BY_RECORDING, is_latest, one_row
 
 DESCRIPTOR = "datapackage.json"
 
@@ -116,10 +116,11 @@ def _write_csv(
     names = [d[0] for d in probe.description or []]
     if names != resource.columns:  # a query and its schema written apart: caught by the tests
         raise RuntimeError(f"{resource.name}: colonnes {names} ≠ schéma {resource.columns}")
-    copied = conn.execute(
+    copied = one_row(
+        conn,
         f"COPY ({sql}) TO $path ({_COPY_OPTIONS})",  # noqa: S608 - our query; the path is bound
         {**params, "path": str(path)},
-    ).fetchone()
+    )
     return int(copied[0]) if copied else 0
 
 
@@ -265,9 +266,10 @@ def contents(conn: Connection, as_of: date, avec_demo: bool = False) -> list[dic
     out = []
     for r in RESOURCES:
         sql = QUERIES[r.name]
-        row = conn.execute(
+        row = one_row(
+            conn,
             f"SELECT count(*) FROM ({sql})",  # noqa: S608 - a query of this module
             _params(sql, as_of, avec_demo),
-        ).fetchone()
+        )
         out.append({"Fichier": r.path, "Contenu": r.title, "Lignes": int(row[0]) if row else 0})
     return out

@@ -46,6 +46,10 @@ class Field:
         return out
 
 
+# (fields here, resource referred to, its fields)
+ForeignKey = tuple[tuple[str, ...], str, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str
@@ -53,8 +57,7 @@ class Resource:
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
-    # (fields here, resource referred to, its fields)
-    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
 
     @property
     def path(self) -> str:
@@ -120,6 +123,44 @@ def _provenance(what: str) -> tuple[Field, ...]:
     )
 
 
+def _ordre(what: str) -> Field:
+    return Field("ordre", "integer", "Ordre", f"Rang {what} dans le plan.", REQUIRED)
+
+
+def _history(
+    name: str,
+    title: str,
+    description: str,
+    *,
+    recorded: tuple[Field, ...],
+    commented: str,
+    about: tuple[Field, ...] = (),
+    foreign_keys: tuple[ForeignKey, ...] = (),
+) -> Resource:
+    """A follow-up history: numbered records about one action (and what `about` adds), each
+    with its date d'effet, what it `recorded`, a comment and its provenance. The package holds
+    the records up to its date d'observation."""
+    return Resource(
+        name,
+        title,
+        f"{description} Enregistrements dont la date d'effet va jusqu'à la date d'observation.",
+        (
+            Field("id", "integer", "Identifiant", "Numéro de l'enregistrement.", UNIQUE),
+            Field("action_no", "integer", "N° d'action", "Action concernée.", REQUIRED),
+            *about,
+            Field(
+                "date_effet", "date", "Date d'effet", "Date à partir de laquelle il vaut.", REQUIRED
+            ),
+            *recorded,
+            Field("commentaire", "string", "Commentaire", f"Commentaire saisi avec {commented}."),
+            *_provenance("l'enregistrement"),
+            _demo("l'enregistrement"),
+        ),
+        ("id",),
+        ((("action_no",), "actions", ("action_no",)), *foreign_keys),
+    )
+
+
 TERRITOIRES = Resource(
     "territoires",
     "Territoires",
@@ -135,7 +176,7 @@ TERRITOIRES = Resource(
             "Nature du territoire : « metropole » (intercommunalité), « commune »…",
             REQUIRED,
         ),
-        Field("ordre", "integer", "Ordre", "Rang du territoire dans le plan.", REQUIRED),
+        _ordre("du territoire"),
         Field(
             "code_officiel",
             "string",
@@ -175,7 +216,7 @@ OBJECTIFS = Resource(
             "Domaine",
             "Domaine d'action précisé par le plan (éducation, emploi…) ; vide s'il n'y en a pas.",
         ),
-        Field("ordre", "integer", "Ordre", "Rang de l'objectif dans le plan.", REQUIRED),
+        _ordre("de l'objectif"),
     ),
     ("code",),
     ((("axe_no",), "axes", ("axe_no",)),),
@@ -258,7 +299,7 @@ INDICATEURS = Resource(
             "« hausse » si l'indicateur doit augmenter, « baisse » s'il doit diminuer.",
             {"required": True, "enum": ["hausse", "baisse"]},
         ),
-        Field("ordre", "integer", "Ordre", "Rang de l'indicateur dans le plan.", REQUIRED),
+        _ordre("de l'indicateur"),
         _demo("l'indicateur"),
     ),
     ("code",),
@@ -296,16 +337,13 @@ VALEURS = Resource(
     ),
 )
 
-STATUTS_HISTORIQUE = Resource(
+STATUTS_HISTORIQUE = _history(
     "historique_statuts",
     "Historique des statuts des actions",
     "Chaque changement de statut ou d'avancement d'une action, daté, jamais effacé : le statut "
     "d'une action à une date est celui de son dernier enregistrement dont la date d'effet est "
-    "antérieure ou égale. Enregistrements dont la date d'effet va jusqu'à la date d'observation.",
-    (
-        Field("id", "integer", "Identifiant", "Numéro de l'enregistrement.", UNIQUE),
-        Field("action_no", "integer", "N° d'action", "Action concernée.", REQUIRED),
-        Field("date_effet", "date", "Date d'effet", "Date à partir de laquelle il vaut.", REQUIRED),
+    "antérieure ou égale.",
+    recorded=(
         Field(
             "statut",
             "string",
@@ -320,25 +358,18 @@ STATUTS_HISTORIQUE = Resource(
             "Avancement de l'action en pourcentage, de 0 à 100 ; vide s'il n'est pas précisé.",
             {"minimum": 0, "maximum": 100},
         ),
-        Field("commentaire", "string", "Commentaire", "Commentaire saisi avec le statut."),
-        *_provenance("l'enregistrement"),
-        _demo("l'enregistrement"),
     ),
-    ("id",),
-    ((("action_no",), "actions", ("action_no",)),),
+    commented="le statut",
 )
 
-ENGAGEMENTS_HISTORIQUE = Resource(
+ENGAGEMENTS_HISTORIQUE = _history(
     "historique_engagements",
     "Historique des engagements des territoires",
     "Chaque changement du niveau d'engagement d'un territoire dans une action, daté, jamais "
     "effacé : le niveau à une date est celui du dernier enregistrement dont la date d'effet est "
-    "antérieure ou égale. Enregistrements dont la date d'effet va jusqu'à la date d'observation.",
-    (
-        Field("id", "integer", "Identifiant", "Numéro de l'enregistrement.", UNIQUE),
-        Field("action_no", "integer", "N° d'action", "Action concernée.", REQUIRED),
-        Field("territoire_code", "string", "Territoire", "Territoire concerné.", REQUIRED),
-        Field("date_effet", "date", "Date d'effet", "Date à partir de laquelle il vaut.", REQUIRED),
+    "antérieure ou égale.",
+    about=(Field("territoire_code", "string", "Territoire", "Territoire concerné.", REQUIRED),),
+    recorded=(
         Field(
             "niveau",
             "string",
@@ -346,15 +377,9 @@ ENGAGEMENTS_HISTORIQUE = Resource(
             "Engagement du territoire dans l'action à partir de la date d'effet.",
             {"required": True, "enum": list(NIVEAUX)},
         ),
-        Field("commentaire", "string", "Commentaire", "Commentaire saisi avec le niveau."),
-        *_provenance("l'enregistrement"),
-        _demo("l'enregistrement"),
     ),
-    ("id",),
-    (
-        (("action_no",), "actions", ("action_no",)),
-        (("territoire_code",), "territoires", ("code",)),
-    ),
+    commented="le niveau",
+    foreign_keys=((("territoire_code",), "territoires", ("code",)),),
 )
 
 RESOURCES: tuple[Resource, ...] = (

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ptlcd_data.errors import DatabaseBusyError, DatabaseDamagedError, PtlcdError
-from ptlcd_data.store.sql import scalar
+from ptlcd_data.store.sql import one_row, scalar
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Another process (an import from the command line) may hold the file for a few seconds;
@@ -85,10 +85,11 @@ def is_complete(conn: Connection, path: Path) -> bool:
     free blocks at the end of the file off, while `total_blocks` still counts them, so a healthy
     base (after a few account changes, say) would be called damaged.
     """
-    row = conn.execute(
+    row = one_row(
+        conn,
         "SELECT block_size, used_blocks FROM pragma_database_size() "
-        "WHERE database_name = current_database()"
-    ).fetchone()
+        "WHERE database_name = current_database()",
+    )
     if row is None:
         return True
     return Path(path).stat().st_size >= int(row[0]) * int(row[1])
@@ -161,12 +162,13 @@ def _migration_files() -> list[tuple[int, Path]]:
 
 
 def schema_version(conn: Connection) -> int:
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'"
-    ).fetchone()
+    exists = one_row(
+        conn,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration'",
+    )
     if not exists or exists[0] == 0:
         return 0
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()
+    row = one_row(conn, "SELECT coalesce(max(version), 0) FROM schema_migration")
     return int(row[0]) if row else 0
 
 
@@ -222,5 +224,5 @@ def is_built(conn: Connection) -> bool:
     """True once the plan has been loaded into the store."""
     if schema_version(conn) == 0:
         return False
-    row = conn.execute("SELECT count(*) FROM action").fetchone()
+    row = one_row(conn, "SELECT count(*) FROM action")
     return bool(row and row[0] > 0)

@@ -22,6 +22,7 @@ import duckdb
 
 from ptlcd_data import store
 from ptlcd_data.errors import DatabaseDamagedError, InputError, PtlcdError
+from ptlcd_data.store.sql import one_row
 
 PARTIAL = ".partiel"
 # Partial files this process is writing right now (the app copies from several threads).
@@ -57,7 +58,7 @@ def backup(conn: store.Connection, target: Path) -> Path:
     if target.exists():
         raise InputError(f"Le fichier « {target} » existe déjà : choisissez un autre nom.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    db_name = conn.execute("SELECT current_database()").fetchone()
+    db_name = one_row(conn, "SELECT current_database()")
     assert db_name is not None
     with writing(target.with_name(target.name + PARTIAL)) as tmp:
         _unlink_partial(tmp)

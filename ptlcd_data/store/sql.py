@@ -3,7 +3,8 @@
 Every history table is append-only. The record that counts for a key is its latest one:
 follow-up records (status, engagement) by date d'effet, then by the moment they were recorded;
 indicator values by the moment they were recorded. Ties go to the highest id. `latest()` writes
-that rule once, as a `QUALIFY` clause, for every query that reads a history.
+that rule once, as a `QUALIFY` clause, for every query that reads a history; `newest_first()`
+lists a history in that same order.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ BY_DATE_EFFET = ("date_effet", "enregistre_le", "id")
 BY_RECORDING = ("enregistre_le", "id")
 
 
+def newest_first(order: Sequence[str] = BY_DATE_EFFET, alias: str = "") -> str:
+    """The `ORDER BY` terms putting the latest record first (`alias` prefixes each column)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{column} DESC" for column in order)
+
+
 def is_latest(
     partition: Sequence[str], order: Sequence[str] = BY_DATE_EFFET, alias: str = ""
 ) -> str:
@@ -27,8 +34,7 @@ def is_latest(
     `alias` prefixes the ordering columns (`"v"` gives `v.enregistre_le`); partition columns are
     written as given. Identifiers only: every value stays a bound parameter.
     """
-    prefix = f"{alias}." if alias else ""
-    newest = ", ".join(f"{prefix}{column} DESC" for column in order)
+    newest = newest_first(order, alias)
     return f"row_number() OVER (PARTITION BY {', '.join(partition)} ORDER BY {newest}) = 1"
 
 

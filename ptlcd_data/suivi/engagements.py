@@ -15,7 +15,7 @@ import pandas as pd
 
 from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import keep_listed, latest
+from ptlcd_data.store.sql import keep_listed, latest, newest_first
 from ptlcd_data.suivi.status_queries import scanned
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
@@ -32,8 +32,8 @@ def engagement_history(conn: Connection, action_no: int, as_of: date) -> pd.Data
                e.enregistre_le, e.demo
         FROM engagement_record e LEFT JOIN plan_territoire($as_of) t ON t.code = e.territoire_code
         WHERE e.action_no = $no AND e.date_effet <= $as_of
-        ORDER BY e.date_effet DESC, e.enregistre_le DESC, e.id DESC, t.ordre
-        """,  # noqa: S608 - a fixed fragment; values are bound
+        ORDER BY {newest_first(alias="e")}, t.ordre
+        """,  # noqa: S608 - fixed fragments; values are bound
         {"no": action_no, "as_of": as_of},
     ).df()
 

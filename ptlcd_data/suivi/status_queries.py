@@ -18,7 +18,7 @@ import pandas as pd
 
 from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.store import Connection
-from ptlcd_data.store.sql import keep_listed, latest
+from ptlcd_data.store.sql import keep_listed, latest, newest_first
 from ptlcd_data.suivi import retards
 from ptlcd_data.suivi.etat_initial import date_plan
 from ptlcd_data.vocabulary import SANS_STATUT, STATUTS_AFFICHES, STATUTS_COMMENCES
@@ -35,8 +35,7 @@ WITH rec AS (
     FROM statut_record r
     WHERE r.date_effet <= $as_of
 ),
-dernier AS (SELECT action_no, max(rang) AS rang FROM rec GROUP BY action_no),
-courant AS (SELECT rec.* FROM rec JOIN dernier USING (action_no, rang)),
+courant AS (SELECT * FROM rec {latest_status}),
 debut AS (
     SELECT action_no, min(date_effet) AS debut_reel FROM rec
     WHERE statut IN (SELECT unnest($commences::VARCHAR[])) OR avancement > 0
@@ -120,6 +119,7 @@ def action_states(
         params["territoire"] = territoire
     sql = _ETAT_SQL.format(
         where=" AND ".join(where),
+        latest_status=latest(["action_no"]),
         latest_engagement=latest(["action_no", "territoire_code"]),
         auteur=author_name_sql("c.auteur"),
     )
@@ -249,8 +249,8 @@ def status_history(conn: Connection, action_no: int, as_of: date) -> pd.DataFram
         SELECT date_effet, statut, avancement, commentaire, {author_name_sql("auteur")} AS auteur,
                source, enregistre_le, demo
         FROM statut_record WHERE action_no = ? AND date_effet <= ?
-        ORDER BY date_effet DESC, enregistre_le DESC, id DESC
-        """,  # noqa: S608 - a fixed fragment; values are bound
+        ORDER BY {newest_first()}
+        """,  # noqa: S608 - fixed fragments; values are bound
         [action_no, as_of],
     ).df()
 
