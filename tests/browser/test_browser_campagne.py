@@ -22,6 +22,7 @@ from tests.helpers import import_files as f
 from tests.helpers.browser import (
     go_to,
     log_in,
+    press,
     screenshot,
     streamlit_server,
     upload,
@@ -185,15 +186,9 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             go_to(ppage, "Import de données")
             ppage.get_by_role("heading", name="Import de données").wait_for(timeout=60_000)
             upload(ppage, filled)
-            ppage.get_by_role("button", name="Vérifier").click()
-            wait_for_app(ppage)
-            ppage.get_by_text("Aucune erreur").wait_for(timeout=60_000)
-            wait_for_app(ppage)
+            press(ppage, "Vérifier", "Aucune erreur", timeout=60_000)
             screenshot(ppage, "campagne_porteur_verifie")
-            ppage.get_by_role("button", name="Publier").click()
-            wait_for_app(ppage)
-            ppage.get_by_text("Lot n° 1 publié").wait_for(timeout=60_000)
-            wait_for_app(ppage)
+            press(ppage, "Publier", "Lot n° 1 publié", timeout=60_000)
             screenshot(ppage, "campagne_porteur_publie")
             assert ppage.locator("[data-testid='stException']").count() == 0
             porteur.close()

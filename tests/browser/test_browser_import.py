@@ -11,10 +11,10 @@ from tests.helpers import import_files as f
 from tests.helpers.browser import (
     go_to,
     log_in,
+    press,
     screenshot,
     streamlit_server,
     upload,
-    wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
@@ -49,23 +49,14 @@ def test_upload_verify_publish_in_the_browser(db_path, browser, tmp_path):
         screenshot(page, "import_vide")
 
         upload(page, bad)
-        page.get_by_role("button", name="Vérifier").click()
-        wait_for_app(page)
-        page.get_by_text("2 erreur(s)").wait_for(timeout=30_000)
-        wait_for_app(page)
+        press(page, "Vérifier", "2 erreur(s)")
         screenshot(page, "import_erreurs")
         assert page.get_by_role("button", name="Publier").count() == 0
 
         upload(page, good)
-        page.get_by_role("button", name="Vérifier").click()
-        wait_for_app(page)
-        page.get_by_text("Aucune erreur").wait_for(timeout=30_000)
-        wait_for_app(page)
+        press(page, "Vérifier", "Aucune erreur")
         screenshot(page, "import_apercu")
-        page.get_by_role("button", name="Publier").click()
-        wait_for_app(page)
-        page.get_by_text("Lot n° 1 publié").wait_for(timeout=30_000)
-        wait_for_app(page)
+        press(page, "Publier", "Lot n° 1 publié")
         # The history table is drawn on a canvas; its undo selector appears with the first batch.
         page.get_by_text("Lot à annuler").wait_for(timeout=30_000)
         screenshot(page, "import_publie")

@@ -9,7 +9,15 @@ from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.plan import versions
-from tests.helpers.browser import go_to, log_in, screenshot, streamlit_server, upload, wait_for_app
+from tests.helpers.browser import (
+    go_to,
+    log_in,
+    press,
+    screenshot,
+    streamlit_server,
+    upload,
+    wait_for_app,
+)
 from tests.helpers.plan_workbooks import edited, exported, plan_row
 
 pytestmark = pytest.mark.browser
@@ -33,17 +41,13 @@ def test_plan_workbook_upload_verify_publish(db_path, browser, tmp_path):
         page.get_by_text("Importer le plan (classeur)").click()
         wait_for_app(page)
         upload(page, path)
-        page.get_by_role("button", name="Vérifier").click()
-        wait_for_app(page)
-        page.get_by_text("RETIRÉE(S) du plan à la date d'effet : 34").wait_for(timeout=30_000)
+        press(page, "Vérifier", "RETIRÉE(S) du plan à la date d'effet : 34")
         assert page.get_by_role("button", name="Publier").is_disabled()  # no motif yet
         page.get_by_label("Motif (obligatoire)").fill("Revue annuelle du plan")
         page.get_by_label("Motif (obligatoire)").press("Enter")
         wait_for_app(page)
         screenshot(page, "plan_import_apercu")
-        page.get_by_role("button", name="Publier").click()
-        wait_for_app(page)
-        page.get_by_text("2 changement(s) publié(s)").wait_for(timeout=30_000)
+        press(page, "Publier", "2 changement(s) publié(s)")
         page.close()
     with store.connect(db_path) as conn:
         plan = versions.snapshot(conn)

@@ -11,6 +11,7 @@ from ptlcd_data.access.auth import SYSTEM
 from tests.helpers.browser import (
     go_to,
     log_in,
+    press,
     screenshot,
     streamlit_server,
     upload,
@@ -55,12 +56,8 @@ def test_staff_template_fill_upload_publish_see_and_undo(db_path, browser, tmp_p
         wb.save(filled)
 
         upload(page, filled)
-        page.get_by_role("button", name="Vérifier").click()
-        wait_for_app(page)
-        page.get_by_text("Aucune erreur").wait_for(timeout=30_000)
-        page.get_by_role("button", name="Publier").click()
-        wait_for_app(page)
-        page.get_by_text("Lot n° 1 publié").wait_for(timeout=30_000)
+        press(page, "Vérifier", "Aucune erreur")
+        press(page, "Publier", "Lot n° 1 publié")
         screenshot(page, "parcours_import_publie")
 
         go_to(page, "Indicateurs")

@@ -202,6 +202,14 @@ def choose_option(scope, page, label: str, option: str, attempts: int = 4) -> No
             page.keyboard.press("Escape")
 
 
+def press(page, button: str, then: str, timeout: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Click the button named `button`, then wait until `then` is shown and the script is idle."""
+    page.get_by_role("button", name=button).click()
+    wait_for_app(page)
+    page.get_by_text(then).first.wait_for(timeout=timeout)
+    wait_for_app(page)
+
+
 def upload(page, path) -> None:  # type: ignore[no-untyped-def]
     """Choose the file, then wait until the app has it (its name shown, Vérifier enabled)."""
     from playwright.sync_api import expect
