@@ -11,7 +11,7 @@ from datetime import date
 from ptlcd_data import exports
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection
-from ptlcd_data.synthese import model, render_pdf, render_xlsx
+from ptlcd_data.synthese import model, render_xlsx
 
 FORMATS = ("pdf", "xlsx")
 MIME_TYPES = {
@@ -33,6 +33,10 @@ def check_format(fmt: str) -> str:
 def render(s: model.Synthese, fmt: str, produced: date | None = None) -> bytes:
     """The summary in `fmt` ('pdf' or 'xlsx')."""
     if check_format(fmt) == "pdf":
+        # Imported here: the PDF's fonts and charts (fpdf2, matplotlib) take half a second to
+        # load, which every other command and page would otherwise pay at start-up.
+        from ptlcd_data.synthese import render_pdf
+
         return render_pdf.render(s, produced)
     return render_xlsx.render(s, produced)
 
