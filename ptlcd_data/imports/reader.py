@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from ptlcd_data.errors import InputError
 from ptlcd_data.formats import NBSP, number
-from ptlcd_data.imports import cell_marks
+from ptlcd_data.imports import cell_marks, percent_format
 
 log = logging.getLogger("ptlcd")
 
@@ -457,9 +457,9 @@ def _scan_marks(
     extra pass failed: the report says what was not checked."""
     try:
         return cell_marks.scan(data, kind), []
-    except cell_marks.TooManyMarks:
+    except percent_format.TooManyMarks:
         raise FileRefused(
-            f"Le classeur « {filename} » contient plus de {cell_marks.MAX_MARKS:,} cellules au "
+            f"Le classeur « {filename} » contient plus de {percent_format.MAX_MARKS:,} cellules au "
             "format % ou formules sans valeur calculée : fichier refusé (construit pour bloquer "
             "le serveur ?).".replace(",", " ")
         ) from None
