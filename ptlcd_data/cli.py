@@ -22,10 +22,11 @@ from ptlcd_data.access import accounts, auth, journal, sessions
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, build_from_workbook, open_store
 from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
+from ptlcd_data.classeurs import problems
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
 from ptlcd_data.errors import InputError, PtlcdError
-from ptlcd_data.imports import batches, preview, problems, template, verify
+from ptlcd_data.imports import batches, preview, template, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import edits, porteurs, queries, workbook
 from ptlcd_data.settings import Settings

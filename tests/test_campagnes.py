@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.campagnes import campaigns, completion, relances, workbooks
+from ptlcd_data.classeurs.reader import FileRefused
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, template, verify
-from ptlcd_data.imports.reader import FileRefused
 from ptlcd_data.plan import porteurs
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.synthese import model

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.classeurs import cell_marks, percent_format, reader
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import batches, cell_marks, percent_format, reader
+from ptlcd_data.imports import batches
 from tests.helpers import import_files as f
 from tests.helpers.import_files import check, published
 

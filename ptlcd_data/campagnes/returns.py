@@ -24,11 +24,11 @@ from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import campaigns, workbooks
 from ptlcd_data.campagnes.campaigns import Campaign
+from ptlcd_data.classeurs.headers import header_key
+from ptlcd_data.classeurs.problems import error
+from ptlcd_data.classeurs.reader import FileRefused, RawSheet
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import check_scope
-from ptlcd_data.imports.problems import error
-from ptlcd_data.imports.reader import FileRefused, RawSheet
-from ptlcd_data.imports.sheets import header_key
 from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.vocabulary import AUTEUR_PLAN, SOURCE_CONFIRMATION

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data.access.scope import Scope
-from ptlcd_data.imports.problems import error, format_problem
+from ptlcd_data.classeurs.problems import error, format_problem
 from ptlcd_data.store import Connection
 
 # kind -> (field of the sheet naming the subject, column of its code in parsed rows and diffs,

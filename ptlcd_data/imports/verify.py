@@ -18,29 +18,22 @@ from ptlcd_data import store
 from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import returns
+from ptlcd_data.classeurs import reader
+from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
+from ptlcd_data.classeurs.problems import PROBLEM_COLUMNS, error, problems_frame, remark
 from ptlcd_data.imports import (
     check_avancement,
     check_engagement,
     check_indicateurs,
     check_scope,
     engine,
-    reader,
-)
-from ptlcd_data.imports.problems import (
-    PROBLEM_COLUMNS,
-    error,
-    header_missing,
-    named_like_spec,
-    problems_frame,
-    remark,
 )
 from ptlcd_data.imports.sheets import (
-    HEADER_SEARCH_ROWS,
     HELP_SHEETS,
     SPECS,
     Layout,
-    header_key,
-    letter,
+    header_missing,
+    named_like_spec,
     recognise,
 )
 from ptlcd_data.settings import Settings

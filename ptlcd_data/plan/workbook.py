@@ -25,10 +25,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ptlcd_data.classeurs import problems, reader
+from ptlcd_data.classeurs import writer as template  # the name its calls below use
+from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.formats import NBSP
-from ptlcd_data.imports import problems, reader, template
-from ptlcd_data.imports.sheets import HEADER_SEARCH_ROWS, header_key, letter
 from ptlcd_data.plan import queries, versions
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanSnapshot

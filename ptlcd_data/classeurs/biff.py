@@ -16,7 +16,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from ptlcd_data.imports.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
+from ptlcd_data.classeurs.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
 
 END_OF_CHAIN = 0xFFFFFFFE
 FREE_SECTOR = 0xFFFFFFFF

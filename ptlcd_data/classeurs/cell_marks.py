@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree
 
-from ptlcd_data.imports import biff
-from ptlcd_data.imports.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
+from ptlcd_data.classeurs import biff
+from ptlcd_data.classeurs.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
 
 
 @dataclass
