@@ -20,7 +20,6 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data import formats
-from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import campaigns, workbooks
 from ptlcd_data.campagnes.campaigns import Campaign
@@ -125,7 +124,7 @@ def out_of_scope(
 ) -> list[dict[str, Any]]:
     """An error per row about an action or an indicator that is not the stamped porteur's: the
     stamp's porteur is the scope (`imports.check_scope.rows_outside`)."""
-    limits = access_scope.porteurs_scope(conn, (stamp.porteur_code,))
+    limits = plan_porteurs.porteurs_scope(conn, (stamp.porteur_code,))
     found = []
     for kind, feuille, ligne, code in check_scope.rows_outside(conn, limits, diffs):
         what = "l'indicateur" if kind == "indicateurs" else "l'action n°"

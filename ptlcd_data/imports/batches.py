@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth, journal, scope
+from ptlcd_data.access import auth, journal
 from ptlcd_data.campagnes import campaigns, returns
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import check_scope
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
+from ptlcd_data.plan import porteurs
 from ptlcd_data.store import Connection, backups
 from ptlcd_data.store.sql import BY_RECORDING, latest, one_row
 
@@ -59,7 +60,7 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
 def _check_scope(conn: Connection, user: auth.User, diffs: dict[str, Any]) -> None:
     """PermissionDenied naming the sheet, row and action or indicator of the rows a porteur
     account may not write (nothing for staff)."""
-    limits = scope.scope_of(conn, user)
+    limits = porteurs.scope_of(conn, user)
     if limits is None:
         return
     refused = check_scope.refusal(conn, limits, diffs)

@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 
 from ptlcd_data import store
-from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import returns
 from ptlcd_data.classeurs import reader
@@ -36,6 +35,7 @@ from ptlcd_data.imports.sheets import (
     named_like_spec,
     recognise,
 )
+from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection
 
@@ -115,7 +115,7 @@ def check_file(
     indicators: any other row is an error (`check_scope`).
     """
     settings = settings or Settings()
-    scope = access_scope.scope_of(conn, user)
+    scope = porteurs.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
