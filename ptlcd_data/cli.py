@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks into imports
 from ptlcd_data import cli_fr, dates, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal, sessions
 from ptlcd_data.access.auth import ROLES
