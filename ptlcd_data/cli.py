@@ -22,7 +22,8 @@ from ptlcd_data import cli_fr, dates, demo, exports, store
 from ptlcd_data.access import accounts, auth, journal, sessions
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import build, build_from_workbook, open_store
-from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, texts, workbooks
+from ptlcd_data.campagnes import relances_envoi as reminders  # the name its calls below use
 from ptlcd_data.classeurs import problems
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.demo import suivi as demo_suivi
