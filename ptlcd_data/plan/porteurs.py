@@ -171,7 +171,7 @@ def actions_of(conn: Connection, codes: tuple[str, ...]) -> list[int]:
     return sorted({int(n) for n in links.loc[links["porteur"].isin(codes), "action_no"]})
 
 
-def indicators_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
+def indicateurs_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
     """The codes of the indicators whose values these porteurs supply, in the plan's order."""
     supplied = supplied_indicators(conn)
     return [str(c) for c in supplied.loc[supplied["porteur"].isin(codes), "code"]]
