@@ -9,12 +9,12 @@ import streamlit as st
 from ptlcd_data import demo
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
-from ui import a11y, data, navigation, session, widgets
+from ui import data, document, navigation, session, widgets
 
 log = logging.getLogger("ptlcd")
 
 st.set_page_config(
-    page_title=a11y.APP_NAME,
+    page_title=document.APP_NAME,
     page_icon=":material/balance:",
     layout="wide",
     initial_sidebar_state="expanded",
@@ -95,10 +95,10 @@ def run_page() -> None:
     sections, refused = navigation_for(user, data.settings().read_requires_login)
     # Always unfolded: beyond 12 pages Streamlit folds the list behind an English "View more".
     page = st.navigation(sections, expanded=True)
-    a11y.frame(page.title)
+    document.frame(page.title)
     session.write_cookie()
     # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.
-    st.sidebar.markdown(f"**{a11y.APP_NAME}**")
+    st.sidebar.markdown(f"**{document.APP_NAME}**")
     st.sidebar.caption(
         f"Connecté(e) : {widgets.escape_md(user.nom)} ({user.role})" if user else "Lecture publique"
     )

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ui import a11y, data, session, widgets
+from ui import data, document, session, widgets
 
 # Actions listed at once; beyond, the list is paged (a plan has a few dozen actions, but nothing
 # in the data files bounds it).
@@ -39,14 +39,14 @@ axe_labels = data.query(queries.axe_labels, as_of=as_of)
 terr_labels = data.query(queries.territoire_labels, as_of=as_of)
 
 # One line of counts rather than four st.metric: their script cost the cold start 0,3 s. Not a
-# heading: it titles nothing (it was an h4 right under the h1); ui/a11y.py keeps its large size.
+# heading: it titles nothing (it was an h4 right under the h1); ui/document.py keeps its large size.
 counts = {
     "axes": len(axe_labels),
     "objectifs opérationnels": len(shape),
     "actions": sum(row["nb_actions"] for row in shape),
     "indicateurs": sum(row["nb_indicateurs"] for row in shape),
 }
-st.container(key=a11y.HOME_COUNTS_KEY).markdown(
+st.container(key=document.HOME_COUNTS_KEY).markdown(
     "**" + " · ".join(f"{formats.number(n)} {name}" for name, n in counts.items()) + "**"
 )
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ptlcd_data import exports, formats
-from ptlcd_data.campagnes import campaigns, completion, mail, reminders, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, workbooks
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import template
 from ui import campagnes as campaign_charts
@@ -59,7 +59,9 @@ def _close(campaign_id: int) -> None:
 
 def _remind(campaign_id: int) -> None:
     try:
-        envois = data.write(reminders.send, session.current_user(), campaign_id, data.settings())
+        envois = data.write(
+            relances_envoi.send, session.current_user(), campaign_id, data.settings()
+        )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return
@@ -164,7 +166,7 @@ else:
     )
 
 if is_admin and campaign.is_open:
-    owed = data.query(reminders.pending, campaign.id)
+    owed = data.query(relances_envoi.pending, campaign.id)
     with st.expander(f"Relancer les porteurs qui n'ont pas répondu ({len(owed)})"):
         if not owed:
             st.info("Tous les porteurs ont répondu : aucune relance à envoyer.")
@@ -203,7 +205,7 @@ if is_admin and campaign.is_open:
                 st.download_button(
                     "Télécharger les relances (.eml, zip)",
                     data=data.deferred(
-                        reminders.eml_zip, session.current_user(), campaign.id, data.settings()
+                        relances_envoi.eml_zip, session.current_user(), campaign.id, data.settings()
                     ),
                     file_name=f"campagne-{campaign.id}-relances.zip",
                     mime="application/zip",

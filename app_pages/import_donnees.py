@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks into imports
 from ptlcd_data import exports, formats
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import batches, preview, template, verify

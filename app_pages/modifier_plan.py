@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
+from ptlcd_data.classeurs import problems as import_problems
 from ptlcd_data.errors import PtlcdError
-from ptlcd_data.imports import problems as import_problems
 from ptlcd_data.plan import edits, versions, workbook_write
 from ui import data, plan_edit, session, widgets
 

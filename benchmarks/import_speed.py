@@ -27,7 +27,8 @@ from benchmarks.common import machine
 from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.build import build
-from ptlcd_data.imports import batches, reader, verify
+from ptlcd_data.classeurs import reader
+from ptlcd_data.imports import batches, verify
 from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.settings import PROJECT_DIR, Settings
 
@@ -229,7 +230,7 @@ data = Path({sheet!r}).read_bytes()
 if {mode!r} == "read":
     b.read_only(data)
 elif {mode!r} == "child":
-    from ptlcd_data.imports import reader
+    from ptlcd_data.classeurs import reader
     reader.read_and_pack(data, "sheet.xlsx", "xlsx", max({rows}, Settings().max_rows))
 else:
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the tests need, then runs every check: format, lint, types, tests.
+# Installs everything the tests need, then runs every check: format, lint, types, layers, tests.
 #   - a virtual environment in .venv with the pinned packages of requirements-dev.txt;
 #   - Debian packages when missing: chromium (browser tests), poppler-utils (PDF pages to PNG),
 #     LibreOffice Calc (real-world spreadsheet fixtures), npm;
@@ -36,6 +36,8 @@ echo "== lint (ruff check)"
 .venv/bin/ruff check .
 echo "== types (mypy strict: ptlcd_data, ui, app_pages, app.py)"
 .venv/bin/mypy
+echo "== layers (import-linter)"
+.venv/bin/lint-imports
 # Two runs. First every test that may share the machine, on every core (pytest-xdist; a module's
 # tests stay on one worker, so that a base or a server it shares is made once). Then the few marked
 # `serial` (timings, a load test), alone. Each run prints its slowest tests.

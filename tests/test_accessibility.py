@@ -25,7 +25,7 @@ from tests.helpers import ROOT
 from tests.helpers.apptest import app, assert_clean
 from tests.helpers.axe import STREAMLIT_ALLOWLIST
 from tests.helpers.keyboard import backdrop
-from ui import a11y, accessibilite, charts, charts_suivi
+from ui import accessibilite, charts, charts_suivi, document
 from ui.navigation import PAGES, allowed
 
 TEXT_MIN = 4.5  # WCAG 1.4.3, RGAA 3.2
@@ -36,23 +36,23 @@ THEME = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="
 
 
 def test_the_theme_text_colour_is_the_one_the_app_and_charts_use():
-    assert THEME["textColor"] == a11y.TEXT_COLOR
-    assert THEME["primaryColor"] == a11y.FOCUS_COLOR
-    assert charts.FONT["color"] == a11y.TEXT_COLOR
+    assert THEME["textColor"] == document.TEXT_COLOR
+    assert THEME["primaryColor"] == document.FOCUS_COLOR
+    assert charts.FONT["color"] == document.TEXT_COLOR
 
 
 @pytest.mark.parametrize("background", ["#ffffff", SIDEBAR_BACKGROUND])
 def test_captions_reach_4_5_to_1(background):
     """Streamlit draws captions, help text and placeholders in the text colour at 60 %."""
-    r, g, b = (int(a11y.TEXT_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(document.TEXT_COLOR[i : i + 2], 16) for i in (1, 3, 5))
     caption = backdrop([f"rgba({r}, {g}, {b}, 0.6)", background])
     assert contrast_ratio(caption, background) >= TEXT_MIN
 
 
 @pytest.mark.parametrize("background", ["#ffffff", SIDEBAR_BACKGROUND])
 def test_the_focus_outline_reaches_3_to_1(background):
-    assert contrast_ratio(a11y.FOCUS_COLOR, background) >= FOCUS_MIN
-    assert "outline: 3px solid " + a11y.FOCUS_COLOR in a11y.STYLE
+    assert contrast_ratio(document.FOCUS_COLOR, background) >= FOCUS_MIN
+    assert "outline: 3px solid " + document.FOCUS_COLOR in document.STYLE
 
 
 @pytest.mark.parametrize("statut", list(STATUT_COLORS))
@@ -122,12 +122,12 @@ def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_app_env, page, widgets, ex
     for chart in _charts_of(page, widgets):
         fig = json.loads(chart.proto.spec)
         layout = fig["layout"]
-        assert layout["font"]["color"] == a11y.TEXT_COLOR
+        assert layout["font"]["color"] == document.TEXT_COLOR
         assert layout["hoverlabel"]["bgcolor"] == "#ffffff"
-        assert layout["legend"]["font"]["color"] == a11y.TEXT_COLOR
+        assert layout["legend"]["font"]["color"] == document.TEXT_COLOR
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")) and axis.get("visible", True):
-                assert axis["tickfont"]["color"] == a11y.TEXT_COLOR, name
+                assert axis["tickfont"]["color"] == document.TEXT_COLOR, name
         for note in layout.get("annotations", []):
             assert contrast_ratio(note["font"]["color"], "#ffffff") >= TEXT_MIN, note
         for trace in fig["data"]:

@@ -1,16 +1,21 @@
 """Layering rules that the code review alone would not keep.
 
-app_pages → ui → ptlcd_data, never upward; the data layer never imports Streamlit; pages and the
-UI glue hold no SQL and reshape no data (display-ready frames come from the data layer). No
-module grows past 600 lines, and repeated code stays within a budget of pairs of places.
+app_pages → ui → ptlcd_data, never upward; the packages of the data layer in layers, without a
+cycle (import-linter's contracts in pyproject.toml, run here too); the data layer never imports
+Streamlit; pages and the UI glue hold no SQL and reshape no data (display-ready frames come from
+the data layer). No module grows
+past 600 lines, and repeated code stays within a budget of pairs of places.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -245,3 +250,81 @@ def test_the_size_and_repetition_rules_catch_what_they_forbid(tmp_path):
     assert "total = total + 0 * value" in pairs[0].describe()
     short = [module(name, MIN_LINES - 3) for name in ("d", "e")]
     assert repeated_pairs(short, tmp_path) == []
+
+
+# --- the import contracts (import-linter, pyproject.toml) ---------------------------------------
+
+# Installed beside the interpreter that runs the tests (requirements-dev.txt).
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` on the code under `cwd` (it imports the packages found there)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_the_import_contracts_hold():
+    """The layers hold when pytest runs alone too, not only in scripts/test.sh."""
+    out = _lint_imports(ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        (
+            "ptlcd_data/access/auth.py",
+            "from ptlcd_data.plan import porteurs",
+            "ptlcd_data.access is not allowed to import ptlcd_data.plan",
+        ),
+        (
+            "ptlcd_data/imports/verify.py",
+            "from ptlcd_data.campagnes import returns",
+            "ptlcd_data.imports is not allowed to import ptlcd_data.campagnes",
+        ),
+        (
+            "ptlcd_data/suivi/saisie.py",
+            "from ptlcd_data.imports import batches",
+            "ptlcd_data.suivi is not allowed to import ptlcd_data.imports",
+        ),
+        ("ui/widgets.py", "import app_pages.accueil", "ui is not allowed to import app_pages"),
+    ],
+)
+def test_the_import_contracts_catch_an_upward_import(tmp_path, module, line, broken):
+    """A copy of the code with one upward import, made inside a function (where a lazy import
+    hides), breaks a contract: the contracts exist and see such imports."""
+    for package in ("ptlcd_data", "ui", "app_pages"):
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with (tmp_path / module).open("a", encoding="utf-8") as f:
+        f.write(f"\n\ndef _upward() -> None:\n    {line}  # noqa: F401\n")
+    out = _lint_imports(tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert broken in out.stdout
+
+
+def test_the_readme_lists_the_layers_of_the_contract_in_order():
+    """README.md, « Architecture »: its table of layers is the contract's, top to bottom."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "data-layers"
+    ]
+    layers = [name.strip() for layer in contract["layers"] for name in layer.split("|")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| couche | ce qui y vit | peut importer |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[1] for line in table.splitlines()[2:]]
+    named = [
+        m.rstrip("/").removesuffix(".py") for row in rows for m in re.findall(r"`([^`]+)`", row)
+    ]
+    assert named == layers

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,16 +15,16 @@ from openpyxl import load_workbook
 
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
-from ptlcd_data.campagnes import campaigns, completion, relances, workbooks
+from ptlcd_data.campagnes import campaigns, completion, relances, returns, workbooks
+from ptlcd_data.classeurs.reader import FileRefused
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.imports import batches, template, verify
-from ptlcd_data.imports.reader import FileRefused
+from ptlcd_data.imports import batches, hooks, stamp, template, verify
 from ptlcd_data.plan import porteurs
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.synthese import model
 from ptlcd_data.vocabulary import SOURCE_CONFIRMATION
-from tests.helpers import MINI_PLAN, run_cli
+from tests.helpers import MINI_PLAN, ROOT, run_cli
 from tests.helpers import import_files as f
 from tests.helpers.databases import Templates
 
@@ -112,8 +114,8 @@ def test_each_porteur_gets_the_template_prefilled_with_its_rows(mini_conn, tmp_p
     assert sorted(p.name for p in paths) == ["AGGLO_EGALITE.xlsx", "MDE.xlsx", "UNIV.xlsx"]
     plain = load_workbook(io.BytesIO(template.workbook(mini_conn, c.annee)))
     wb = load_workbook(tmp_path / "MDE.xlsx")
-    assert wb.sheetnames == [*plain.sheetnames, workbooks.STAMP_SHEET]
-    assert wb[workbooks.STAMP_SHEET].sheet_state == "hidden"
+    assert wb.sheetnames == [*plain.sheetnames, stamp.STAMP_SHEET]
+    assert wb[stamp.STAMP_SHEET].sheet_state == "hidden"
     av = wb["Avancement"]
     header = [cell.value for cell in av[1]]
     assert header == [*f.AV_HEADER, *workbooks.CONTEXT_AVANCEMENT]
@@ -242,7 +244,7 @@ def test_outside_a_campaign_the_same_rows_change_nothing(mini_conn):
     c = _open(mini_conn)
     data = workbooks.workbook_bytes(mini_conn, c.id, "UNIV")
     wb = load_workbook(io.BytesIO(data))
-    del wb[workbooks.STAMP_SHEET]  # the template's rows alone, as any staff file
+    del wb[stamp.STAMP_SHEET]  # the template's rows alone, as any staff file
     buf = io.BytesIO()
     wb.save(buf)
     check, batch_id = _publish(mini_conn, buf.getvalue(), "suivi.xlsx")
@@ -313,11 +315,56 @@ def test_a_porteur_account_cannot_return_another_porteurs_workbook(mini_conn):
 def test_a_stamp_naming_an_unknown_porteur_is_refused(mini_conn):
     c = _open(mini_conn)
     wb = load_workbook(io.BytesIO(workbooks.workbook_bytes(mini_conn, c.id, "MDE")))
-    wb[workbooks.STAMP_SHEET]["B3"] = "INCONNU"
+    wb[stamp.STAMP_SHEET]["B3"] = "INCONNU"
     buf = io.BytesIO()
     wb.save(buf)
     with pytest.raises(FileRefused, match="porteur « INCONNU » inconnu"):
         verify.check_file(mini_conn, buf.getvalue(), "MDE.xlsx")
+
+
+# -- the campaign checks, plugged into imports (fail closed) ---------------------------------------
+
+
+def test_importing_campagnes_returns_plugs_its_checks_into_imports():
+    assert hooks.plugged() is returns.RETURNS
+
+
+def test_without_the_campaign_checks_a_campaign_workbook_is_refused_whole(mini_conn, monkeypatch):
+    """Fail closed: with nothing plugged into `imports.hooks`, a stamped workbook is refused at
+    Vérifier, and a check made before (with the checks) is refused at Publier; nothing is
+    written, and the same rows without the stamp still read as a plain file."""
+    c = _open(mini_conn)
+    data = _filled_mde(workbooks.workbook_bytes(mini_conn, c.id, "MDE"))
+    checked = verify.check_file(mini_conn, data, "MDE.xlsx")
+    assert checked.ok and checked.campagne_id == c.id
+    monkeypatch.setattr(hooks, "_plugged", None)
+    before = _state(mini_conn)
+    for user in (AGENT, PorteurUser("mde", "MDE", "saisie", porteurs=("MDE",))):
+        with pytest.raises(FileRefused, match="classeur de campagne de suivi.*rien n'est publié"):
+            verify.check_file(mini_conn, data, "MDE.xlsx", user=user)
+    with pytest.raises(FileRefused, match="contrôles des campagnes ne sont pas chargés"):
+        batches.publish(mini_conn, AGENT, checked)
+    assert _state(mini_conn) == before
+    wb = load_workbook(io.BytesIO(data))
+    del wb[stamp.STAMP_SHEET]
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert verify.check_file(mini_conn, buf.getvalue(), "MDE.xlsx").campagne_id is None
+
+
+def test_every_entry_point_that_reads_files_plugs_the_campaign_checks():
+    """The command line (a fresh process) and the import page load `campagnes.returns`."""
+    code = (
+        "import ptlcd_data.cli\n"
+        "from ptlcd_data.imports import hooks\n"
+        "print(type(hooks.plugged()).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "Returns"
+    page = (ROOT / "app_pages" / "import_donnees.py").read_text(encoding="utf-8")
+    assert "\nimport ptlcd_data.campagnes.returns  # noqa: F401" in page
 
 
 # -- completion, reminders, summary --------------------------------------------------------------

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from ptlcd_data.access import journal
 from ptlcd_data.access.auth import SYSTEM, User
+from ptlcd_data.classeurs import problems
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.imports import batches, preview, problems, template, verify
+from ptlcd_data.imports import batches, preview, template, verify
 from ptlcd_data.settings import Settings
 from tests.helpers import import_files as f
 from tests.helpers.import_files import check

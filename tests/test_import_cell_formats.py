@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.classeurs import cell_marks, percent_format, reader
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import batches, cell_marks, reader
+from ptlcd_data.imports import batches
 from tests.helpers import import_files as f
 from tests.helpers.import_files import check, published
 
@@ -213,7 +214,7 @@ FORMATS = [
 
 @pytest.mark.parametrize(("code", "is_percent"), FORMATS)
 def test_a_number_format_is_a_percentage_only_when_its_percent_sign_is_not_quoted(code, is_percent):
-    assert cell_marks.is_percent_format(code) is is_percent
+    assert percent_format.is_percent_format(code) is is_percent
 
 
 def test_ods_positions_count_repeated_rows_and_columns():

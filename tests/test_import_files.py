@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ptlcd_data.imports import preview, reader
+from ptlcd_data.classeurs import reader
+from ptlcd_data.imports import preview
 from tests.helpers import import_files as f
 from tests.helpers.import_files import check, published
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks into imports
 from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.campagnes import campaigns, workbooks

@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 
 from ptlcd_data import store
-from ptlcd_data.access import accounts, journal, roles_config, scope
+from ptlcd_data.access import accounts, journal, roles_config
 from ptlcd_data.access.auth import ROLES, SYSTEM, User
 from ptlcd_data.errors import InputError, PermissionDenied, PtlcdError
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.valeurs import ValueRow
+from ptlcd_data.plan import porteurs
 from ptlcd_data.suivi import porteur_actions, saisie, status_queries
 from tests.helpers import import_files as f
 
@@ -174,13 +175,13 @@ def test_a_porteur_records_the_values_it_supplies_only(conn):
 
 
 def test_the_scope_is_the_plans(conn):
-    limits = scope.scope_of(conn, MDE)
+    limits = porteurs.scope_of(conn, MDE)
     assert limits is not None
     assert (limits.actions, limits.indicateurs) == (
         frozenset({19}),
         frozenset({"I4.2.b", "I4.2.c"}),
     )
-    assert scope.scope_of(conn, SAISIE) is None
+    assert porteurs.scope_of(conn, SAISIE) is None
 
 
 def test_the_mini_plan_scopes_its_own_porteurs(mini_conn):

@@ -16,7 +16,7 @@ import pytest
 
 from ptlcd_data.access import journal
 from ptlcd_data.access.auth import SYSTEM, User
-from ptlcd_data.campagnes import campaigns, completion, relances, reminders
+from ptlcd_data.campagnes import campaigns, completion, relances, relances_envoi
 from ptlcd_data.errors import InputError, PermissionDenied, SmtpError
 from ptlcd_data.settings import Settings
 from ptlcd_data.suivi import saisie
@@ -46,7 +46,7 @@ def test_each_porteur_that_owes_something_gets_one_french_email_with_its_workboo
         mini_conn, SYSTEM, 1, statut="En cours", avancement=40, commentaire="ok"
     )
     with smtp_server() as (port, handler):
-        envois = reminders.send(mini_conn, SYSTEM, c.id, _settings(port))
+        envois = relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(port))
     by_code = {e.porteur_code: e for e in envois}
     assert by_code["MDE"].statut == "envoye"
     assert by_code["UNIV"].statut == "sans_adresse"  # listed, not sent
@@ -82,7 +82,7 @@ def test_a_server_that_cannot_be_reached_leaves_the_campaign_as_it_was(mini_conn
     c = _open(mini_conn)
     before = _status(mini_conn, c.id)
     with pytest.raises(SmtpError, match=rf"{HOST}:\d+"):
-        reminders.send(mini_conn, SYSTEM, c.id, _settings(free_port()))
+        relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(free_port()))
     assert relances.reminders(mini_conn, c.id).empty
     assert journal.entries(mini_conn, operation="relance").empty
     assert _status(mini_conn, c.id).equals(before)
@@ -92,7 +92,7 @@ def test_a_server_that_cannot_be_reached_leaves_the_campaign_as_it_was(mini_conn
 def test_a_server_dropping_the_connection_marks_the_rest_as_failed(mini_conn):
     c = _open(mini_conn)
     with smtp_server(Handler(fail_after=1, failure="hang-up")) as (port, handler):
-        envois = reminders.send(mini_conn, SYSTEM, c.id, _settings(port))
+        envois = relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(port))
     assert len(handler.received) == 1
     assert [e.statut for e in envois if e.destinataire] == ["envoye", "echec"]
     failed = next(e for e in envois if e.statut == "echec")
@@ -104,11 +104,11 @@ def test_a_server_dropping_the_connection_marks_the_rest_as_failed(mini_conn):
 
 def test_without_a_server_nothing_is_sent_nor_recorded_and_eml_files_are_offered(mini_conn):
     c = _open(mini_conn)
-    envois = reminders.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
+    envois = relances_envoi.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
     assert {e.statut for e in envois} == {"fichier_eml", "sans_adresse"}
     assert relances.reminders(mini_conn, c.id).empty
     archive = zipfile.ZipFile(
-        io.BytesIO(reminders.eml_zip(mini_conn, SYSTEM, c.id, Settings(smtp_host="")))
+        io.BytesIO(relances_envoi.eml_zip(mini_conn, SYSTEM, c.id, Settings(smtp_host="")))
     )
     assert sorted(archive.namelist()) == ["AGGLO_EGALITE.eml", "MDE.eml"]
     draft = message_from_bytes(archive.read("MDE.eml"), policy=policy.default)
@@ -118,11 +118,11 @@ def test_without_a_server_nothing_is_sent_nor_recorded_and_eml_files_are_offered
 def test_refusals(mini_conn):
     c = _open(mini_conn)
     with pytest.raises(PermissionDenied):
-        reminders.send(mini_conn, User("s", "S", "saisie"), c.id, Settings(smtp_host=""))
+        relances_envoi.send(mini_conn, User("s", "S", "saisie"), c.id, Settings(smtp_host=""))
     campaigns.close_campaign(mini_conn, SYSTEM, c.id)
     with pytest.raises(InputError, match="close"):
-        reminders.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
-    assert reminders.pending(mini_conn, c.id) == []
+        relances_envoi.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
+    assert relances_envoi.pending(mini_conn, c.id) == []
 
 
 def test_campaign_remind_command_line(tmp_path):

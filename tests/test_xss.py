@@ -30,7 +30,7 @@ from tests.helpers.browser import (
     screenshot,
     streamlit_server,
 )
-from ui import a11y
+from ui import document
 from ui.navigation import PAGES
 
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -104,9 +104,9 @@ def test_no_page_renders_a_payload_as_markdown(app_env, hostile_db, spec):
         at.selectbox(key="action_no").select(1).run()
     for value in _markdown_bearing_values(at):
         assert not DANGEROUS.search(value), f"{spec.title} : non échappé dans {value[:160]!r}"
-    # The only HTML is the app's own style and script (ui/a11y.py), constants without user text.
+    # The only HTML is the app's own style and script (ui/document.py), constants without user text.
     bodies = [e.proto.body for e in at.get("html")]
-    assert bodies and all(b in a11y.STATIC_BLOCKS for b in bodies), f"{spec.title} : HTML brut"
+    assert bodies and all(b in document.STATIC_BLOCKS for b in bodies), f"{spec.title} : HTML brut"
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ptlcd_data import vocabulary
-from ui.a11y import TEXT_COLOR
+from ui.document import TEXT_COLOR
 
 # Plotly's `separators`: decimal mark then thousands separator (a narrow no-break space).
 FRENCH_SEPARATORS = ",\u202f"

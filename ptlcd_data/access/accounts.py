@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ptlcd_data.access import auth, journal, sessions
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import one_row
 
@@ -87,8 +86,10 @@ def _check_role(role: str) -> str:
 def check_role_porteurs(
     conn: Connection, role: str, codes: Sequence[str] | None
 ) -> tuple[str, ...]:
-    """The porteur codes of an account with `role`: required for `porteur`, refused otherwise."""
-    known = {c.upper(): c for c in plan_porteurs.porteur_labels(conn)}
+    """The porteur codes of an account with `role`: required for `porteur`, refused otherwise;
+    each one a porteur of today's plan."""
+    plan_codes = _plan_porteurs(conn)
+    known = {c.upper(): c for c in plan_codes}
     typed = [c.strip() for c in codes or () if c.strip()]
     # Codes are matched whatever their case ("mde" is MDE); an unknown one is refused below.
     wanted = tuple(dict.fromkeys(known.get(c.upper(), c) for c in typed))
@@ -102,7 +103,22 @@ def check_role_porteurs(
             f"Seul un compte « porteur » représente des porteurs : le rôle « {role} » n'en a pas "
             "(retirez --porteur, ou choisissez --role porteur)."
         )
-    return tuple(plan_porteurs.check_codes(conn, list(wanted)))
+    unknown = [c for c in wanted if c not in plan_codes]
+    if unknown:
+        raise InputError(
+            f"Porteur inconnu : {', '.join(unknown)}. Porteurs du plan : {', '.join(plan_codes)}."
+        )
+    return wanted
+
+
+def _plan_porteurs(conn: Connection) -> list[str]:
+    """The porteur codes of today's plan, in its order. Read through the store's as-of macro, as
+    `porteurs_of` does: `access` sits below `plan` and does not import it (the same sentence
+    refuses an unknown code in `plan.porteurs.check_codes`)."""
+    rows = conn.execute(
+        "SELECT code FROM plan_porteur(?) ORDER BY ordre, code", [date.today()]
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _set_porteurs(conn: Connection, login: str, codes: tuple[str, ...]) -> None:

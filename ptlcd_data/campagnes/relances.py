@@ -1,7 +1,8 @@
-"""Where reminders are recorded: one campagne_relance row per reminder sent or tried.
+"""The relances (reminders) of a campaign as recorded: one campagne_relance row per reminder
+sent or tried.
 
-The sending itself (composing, SMTP, .eml files) lives in `mail`; this module only stores what
-happened, so the completion page can show « relancé le ».
+Preparing and sending them is `relances_envoi` (composing, SMTP and .eml files: `mail`); this
+module only stores what happened, so the completion page can show « relancé le ».
 """
 
 from __future__ import annotations

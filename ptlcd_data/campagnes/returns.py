@@ -1,72 +1,36 @@
 """A campaign workbook coming back: whose it is, whether it is still accepted, what it confirms.
 
-`imports.verify.check_file` calls `take_stamp` and `accept` (a workbook for an unknown, closed or
-other campaign, or for another porteur than the account's, is refused whole, before anything is
-written), then `out_of_scope` (a row about an action or indicator that is not the porteur's is an
-error) and `confirmations`. `imports.batches.publish` records the batch's campaign and porteur and
-writes the confirmations: within an open campaign, a row that repeats the current record still
-counts as a reply, recorded again with the source « confirmé sans changement » (an indicator value
-is appended again, unchanged). An item already answered since the campaign opened is not
+Imported, this module plugs `RETURNS` into `imports.hooks`: `imports` sits below `campagnes` and
+never calls it. `imports.verify.check_file` reads the workbook's stamp (`imports.stamp`), then
+calls `accept` (a workbook for an unknown, closed or other campaign, or for another porteur than
+the account's, is refused whole, before anything is written), `out_of_scope` (a row about an
+action or indicator that is not the porteur's is an error) and `confirmations`.
+`imports.batches.publish` checks that the campaign is still open, records the batch's campaign
+and porteur and writes the confirmations: within an open campaign, a row that repeats the
+current record still counts as a reply, recorded again with the source « confirmé sans
+changement » (an indicator value is appended again, unchanged). An item already answered since the campaign opened is not
 confirmed twice, so re-importing the same workbook changes nothing, as outside campaigns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 
 from ptlcd_data import formats
-from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
-from ptlcd_data.campagnes import campaigns, workbooks
+from ptlcd_data.campagnes import campaigns
 from ptlcd_data.campagnes.campaigns import Campaign
+from ptlcd_data.classeurs.problems import error
+from ptlcd_data.classeurs.reader import FileRefused
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import check_scope
-from ptlcd_data.imports.problems import error
-from ptlcd_data.imports.reader import FileRefused, RawSheet
-from ptlcd_data.imports.sheets import header_key
+from ptlcd_data.imports import check_scope, hooks
+from ptlcd_data.imports.stamp import Stamp
 from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.vocabulary import AUTEUR_PLAN, SOURCE_CONFIRMATION
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a campaign workbook says about itself (its hidden sheet « Campagne de suivi »)."""
-
-    campagne_id: int
-    porteur_code: str
-
-
-def take_stamp(sheets: Sequence[RawSheet], filename: str) -> tuple[Stamp | None, list[RawSheet]]:
-    """The stamp of a campaign workbook (None for any other file) and the other sheets."""
-    found = [s for s in sheets if header_key(s.name) == header_key(workbooks.STAMP_SHEET)]
-    rest = [s for s in sheets if all(s is not x for x in found)]
-    if not found:
-        return None, rest
-    cells: dict[str, str] = {}
-    for row in found[0].table.to_pylist():
-        key, value = row.get("c0"), row.get("c1")
-        if key:
-            cells[str(key).strip()] = str(value or "").strip()
-    if workbooks.STAMP_MARKER not in cells:
-        return None, list(sheets)  # a sheet named alike, not ours: read like any other
-    number = cells.get(workbooks.STAMP_CAMPAIGN, "")
-    code = cells.get(workbooks.STAMP_PORTEUR, "")
-    try:
-        campagne_id = int(float(number.replace(",", ".")))
-    except ValueError:
-        campagne_id = 0
-    if campagne_id <= 0 or not code:
-        raise FileRefused(
-            f"Le classeur « {filename} » a une feuille « {workbooks.STAMP_SHEET} » abîmée "
-            "(numéro de campagne ou porteur illisible) : téléchargez de nouveau votre classeur."
-        )
-    return Stamp(campagne_id, code), rest
 
 
 def user_porteurs(user: User | None) -> tuple[str, ...] | None:
@@ -125,7 +89,7 @@ def out_of_scope(
 ) -> list[dict[str, Any]]:
     """An error per row about an action or an indicator that is not the stamped porteur's: the
     stamp's porteur is the scope (`imports.check_scope.rows_outside`)."""
-    limits = access_scope.porteurs_scope(conn, (stamp.porteur_code,))
+    limits = plan_porteurs.porteurs_scope(conn, (stamp.porteur_code,))
     found = []
     for kind, feuille, ligne, code in check_scope.rows_outside(conn, limits, diffs):
         what = "l'indicateur" if kind == "indicateurs" else "l'action n°"
@@ -217,3 +181,56 @@ def write_confirmations(
         conn.unregister("ptlcd_confirm")
         written += found["indicateurs"].num_rows
     return written
+
+
+def check_still_open(conn: Connection, campagne_id: int, filename: str) -> None:
+    """At Publier: InputError when the campaign closed since Vérifier accepted `filename`."""
+    campaign = campaigns.get(conn, campagne_id)
+    if not campaign.is_open:
+        raise InputError(
+            f"La campagne « {campaign.label} » a été close depuis la vérification : le "
+            f"classeur « {filename} » n'est plus accepté, rien n'est publié."
+        )
+
+
+class Returns:
+    """This module's functions as the `imports.hooks.CampaignReturns` it plugs in."""
+
+    def accept(
+        self,
+        conn: Connection,
+        stamp: Stamp,
+        filename: str,
+        *,
+        user: User | None,
+        expected_campaign: int | None,
+    ) -> int:
+        return accept(conn, stamp, filename, user=user, expected_campaign=expected_campaign).id
+
+    def out_of_scope(
+        self, conn: Connection, stamp: Stamp, diffs: dict[str, pa.Table]
+    ) -> list[dict[str, Any]]:
+        return out_of_scope(conn, stamp, diffs)
+
+    def confirmations(
+        self, conn: Connection, campagne_id: int, diffs: dict[str, pa.Table]
+    ) -> dict[str, pa.Table]:
+        return confirmations(conn, campaigns.get(conn, campagne_id), diffs)
+
+    def check_still_open(self, conn: Connection, campagne_id: int, filename: str) -> None:
+        check_still_open(conn, campagne_id, filename)
+
+    def write_confirmations(
+        self,
+        conn: Connection,
+        found: dict[str, pa.Table],
+        login: str,
+        now: datetime,
+        batch_id: int,
+    ) -> int:
+        return write_confirmations(conn, found, login, now, batch_id)
+
+
+RETURNS = Returns()
+# Importing this module is what plugs the campaign checks in (see the docstring).
+hooks.plug(RETURNS)

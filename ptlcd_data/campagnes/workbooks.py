@@ -4,9 +4,10 @@ Written by `imports.template.build` (same sheets, headers and drop-downs), then:
 sheet lists the porteur's actions with their current record (date, statut, avancement,
 commentaire) and, after the template's columns, the action's wording and calendar (read-only);
 the Indicateurs sheet keeps the porteur's indicators for the campaign's year. A hidden, protected
-sheet « Campagne de suivi » names the campaign and the porteur (`stamp`): a cell sheet survives
-Excel's and LibreOffice's re-saving, and `returns` reads it to refuse a workbook for another
-campaign, another porteur or a closed campaign. Header rows, context columns and the Référentiel
+sheet « Campagne de suivi » names the campaign and the porteur (`_stamp`, in the format of
+`imports.stamp`): a cell sheet survives Excel's and LibreOffice's re-saving, and Vérifier reads
+it (with `returns`) to refuse a workbook for another campaign, another porteur or a closed
+campaign. Header rows, context columns and the Référentiel
 are protected (no password: it prevents slips, not intent).
 """
 
@@ -31,15 +32,11 @@ from ptlcd_data.campagnes.campaigns import Campaign
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import template
 from ptlcd_data.imports.sheets import SPECS
+from ptlcd_data.imports.stamp import STAMP_CAMPAIGN, STAMP_MARKER, STAMP_PORTEUR, STAMP_SHEET
 from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import latest
 
-STAMP_SHEET = "Campagne de suivi"
-# First cell of the stamp sheet: tells a campaign workbook from a sheet someone named alike.
-STAMP_MARKER = "Classeur de campagne du suivi du plan"
-STAMP_CAMPAIGN = "Campagne n°"
-STAMP_PORTEUR = "Porteur"
 CONTEXT_AVANCEMENT = ("Action (rappel)", "Calendrier prévu (rappel)")
 UNLOCKED = Protection(locked=False)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ptlcd_data import exports, store
 from ptlcd_data.build import open_store
-from ptlcd_data.campagnes import campaigns, completion, mail, reminders, texts, workbooks
+from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, texts, workbooks
 from ptlcd_data.cli.common import cli_user, parse_date
 from ptlcd_data.errors import InputError
 from ptlcd_data.settings import Settings
@@ -54,19 +54,19 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
 
 def _remind(conn: store.Connection, args: argparse.Namespace, settings: Settings) -> int:
     """`campaign remind ID [--dry-run] [-o DOSSIER]`."""
-    found = reminders.prepare(conn, args.id, settings)
+    found = relances_envoi.prepare(conn, args.id, settings)
     if not found:
         print("Tous les porteurs ont répondu : aucune relance.")
         return 0
     if args.dry_run:
-        for row in reminders.listing(found):
+        for row in relances_envoi.listing(found):
             print(
                 f"{row['porteur']}\t{row['adresse']}\t{row['actions']} action(s)\t"
                 f"{row['indicateurs']} indicateur(s)"
             )
         print(f"{len(found)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
         return 0
-    envois = reminders.send(conn, cli_user(conn), args.id, settings)
+    envois = relances_envoi.send(conn, cli_user(conn), args.id, settings)
     for envoi in envois:
         print(f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}")
     if not mail.smtp_configured(settings):

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks into imports
 from ptlcd_data import dates, exports, store
 from ptlcd_data.build import open_store
+from ptlcd_data.classeurs import problems
 from ptlcd_data.cli.common import USER_HELP, cli_user, parse_date
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import batches, preview, problems, template, verify
+from ptlcd_data.imports import batches, preview, template, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import queries
 from ptlcd_data.settings import Settings

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from ptlcd_data import dates, store
 from ptlcd_data.build import build, build_from_workbook, open_store
+from ptlcd_data.classeurs import problems
 from ptlcd_data.cli.common import USER_HELP, cli_user, parse_date
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import problems
 from ptlcd_data.plan import edits, queries, workbook_write
 from ptlcd_data.settings import Settings
 

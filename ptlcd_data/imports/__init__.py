@@ -1,1 +1,1 @@
-"""Vérifier then Publier: reading a spreadsheet, checking its sheets, previewing, publishing batches."""
+"""Vérifier then Publier: recognising and checking the sheets of a file, previewing, publishing batches; campaign checks plug in (`hooks`)."""

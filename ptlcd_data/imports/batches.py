@@ -18,11 +18,11 @@ from typing import Any
 import pandas as pd
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth, journal, scope
-from ptlcd_data.campagnes import campaigns, returns
+from ptlcd_data.access import auth, journal
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.imports import check_scope
+from ptlcd_data.imports import check_scope, hooks
 from ptlcd_data.imports.verify import DIFFS, PARSED, Check
+from ptlcd_data.plan import porteurs
 from ptlcd_data.store import Connection, backups
 from ptlcd_data.store.sql import BY_RECORDING, latest, one_row
 
@@ -59,7 +59,7 @@ def publish(conn: Connection, user: auth.User, check: Check, *, backup_keep: int
 def _check_scope(conn: Connection, user: auth.User, diffs: dict[str, Any]) -> None:
     """PermissionDenied naming the sheet, row and action or indicator of the rows a porteur
     account may not write (nothing for staff)."""
-    limits = scope.scope_of(conn, user)
+    limits = porteurs.scope_of(conn, user)
     if limits is None:
         return
     refused = check_scope.refusal(conn, limits, diffs)
@@ -82,15 +82,12 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         for etat, n in etats.items():
             counts[etat] += n
     confirmed: dict[str, Any] = {}
-    if check.campagne_id is not None:
-        campaign = campaigns.get(conn, check.campagne_id)
-        if not campaign.is_open:
-            raise InputError(
-                f"La campagne « {campaign.label} » a été close depuis la vérification : le "
-                f"classeur « {check.fichier} » n'est plus accepté, rien n'est publié."
-            )
+    returns = None
+    if check.campagne_id is not None:  # a campaign workbook: its checks again (`hooks`)
+        returns = hooks.campaign_returns(check.fichier)
+        returns.check_still_open(conn, check.campagne_id, check.fichier)
         # Computed again here: another batch may have answered the same items since Vérifier.
-        confirmed = returns.confirmations(conn, campaign, diffs)
+        confirmed = returns.confirmations(conn, check.campagne_id, diffs)
     n_confirmed = sum(t.num_rows for t in confirmed.values())
     if counts["créé"] + counts["modifié"] + n_confirmed == 0:
         raise _NothingToPublish
@@ -129,7 +126,8 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
         ],
     )
     # Before the batch's own records: an item it changes is then not also confirmed twice.
-    returns.write_confirmations(conn, confirmed, user.login, now, batch_id)
+    if returns is not None:
+        returns.write_confirmations(conn, confirmed, user.login, now, batch_id)
     params = [user.login, now, batch_id]
     if "indicateurs" in diffs:
         conn.register("ptlcd_diff", diffs["indicateurs"])

@@ -1,9 +1,10 @@
 """Vérifier and Publier for a porteur account: rows about another porteur's action or indicator.
 
-A porteur account imports only its own rows (`access.scope`). In Vérifier, each row of the sheets
-Avancement and Engagement naming an action its porteurs do not carry, and each row of the sheet
-Indicateurs naming an indicator they do not supply, is an error naming the sheet, the row (as
-the spreadsheet numbers it) and the action or indicator: the whole file is refused. Publier
+A porteur account imports only its own rows (its scope: `plan.porteurs.scope_of`, a value of
+`access.scope`). In Vérifier, each row of the sheets Avancement and Engagement naming an action
+its porteurs do not carry, and each row of the sheet Indicateurs naming an indicator they do not
+supply, is an error naming the sheet, the row (as the spreadsheet numbers it) and the action or
+indicator: the whole file is refused. Publier
 checks the rows it is about to write once more, at write time. Rows that hold nothing to publish
 (ignored by Vérifier, such as an untouched template row) are not refused.
 """
@@ -15,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from ptlcd_data.access.scope import Scope
-from ptlcd_data.imports.problems import error, format_problem
+from ptlcd_data.classeurs.problems import error, format_problem
 from ptlcd_data.store import Connection
 
 # kind -> (field of the sheet naming the subject, column of its code in parsed rows and diffs,
@@ -57,12 +58,12 @@ def _outside(
     return [(str(f), int(ligne), value, code) for f, ligne, value, code in rows]
 
 
-def _sentence(conn: Connection, scope: Scope, kind: str, code: Any, said: dict[Any, str]) -> str:
+def _sentence(scope: Scope, kind: str, code: Any, said: dict[Any, str]) -> str:
     if code not in said:
         said[code] = (
-            scope.indicator_refusal(conn, str(code))
+            scope.indicator_refusal(str(code))
             if kind == "indicateurs"
-            else scope.action_refusal(conn, int(code))
+            else scope.action_refusal(int(code))
         )
     return said[code]
 
@@ -81,7 +82,7 @@ def problems(
     out = []
     for feuille, ligne, value, code in _outside(conn, scope, kind, parsed, condition, shown):
         col_letter, header = where.get(feuille, {}).get(field, (None, None))
-        message = _sentence(conn, scope, kind, code, said)
+        message = _sentence(scope, kind, code, said)
         out.append(error(feuille, ligne, col_letter, header, value, message, EXPECTED))
     return out
 
@@ -105,7 +106,7 @@ def refusal(conn: Connection, scope: Scope, diffs: dict[str, pa.Table]) -> str |
     found: list[dict[str, Any]] = []
     said: dict[Any, str] = {}
     for kind, feuille, ligne, code in rows_outside(conn, scope, diffs):
-        message = _sentence(conn, scope, kind, code, said)
+        message = _sentence(scope, kind, code, said)
         found.append(error(feuille, ligne, None, None, None, message))
     if not found:
         return None

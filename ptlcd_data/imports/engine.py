@@ -18,10 +18,11 @@ from typing import Any
 
 import pyarrow as pa
 
+from ptlcd_data.classeurs import reader
+from ptlcd_data.classeurs.headers import letter
+from ptlcd_data.classeurs.problems import error, line_ranges, problem, remark
 from ptlcd_data.formats import number
-from ptlcd_data.imports import reader
-from ptlcd_data.imports.problems import error, line_ranges, problem, remark
-from ptlcd_data.imports.sheets import Layout, Spec, letter
+from ptlcd_data.imports.sheets import Layout, Spec
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import one_row, scalar
 

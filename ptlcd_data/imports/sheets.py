@@ -7,15 +7,14 @@ its name only breaks ties.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
-from openpyxl.utils import get_column_letter
 
-# A header is looked for in the first rows only (a title or a blank line may come first).
-HEADER_SEARCH_ROWS = 15
+from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key
+from ptlcd_data.classeurs.problems import error
+
 # Sheets of the template that hold help, not data: skipped without a remark.
 HELP_SHEETS = {"referentiel", "mode d emploi", "aide", "lisez moi"}
 # A header ending with « (rappel) » is read-only context a campaign workbook adds after the
@@ -98,17 +97,6 @@ SPECS: dict[str, Spec] = {
 }
 
 
-def header_key(text: object) -> str:
-    """'N° action' -> 'n action'; 'Année ' -> 'annee'; 'Avancement (%)' -> 'avancement'."""
-    folded = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", folded.lower()).strip()
-
-
-def letter(index: int) -> str:
-    """Column index from 0 -> spreadsheet letter ('A', …, 'AA')."""
-    return str(get_column_letter(index + 1))
-
-
 @dataclass(frozen=True)
 class Layout:
     """Where a recognised sheet's columns are: field key -> (column index, header text)."""
@@ -166,3 +154,22 @@ def recognise(sheet_name: str, table: pa.Table) -> Layout | None:
         if best is not None:
             break
     return best[2] if best else None
+
+
+def named_like_spec(sheet: str) -> bool:
+    """A sheet named like one of the importable sheets (whatever its header)."""
+    return any(header_key(s.title) == header_key(sheet) for s in SPECS.values())
+
+
+def header_missing(sheet: str) -> dict[str, Any]:
+    """The problem of a sheet named like an importable one whose header row is not found."""
+    spec = next(s for s in SPECS.values() if header_key(s.title) == header_key(sheet))
+    return error(
+        sheet,
+        None,
+        None,
+        None,
+        None,
+        "Ligne d'en-tête introuvable dans les premières lignes de la feuille.",
+        " | ".join(c.label for c in spec.columns),
+    )

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptlcd_data import exports, vocabulary
+from ptlcd_data.classeurs.writer import list_validation, write_header
 from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
@@ -28,8 +29,6 @@ from ptlcd_data.store.sql import BY_RECORDING, latest
 
 # Rows given a drop-down in the Avancement and Engagement sheets (people rarely fill more).
 VALIDATED_ROWS = 2_000
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 REFERENTIEL = "Référentiel"
 
 MODE_D_EMPLOI = [
@@ -76,39 +75,6 @@ def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame
     )
     columns = [c.label for c in SPECS["indicateurs"].columns]
     return merged[columns]
-
-
-def write_header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
-    """Row 1 as a header (white on blue, frozen, repeated when printed) and column widths."""
-    ws.append(labels)
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
-    ws.freeze_panes = "A2"
-    # Printed, a sheet fits the page's width (landscape), its header repeated on every page.
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = "1:1"
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-
-def list_validation(
-    ws: Worksheet, source: str, cells: str, what: str, sheet: str = REFERENTIEL
-) -> DataValidation:
-    """A drop-down on `cells` offering the values of the range `source` (found in `sheet`)."""
-    dv = DataValidation(type="list", formula1=source, allow_blank=True)
-    dv.error = f"Choisissez {what} dans la liste (feuille {sheet})."
-    dv.errorTitle = "Valeur non prévue"
-    dv.prompt = f"Choisissez {what} dans la liste."
-    dv.showErrorMessage = True
-    dv.showInputMessage = True
-    ws.add_data_validation(dv)
-    dv.add(cells)
-    return dv
 
 
 @dataclass(frozen=True)
@@ -189,9 +155,15 @@ def build(
     indicateurs, territoires, actions = ref.indicateurs, ref.territoires, ref.actions
     last = max(len(ind) + 1, VALIDATED_ROWS)
     ref_sheet = f"'{REFERENTIEL}'"
-    list_validation(ws, f"{ref_sheet}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code")
     list_validation(
-        ws, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"C2:C{last}", "un territoire"
+        ws, f"{ref_sheet}!$A$2:$A${len(indicateurs) + 1}", f"A2:A{last}", "un code", REFERENTIEL
+    )
+    list_validation(
+        ws,
+        f"{ref_sheet}!$E$2:$E${len(territoires) + 1}",
+        f"C2:C{last}",
+        "un territoire",
+        REFERENTIEL,
     )
     year_rule = DataValidation(
         type="whole",
@@ -211,12 +183,15 @@ def build(
     write_header(av, list(av_rows.columns), [11, 13, 14, 15, 60] + [CONTEXT_WIDTH] * len(extra_av))
     _rows(av, av_rows, {"Commentaire", *extra_av})
     av_last = max(len(av_rows) + 1, VALIDATED_ROWS)
-    list_validation(av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action")
+    list_validation(
+        av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action", REFERENTIEL
+    )
     list_validation(
         av,
         f"{ref_sheet}!$I$2:$I${len(vocabulary.STATUTS) + 1}",
         f"C2:C{av_last}",
         "un statut",
+        REFERENTIEL,
     )
     pct = DataValidation(
         type="whole", operator="between", formula1="0", formula2="100", allow_blank=True
@@ -231,16 +206,25 @@ def build(
     en = wb.create_sheet("Engagement")
     write_header(en, [c.label for c in SPECS["engagement"].columns], [11, 20, 16])
     list_validation(
-        en, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{VALIDATED_ROWS}", "une action"
+        en,
+        f"{ref_sheet}!$G$2:$G${len(actions) + 1}",
+        f"A2:A{VALIDATED_ROWS}",
+        "une action",
+        REFERENTIEL,
     )
     list_validation(
-        en, f"{ref_sheet}!$E$2:$E${len(territoires) + 1}", f"B2:B{VALIDATED_ROWS}", "un territoire"
+        en,
+        f"{ref_sheet}!$E$2:$E${len(territoires) + 1}",
+        f"B2:B{VALIDATED_ROWS}",
+        "un territoire",
+        REFERENTIEL,
     )
     list_validation(
         en,
         f"{ref_sheet}!$K$2:$K${len(vocabulary.NIVEAUX) + 1}",
         f"C2:C{VALIDATED_ROWS}",
         "un niveau",
+        REFERENTIEL,
     )
 
     rf = wb.create_sheet(REFERENTIEL)

@@ -15,34 +15,28 @@ import pandas as pd
 import pyarrow as pa
 
 from ptlcd_data import store
-from ptlcd_data.access import scope as access_scope
 from ptlcd_data.access.auth import User
-from ptlcd_data.campagnes import returns
+from ptlcd_data.classeurs import reader
+from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
+from ptlcd_data.classeurs.problems import PROBLEM_COLUMNS, error, problems_frame, remark
 from ptlcd_data.imports import (
     check_avancement,
     check_engagement,
     check_indicateurs,
     check_scope,
     engine,
-    reader,
-)
-from ptlcd_data.imports.problems import (
-    PROBLEM_COLUMNS,
-    error,
-    header_missing,
-    named_like_spec,
-    problems_frame,
-    remark,
+    hooks,
 )
 from ptlcd_data.imports.sheets import (
-    HEADER_SEARCH_ROWS,
     HELP_SHEETS,
     SPECS,
     Layout,
-    header_key,
-    letter,
+    header_missing,
+    named_like_spec,
     recognise,
 )
+from ptlcd_data.imports.stamp import take_stamp
+from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection
 
@@ -60,8 +54,8 @@ class Check:
     problems: pd.DataFrame
     rows: dict[str, pa.Table] = field(default_factory=dict)
     diff: dict[str, pa.Table] = field(default_factory=dict)
-    # A campaign workbook (`campagnes.returns`): its campaign, its porteur, and the rows that
-    # repeat the current record and will be recorded as confirmations.
+    # A campaign workbook (its `stamp`, checked by the plugged-in `hooks`): its campaign, its
+    # porteur, and the rows that repeat the current record and will be recorded as confirmations.
     campagne_id: int | None = None
     porteur_code: str | None = None
     confirmations: dict[str, pa.Table] = field(default_factory=dict)
@@ -115,26 +109,29 @@ def check_file(
     campagne_id: int | None = None,
 ) -> Check:
     """Read and check a file. Raises reader.FileRefused when the file cannot be read at all,
-    or when it is a campaign workbook that is not accepted now (`campagnes.returns.accept`:
-    unknown or closed campaign, not `campagne_id` when given, another porteur than `user`'s).
+    or when it is a campaign workbook that is not accepted now (`hooks.CampaignReturns.accept`:
+    unknown or closed campaign, not `campagne_id` when given, another porteur than `user`'s), or
+    when no campaign checks are plugged in (`hooks`: fail closed).
 
     `user`, when it is a porteur account, may import only rows about its own actions and
     indicators: any other row is an error (`check_scope`).
     """
     settings = settings or Settings()
-    scope = access_scope.scope_of(conn, user)
+    scope = porteurs.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
         max_bytes=settings.max_upload_mb * 2**20,
         max_rows=settings.max_rows,
     )
-    stamp, sheets = returns.take_stamp(book.sheets, filename)
-    campaign = (
-        returns.accept(conn, stamp, filename, user=user, expected_campaign=campagne_id)
-        if stamp
-        else None
-    )
+    stamp, sheets = take_stamp(book.sheets, filename)
+    # A campaign workbook: refused whole unless the campaign checks are plugged in (`hooks`).
+    returns = hooks.campaign_returns(filename) if stamp is not None else None
+    campaign_id = None
+    if returns is not None and stamp is not None:
+        campaign_id = returns.accept(
+            conn, stamp, filename, user=user, expected_campaign=campagne_id
+        )
     problems: list[dict[str, Any]] = [remark(None, None, None, None, None, n) for n in book.notes]
     layouts: list[tuple[Layout, pa.Table]] = []
     for sheet in sheets:
@@ -217,11 +214,11 @@ def check_file(
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = parsed
         check.diff[kind] = diff
-    if stamp and campaign:
-        check.campagne_id, check.porteur_code = campaign.id, stamp.porteur_code
+    if returns is not None and stamp is not None and campaign_id is not None:
+        check.campagne_id, check.porteur_code = campaign_id, stamp.porteur_code
         if scope is None:  # a porteur account's own scope was checked row by row above
             problems += returns.out_of_scope(conn, stamp, check.diff)
-        check.confirmations = returns.confirmations(conn, campaign, check.diff)
+        check.confirmations = returns.confirmations(conn, campaign_id, check.diff)
     check.problems = problems_frame(problems)
     return check
 

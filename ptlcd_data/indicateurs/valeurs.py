@@ -33,6 +33,7 @@ from ptlcd_data.indicateurs.rules import (
     year_range,
     years_expected,
 )
+from ptlcd_data.plan import porteurs
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import BY_RECORDING, is_latest
 
@@ -453,7 +454,7 @@ def append_values(
     if not rows:
         return 0
     _check(conn, rows)
-    scope.check_indicators(conn, user, {r.indicateur_code for r in rows})
+    scope.check_indicators(porteurs.scope_of(conn, user), {r.indicateur_code for r in rows})
     frame = pd.DataFrame(
         {
             "indicateur_code": [r.indicateur_code for r in rows],

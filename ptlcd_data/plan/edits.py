@@ -16,8 +16,8 @@ import pandas as pd
 from ptlcd_data import formats
 from ptlcd_data.access import auth
 from ptlcd_data.access.auth import User
+from ptlcd_data.classeurs import problems
 from ptlcd_data.errors import InputError, PlanDataError
-from ptlcd_data.imports import problems
 from ptlcd_data.plan import publishing, version_diff, versions, workbook_layout, workbook_read
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanChange, PlanSnapshot

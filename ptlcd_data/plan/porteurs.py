@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ptlcd_data import dates, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
+from ptlcd_data.access.scope import Scope
 from ptlcd_data.errors import InputError
 from ptlcd_data.plan import publishing, versions
 from ptlcd_data.store import Connection
@@ -170,32 +171,54 @@ def actions_of(conn: Connection, codes: tuple[str, ...]) -> list[int]:
     return sorted({int(n) for n in links.loc[links["porteur"].isin(codes), "action_no"]})
 
 
-def indicators_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
+def indicateurs_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
     """The codes of the indicators whose values these porteurs supply, in the plan's order."""
     supplied = supplied_indicators(conn)
     return [str(c) for c in supplied.loc[supplied["porteur"].isin(codes), "code"]]
 
 
-def action_owners(conn: Connection, action_nos: list[int]) -> dict[int, list[str]]:
-    """action_no → the labels of the porteurs that carry it, in the plan's order (an action with
-    none is absent)."""
+def scope_of(conn: Connection, user: User | None) -> Scope | None:
+    """The scope of a porteur account, read from the plan now; None for every other user (no
+    limit beyond the role). What a write open to porteurs hands to `access.scope`'s checks."""
+    if user is None or not user.is_porteur:
+        return None
+    return porteurs_scope(conn, user.porteurs)
+
+
+def porteurs_scope(conn: Connection, codes: tuple[str, ...]) -> Scope:
+    """What these porteurs may record: the actions they carry, the indicators they supply; and,
+    for the refusals, who carries every action and supplies every indicator of the plan."""
     links = carried_actions(conn)
-    carried = {(int(n), str(p)) for n, p in zip(links["action_no"], links["porteur"], strict=True)}
+    supplied = supplied_indicators(conn)
     labels = porteur_labels(conn)
-    out: dict[int, list[str]] = {}
-    for action_no in sorted(set(action_nos)):
-        owners = [lib for code, lib in labels.items() if (action_no, code) in carried]
+    return Scope(
+        codes,
+        frozenset(int(n) for n in links.loc[links["porteur"].isin(codes), "action_no"]),
+        frozenset(str(c) for c in supplied.loc[supplied["porteur"].isin(codes), "code"]),
+        owners=_owners(links, labels),
+        suppliers=_suppliers(supplied, labels),
+    )
+
+
+def _owners(links: pd.DataFrame, labels: dict[str, str]) -> dict[int, tuple[str, ...]]:
+    """action_no -> the labels of the porteurs that carry it, in the plan's order (an action with
+    none is absent). `links`: `carried_actions`; `labels`: `porteur_labels`."""
+    carriers: dict[int, set[str]] = {}
+    for action_no, porteur in zip(links["action_no"], links["porteur"], strict=True):
+        carriers.setdefault(int(action_no), set()).add(str(porteur))
+    out = {}
+    for action_no, codes in sorted(carriers.items()):
+        owners = tuple(lib for code, lib in labels.items() if code in codes)
         if owners:
             out[action_no] = owners
     return out
 
 
-def indicator_suppliers(conn: Connection, codes: list[str]) -> dict[str, str]:
-    """indicator code → the label of the porteur that supplies it (the plan team's are absent)."""
-    supplied = supplied_indicators(conn)
-    labels = porteur_labels(conn)
+def _suppliers(supplied: pd.DataFrame, labels: dict[str, str]) -> dict[str, str]:
+    """indicator code -> the label of the porteur that supplies it (the plan team's are absent).
+    `supplied`: `supplied_indicators`; `labels`: `porteur_labels`."""
     return {
         str(code): labels[porteur]
         for code, porteur in zip(supplied["code"], supplied["porteur"], strict=True)
-        if code in codes and porteur in labels
+        if porteur in labels
     }

@@ -1,6 +1,6 @@
 """Reading the plan workbook back into a `PlanSnapshot`, with every problem found.
 
-Reading goes through `imports.reader` (calamine in a child process: Excel and LibreOffice files,
+Reading goes through `classeurs.reader` (calamine in a child process: Excel and LibreOffice files,
 with the import's tolerance) and reports every problem with its sheet, row and column. The
 sheets and their columns are those of `workbook_layout`.
 """
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ptlcd_data.classeurs import problems, reader
+from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
 from ptlcd_data.errors import InputError, PlanDataError
 from ptlcd_data.formats import NBSP
-from ptlcd_data.imports import problems, reader
-from ptlcd_data.imports.sheets import HEADER_SEARCH_ROWS, header_key, letter
 from ptlcd_data.plan.calendar import parse_calendrier
 from ptlcd_data.plan.versions import PlanSnapshot
 from ptlcd_data.plan.workbook_layout import (

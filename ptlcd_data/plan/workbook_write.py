@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ptlcd_data.classeurs import writer
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import template
 from ptlcd_data.plan import queries, versions
 from ptlcd_data.plan.versions import PlanSnapshot
 from ptlcd_data.plan.workbook_layout import (
@@ -56,7 +56,7 @@ def _text_cells(ws: Worksheet) -> None:
 
 def _sheet(wb: Workbook, spec: Sheet, rows: list[list[Any]], widths: list[int]) -> Worksheet:
     ws = wb.create_sheet(spec.title)
-    template.write_header(ws, [h for _, h in spec.columns], widths)
+    writer.write_header(ws, [h for _, h in spec.columns], widths)
     for row in rows:
         ws.append(row)
     _text_cells(ws)
@@ -75,7 +75,7 @@ def write(plan: PlanSnapshot, meta: dict[str, str]) -> bytes:
     ws.title = PLAN
     territoires = sorted(plan.territoires, key=lambda c: (plan.territoires[c]["ordre"], c))
     objectifs = sorted(plan.objectifs, key=lambda c: (plan.objectifs[c]["ordre"], c))
-    template.write_header(
+    writer.write_header(
         ws,
         [h for _, h in PLAN_COLUMNS] + territoires + [CODES_PORTEURS],
         [22, 34, 6, 60, 30, 16, 40] + [16] * len(territoires) + [22],
@@ -187,11 +187,11 @@ def _lists_and_dropdowns(
         "Territoires": len(plan.territoires) + ROOM,
     }
     plan_ws = wb[PLAN]
-    dv = template.list_validation(
+    dv = writer.list_validation(
         plan_ws, ref(LISTES, "A", len(objectifs)), f"B2:B{last}", "un objectif", "Objectifs"
     )
     dv.errorStyle = "warning"  # a new objective's code may be typed
-    template.list_validation(
+    writer.list_validation(
         wb["Objectifs"],
         code_range("Axes", len(plan.axes)),
         f"B2:B{rows['Objectifs']}",
@@ -199,28 +199,28 @@ def _lists_and_dropdowns(
         "Axes",
     )
     ind = wb["Indicateurs"]
-    template.list_validation(
+    writer.list_validation(
         ind,
         code_range("Objectifs", len(plan.objectifs)),
         f"B2:B{rows['Indicateurs']}",
         "un objectif",
         "Objectifs",
     )
-    template.list_validation(
+    writer.list_validation(
         ind, ref(LISTES, "B", len(SENS)), f"E2:E{rows['Indicateurs']}", "un sens", LISTES
     )
-    dv = template.list_validation(
+    dv = writer.list_validation(
         ind, ref(LISTES, "C", len(columns["C"])), f"D2:D{rows['Indicateurs']}", "une unité", LISTES
     )
     dv.errorStyle = "warning"
-    template.list_validation(
+    writer.list_validation(
         ind,
         code_range("Porteurs", len(plan.porteurs)),
         f"F2:F{rows['Indicateurs']}",
         "un porteur",
         "Porteurs",
     )
-    dv = template.list_validation(
+    dv = writer.list_validation(
         wb["Territoires"],
         ref(LISTES, "D", len(columns["D"])),
         f"C2:C{rows['Territoires']}",

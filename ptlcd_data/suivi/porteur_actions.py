@@ -63,7 +63,7 @@ def porteur_indicators(conn: Connection, codes: tuple[str, ...], as_of: date) ->
     first territory in the plan's order when several have one that year), fourni (a value
     exists for the year expected, in at least one territory).
     """
-    supplied = porteurs.indicators_of(conn, codes) if codes else []
+    supplied = porteurs.indicateurs_of(conn, codes) if codes else []
     if not supplied:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     expected = valeurs.last_complete_year(as_of)

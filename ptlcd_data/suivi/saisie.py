@@ -1,6 +1,7 @@
 """Recording follow-up decisions (review mode): status, avancement, comment, engagements.
 
-Staff record for any action; a porteur account for its own actions only (`access.scope`).
+Staff record for any action; a porteur account for its own actions only (`access.scope`, given
+the scope `plan.porteurs.scope_of` reads at the moment of writing).
 
 One call writes everything the GOLD decided for one action, atomically, with who and when, and
 a journal entry in the same transaction. Nothing is overwritten: each change is a new record.
@@ -15,6 +16,7 @@ from typing import Any
 from ptlcd_data import dates
 from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.errors import InputError
+from ptlcd_data.plan import porteurs
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.suivi.engagements import engagement_cells as current_engagements
 from ptlcd_data.suivi.status_queries import action_state
@@ -96,7 +98,7 @@ def enregistrer_revue(
             "d'engagement, ou écrivez un commentaire."
         )
     _check(conn, action_no, date_effet, statut, avancement, engagements, today)
-    scope.check_action(conn, user, action_no)
+    scope.check_action(porteurs.scope_of(conn, user), action_no)
 
     written = {"statut": 0, "engagements": 0}
     with transaction(conn):

@@ -35,7 +35,7 @@ from tests.helpers.browser import (
 )
 from tests.helpers.databases import Templates
 from tests.helpers.keyboard import Stop, tab_until
-from ui import a11y
+from ui import document
 from ui.navigation import PAGES, allowed
 
 pytestmark = pytest.mark.browser
@@ -239,7 +239,7 @@ def test_every_page_is_a_french_document_with_its_own_title(audit):
         assert title.endswith(" · Suivi du PTLCD"), (a.label, title)
         assert title.removesuffix(" · Suivi du PTLCD") in titles, (a.label, title)
         if a.state == "admin":
-            assert title == a11y.document_title(a.page)
+            assert title == document.document_title(a.page)
         assert a.facts["skip_link"] == "Aller au contenu principal", a.label
 
 

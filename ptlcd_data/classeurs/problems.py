@@ -1,13 +1,15 @@
-"""Problems found by Vérifier: one record per problem (sheet, row, column, value, what is
-expected), their order, and the French sentence the command line prints."""
+"""Problems found in a file: one record per problem (sheet, row, column, value, what is
+expected), their order, and the French sentence the command line prints.
+
+Vérifier (`imports`) and the plan workbook (`plan`) report their problems this way, so that the
+pages and the command line show both alike.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
-
-from ptlcd_data.imports.sheets import SPECS, header_key
 
 PROBLEM_COLUMNS = [
     "gravite",
@@ -49,23 +51,6 @@ def error(*args: Any) -> dict[str, Any]:
 
 def remark(*args: Any) -> dict[str, Any]:
     return problem("remarque", *args)
-
-
-def header_missing(sheet: str) -> dict[str, Any]:
-    spec = next(s for s in SPECS.values() if header_key(s.title) == header_key(sheet))
-    return error(
-        sheet,
-        None,
-        None,
-        None,
-        None,
-        "Ligne d'en-tête introuvable dans les premières lignes de la feuille.",
-        " | ".join(c.label for c in spec.columns),
-    )
-
-
-def named_like_spec(sheet: str) -> bool:
-    return any(header_key(s.title) == header_key(sheet) for s in SPECS.values())
 
 
 def problems_frame(problems: list[dict[str, Any]]) -> pd.DataFrame:

@@ -12,7 +12,8 @@ stored values and nothing else.
 Each sheet comes back as an Arrow table: `_ligne` (the row number a spreadsheet shows) then
 `cN` columns of cell texts (empty cells '' or null), where `cN` is the spreadsheet's column N+1;
 a workbook's leading empty columns are left out. Numbers arrive as text ('137'), dates as ISO
-text ('2019-05-01 00:00:00'): `verify` gives them meaning in SQL, over the whole table at once.
+text ('2019-05-01 00:00:00'): the caller gives them meaning (Vérifier, `imports.verify`, does
+it in SQL, over the whole table at once; the plan workbook, `plan`, cell by cell).
 What calamine does not say about a cell (`cell_marks`) comes as boolean columns beside the
 texts, only for the columns that have such cells: `pct_N` (a number formatted as a percentage,
 stored 0.45 for 45 %) and `noresult_N` (a formula saved without its result, read as empty).
@@ -36,9 +37,9 @@ from typing import Any
 import fastexcel
 import pyarrow as pa
 
+from ptlcd_data.classeurs import cell_marks, percent_format
 from ptlcd_data.errors import InputError
 from ptlcd_data.formats import NBSP, number
-from ptlcd_data.imports import cell_marks
 
 log = logging.getLogger("ptlcd")
 
@@ -457,9 +458,9 @@ def _scan_marks(
     extra pass failed: the report says what was not checked."""
     try:
         return cell_marks.scan(data, kind), []
-    except cell_marks.TooManyMarks:
+    except percent_format.TooManyMarks:
         raise FileRefused(
-            f"Le classeur « {filename} » contient plus de {cell_marks.MAX_MARKS:,} cellules au "
+            f"Le classeur « {filename} » contient plus de {percent_format.MAX_MARKS:,} cellules au "
             "format % ou formules sans valeur calculée : fichier refusé (construit pour bloquer "
             "le serveur ?).".replace(",", " ")
         ) from None

@@ -1,4 +1,5 @@
-"""Reminding the porteurs of a campaign: who still owes what, one e-mail each, recorded.
+"""Sending the relances (reminders) of a campaign: who still owes what, one e-mail each, recorded
+(in `relances`).
 
 `prepare` lists one `mail.Relance` per porteur with missing items (actions not updated and
 indicators not supplied since the campaign opened), each with its own workbook attached. `send`

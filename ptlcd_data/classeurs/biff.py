@@ -16,13 +16,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from ptlcd_data.imports.cell_marks import (
-    BUILTIN_PERCENT_FORMATS,
-    MAX_MARKS,
-    Position,
-    TooManyMarks,
-    is_percent_format,
-)
+from ptlcd_data.classeurs.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
 
 END_OF_CHAIN = 0xFFFFFFFE
 FREE_SECTOR = 0xFFFFFFFF
@@ -59,9 +53,8 @@ def percent_cells(data: bytes) -> dict[str, set[Position]]:
                 sheets.append((_unicode_string(body, 6, length_bytes=1), offset))
         elif kind == EOF:
             break
-    percent_formats = {n for n, code in formats.items() if is_percent_format(code)}
-    percent_formats |= BUILTIN_PERCENT_FORMATS - formats.keys()
-    styles = {i for i, fmt in enumerate(xfs) if fmt in percent_formats}
+    percent = percent_formats(formats)
+    styles = {i for i, fmt in enumerate(xfs) if fmt in percent}
     if not styles:
         return {}
     out: dict[str, set[Position]] = {}

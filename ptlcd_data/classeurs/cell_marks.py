@@ -33,13 +33,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from xml.etree import ElementTree
 
-# Excel's built-in number formats 9 ("0%") and 10 ("0.00%") are the percentage ones.
-BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
-# A hostile .ods can repeat one cell over millions of rows and columns: a file marking more
-# cells than this is refused rather than expanded (200,000 rows of 25 marked columns fit).
-MAX_MARKS = 5_000_000
-
-Position = tuple[int, int]
+from ptlcd_data.classeurs import biff
+from ptlcd_data.classeurs.percent_format import MAX_MARKS, Position, TooManyMarks, percent_formats
 
 
 @dataclass
@@ -53,10 +48,6 @@ class Marks:
         return bool(self.percent or self.no_result)
 
 
-class TooManyMarks(Exception):
-    """More marked cells than MAX_MARKS: a file built to exhaust the reader."""
-
-
 def scan(data: bytes, kind: str) -> dict[str, Marks]:
     """Sheet name -> its marked cells, for the sheets that have any. `kind` is the reader's."""
     if kind in ("xlsx", "xlsm"):
@@ -66,22 +57,8 @@ def scan(data: bytes, kind: str) -> dict[str, Marks]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _ods(archive.read("content.xml"))
     if kind == "xls":
-        from ptlcd_data.imports import biff  # here: biff uses this module's format rule
-
         return {name: Marks(percent=cells) for name, cells in biff.percent_cells(data).items()}
     return {}
-
-
-# --- number formats ------------------------------------------------------------------------------
-
-# Parts of a format code that are shown as they are: "text", \x, _x (a space as wide as x), *x
-# (x repeated to fill), and [...] (colour, condition, locale).
-_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
-
-
-def is_percent_format(code: str) -> bool:
-    """A format code that multiplies by 100 and shows '%': an unquoted, unescaped '%'."""
-    return "%" in _LITERALS.sub("", code)
 
 
 # --- .xlsx and .xlsm ------------------------------------------------------------------------------
@@ -133,8 +110,7 @@ def _percent_styles(xml: bytes) -> set[int]:
                 codes[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
         elif _local(part.tag) == "cellXfs":
             xfs = list(part)
-    percent = {n for n, code in codes.items() if is_percent_format(code)}
-    percent |= BUILTIN_PERCENT_FORMATS - codes.keys()
+    percent = percent_formats(codes)
     return {i for i, xf in enumerate(xfs) if int(xf.get("numFmtId", "0")) in percent}
 
 

@@ -1,0 +1,1 @@
+"""Workbooks (classeurs) whatever they hold: reading a file into raw sheets, naming cells and headers, problems located by sheet, row and column, and the writing helpers of XLSX sheets; nothing here knows the plan, an import sheet or the store."""

@@ -1,0 +1,27 @@
+"""How a column of a sheet is named: its letter, and its header text folded for comparison.
+
+People retype headers with other accents, cases and punctuation, and leave a title or a blank
+line above them: a header is compared by its key (`header_key`) and looked for in the first
+rows only. The plan workbook (`plan`) and Vérifier (`imports`) recognise their sheets this way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from openpyxl.utils import get_column_letter
+
+# A header is looked for in the first rows only (a title or a blank line may come first).
+HEADER_SEARCH_ROWS = 15
+
+
+def header_key(text: object) -> str:
+    """'N° action' -> 'n action'; 'Année ' -> 'annee'; 'Avancement (%)' -> 'avancement'."""
+    folded = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", folded.lower()).strip()
+
+
+def letter(index: int) -> str:
+    """Column index from 0 -> spreadsheet letter ('A', …, 'AA')."""
+    return str(get_column_letter(index + 1))
