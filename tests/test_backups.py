@@ -9,6 +9,7 @@ import pytest
 
 from ptlcd_data import store
 from ptlcd_data.access import journal
+from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.cli import main
 from ptlcd_data.store import backups
 from tests.helpers import ROOT, apptest
@@ -222,3 +223,36 @@ def test_a_base_that_cannot_be_opened_for_another_reason_is_not_called_damaged(t
         store.connect(folder)
     assert not isinstance(refused.value, DatabaseDamagedError)
     assert "accessibles en lecture et en écriture" in refused.value.message
+
+
+# --- the revision after a restore ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "replaced, restored, now_ms, expected",
+    [
+        (12, 5, 0, 13),  # past the replaced base's revision, which the app has seen
+        (3, 40, 0, 41),  # past the backup's own revision
+        (None, 7, 1_765_000_000_000, 1_765_000_000_000),  # damaged base: the clock's count
+        (1_765_000_000_900, 7, 1_765_000_000_000, 1_765_000_000_901),  # restored twice quickly
+    ],
+)
+def test_a_restored_base_takes_a_revision_no_process_has_seen(replaced, restored, now_ms, expected):
+    assert backups.fresh_revision(replaced, restored, now_ms) == expected
+
+
+def test_restore_never_brings_back_a_revision_seen_before(db_path, tmp_path):
+    """backup, then a write, then restore: the revision after the restore is none the base had
+    (it was the backup's plus one, the very revision of the write it undoes)."""
+    copy = tmp_path / "copie.duckdb"
+    assert main(["--db", str(db_path), "backup", "-o", str(copy)]) == 0
+    seen = set()
+    with store.connect(db_path) as conn:
+        seen.add(store.revision(conn))
+        with store.transaction(conn):  # a write: the revision goes one up
+            journal.log(conn, SYSTEM, "essai", "après la sauvegarde", None, None)
+        seen.add(store.revision(conn))
+    assert main(["--db", str(db_path), "restore", str(copy)]) == 0
+    with store.connect(db_path) as conn:
+        after = store.revision(conn)
+    assert after not in seen and after > max(seen)

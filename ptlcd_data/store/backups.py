@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -204,18 +205,42 @@ def _move_aside(db_path: Path) -> Path:
     return aside
 
 
-def _copy_current(db_path: Path, keep: int) -> Path | None:
-    """A copy of the current base before it is replaced; None when the base is damaged."""
+def _copy_current(db_path: Path, keep: int) -> tuple[Path | None, int | None]:
+    """A copy of the current base before it is replaced, and its revision; (None, None) when
+    the base is damaged."""
     try:
         conn = store.connect(db_path, check=True)
     except DatabaseDamagedError:
-        return None
+        return None, None
     try:
-        return auto_backup(conn, db_path, "avant-restauration", keep)
+        return auto_backup(conn, db_path, "avant-restauration", keep), store.revision(conn)
     except duckdb.Error as exc:
         if store.is_damage(exc):  # readable header, but a table lies past the cut
-            return None
+            return None, None
         raise
+    finally:
+        conn.close()
+
+
+def fresh_revision(replaced: int | None, restored: int, now_ms: int) -> int:
+    """The revision a restored base starts from: one that no process can have seen for its file.
+
+    The app keys its query cache and each tab's login check on the revision. The backup's own
+    revision (plus the restore's write) is a number the running app has usually seen already,
+    with other data and other sessions: it must not come back. Past both the replaced base's and
+    the backup's revisions, and never below the time in milliseconds: a base whose revision
+    could not be read (damaged) was restored at an earlier moment, and has since counted one
+    per write, far fewer writes than milliseconds.
+    """
+    return max(restored + 1, (replaced or 0) + 1, now_ms)
+
+
+def _renew_revision(db_path: Path, replaced: int | None) -> None:
+    """Give the base at `db_path` (the restored copy, before it takes its place) its fresh revision."""
+    conn = store.connect(db_path)
+    try:
+        rev = fresh_revision(replaced, store.revision(conn), time.time_ns() // 1_000_000)
+        conn.execute("UPDATE meta SET valeur = ? WHERE cle = 'revision'", [str(rev)])
     finally:
         conn.close()
 
@@ -236,14 +261,18 @@ def restore(source: Path, db_path: Path, keep: int) -> Restored:
         # The backup is copied beside the base first: a restore interrupted before the swap
         # leaves the base where it was.
         shutil.copyfile(source, tmp)
+        replaced: int | None = None
         if db_path.exists():
-            copy = _copy_current(db_path, keep)
+            copy, replaced = _copy_current(db_path, keep)
             done = Restored(copy=copy) if copy else Restored(damaged_moved_to=_move_aside(db_path))
+        # Before the swap, so that the restored base never stands in place with a used revision.
+        _renew_revision(tmp, replaced)
         # The current base's copy went through a connection that is now closed, which
         # checkpointed the WAL; nobody else held the file (connect() refuses a busy database).
         os.replace(tmp, db_path)
     finally:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
     Path(f"{db_path}.wal").unlink(missing_ok=True)
     try:
         check_backup(db_path)
