@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +14,7 @@ from ptlcd_data.access import journal
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.cli import main
 from ptlcd_data.store import backups
-from tests.helpers import ROOT, apptest
+from tests.helpers import ROOT, apptest, import_files, run_cli
 from tests.helpers.apptest import texts
 from tests.helpers.crash import kill_when_present
 from tests.helpers.damage import FRACTION_IDS, FRACTIONS, corrupt_second_half, truncate
@@ -28,7 +30,7 @@ def _copies(db_path):
 
 def test_partial_files_of_killed_backups_are_removed_at_the_next_backup(db_path):
     for _ in range(3):
-        left = kill_when_present(db_path, ["backup"], "sauvegardes/*.partiel")
+        left = kill_when_present(db_path, ["backup"], "sauvegardes/ptlcd/*.partiel")
         # Each backup, even one killed in turn, first removed what the earlier ones left.
         assert len(left) == 1 and _partials(db_path) == left
     with store.connect(db_path) as conn:
@@ -39,7 +41,7 @@ def test_partial_files_of_killed_backups_are_removed_at_the_next_backup(db_path)
 
 def test_partial_files_never_count_as_backups_in_the_rotation(db_path):
     folder = backups.backup_dir(db_path)
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for i in range(3):  # as a killed copy leaves them: a name like a backup's, a few KB
         (folder / f"auto-20260101-00000{i}-000000-manuelle.duckdb.partiel").write_bytes(
             db_path.read_bytes()[:12_288]
@@ -54,7 +56,7 @@ def test_partial_files_never_count_as_backups_in_the_rotation(db_path):
 
 def test_a_partial_file_another_process_is_writing_is_kept(db_path):
     folder = backups.backup_dir(db_path)
-    folder.mkdir()
+    folder.mkdir(parents=True)
     busy = folder / "auto-20260101-000000-000000-autre-base.duckdb.partiel"
     holder = subprocess.Popen(
         [
@@ -85,7 +87,7 @@ def test_a_partial_file_another_process_is_writing_is_kept(db_path):
 
 def test_a_partial_file_this_process_is_writing_is_kept(db_path):
     folder = backups.backup_dir(db_path)
-    folder.mkdir()
+    folder.mkdir(parents=True)
     running = folder / "auto-20260101-000000-000000-en-cours.duckdb.partiel"
     with backups.writing(running):
         running.write_bytes(b"")
@@ -256,3 +258,60 @@ def test_restore_never_brings_back_a_revision_seen_before(db_path, tmp_path):
     with store.connect(db_path) as conn:
         after = store.revision(conn)
     assert after not in seen and after > max(seen)
+
+
+# --- two bases in one folder ----------------------------------------------------------------------
+
+
+def test_two_bases_in_one_folder_keep_and_offer_only_their_own_copies(tmp_path, templates):
+    """Seen: with PTLCD_BACKUPS_KEPT=2, two publications in b.duckdb deleted both automatic
+    copies of a.duckdb, and a's damaged-base message offered b's copies."""
+    a = templates.copy("plan", tmp_path / "a.duckdb")
+    b = templates.copy("plan", tmp_path / "b.duckdb")
+    env = {**os.environ, "PTLCD_BACKUPS_KEPT": "2"}
+    for _ in range(2):
+        assert run_cli("--db", str(a), "backup", env=env).returncode == 0
+    own = sorted(backups.backup_dir(a).glob("*.duckdb"))
+    assert len(own) == 2
+    sheet = tmp_path / "releve.xlsx"
+    for value in (11, 12, 13):
+        sheet.write_bytes(import_files.indicateurs(["I1.1.a", "", "Nantes", 2019, value]))
+        done = run_cli("--db", str(b), "import", str(sheet), env=env)
+        assert done.returncode == 0, done.stderr
+    assert sorted(backups.backup_dir(a).glob("*.duckdb")) == own  # b's rotation left them
+    assert len(list(backups.backup_dir(b).glob("auto-*avant-publication*"))) == 2
+    assert backups.found(a) == sorted(own, key=lambda p: p.stat().st_mtime, reverse=True)
+    truncate(a, 0.5)
+    done = run_cli("--db", str(a), "history", env=env)
+    assert done.returncode == 1
+    assert all(str(copy) in done.stderr for copy in own), done.stderr
+    assert "b.duckdb" not in done.stderr and str(backups.backup_dir(b)) not in done.stderr
+
+
+def test_copies_of_an_earlier_version_are_said_apart_and_never_pruned(db_path):
+    """Copies lying directly in sauvegardes/ may come from any base of the folder."""
+    older = backups.shared_dir(db_path) / "auto-20261101-120000-000000-manuelle.duckdb"
+    older.parent.mkdir()
+    shutil.copyfile(db_path, older)
+    with store.connect(db_path) as conn:
+        for _ in range(3):
+            backups.auto_backup(conn, db_path, "test", keep=1)
+    assert older.exists() and older not in backups.found(db_path)
+    truncate(db_path, 0.5)
+    message = store.damaged(db_path).message
+    assert "1 copie(s) d'une version précédente" in message
+    assert str(backups.shared_dir(db_path)) in message
+
+
+def test_a_killed_backup_to_a_file_is_cleaned_up_by_the_next_one(db_path, tmp_path):
+    """`backup -o FICHIER` killed on its way leaves FICHIER.partiel: the next `backup -o` in that
+    folder removes it, and says so in French."""
+    target = tmp_path / "copies" / "premiere.duckdb"
+    [partial] = kill_when_present(db_path, ["backup", "-o", str(target)], "copies/*.partiel")
+    assert partial.exists() and not target.exists()
+    done = run_cli(
+        "--db", str(db_path), "backup", "-o", str(tmp_path / "copies" / "seconde.duckdb")
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Copie interrompue supprimée : {partial}" in done.stdout
+    assert not list((tmp_path / "copies").glob("*.partiel*"))

@@ -14,6 +14,7 @@ from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.cli import main
 from ptlcd_data.plan import edits, version_diff, versions
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import backups
 from tests.helpers import MINI_PLAN
 from tests.helpers.databases import Templates
 from tests.helpers.plan_workbooks import edited, exported, plan_row
@@ -106,7 +107,7 @@ def test_import_publishes_field_by_field_and_retires_an_absent_action(mini_db, c
         cli(mini_db, "plan", "import", str(path), "--motif", "revue", "--date-effet", f"{effect}")
         == 0
     )
-    assert list((mini_db.parent / "sauvegardes").glob("auto-*avant-modification-du-plan*"))
+    assert list(backups.backup_dir(mini_db).glob("auto-*avant-modification-du-plan*"))
     now, before = snapshot(mini_db), snapshot(mini_db, effect - timedelta(days=1))
     assert now.actions[2]["libelle"] == "Réaliser une grande enquête"
     assert 4 not in now.actions

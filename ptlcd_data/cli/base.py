@@ -51,6 +51,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         if args.output:
+            # A copy killed on its way leaves its `.partiel` file: the next one removes it.
+            for partial in backups.remove_stale_partials(Path(args.output).parent):
+                print(f"Copie interrompue supprimée : {partial}")
             path = backups.backup(conn, args.output)
         else:
             path = backups.auto_backup(conn, settings.db_path, "manuelle", settings.backups_kept)
@@ -109,7 +112,7 @@ def add_demo(sub: SubParsers) -> None:
 
 def add_backup(sub: SubParsers) -> None:
     """Declare `backup` and its arguments."""
-    p = sub.add_parser("backup", help="copier toute la base (dans sauvegardes/ ou -o FICHIER)")
+    p = sub.add_parser("backup", help="copier toute la base (dans sauvegardes/NOM/ ou -o FICHIER)")
     p.add_argument("-o", "--output", type=Path)
     p.set_defaults(func=cmd_backup)
 

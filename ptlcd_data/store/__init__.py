@@ -144,6 +144,12 @@ def damaged(path: Path) -> DatabaseDamagedError:
             f"Aucune sauvegarde dans « {backups.backup_dir(path)} » : restaurez une copie "
             "faite ailleurs (commande backup -o)."
         )
+    older = backups.unsorted(path)
+    if older:
+        backups_text += (
+            f" {len(older)} copie(s) d'une version précédente, faite(s) par l'une des bases de ce "
+            f"dossier, se trouve(nt) dans « {backups.shared_dir(path)} »."
+        )
     return DatabaseDamagedError(
         f"La base « {path} » est endommagée (fichier tronqué ou abîmé) : elle ne peut pas être "
         "lue. Remplacez-la par une sauvegarde avec la commande "

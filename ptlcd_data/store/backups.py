@@ -32,7 +32,24 @@ _writing_lock = threading.Lock()
 
 
 def backup_dir(db_path: Path) -> Path:
-    return db_path.parent / "sauvegardes"
+    """Where the automatic copies of the base at `db_path` go: `sauvegardes/<NAME>/` beside it.
+
+    One folder per base, so that two bases in one folder (another contrat de ville, a test
+    base) never prune, nor offer, each other's copies.
+    """
+    return shared_dir(db_path) / Path(db_path).stem
+
+
+def shared_dir(db_path: Path) -> Path:
+    """`sauvegardes/` beside the base; before the copies were kept per base, they lay here."""
+    return Path(db_path).parent / "sauvegardes"
+
+
+def unsorted(db_path: Path) -> list[Path]:
+    """Copies left directly in `sauvegardes/` by an earlier version: any base of the folder may
+    have made them, so they are never pruned nor listed as this base's own."""
+    folder = shared_dir(db_path)
+    return sorted(folder.glob("*.duckdb")) if folder.is_dir() else []
 
 
 @contextmanager
@@ -136,7 +153,7 @@ def before_write(conn: store.Connection, reason: str, keep: int) -> Path | None:
 
 
 def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -> Path:
-    """A timestamped copy in `sauvegardes/` beside the database; only the last `keep` are kept."""
+    """A timestamped copy in `backup_dir` (its own folder); only its last `keep` are kept."""
     folder = backup_dir(Path(db_path))
     if folder.is_dir():
         remove_stale_partials(folder)
@@ -149,7 +166,7 @@ def auto_backup(conn: store.Connection, db_path: Path, reason: str, keep: int) -
 
 
 def found(db_path: Path) -> list[Path]:
-    """The backups in `sauvegardes/` beside the database, the most recent first."""
+    """The base's own backups (`backup_dir`), the most recent first."""
     folder = backup_dir(Path(db_path))
     if not folder.is_dir():
         return []
