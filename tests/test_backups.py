@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,10 +13,11 @@ from ptlcd_data.access import journal
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.cli import main
 from ptlcd_data.store import backups
-from tests.helpers import ROOT, apptest, import_files, run_cli
+from tests.helpers import ROOT, apptest, run_cli
 from tests.helpers.apptest import texts
 from tests.helpers.crash import kill_when_present
 from tests.helpers.damage import FRACTION_IDS, FRACTIONS, corrupt_second_half, truncate
+from tests.helpers.scenarios import two_bases_in_one_folder
 
 
 def _partials(db_path):
@@ -268,24 +268,15 @@ def test_two_bases_in_one_folder_keep_and_offer_only_their_own_copies(tmp_path, 
     copies of a.duckdb, and a's damaged-base message offered b's copies."""
     a = templates.copy("plan", tmp_path / "a.duckdb")
     b = templates.copy("plan", tmp_path / "b.duckdb")
-    env = {**os.environ, "PTLCD_BACKUPS_KEPT": "2"}
-    for _ in range(2):
-        assert run_cli("--db", str(a), "backup", env=env).returncode == 0
-    own = sorted(backups.backup_dir(a).glob("*.duckdb"))
-    assert len(own) == 2
-    sheet = tmp_path / "releve.xlsx"
-    for value in (11, 12, 13):
-        sheet.write_bytes(import_files.indicateurs(["I1.1.a", "", "Nantes", 2019, value]))
-        done = run_cli("--db", str(b), "import", str(sheet), env=env)
-        assert done.returncode == 0, done.stderr
-    assert sorted(backups.backup_dir(a).glob("*.duckdb")) == own  # b's rotation left them
-    assert len(list(backups.backup_dir(b).glob("auto-*avant-publication*"))) == 2
-    assert backups.found(a) == sorted(own, key=lambda p: p.stat().st_mtime, reverse=True)
-    truncate(a, 0.5)
-    done = run_cli("--db", str(a), "history", env=env)
-    assert done.returncode == 1
-    assert all(str(copy) in done.stderr for copy in own), done.stderr
-    assert "b.duckdb" not in done.stderr and str(backups.backup_dir(b)) not in done.stderr
+    seen = two_bases_in_one_folder(a, b, tmp_path, publications=3)
+    assert len(seen.a_copies_made) == 2
+    assert seen.a_copies_left == seen.a_copies_made  # b's rotation left them
+    assert len(seen.b_copies_left) == 2 and all(
+        "avant-publication" in p.name for p in seen.b_copies_left
+    )
+    assert all(str(copy) in seen.a_diagnosis for copy in seen.a_copies_made), seen.a_diagnosis
+    assert "b.duckdb" not in seen.a_diagnosis
+    assert str(backups.backup_dir(b)) not in seen.a_diagnosis
 
 
 def test_copies_of_an_earlier_version_are_said_apart_and_never_pruned(db_path):
