@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from benchmarks import fiabilite_round2
 from benchmarks.common import ROOT, machine, now_label, ratio
 from ptlcd_data import formats, store
 from ptlcd_data.access import accounts
@@ -397,6 +398,7 @@ def write_doc(
     damaged: list[tuple[str, bool, bool, bool]],
     timing: tuple[float, float, float],
     elapsed: float,
+    round2: list[str],
 ) -> str:
     lines = [
         "# Fiabilité, mesurée de l'extérieur",
@@ -469,6 +471,7 @@ def write_doc(
         "`test_an_unknown_login_costs_the_same_password_hash_as_a_known_one` mesurait 0,02 sur "
         "cette machine (le test extérieur : 4 ms contre 125 ms).",
         "",
+        *round2,
     ]
     return "\n".join(lines)
 
@@ -477,11 +480,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--kills", type=int, default=20, help="essais par écriture tuée")
     parser.add_argument("--rounds", type=int, default=5, help="tours de deux imports simultanés")
+    parser.add_argument(
+        "--only-round2", action="store_true", help="seulement les sections du second test extérieur"
+    )
     args = parser.parse_args(argv)
     rng = random.Random(SEED)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ptlcd-fiabilite-") as tmp:
         work = Path(tmp)
+        print("défauts du second test extérieur…", flush=True)
+        round2 = fiabilite_round2.sections(work, rounds=3)
+        if args.only_round2:
+            print("\n".join(round2))
+            return 0
         print("écritures tuées…", flush=True)
         kills = kill_section(work, args.kills, rng)
         print("imports simultanés…", flush=True)
@@ -492,7 +503,9 @@ def main(argv: list[str] | None = None) -> int:
         damaged = damaged_section(work)
         print("connexions…", flush=True)
         timing = login_timing(work)
-    text = write_doc(kills, concurrent, refused, damaged, timing, time.monotonic() - started)
+    text = write_doc(
+        kills, concurrent, refused, damaged, timing, time.monotonic() - started, round2
+    )
     DOC.write_text(text, encoding="utf-8")
     print(text)
     return 0
