@@ -58,18 +58,26 @@ def _close(campaign_id: int) -> None:
 
 
 def _remind(campaign_id: int) -> None:
+    again = list(st.session_state.get("campagne_renvoyer") or [])
     try:
-        envois = data.write(
-            relances_envoi.send, session.current_user(), campaign_id, data.settings()
+        # Not `data.write`: the data layer opens the base only to read and to record each
+        # message, never while the mail server talks (other sessions and programs go on).
+        sent = relances_envoi.send(
+            data.settings(), session.current_user(), campaign_id, renvoyer=again
         )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return
-    sent = sum(e.statut == "envoye" for e in envois)
-    others = [f"{e.porteur_code} : {e.detail}" for e in envois if e.statut != "envoye"]
-    text = f"{sent} relance(s) envoyée(s) sur {len(envois)}." + "".join(
-        f"\n\n{line}" for line in others
-    )
+    finally:
+        data.refresh_revision()  # what was recorded shows, even when the run stopped early
+    st.session_state["campagne_renvoyer"] = []
+    others = [f"{e.porteur_code} : {e.detail}" for e in sent.envois if e.statut != "envoye"]
+    if sent.deja:
+        others.append(
+            f"{sent.deja} : pas de nouvel envoi (choisissez-les dans « Relancer à nouveau » pour "
+            "les relancer)."
+        )
+    text = sent.summary() + "".join(f"\n\n{line}" for line in others)
     st.session_state[FLASH_KEY] = ("success" if not others else "warning", text)
 
 
@@ -187,9 +195,20 @@ if is_admin and campaign.is_open:
                     "adresse": st.column_config.TextColumn("Adresse"),
                     "actions": st.column_config.NumberColumn("Actions manquantes"),
                     "indicateurs": st.column_config.NumberColumn("Indicateurs manquants"),
+                    "relance_le": st.column_config.TextColumn("Déjà relancé le"),
                 },
             )
             if mail.smtp_configured(data.settings()):
+                choices = data.query(relances_envoi.resend_choices, campaign.id)
+                if choices:
+                    st.multiselect(
+                        "Relancer à nouveau",
+                        options=list(choices),
+                        format_func=lambda code: choices[code],
+                        key="campagne_renvoyer",
+                        help="Un porteur déjà relancé pour cette campagne ne l'est pas de "
+                        "nouveau, sauf si vous le choisissez ici.",
+                    )
                 st.button(
                     "Envoyer les relances",
                     on_click=_remind,

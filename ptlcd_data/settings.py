@@ -140,6 +140,23 @@ class Settings:
             "certificat du serveur est vérifié (autorités du système, ou fichier SSL_CERT_FILE).",
         },
     )
+    smtp_message_seconds: int = field(
+        default=60,
+        metadata={
+            "env": "PTLCD_SMTP_MESSAGE_SECONDS",
+            "help": "Délai maximal, en secondes, pour ouvrir la session avec le serveur d'envoi, "
+            "puis pour chaque message : au-delà, la connexion est coupée, la relance est notée "
+            "« échec » (délai dépassé) et les suivantes attendent le prochain envoi.",
+        },
+    )
+    smtp_run_seconds: int = field(
+        default=600,
+        metadata={
+            "env": "PTLCD_SMTP_RUN_SECONDS",
+            "help": "Durée maximale d'un envoi de relances, en secondes : au-delà, les porteurs "
+            "pas encore tentés sont notés « échec » (délai dépassé) et relancés au prochain envoi.",
+        },
+    )
     app_url: str = field(
         default="",
         metadata={

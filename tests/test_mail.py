@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import replace
 from datetime import date
@@ -16,12 +17,21 @@ from ptlcd_data.campagnes.mail import Relance
 from ptlcd_data.errors import InputError, SmtpError
 from ptlcd_data.settings import Settings
 from tests.helpers.browser import free_port
-from tests.helpers.smtp import HOST, Handler, make_certificates, scripted_server, smtp_server
+from tests.helpers.smtp import (
+    HOST,
+    Handler,
+    drip_server,
+    make_certificates,
+    scripted_server,
+    smtp_server,
+)
 
 WORKBOOK = b"PK\x03\x04 not really a workbook \x00\xff" * 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SENDER = "PTLCD Nantes <ptlcd@nantes.example>"
 PASSWORD = "s3cret-Mot-de-passe"
+DEADLINE_S = 2  # a deadline in the tests: a dragging server costs seconds, not minutes
+MARGIN_S = 1.5  # what a deadline may run over: the watchdog's thread, a loaded machine
 
 
 def relance(code: str = "NM-EGALITE", email: str | None = "egalite@nantes.example") -> Relance:
@@ -115,6 +125,49 @@ def test_a_server_closing_mid_batch_leaves_an_honest_account(failure):
     else:
         assert "ne répond plus" in envois[1].detail
     assert "connexion avec le serveur" in envois[2].detail and "b@x.example" in envois[2].detail
+
+
+@pytest.mark.parametrize(
+    "limit, setting",
+    [
+        ("smtp_message_seconds", "PTLCD_SMTP_MESSAGE_SECONDS"),
+        ("smtp_run_seconds", "PTLCD_SMTP_RUN_SECONDS"),
+    ],
+)
+def test_a_stalling_server_is_cut_at_the_deadline_and_the_rest_left_for_the_next_run(
+    limit, setting
+):
+    """The server takes the first message, then answers each command only after 30 s: the
+    deadline (2 s) ends the conversation long before the 15 s read timeout would."""
+    batch = [relance("A", "a@x.example"), relance("B", "b@x.example"), relance("C", "c@x.example")]
+    with smtp_server(Handler(fail_after=1, failure="stall", stall_s=30)) as (port, handler):
+        start = time.monotonic()
+        envois = mail.send_all(batch, settings(port, **{limit: DEADLINE_S}))
+        elapsed = time.monotonic() - start
+    assert elapsed < DEADLINE_S + MARGIN_S
+    assert [e.statut for e in envois] == ["envoye", "echec", "echec"]
+    assert len(handler.received) == 1
+    assert envois[1].detail.startswith(f"Délai dépassé : le serveur {HOST}:{port} n'a pas confirmé")
+    assert f"({DEADLINE_S} s, réglage {setting})" in envois[1].detail
+    assert envois[2].detail.startswith("Délai dépassé : non tenté")
+    assert "b@x.example" in envois[2].detail
+
+
+def test_a_server_dripping_its_greeting_is_cut_at_the_deadline():
+    """One byte every 0,2 s never trips a read timeout; the deadline ends the session."""
+    with drip_server(interval=0.2) as drip:
+        start = time.monotonic()
+        envois = mail.send_all(
+            [relance("A", "a@x.example"), relance("B", "b@x.example")],
+            settings(drip.port, smtp_message_seconds=DEADLINE_S),
+        )
+        elapsed = time.monotonic() - start
+    assert elapsed < DEADLINE_S + MARGIN_S
+    assert [e.statut for e in envois] == ["echec", "echec"]
+    assert all(
+        e.detail.startswith(f"Délai dépassé : le serveur {HOST}:{drip.port} n'a pas ouvert")
+        for e in envois
+    )
 
 
 def test_no_server_listening_is_a_clear_french_error():
@@ -217,6 +270,8 @@ def test_starttls_against_a_server_without_it_is_a_french_error():
         ({"smtp_from": ""}, "Réglage PTLCD_SMTP_FROM absent ou invalide"),
         ({"smtp_from": "ptlcd"}, "Réglage PTLCD_SMTP_FROM absent ou invalide"),
         ({"smtp_port": 0}, "Réglage PTLCD_SMTP_PORT invalide : 0"),
+        ({"smtp_message_seconds": 0}, "Réglage PTLCD_SMTP_MESSAGE_SECONDS invalide : 0"),
+        ({"smtp_run_seconds": -5}, "Réglage PTLCD_SMTP_RUN_SECONDS invalide : -5"),
     ],
 )
 def test_wrong_settings_are_french_errors_before_any_connection(overrides, expected):

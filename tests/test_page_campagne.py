@@ -11,6 +11,7 @@ from ptlcd_data.campagnes import campaigns, workbooks
 from ptlcd_data.imports import batches, verify
 from tests.helpers.apptest import add_account, assert_clean, figure, metrics, texts
 from tests.helpers.apptest import run_page as _run_page
+from tests.helpers.smtp import HOST, smtp_server
 
 PAGE = "app_pages/campagne.py"
 
@@ -82,3 +83,41 @@ def test_an_admin_sees_who_to_remind_and_gets_the_eml_files_without_a_server(app
         b for b in at.get("download_button") if b.proto.label.startswith("Télécharger les relances")
     ]
     assert not [b for b in at.button if b.key == "campagne_relancer"]
+
+
+def test_an_admin_sends_the_reminders_once_then_chooses_whom_to_remind_again(app_env, monkeypatch):
+    from ptlcd_data.plan import porteurs
+
+    with store.connect(app_env) as conn:
+        campaigns.open_campaign(conn, SYSTEM, "Suivi", date.today() + timedelta(days=10))
+        porteurs.set_contact(conn, SYSTEM, "MDE", email="contact@mde.example")
+    with smtp_server() as (port, handler):
+        for name, value in {
+            "PTLCD_SMTP_HOST": HOST,
+            "PTLCD_SMTP_PORT": str(port),
+            "PTLCD_SMTP_FROM": "ptlcd@nantes.example",
+            "PTLCD_SMTP_TLS": "none",
+        }.items():
+            monkeypatch.setenv(name, value)
+        at = run_page("admin")
+        at.button(key="campagne_relancer").click().run()
+        assert_clean(at)
+        assert [r.rcpt_tos for r in handler.received] == [["contact@mde.example"]]
+        assert "1 relance(s) envoyée(s) sur" in texts(at.warning)  # the others have no address
+        (owed,) = [d.value for d in at.dataframe if "adresse" in d.value.columns]
+        today = date.today().strftime("%d/%m/%Y")
+        assert owed.set_index("porteur").loc["Maison de l'emploi", "relance_le"] == today
+
+        at.button(key="campagne_relancer").click().run()
+        assert_clean(at)
+        assert len(handler.received) == 1  # not sent twice
+        assert (
+            f"Déjà relancé(s) pour cette étape : Maison de l'emploi (MDE, le {today}) : pas de "
+            "nouvel envoi" in texts(at.warning)
+        )
+
+        at.multiselect(key="campagne_renvoyer").set_value(["MDE"])
+        at.button(key="campagne_relancer").click().run()
+        assert_clean(at)
+        assert [r.rcpt_tos for r in handler.received] == [["contact@mde.example"]] * 2
+        assert at.multiselect(key="campagne_renvoyer").value == []

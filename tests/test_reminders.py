@@ -10,6 +10,7 @@ import io
 import zipfile
 from datetime import date, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,8 +28,17 @@ from tests.helpers.smtp import HOST, Handler, smtp_server
 SENDER = "ptlcd@villeneuve-agglo.example"
 
 
-def _settings(port: int) -> Settings:
-    return Settings(smtp_host=HOST, smtp_port=port, smtp_from=SENDER, smtp_tls="none")
+def _settings(port: int, conn=None) -> Settings:
+    """The loopback server's settings; with `conn`, pointing at that connection's base."""
+    db = {} if conn is None else {"db_path": _db_path(conn)}
+    return Settings(smtp_host=HOST, smtp_port=port, smtp_from=SENDER, smtp_tls="none", **db)
+
+
+def _db_path(conn) -> Path:
+    row = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0])
 
 
 def _open(conn):
@@ -46,7 +56,7 @@ def test_each_porteur_that_owes_something_gets_one_french_email_with_its_workboo
         mini_conn, SYSTEM, 1, statut="En cours", avancement=40, commentaire="ok"
     )
     with smtp_server() as (port, handler):
-        envois = relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(port))
+        envois = relances_envoi.send(_settings(port, mini_conn), SYSTEM, c.id).envois
     by_code = {e.porteur_code: e for e in envois}
     assert by_code["MDE"].statut == "envoye"
     assert by_code["UNIV"].statut == "sans_adresse"  # listed, not sent
@@ -82,7 +92,7 @@ def test_a_server_that_cannot_be_reached_leaves_the_campaign_as_it_was(mini_conn
     c = _open(mini_conn)
     before = _status(mini_conn, c.id)
     with pytest.raises(SmtpError, match=rf"{HOST}:\d+"):
-        relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(free_port()))
+        relances_envoi.send(_settings(free_port(), mini_conn), SYSTEM, c.id)
     assert relances.reminders(mini_conn, c.id).empty
     assert journal.entries(mini_conn, operation="relance").empty
     assert _status(mini_conn, c.id).equals(before)
@@ -92,7 +102,7 @@ def test_a_server_that_cannot_be_reached_leaves_the_campaign_as_it_was(mini_conn
 def test_a_server_dropping_the_connection_marks_the_rest_as_failed(mini_conn):
     c = _open(mini_conn)
     with smtp_server(Handler(fail_after=1, failure="hang-up")) as (port, handler):
-        envois = relances_envoi.send(mini_conn, SYSTEM, c.id, _settings(port))
+        envois = relances_envoi.send(_settings(port, mini_conn), SYSTEM, c.id).envois
     assert len(handler.received) == 1
     assert [e.statut for e in envois if e.destinataire] == ["envoye", "echec"]
     failed = next(e for e in envois if e.statut == "echec")
@@ -104,7 +114,9 @@ def test_a_server_dropping_the_connection_marks_the_rest_as_failed(mini_conn):
 
 def test_without_a_server_nothing_is_sent_nor_recorded_and_eml_files_are_offered(mini_conn):
     c = _open(mini_conn)
-    envois = relances_envoi.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
+    envois = relances_envoi.send(
+        Settings(smtp_host="", db_path=_db_path(mini_conn)), SYSTEM, c.id
+    ).envois
     assert {e.statut for e in envois} == {"fichier_eml", "sans_adresse"}
     assert relances.reminders(mini_conn, c.id).empty
     archive = zipfile.ZipFile(
@@ -118,10 +130,10 @@ def test_without_a_server_nothing_is_sent_nor_recorded_and_eml_files_are_offered
 def test_refusals(mini_conn):
     c = _open(mini_conn)
     with pytest.raises(PermissionDenied):
-        relances_envoi.send(mini_conn, User("s", "S", "saisie"), c.id, Settings(smtp_host=""))
+        relances_envoi.send(Settings(smtp_host=""), User("s", "S", "saisie"), c.id)
     campaigns.close_campaign(mini_conn, SYSTEM, c.id)
     with pytest.raises(InputError, match="close"):
-        relances_envoi.send(mini_conn, SYSTEM, c.id, Settings(smtp_host=""))
+        relances_envoi.send(Settings(smtp_host="", db_path=_db_path(mini_conn)), SYSTEM, c.id)
     assert relances_envoi.pending(mini_conn, c.id) == []
 
 

@@ -7,11 +7,16 @@ Errors, by design:
 - `send_all` raises `SmtpError` (French, naming the server) only while nothing has been sent: a
   wrong setting, a refused or silent connection, a failed TLS negotiation, a server that answers
   421 or hangs up before the session is open, a refused login.
-- Once the session is open it never raises: every relance gets an `Envoi`, so the caller can journal
-  exactly what left. A refused recipient, sender or message is an `echec` for that relance and the
+- Once the session is open it never raises: every relance gets an `Envoi`, handed over as soon as
+  the server has answered (`send_each`), so the caller can record exactly what left before the
+  next message goes. A refused recipient, sender or message is an `echec` for that relance and the
   batch goes on; a server that closes the connection mid-batch (421, hang-up, timeout) makes the
   current relance and every following one an `echec` saying so (no reconnection: the next
   `campaign remind` sends the rest).
+- Deadlines (`smtp_watch`): opening the session and each message get PTLCD_SMTP_MESSAGE_SECONDS,
+  the whole run PTLCD_SMTP_RUN_SECONDS. Past one, the connection is cut, whatever the server is
+  doing (silent, or answering a byte at a time): the relance under way and every following one
+  are an `echec` whose detail begins « Délai dépassé ».
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import re
 import smtplib
 import socket
 import ssl
+import time
 import zipfile
+from collections.abc import Generator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -34,11 +41,17 @@ from pathlib import Path
 from typing import Literal
 
 from ptlcd_data import formats
+from ptlcd_data.campagnes.smtp_watch import Limits, Watchdog, WatchedSMTP, WatchedSMTPSsl
 from ptlcd_data.errors import InputError, SmtpError
 from ptlcd_data.settings import Settings
 
 # Long enough for a slow relay's greeting, short enough that a dead server does not hold a page.
 SMTP_TIMEOUT_S = 15.0
+# Past a deadline the watchdog cuts the connection; the socket's own timeout is set this much
+# later, so that the watchdog (which says « délai dépassé ») speaks first.
+GRACE_S = 1.0
+# Every message is accounted for when QUIT is said: a polite goodbye is not worth a longer wait.
+QUIT_WAIT_S = 2.0
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 TlsMode = Literal["starttls", "ssl", "none"]
 TLS_MODES: tuple[TlsMode, ...] = ("starttls", "ssl", "none")
@@ -302,16 +315,24 @@ def _session_error(exc: BaseException, server: _Server, stage: str, timeout: flo
     return SmtpError(text)
 
 
-def _open(server: _Server, timeout: float) -> smtplib.SMTP:
-    """A ready session (greeting, EHLO, TLS, login), or SmtpError."""
+class _Overdue(Exception):
+    """The session could not be opened before its deadline: the watchdog cut it."""
+
+
+def _open(server: _Server, timeout: float, watchdog: Watchdog) -> smtplib.SMTP:
+    """A ready session (greeting, EHLO, TLS, login), or SmtpError; _Overdue when the deadline
+    armed on `watchdog` passed first."""
     context = ssl.create_default_context()
     stage = "connect"
     smtp: smtplib.SMTP | None = None
+    # The watchdog cannot cut a connection that does not exist yet: connecting is bounded by the
+    # socket's timeout, a little past the deadline so that the watchdog is the one that speaks.
+    connect_timeout = min(timeout, watchdog.remaining() + GRACE_S)
     try:
         if server.tls == "ssl":
-            smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)
+            smtp = WatchedSMTPSsl(watchdog, server.host, server.port, connect_timeout, context)
         else:
-            smtp = smtplib.SMTP(server.host, server.port, timeout=timeout)
+            smtp = WatchedSMTP(watchdog, server.host, server.port, connect_timeout)
         smtp.ehlo()
         if server.tls == "starttls":
             stage = "starttls"
@@ -323,6 +344,8 @@ def _open(server: _Server, timeout: float) -> smtplib.SMTP:
     except (smtplib.SMTPException, OSError) as exc:
         if smtp is not None:
             smtp.close()
+        if watchdog.expired:
+            raise _Overdue from None
         raise _session_error(exc, server, stage, timeout) from None
     return smtp
 
@@ -355,51 +378,121 @@ def _send_one(smtp: smtplib.SMTP, server: _Server, message: EmailMessage, to: st
     return None
 
 
-def send_all(
-    relances: list[Relance], settings: Settings, *, timeout: float = SMTP_TIMEOUT_S
-) -> list[Envoi]:
-    """Send every relance through one SMTP session; one `Envoi` per relance, in the same order.
+class _Session:
+    """One run's SMTP session under its deadlines: opened once, one message at a time, closed.
 
-    Raises SmtpError when the settings are wrong or the session cannot be opened (nothing is sent
-    then); see the module docstring for what happens to each relance afterwards.
+    Each step is armed on a `Watchdog`, which cuts the connection when its deadline passes; the
+    time the caller spends between messages (recording each) counts for the run only.
     """
-    server = _server(settings)
-    envois: list[Envoi | None] = []
-    pending: list[tuple[int, str, EmailMessage]] = []
-    for relance in relances:
-        message = _message_or_refusal(relance, settings)
-        if isinstance(message, Envoi):
-            envois.append(message)
-            continue
-        pending.append((len(envois), str(message["To"].addresses[0].addr_spec), message))
-        envois.append(None)
-    if pending:
-        smtp = _open(server, timeout)
-        lost = ""
+
+    def __init__(self, server: _Server, limits: Limits, timeout: float) -> None:
+        self.server = server
+        self.limits = limits
+        self.timeout = timeout
+        self.watchdog = Watchdog()
+        self.smtp: smtplib.SMTP | None = None
+        self.lost = ""  # once set, every message left is an `echec` saying this (no reconnection)
+
+    def open(self) -> None:
+        """Open the session; SmtpError when it is refused (nothing is sent then)."""
+        end, limit = self.limits.step()
+        self.watchdog.arm(end)
         try:
-            for index, to, message in pending:
-                code = relances[index].porteur_code
-                message_id = str(message["Message-ID"])
-                if lost:
-                    envois[index] = Envoi(code, to, "echec", lost, message_id)
-                    continue
-                failure = _send_one(smtp, server, message, to)
-                if failure is None:
-                    detail = f"Envoyé à {to} par le serveur {server.where}."
-                    envois[index] = Envoi(code, to, "envoye", detail, message_id)
-                else:
-                    envois[index] = Envoi(code, to, "echec", failure, message_id)
-                if smtp.sock is None:  # smtplib closes the socket after a 421 or a hang-up
-                    lost = (
-                        f"Non envoyé : la connexion avec le serveur {server.where} a été "
-                        f"perdue à l'envoi à {to} ; relancez l'envoi pour les porteurs restants."
-                    )
+            self.smtp = _open(self.server, self.timeout, self.watchdog)
+        except _Overdue:
+            self.lost = (
+                f"Délai dépassé : le serveur {self.server.where} n'a pas ouvert la session dans "
+                f"le délai ({limit}) ; non envoyé, relancez l'envoi pour les porteurs restants."
+            )
         finally:
+            self.watchdog.disarm()
+
+    def send(self, code: str, message: EmailMessage) -> Envoi:
+        """Send one message before its deadline; what became of it."""
+        to = str(message["To"].addresses[0].addr_spec)
+        message_id = str(message["Message-ID"])
+        if not self.lost and time.monotonic() >= self.limits.run_end:
+            self.lost = (
+                f"Délai dépassé : non tenté, l'envoi a duré plus de {self.limits.run_s} s "
+                "(réglage PTLCD_SMTP_RUN_SECONDS) ; relancez l'envoi pour les porteurs restants."
+            )
+        smtp = self.smtp
+        if self.lost or smtp is None:
+            return Envoi(code, to, "echec", self.lost, message_id)
+        where = self.server.where
+        end, limit = self.limits.step()
+        self.watchdog.arm(end)
+        try:
+            if smtp.sock is not None:  # each read also bounded, in case the watchdog is late
+                smtp.sock.settimeout(min(self.timeout, self.watchdog.remaining() + GRACE_S))
+            failure = _send_one(smtp, self.server, message, to)
+            overdue = self.watchdog.expired
+        finally:
+            self.watchdog.disarm()
+        if overdue:
+            smtp.close()  # cut by the watchdog, or about to be: nothing more can go through it
+            self.lost = (
+                f"Délai dépassé : non tenté, la connexion avec le serveur {where} a été fermée "
+                f"à l'envoi à {to} ; relancez l'envoi pour les porteurs restants."
+            )
+        elif smtp.sock is None:  # smtplib closes the socket after a 421 or a hang-up
+            self.lost = (
+                f"Non envoyé : la connexion avec le serveur {where} a été "
+                f"perdue à l'envoi à {to} ; relancez l'envoi pour les porteurs restants."
+            )
+        if failure is None:
+            return Envoi(code, to, "envoye", f"Envoyé à {to} par le serveur {where}.", message_id)
+        if overdue:
+            failure = (
+                f"Délai dépassé : le serveur {where} n'a pas confirmé la réception dans le délai "
+                f"({limit}) ; la connexion est fermée, le message compte comme non envoyé."
+            )
+        return Envoi(code, to, "echec", failure, message_id)
+
+    def close(self) -> None:
+        """Say goodbye, briefly (every message is accounted for by then), and let go."""
+        smtp = self.smtp
+        if smtp is not None:
+            self.watchdog.arm(min(time.monotonic() + QUIT_WAIT_S, self.limits.run_end))
             with suppress(smtplib.SMTPException, OSError):
                 if smtp.sock is not None:
                     smtp.quit()
             smtp.close()
-    return [envoi for envoi in envois if envoi is not None]
+        self.watchdog.close()
+
+
+def send_each(
+    relances: list[Relance], settings: Settings, *, timeout: float = SMTP_TIMEOUT_S
+) -> Generator[Envoi, None, None]:
+    """Send every relance through one SMTP session, yielding one `Envoi` per relance in the same
+    order, each as soon as the server has answered (so the caller records it before the next
+    message leaves; the session waits meanwhile).
+
+    Raises SmtpError, before yielding anything, when the settings are wrong or the session is
+    refused; see the module docstring for what happens to each relance afterwards. Close the
+    generator (`contextlib.closing`) when stopping early: that ends the session.
+    """
+    server = _server(settings)
+    limits = Limits.of(settings)
+    items = [_message_or_refusal(relance, settings) for relance in relances]
+    if all(isinstance(item, Envoi) for item in items):
+        yield from (item for item in items if isinstance(item, Envoi))
+        return
+    session = _Session(server, limits, timeout)
+    try:
+        session.open()
+        for relance, item in zip(relances, items, strict=True):
+            yield item if isinstance(item, Envoi) else session.send(relance.porteur_code, item)
+    finally:
+        session.close()
+
+
+def send_all(
+    relances: list[Relance], settings: Settings, *, timeout: float = SMTP_TIMEOUT_S
+) -> list[Envoi]:
+    """Send every relance through one SMTP session; one `Envoi` per relance, in the same order
+    (`send_each`, all at once)."""
+    return list(send_each(relances, settings, timeout=timeout))
 
 
 def _message_or_refusal(relance: Relance, settings: Settings) -> EmailMessage | Envoi:

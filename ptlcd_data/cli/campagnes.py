@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ptlcd_data import exports, store
+from ptlcd_data import exports
 from ptlcd_data.build import open_store
 from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, texts, workbooks
 from ptlcd_data.cli.common import cli_user, parse_date
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 
 def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "remind":
+        return _remind(args, settings)  # holds the base only while reading and recording
     conn = open_store(settings)
     try:
         if args.action == "open":
@@ -35,8 +37,6 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
         elif args.action == "workbooks":
             paths = workbooks.write_workbooks(conn, args.id, args.output)
             print(f"{len(paths)} classeur(s) écrit(s) dans {args.output}.")
-        elif args.action == "remind":
-            return _remind(conn, args, settings)
         else:
             table = completion.completion(conn, args.id)
             if args.output is None:
@@ -52,36 +52,66 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _remind(conn: store.Connection, args: argparse.Namespace, settings: Settings) -> int:
-    """`campaign remind ID [--dry-run] [-o DOSSIER]`."""
-    found = relances_envoi.prepare(conn, args.id, settings)
-    if not found:
+def _remind(args: argparse.Namespace, settings: Settings) -> int:
+    """`campaign remind ID [--dry-run] [-o DOSSIER] [--renvoyer CODE]…`.
+
+    The base is read, then closed before the mail server is contacted: `relances_envoi.send`
+    records each message on a connection of its own, so other programs use the base meanwhile.
+    """
+    smtp = mail.smtp_configured(settings)
+    conn = open_store(settings)
+    try:
+        user = cli_user(conn)
+        if smtp or args.dry_run:  # `send` attaches the workbooks itself
+            todo = relances_envoi.due(conn, args.id, settings, renvoyer=args.renvoyer, attach=False)
+        else:  # .eml files for every reminder: nothing ever left through a server
+            found = relances_envoi.prepare(conn, args.id, settings, attach=args.output is not None)
+            todo = relances_envoi.Due(found, {})
+    finally:
+        conn.close()
+    if not todo.found:
         print("Tous les porteurs ont répondu : aucune relance.")
         return 0
     if args.dry_run:
-        for row in relances_envoi.listing(found):
+        for row in relances_envoi.listing(todo.relances):
             print(
                 f"{row['porteur']}\t{row['adresse']}\t{row['actions']} action(s)\t"
                 f"{row['indicateurs']} indicateur(s)"
             )
-        print(f"{len(found)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
+        _print_left_out(todo.deja_text())
+        print(f"{len(todo.relances)} relance(s) à envoyer ; simulation : rien n'a été envoyé.")
         return 0
-    envois = relances_envoi.send(conn, cli_user(conn), args.id, settings)
-    for envoi in envois:
-        print(f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}")
-    if not mail.smtp_configured(settings):
+    sent = relances_envoi.send(
+        settings, user, args.id, renvoyer=args.renvoyer, progress=_print_envoi
+    )
+    if not smtp:
         if args.output is None:
             print(
                 "Aucun serveur d'envoi (PTLCD_SMTP_HOST) : rien n'a été envoyé. Indiquez -o "
                 "DOSSIER pour écrire les messages en fichiers .eml."
             )
             return 0
-        paths = mail.write_eml(found, settings, args.output)
+        paths = mail.write_eml(todo.found, settings, args.output)
         print(f"Aucun serveur d'envoi : {len(paths)} fichier(s) .eml écrit(s) dans {args.output}.")
         return 0
-    sent = sum(e.statut == "envoye" for e in envois)
-    print(f"{sent} relance(s) envoyée(s) sur {len(envois)}.")
-    return 0 if sent == sum(e.statut != "sans_adresse" for e in envois) else 1
+    _print_left_out(sent.deja)
+    print(sent.summary())
+    envois = sent.envois
+    gone = sum(e.statut == "envoye" for e in envois)
+    return 0 if gone == sum(e.statut != "sans_adresse" for e in envois) else 1
+
+
+def _print_envoi(envoi: mail.Envoi) -> None:
+    """One line per reminder, printed as soon as it is recorded (a long run shows its progress,
+    and an interrupted one what left)."""
+    print(
+        f"{envoi.porteur_code}\t{envoi.destinataire or 'sans adresse'}\t{envoi.detail}", flush=True
+    )
+
+
+def _print_left_out(deja: str) -> None:
+    if deja:
+        print(f"{deja} : pas de nouvel envoi (--renvoyer CODE pour relancer à nouveau).")
 
 
 def add_campaign(sub: SubParsers) -> None:
@@ -108,5 +138,12 @@ def add_campaign(sub: SubParsers) -> None:
     a.add_argument("--dry-run", action="store_true", help="lister les relances, sans rien envoyer")
     a.add_argument(
         "-o", "--output", type=Path, help="sans serveur d'envoi : dossier où écrire les .eml"
+    )
+    a.add_argument(
+        "--renvoyer",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="relancer à nouveau ce porteur, déjà relancé pour cette campagne (répétable)",
     )
     p.set_defaults(func=cmd_campaign)

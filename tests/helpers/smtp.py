@@ -1,9 +1,10 @@
 """A real SMTP server on a loopback port (aiosmtpd), and the odd servers that fail on purpose.
 
-`smtp_server()` receives messages for the tests to read back; it can refuse recipients, answer 421
-or hang up after some messages, require a login, and speak TLS (implicit or STARTTLS) with a
-certificate from `make_certificates()`. `scripted_server()` is a bare socket for failures an
-honest server never shows: a 421 greeting, a hang-up after the greeting, silence.
+`smtp_server()` receives messages for the tests to read back; it can refuse recipients, answer 421,
+hang up, fall silent or stall after some messages, require a login, and speak TLS (implicit or
+STARTTLS) with a certificate from `make_certificates()`. `scripted_server()` is a bare socket for
+failures an honest server never shows: a 421 greeting, a hang-up after the greeting, silence;
+`drip_server()` one that sends its greeting a byte at a time, forever.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,8 +53,13 @@ class Handler:
 
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
     fail_after: int | None = None  # after this many messages, MAIL gets `failure`
-    failure: str = "421"  # "421": answer 421 and close; "hang-up": close; "silence": no answer
+    # "421": answer 421 and close; "hang-up": close; "silence": no answer; "stall": answer MAIL,
+    # RCPT and DATA after `stall_s`, or at once when `release` is set (messages still arrive).
+    failure: str = "421"
     received: list[Received] = field(default_factory=list)
+    stall_s: float = SILENCE_S
+    stalled: threading.Event = field(default_factory=threading.Event)  # a stall has begun
+    release: threading.Event = field(default_factory=threading.Event)  # stalls end at once
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -63,19 +71,33 @@ class Handler:
             if self.failure == "silence":
                 await asyncio.sleep(SILENCE_S)
                 return "250 OK"  # too late: the client has given up
-            return "421 4.7.0 Trop de messages, connexion fermée"
+            if self.failure != "stall":
+                return "421 4.7.0 Trop de messages, connexion fermée"
+            self.stalled.set()
+        if self.stalled.is_set():
+            await self._stall()
         envelope.mail_from = address
         return "250 OK"
+
+    async def _stall(self) -> None:
+        """Wait `stall_s` before answering, unless released."""
+        end = time.monotonic() + self.stall_s
+        while not self.release.is_set() and time.monotonic() < end:
+            await asyncio.sleep(0.02)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
+        if self.stalled.is_set():
+            await self._stall()
         if address in self.refuse:
             return "550 5.1.1 Destinataire inconnu"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stalled.is_set():
+            await self._stall()
         tls = server.transport.get_extra_info("ssl_object") is not None
         self.received.append(
             Received(
@@ -182,6 +204,7 @@ def smtp_server(
     try:
         yield port, handler
     finally:
+        handler.release.set()  # a stalled answer must not hold the server's loop
         controller.stop()
 
 
@@ -215,6 +238,62 @@ def scripted_server(greeting: bytes | None, hang_up: bool = True) -> Iterator[in
     thread.start()
     try:
         yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=10)
+
+
+@dataclass
+class Drip:
+    """What `drip_server` saw of its (first) client."""
+
+    port: int
+    connected: threading.Event = field(default_factory=threading.Event)
+    gone: threading.Event = field(default_factory=threading.Event)  # the client hung up
+    held_s: float | None = None  # seconds from the connection to the client's hang-up
+
+
+@contextmanager
+def drip_server(interval: float) -> Iterator[Drip]:
+    """A bare socket that greets with endless « 220- » continuation lines, one byte every
+    `interval` seconds: each read of the client gets a byte well within any socket timeout, so
+    only a deadline on the whole conversation ends it. Notes when the client hangs up."""
+    listener = socket.socket()
+    listener.bind((HOST, 0))
+    listener.listen(1)
+    listener.settimeout(10)
+    drip = Drip(int(listener.getsockname()[1]))
+    stop = threading.Event()
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        start = time.monotonic()
+        drip.connected.set()
+        greeting = b"220-patience, le serveur prend son temps\r\n"
+        with conn:
+            sent = 0
+            while not stop.is_set():
+                try:
+                    conn.sendall(greeting[sent % len(greeting) :][:1])
+                    sent += 1
+                    # The client says nothing before the greeting ends: readable means gone.
+                    readable, _, _ = select.select([conn], [], [], interval)
+                    if readable and not conn.recv(1024):
+                        break
+                except OSError:  # reset by the client
+                    break
+            if not stop.is_set():
+                drip.held_s = time.monotonic() - start
+                drip.gone.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield drip
     finally:
         stop.set()
         listener.close()
