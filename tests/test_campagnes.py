@@ -289,6 +289,9 @@ def test_rows_of_another_porteur_are_errors_naming_sheet_row_and_action(mini_con
         "ABCDE", [2, date.today(), "En cours", 10, "pas le mien"], strict=True
     ):
         wb["Avancement"][f"{column}3"] = value
+    ind = wb["Indicateurs"]
+    territoire = ind.cell(2, 3).value
+    ind.append(["M1", None, territoire, c.annee, 5])  # M1 is supplied by Agglo, not MDE
     buf = io.BytesIO()
     wb.save(buf)
     before = _state(mini_conn)
@@ -296,7 +299,10 @@ def test_rows_of_another_porteur_are_errors_naming_sheet_row_and_action(mini_con
     assert not check.ok
     err = check.errors.iloc[0]
     assert (err["feuille"], err["ligne"]) == ("Avancement", 3)
-    assert "l'action n° 2 n'est pas le sien" in err["message"]
+    # The pronoun agrees: an action is « la sienne », an indicator « le sien ».
+    assert "l'action n° 2 n'est pas la sienne." in err["message"]
+    messages = list(check.errors["message"])
+    assert any("l'indicateur M1 n'est pas le sien." in m for m in messages), messages
     with pytest.raises(InputError, match="erreur"):
         batches.publish(mini_conn, AGENT, check)
     assert _state(mini_conn) == before
