@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ptlcd_data import store
+from ptlcd_data import formats, store
 from ptlcd_data.access.auth import User
 from ptlcd_data.classeurs import reader
 from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
@@ -86,6 +86,11 @@ class Check:
                 row[label] = int((etats == etat).sum())
             out.append(row)
         return pd.DataFrame(out, columns=["feuille", "créés", "modifiés", "inchangés", "ignorés"])
+
+    def counts_text(self) -> str:
+        """'1 créé, 0 modifié, 3 inchangés, 0 ignoré': the counts in words, each agreed."""
+        c = self.counts()
+        return ", ".join(formats.count(c[many], one, many) for one, many in ETAT_COUNT.items())
 
     def changes_count(self) -> int:
         c = self.counts()
