@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.campagnes import campaigns, completion, relances, returns, workbooks
+from ptlcd_data.classeurs import problems
 from ptlcd_data.classeurs.reader import FileRefused
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.errors import InputError, PermissionDenied
@@ -303,6 +304,13 @@ def test_rows_of_another_porteur_are_errors_naming_sheet_row_and_action(mini_con
     assert "l'action n° 2 n'est pas la sienne." in err["message"]
     messages = list(check.errors["message"])
     assert any("l'indicateur M1 n'est pas le sien." in m for m in messages), messages
+    # Staff see the column as a porteur account does (`check_scope`): its letter and header.
+    assert (err["colonne"], err["entete"]) == ("A", "N° action")
+    assert problems.format_problem(err.to_dict()).startswith(
+        "Erreur — Avancement, ligne 3, colonne A (N° action) : « 2 » — Ce classeur est celui"
+    )
+    indicator = check.errors[check.errors["feuille"] == "Indicateurs"].iloc[0]
+    assert (indicator["colonne"], indicator["entete"]) == ("A", "Code indicateur")
     with pytest.raises(InputError, match="erreur"):
         batches.publish(mini_conn, AGENT, check)
     assert _state(mini_conn) == before
