@@ -11,7 +11,7 @@ from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import publishing, queries
+from ptlcd_data.plan import publishing, queries, versions
 from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
@@ -185,6 +185,33 @@ def test_the_import_page_publishes_a_porteurs_own_rows(app_env):
     at.button(key="import_publish").click().run()
     assert_clean(at)
     assert "Lot n° 1 publié : 1 créé(s)" in texts(at.success)
+
+
+def _give_action_to(db, no: int, codes: tuple[str, ...]) -> None:
+    """Action `no` carried by `codes` from today on (a plan change, as the plan page makes)."""
+    with store.connect(db) as conn:
+        before = versions.snapshot(conn).actions[no]["porteurs"]
+        change = PlanChange("action", no, "modification", {"porteurs": (before, codes)})
+        publishing.publish(conn, [change], date_effet=date.today(), user=SYSTEM, motif="essai")
+
+
+def test_a_refused_publish_is_said_and_the_stale_check_is_gone(app_env):
+    at = open_page(IMPORT, login=_porteur(app_env))
+    _upload(at, f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]}))
+    assert "Aucune erreur" in texts(at.success)
+    _give_action_to(app_env, 19, ("GOLD",))  # between Vérifier and Publier
+    with store.connect(app_env) as conn:
+        before = f.state(conn)
+    at.button(key="import_publish").click().run()
+    assert not at.exception
+    assert "Import refusé — 1 ligne" in texts(at.error)
+    assert "Aucune erreur" not in texts(at.success)
+    assert not [b for b in at.button if b.key == "import_publish"]
+    assert "Cliquez sur « Vérifier »" in texts(at.caption)
+    at.run()  # the refusal is said once; the page then asks for Vérifier again
+    assert "Aucune erreur" not in texts(at.success)
+    with store.connect(app_env) as conn:
+        assert f.state(conn) == before
 
 
 def test_a_porteur_sees_only_its_own_batches_and_cannot_undo(app_env):
