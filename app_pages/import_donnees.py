@@ -51,6 +51,10 @@ def _publish() -> None:
     if not stored or isinstance(stored[1], str):
         return
     check = stored[1]
+    # Used once, published or refused: a refused check no longer holds (the scope, the campaign
+    # or the base changed since Vérifier), so the page says the refusal, never « Aucune
+    # erreur » again, and asks for Vérifier again.
+    st.session_state.pop(CHECK_KEY, None)
     try:
         batch_id = data.write(
             batches.publish, session.current_user(), check, backup_keep=data.settings().backups_kept
@@ -58,7 +62,6 @@ def _publish() -> None:
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return
-    st.session_state.pop(CHECK_KEY, None)
     if batch_id is None:
         st.session_state[FLASH_KEY] = (
             "info",

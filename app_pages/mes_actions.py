@@ -41,6 +41,9 @@ gen = st.session_state.setdefault(GEN_KEY, 0)
 
 st.header("Actions", anchor=False)
 actions = data.query(porteur_actions.porteur_actions, codes, as_of)
+drawn = [int(n) for n in actions["action_no"]] if recording else []
+mes_actions.keep_lost_input(codes, drawn, gen, today)
+mes_actions.show_lost_input()
 if actions.empty:
     st.info("Aucune action du plan n'est portée par ce porteur : rien à mettre à jour.")
 else:

@@ -1,4 +1,4 @@
-"""French number and date formats: 12 345,6 ; 45 % ; 31/12/2019.
+"""French number and date formats: 12 345,6 ; 45 % ; 31/12/2019 ; 1 action, 3 actions.
 
 Pure functions, used by pages, charts, exports and the PDF alike.
 """
@@ -18,6 +18,23 @@ def number(value: float | int | None, decimals: int = 0, empty: str = "—") -> 
         return empty
     text = f"{value:,.{decimals}f}"
     return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """A count and its noun, agreed: (1, 'créé') -> '1 créé', (2, 'créé') -> '2 créés'.
+
+    French takes the singular below 2 (« 0 action », « 1 action »). Without `plural`, every
+    word of `singular` takes an « s » unless it ends in s, x or z (« autre indicateur » ->
+    « autres indicateurs », « mois » stays): give `plural` for anything else (« action est »
+    -> « actions sont »). The number is French-formatted (`number`: 12 345).
+    """
+    if abs(n) < 2:
+        word = singular
+    else:
+        word = plural or " ".join(
+            w if w.endswith(("s", "x", "z")) else w + "s" for w in singular.split(" ")
+        )
+    return f"{number(n)} {word}"
 
 
 def percent(value: float | int | None, decimals: int = 0, empty: str = "—") -> str:

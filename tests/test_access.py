@@ -215,6 +215,14 @@ def test_cli_user_commands(db_path, capsys, monkeypatch):
     assert "compte créé" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("password", "length"), [("", "0 caractère"), ("a", "1 caractère"), ("abc", "3 caractères")]
+)
+def test_a_short_password_names_its_length_agreed(password, length):
+    with pytest.raises(InputError, match=f"Mot de passe trop court : {length}, "):
+        accounts.check_password_strength(password)
+
+
 def test_roles_file(tmp_path):
     path = tmp_path / "roles.toml"
     path.write_text('defaut = ""\n[roles]\n"Alice@Exemple.fr" = "admin"\n', encoding="utf-8")

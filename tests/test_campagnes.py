@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from ptlcd_data import store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.campagnes import campaigns, completion, relances, returns, workbooks
+from ptlcd_data.classeurs import problems
 from ptlcd_data.classeurs.reader import FileRefused
 from ptlcd_data.demo import large as demo_large
 from ptlcd_data.errors import InputError, PermissionDenied
@@ -289,6 +290,9 @@ def test_rows_of_another_porteur_are_errors_naming_sheet_row_and_action(mini_con
         "ABCDE", [2, date.today(), "En cours", 10, "pas le mien"], strict=True
     ):
         wb["Avancement"][f"{column}3"] = value
+    ind = wb["Indicateurs"]
+    territoire = ind.cell(2, 3).value
+    ind.append(["M1", None, territoire, c.annee, 5])  # M1 is supplied by Agglo, not MDE
     buf = io.BytesIO()
     wb.save(buf)
     before = _state(mini_conn)
@@ -296,7 +300,17 @@ def test_rows_of_another_porteur_are_errors_naming_sheet_row_and_action(mini_con
     assert not check.ok
     err = check.errors.iloc[0]
     assert (err["feuille"], err["ligne"]) == ("Avancement", 3)
-    assert "l'action n° 2 n'est pas le sien" in err["message"]
+    # The pronoun agrees: an action is « la sienne », an indicator « le sien ».
+    assert "l'action n° 2 n'est pas la sienne." in err["message"]
+    messages = list(check.errors["message"])
+    assert any("l'indicateur M1 n'est pas le sien." in m for m in messages), messages
+    # Staff see the column as a porteur account does (`check_scope`): its letter and header.
+    assert (err["colonne"], err["entete"]) == ("A", "N° action")
+    assert problems.format_problem(err.to_dict()).startswith(
+        "Erreur — Avancement, ligne 3, colonne A (N° action) : « 2 » — Ce classeur est celui"
+    )
+    indicator = check.errors[check.errors["feuille"] == "Indicateurs"].iloc[0]
+    assert (indicator["colonne"], indicator["entete"]) == ("A", "Code indicateur")
     with pytest.raises(InputError, match="erreur"):
         batches.publish(mini_conn, AGENT, check)
     assert _state(mini_conn) == before

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from ptlcd_data import store
@@ -39,6 +40,12 @@ def test_status_bars_sentence_gives_every_axis_its_counts(demo):
         assert _figures(text, f"Axe {axe_no}") == dict(
             zip(of_axe["statut"], of_axe["nb"].astype(int), strict=True)
         )
+
+
+def test_status_bars_sentence_of_one_action_in_one_axis_agrees_in_the_singular():
+    counts = pd.DataFrame({"axe_no": [1], "axe": ["Axe un"], "statut": ["En cours"], "nb": [1]})
+    text = descriptions.statuts_par_axe_texte(counts)
+    assert text.startswith("Statuts de 1 action dans 1 axe (une barre par axe"), text
 
 
 def test_status_bars_sentence_matches_the_plan_summary(demo):

@@ -39,7 +39,7 @@ def test_import_publishes_then_reimport_says_nothing_changes(db, tmp_path, capsy
     assert main(["--db", str(db), "import", str(path), "--user", "marie"]) == 0
     out = capsys.readouterr().out
     assert "Indicateurs, ligne 2 : I1.1.a · Nantes · 2019 · Valeur : — → 1\u202f234,5" in out
-    assert "Lot n° 1 publié : 1 créés, 0 modifiés, 0 inchangés, 0 ignorés." in out
+    assert "Lot n° 1 publié : 1 créé, 0 modifié, 0 inchangé, 0 ignoré." in out
     with store.connect(db) as conn:
         # No account is named "marie": the command line says who typed the name.
         who = "ligne de commande (marie)"
@@ -59,7 +59,7 @@ def test_dry_run_shows_changes_and_writes_nothing(db, tmp_path, capsys):
     assert main(["--db", str(db), "import", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "— → 12" in out
-    assert "Simulation (1 créés" in out and "rien n'a été publié" in out
+    assert "Simulation (1 créé, 0 modifié" in out and "rien n'a été publié" in out
     assert state(db) == before
 
 

@@ -11,7 +11,7 @@ from ptlcd_data import store
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
-from ptlcd_data.plan import publishing, queries
+from ptlcd_data.plan import publishing, queries, versions
 from ptlcd_data.plan.versions import PlanChange
 from ptlcd_data.suivi import status_queries
 from tests.helpers import MINI_PLAN
@@ -34,6 +34,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _porteur(db, login="mde", codes=("MDE",)):
     return add_account(db, login, "porteur", nom="Maison de l'emploi", porteurs=codes)
+
+
+def _give_action_to(db, no: int, codes: tuple[str, ...]) -> None:
+    """Action `no` carried by `codes` from today on (a plan change, as the plan page makes)."""
+    with store.connect(db) as conn:
+        before = versions.snapshot(conn).actions[no]["porteurs"]
+        change = PlanChange("action", no, "modification", {"porteurs": (before, codes)})
+        publishing.publish(conn, [change], date_effet=date.today(), user=SYSTEM, motif="essai")
 
 
 def _shown(at, columns):
@@ -95,6 +103,39 @@ def test_a_porteur_records_a_value_of_its_indicator(app_env):
     assert values[["territoire_code", "annee", "valeur"]].values.tolist() == [
         ["NANTES", expected, 17.0]
     ]
+
+
+def test_an_action_given_away_while_its_form_is_filled_says_so_and_keeps_the_input(app_env):
+    at = open_page(PAGE, login=_porteur(app_env))
+    at.selectbox(key="mes_19_statut_19_0").select("En cours")
+    at.number_input(key="mes_19_avancement_19_0").set_value(30)
+    at.text_area(key="mes_19_commentaire_19_0").input("Première session faite")
+    at.selectbox(key="mes_19_eng_NANTES_19_0").select("Engagée")
+    _give_action_to(app_env, 19, ("GOLD",))  # between drawing the form and sending it
+    with store.connect(app_env) as conn:
+        before = f.state(conn)
+    at.button(key="mes_19_submit").click().run()
+    assert not at.exception
+    assert (
+        "L'action n° 19 n'est plus portée par Maison de l'emploi : rien n'a été enregistré. "
+        "Vos saisies sont reprises ci-dessous."
+    ) in texts(at.error).replace("\\", "")  # shown Markdown-escaped
+    kept = texts(at.code)
+    for line in (
+        "Action n° 19",
+        "Statut : En cours",
+        "Avancement : 30\u202f%",
+        f"Date d'effet : {date.today():%d/%m/%Y}",
+        "Commentaire : Première session faite",
+        "Engagement : Nantes : Engagée",
+    ):
+        assert line in kept, kept
+    at.run()  # still there after another click anywhere on the page
+    assert "Première session faite" in texts(at.code)
+    at.button(key="mes_lost_dismiss").click().run()
+    assert not at.code and not at.error
+    with store.connect(app_env) as conn:
+        assert f.state(conn) == before
 
 
 def test_staff_choose_a_porteur_and_readers_have_no_such_page(app_env):
@@ -185,6 +226,25 @@ def test_the_import_page_publishes_a_porteurs_own_rows(app_env):
     at.button(key="import_publish").click().run()
     assert_clean(at)
     assert "Lot n° 1 publié : 1 créé(s)" in texts(at.success)
+
+
+def test_a_refused_publish_is_said_and_the_stale_check_is_gone(app_env):
+    at = open_page(IMPORT, login=_porteur(app_env))
+    _upload(at, f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]}))
+    assert "Aucune erreur" in texts(at.success)
+    _give_action_to(app_env, 19, ("GOLD",))  # between Vérifier and Publier
+    with store.connect(app_env) as conn:
+        before = f.state(conn)
+    at.button(key="import_publish").click().run()
+    assert not at.exception
+    assert "Import refusé — 1 ligne" in texts(at.error)
+    assert "Aucune erreur" not in texts(at.success)
+    assert not [b for b in at.button if b.key == "import_publish"]
+    assert "Cliquez sur « Vérifier »" in texts(at.caption)
+    at.run()  # the refusal is said once; the page then asks for Vérifier again
+    assert "Aucune erreur" not in texts(at.success)
+    with store.connect(app_env) as conn:
+        assert f.state(conn) == before
 
 
 def test_a_porteur_sees_only_its_own_batches_and_cannot_undo(app_env):

@@ -155,6 +155,28 @@ def test_a_bad_workbook_is_refused_whole_naming_sheet_row_and_column(mini_db, ed
     assert revision(mini_db) == before
 
 
+def test_a_merged_objective_cell_is_said_empty_or_merged_with_its_place(mini_db, capsys):
+    def merge(wb):
+        first, second = plan_row(wb, 2), plan_row(wb, 3)
+        assert second == first + 1
+        wb["Plan"].merge_cells(start_row=first, start_column=2, end_row=second, end_column=2)
+
+    result = check(mini_db, edited(exported(mini_db), merge))
+    assert not result.ok
+    [err] = result.errors  # the top-left cell keeps its value: only the row below is wrong
+    assert (err["feuille"], err["ligne"], err["colonne"]) == ("Plan", 4, "B")
+    assert err["valeur"] is None
+    assert err["message"].startswith("Objectif vide : la cellule B4 est vide ou fusionnée")
+    assert "Objectif inconnu" not in err["message"]
+    path = mini_db.parent / "fusion.xlsx"
+    path.write_bytes(edited(exported(mini_db), merge))
+    assert cli(mini_db, "plan", "import", str(path), "--motif", "m") == 1
+    assert (
+        "Erreur — Plan, ligne 4, colonne B (Objectif opérationnel) : Objectif vide : la cellule "
+        "B4 est vide ou fusionnée"
+    ) in capsys.readouterr().err
+
+
 def test_a_retired_number_is_never_reused(mini_db):
     data = exported(mini_db)
     with store.connect(mini_db) as conn:

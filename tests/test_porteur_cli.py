@@ -87,7 +87,7 @@ def test_import_as_a_porteur_refuses_another_porteurs_rows(db_path, tmp_path, ca
         f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]})
     )
     assert main(["--db", str(db_path), "import", str(path), "--user", "mde"]) == 0
-    assert "Lot n° 1 publié : 1 créés" in capsys.readouterr().out
+    assert "Lot n° 1 publié : 1 créé, 0 modifié" in capsys.readouterr().out
     with store.connect(db_path) as conn:
         assert conn.execute("SELECT auteur FROM import_batch").fetchall() == [("mde",)]
 

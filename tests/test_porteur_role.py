@@ -189,7 +189,9 @@ def test_the_mini_plan_scopes_its_own_porteurs(mini_conn):
     saisie.enregistrer_revue(mini_conn, univ, 2, statut="En cours", today=TODAY)
     with pytest.raises(PermissionDenied, match="L'action n° 1 est portée par Agglo"):
         saisie.enregistrer_revue(mini_conn, univ, 1, statut="En cours", today=TODAY)
-    with pytest.raises(PermissionDenied, match="L'action n° 4 est portée par aucun porteur"):
+    with pytest.raises(
+        PermissionDenied, match="L'action n° 4 n'est portée par aucun porteur désigné"
+    ):
         saisie.enregistrer_revue(mini_conn, univ, 4, statut="En cours", today=TODAY)
     mde = User("mde", "MDE", "porteur", porteurs=("MDE",))
     territoire = mini_conn.execute("SELECT code FROM territoire ORDER BY ordre").fetchone()[0]

@@ -142,6 +142,8 @@ def test_the_secret_setting_wins_and_must_be_long_enough(tmp_path):
     assert not (tmp_path / sessions.SECRET_FILE).exists()
     with pytest.raises(sessions.SecretError, match="PTLCD_SECRET_KEY est trop courte"):
         sessions.secret_key(Settings(db_path=tmp_path / "ptlcd.duckdb", secret_key="court"))
+    with pytest.raises(sessions.SecretError, match=r"trop courte \(1 caractère\) : 32"):
+        sessions.secret_key(Settings(db_path=tmp_path / "ptlcd.duckdb", secret_key="k"))
 
 
 def test_settings_never_show_the_secret():

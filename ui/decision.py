@@ -111,6 +111,20 @@ def decision_form(action_no: int, key: str, gen: int, today: date) -> Decision |
         submitted = st.form_submit_button("Enregistrer", type="primary", key=f"{key}_submit")
     if not submitted:
         return None
+    return _decision(
+        date_effet, statut, avancement, commentaire, chosen, codes_without_level, today
+    )
+
+
+def _decision(
+    date_effet: object,
+    statut: str | None,
+    avancement: float | None,
+    commentaire: str,
+    chosen: dict[str, str],
+    codes_without_level: bool,
+    today: date,
+) -> Decision:
     return Decision(
         date_effet=date_effet if isinstance(date_effet, date) else today,
         statut=statut,
@@ -119,6 +133,52 @@ def decision_form(action_no: int, key: str, gen: int, today: date) -> Decision |
         engagements=chosen,
         codes_without_level=codes_without_level,
     )
+
+
+def sent_without_form(action_no: int, key: str, gen: int, today: date) -> Decision | None:
+    """What the form of `action_no` (as `decision_form(action_no, key, gen, today)` drew it)
+    was sent with in this run, read from the session state: for a page that no longer draws
+    that form (the action went to another porteur meanwhile). None when it was not sent."""
+    state = st.session_state
+    if not state.get(f"{key}_submit"):
+        return None
+    suffix = f"{action_no}_{gen}"
+    cells = data.query(engagements.engagement_cells, today, actions=(action_no,))
+    if len(cells) <= TERRITORY_FIELDS_MAX:
+        levels = {str(c): state.get(f"{key}_eng_{c}_{suffix}") for c in cells["territoire_code"]}
+        chosen = {c: str(n) for c, n in levels.items() if n is not None}
+    else:
+        niveau = state.get(f"{key}_eng_niveau_{suffix}")
+        codes = state.get(f"{key}_eng_codes_{suffix}") or []
+        chosen = {str(c): str(niveau) for c in codes} if niveau is not None else {}
+    return _decision(
+        state.get(f"{key}_date_{suffix}"),
+        state.get(f"{key}_statut_{suffix}"),
+        state.get(f"{key}_avancement_{suffix}"),
+        str(state.get(f"{key}_commentaire_{suffix}") or ""),
+        chosen,
+        False,
+        today,
+    )
+
+
+def as_text(action_no: int, decision: Decision, today: date) -> str:
+    """What a decision says, one field a line, for a person to copy it back into the form."""
+    names = data.query(engagements.engagement_cells, today, actions=(action_no,))
+    territory = dict(zip(names["territoire_code"], names["territoire"], strict=True))
+    lines = [f"Action n° {action_no}"]
+    if decision.statut is not None:
+        lines.append(f"Statut : {decision.statut}")
+    if decision.avancement is not None:
+        lines.append(f"Avancement : {formats.percent(decision.avancement)}")
+    lines.append(f"Date d'effet : {formats.day(decision.date_effet)}")
+    if decision.commentaire.strip():
+        lines.append(f"Commentaire : {decision.commentaire.strip()}")
+    lines += [
+        f"Engagement : {territory.get(code, code)} : {niveau}"
+        for code, niveau in decision.engagements.items()
+    ]
+    return "\n".join(lines)
 
 
 def record(user: User, action_no: int, decision: Decision) -> str | None:

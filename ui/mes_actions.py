@@ -15,9 +15,11 @@ from ptlcd_data.access.auth import User
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.rules import year_range
 from ptlcd_data.plan import porteurs, queries
-from ui import data, widgets
+from ui import data, decision, widgets
 
 PORTEUR_KEY = "mes_actions_porteur"
+DRAWN_KEY = "_mes_actions_drawn"  # the actions whose forms the last run drew
+LOST_KEY = "_mes_actions_lost"  # (why, what was typed) of a form sent for an action gone away
 
 
 def porteur_codes(user: User) -> tuple[str, ...]:
@@ -93,3 +95,40 @@ def value_form(
             f"{formats.number(float(valeur), 0 if float(valeur).is_integer() else 2)}."
         )
     return None
+
+
+def keep_lost_input(codes: tuple[str, ...], drawn: list[int], gen: int, today: date) -> None:
+    """Keep what was typed in a form the last run drew and this run does not (`drawn`: the
+    actions whose forms it draws), when that form was sent: its action went to another porteur
+    in between. Nothing is recorded (the form is not drawn, its decision is never written); the
+    page says why and shows the input with `show_lost_input`, instead of losing it silently."""
+    for action_no in st.session_state.get(DRAWN_KEY, ()):
+        if action_no in drawn:
+            continue
+        sent = decision.sent_without_form(action_no, f"mes_{action_no}", gen, today)
+        if sent is None:
+            continue
+        labels = data.query(porteurs.porteur_labels)
+        names = ", ".join(labels.get(c, c) for c in codes)
+        st.session_state[LOST_KEY] = (
+            f"L'action n° {action_no} n'est plus portée par {names} : rien n'a été enregistré. "
+            "Vos saisies sont reprises ci-dessous.",
+            decision.as_text(action_no, sent, today),
+        )
+    st.session_state[DRAWN_KEY] = drawn
+
+
+def show_lost_input() -> None:
+    """The input kept by `keep_lost_input`, read-only (a copyable block), until dismissed."""
+    lost = st.session_state.get(LOST_KEY)
+    if lost is None:
+        return
+    why, typed = lost
+    st.error(widgets.escape_md(why))  # names porteurs: plan text, never Markdown
+    st.code(typed, language=None)  # shown as typed, with a copy button
+    st.button(
+        "Masquer les saisies reprises",
+        on_click=st.session_state.pop,
+        args=(LOST_KEY, None),
+        key="mes_lost_dismiss",
+    )

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ptlcd_data import formats
 from ptlcd_data.access import auth, journal, sessions
 from ptlcd_data.access.auth import ROLES, User, require
 from ptlcd_data.errors import InputError, PermissionDenied
@@ -62,7 +63,8 @@ _hasher = PasswordHasher()
 def check_password_strength(password: str) -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise InputError(
-            f"Mot de passe trop court : {len(password)} caractères, {PASSWORD_MIN_LENGTH} au moins."
+            f"Mot de passe trop court : {formats.count(len(password), 'caractère')}, "
+            f"{PASSWORD_MIN_LENGTH} au moins."
         )
     if password.strip() != password or len(set(password)) < 5:
         raise InputError("Mot de passe trop simple : variez les caractères, sans espace au bord.")

@@ -43,9 +43,14 @@ class Scope:
     def action_refusal(self, action_no: int) -> str:
         """Why this account may not record for `action_no` (a French sentence)."""
         owners = self.owners.get(action_no, ())
-        carried = ", ".join(owners) if owners else "aucun porteur désigné"
+        # « aucun » needs the negation « n'est … » : « n'est portée par aucun porteur désigné ».
+        carried = (
+            f"est portée par {', '.join(owners)}"
+            if owners
+            else "n'est portée par aucun porteur désigné"
+        )
         return (
-            f"L'action n° {action_no} est portée par {carried} : ce compte ({self.who}) ne "
+            f"L'action n° {action_no} {carried} : ce compte ({self.who}) ne "
             f"renseigne que ses propres actions ({_listed(sorted(self.actions), 'n° ')})."
         )
 

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from ptlcd_data import formats
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
@@ -71,7 +72,8 @@ def secret_key(settings: Settings) -> bytes:
     if settings.secret_key:
         if len(settings.secret_key) < SECRET_MIN_LENGTH:
             raise SecretError(
-                f"PTLCD_SECRET_KEY est trop courte ({len(settings.secret_key)} caractères) : "
+                "PTLCD_SECRET_KEY est trop courte "
+                f"({formats.count(len(settings.secret_key), 'caractère')}) : "
                 f"{SECRET_MIN_LENGTH} caractères au moins, tirés au hasard."
             )
         return settings.secret_key.encode("utf-8")

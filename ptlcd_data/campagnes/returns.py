@@ -92,7 +92,10 @@ def out_of_scope(
     limits = plan_porteurs.porteurs_scope(conn, (stamp.porteur_code,))
     found = []
     for kind, feuille, ligne, code in check_scope.rows_outside(conn, limits, diffs):
-        what = "l'indicateur" if kind == "indicateurs" else "l'action n°"
+        # "le sien" for an indicator, "la sienne" for an action: French agrees the pronoun.
+        what, his = (
+            ("l'indicateur", "le sien") if kind == "indicateurs" else ("l'action n°", "la sienne")
+        )
         header = "Code indicateur" if kind == "indicateurs" else "N° action"
         found.append(
             error(
@@ -102,7 +105,7 @@ def out_of_scope(
                 header,
                 code,
                 f"Ce classeur est celui du porteur {stamp.porteur_code} : {what} "
-                f"{code} n'est pas le sien.",
+                f"{code} n'est pas {his}.",
                 f"une action portée ou un indicateur fourni par {stamp.porteur_code}",
             )
         )

@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from ptlcd_data.classeurs import cell_marks, percent_format
 from ptlcd_data.errors import InputError
-from ptlcd_data.formats import NBSP, number
+from ptlcd_data.formats import NBSP, count, number
 
 log = logging.getLogger("ptlcd")
 
@@ -247,7 +247,7 @@ def _mb(size: int, decimals: int = 0) -> str:
 def _too_many_rows(where: str, rows: int, max_rows: int) -> str:
     """`where` is a sentence's subject naming the file (and sheet) in full, untouched."""
     return (
-        f"{where} compte {number(rows)} lignes ; la limite est de {number(max_rows)} lignes "
+        f"{where} compte {count(rows, 'ligne')} ; la limite est de {count(max_rows, 'ligne')} "
         "(réglage PTLCD_MAX_ROWS). Découpez le fichier."
     )
 

@@ -1,4 +1,5 @@
-"""Writing helpers for the XLSX workbooks people fill in: a header row, a drop-down list.
+"""Writing helpers for the XLSX workbooks people fill in: a header row, text cells, a drop-down
+list.
 
 The import template (`imports.template`), each porteur's campaign workbook (built on it) and the
 plan workbook (`plan`) look alike because they share these.
@@ -31,6 +32,15 @@ def write_header(ws: Worksheet, labels: list[str], widths: list[int]) -> None:
     ws.print_title_rows = "1:1"
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def text_cells(ws: Worksheet) -> None:
+    """Every text below the header is a text cell: a wording, a code or a comment starting with
+    « = » is shown as written, never run as a formula (openpyxl makes it one otherwise)."""
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def list_validation(

@@ -148,8 +148,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         check = verify.check_file(conn, data, path.name, settings, user=user)
         for problem in check.problems.to_dict("records"):
             print(problems.format_problem(problem), file=sys.stderr if not check.ok else sys.stdout)
-        counts = check.counts()
-        summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        summary = check.counts_text()
         if check.campagne_id is not None:
             summary += (
                 f" ; campagne n° {check.campagne_id}, porteur {check.porteur_code} : "

@@ -16,12 +16,11 @@ from datetime import date
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ptlcd_data import exports, vocabulary
-from ptlcd_data.classeurs.writer import list_validation, write_header
+from ptlcd_data.classeurs.writer import list_validation, text_cells, write_header
 from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
@@ -104,16 +103,12 @@ def referentiel(conn: Connection) -> Referentiel:
 CONTEXT_WIDTH = 45
 
 
-def _rows(ws: Worksheet, df: pd.DataFrame, text_columns: set[str]) -> None:
-    """Append `df`'s rows; a text in `text_columns` (or any context column) is never a formula."""
+def _rows(ws: Worksheet, df: pd.DataFrame) -> None:
+    """Append `df`'s rows; every text is a text cell, never a formula: a comment, but also a
+    code or a territory of the plan, that starts with « = » stays as written."""
     for row in df.itertuples(index=False):
         ws.append([exports._cell_value(v) for v in row])
-    for index, column in enumerate(df.columns, start=1):
-        if column not in text_columns:
-            continue
-        for cell in ws[get_column_letter(index)][1:]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    text_cells(ws)
 
 
 def workbook(conn: Connection, year: int | None = None) -> bytes:
@@ -150,7 +145,7 @@ def build(
     write_header(
         ws, list(ind.columns), [16, 60, 20, 8, 12, 12, 24, 40] + [CONTEXT_WIDTH] * len(extra_ind)
     )
-    _rows(ws, ind, {"Indicateur", "Source", "Commentaire", *extra_ind})
+    _rows(ws, ind)
 
     indicateurs, territoires, actions = ref.indicateurs, ref.territoires, ref.actions
     last = max(len(ind) + 1, VALIDATED_ROWS)
@@ -181,7 +176,7 @@ def build(
     av_rows = avancement if avancement is not None else pd.DataFrame(columns=av_columns)
     extra_av = list(av_rows.columns[len(av_columns) :])
     write_header(av, list(av_rows.columns), [11, 13, 14, 15, 60] + [CONTEXT_WIDTH] * len(extra_av))
-    _rows(av, av_rows, {"Commentaire", *extra_av})
+    _rows(av, av_rows)
     av_last = max(len(av_rows) + 1, VALIDATED_ROWS)
     list_validation(
         av, f"{ref_sheet}!$G$2:$G${len(actions) + 1}", f"A2:A{av_last}", "une action", REFERENTIEL

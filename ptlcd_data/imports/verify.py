@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ptlcd_data import store
+from ptlcd_data import formats, store
 from ptlcd_data.access.auth import User
 from ptlcd_data.classeurs import reader
 from ptlcd_data.classeurs.headers import HEADER_SEARCH_ROWS, header_key, letter
@@ -31,6 +31,7 @@ from ptlcd_data.imports.sheets import (
     HELP_SHEETS,
     SPECS,
     Layout,
+    Spec,
     header_missing,
     named_like_spec,
     recognise,
@@ -86,6 +87,11 @@ class Check:
                 row[label] = int((etats == etat).sum())
             out.append(row)
         return pd.DataFrame(out, columns=["feuille", "créés", "modifiés", "inchangés", "ignorés"])
+
+    def counts_text(self) -> str:
+        """'1 créé, 0 modifié, 3 inchangés, 0 ignoré': the counts in words, each agreed."""
+        c = self.counts()
+        return ", ".join(formats.count(c[many], one, many) for one, many in ETAT_COUNT.items())
 
     def changes_count(self) -> int:
         c = self.counts()
@@ -197,6 +203,8 @@ def check_file(
         problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
     )
     engine.install_macros(conn)
+    # sheet -> its spec, and where its columns are (field -> letter, header as found).
+    located: dict[str, tuple[Spec, dict[str, tuple[str, str]]]] = {}
     for kind in KINDS:
         mine = [(lay, t) for lay, t in layouts if lay.spec.kind == kind and not lay.missing()]
         if not mine:
@@ -208,8 +216,9 @@ def check_file(
             engine.drop_rows(conn, len(mine))
             conn.unregister(PARSED[kind])
         problems.extend(problems_kind)
+        where = engine.columns(mine, SPECS[kind])
+        located.update({sheet: (SPECS[kind], fields) for sheet, fields in where.items()})
         if scope is not None:
-            where = engine.columns(mine, SPECS[kind])
             problems.extend(check_scope.problems(conn, scope, kind, parsed, where))
         # The parsed rows are kept: publishing compares them again without parsing again.
         check.rows[kind] = parsed
@@ -217,10 +226,28 @@ def check_file(
     if returns is not None and stamp is not None and campaign_id is not None:
         check.campagne_id, check.porteur_code = campaign_id, stamp.porteur_code
         if scope is None:  # a porteur account's own scope was checked row by row above
-            problems += returns.out_of_scope(conn, stamp, check.diff)
+            problems += _with_letters(returns.out_of_scope(conn, stamp, check.diff), located)
         check.confirmations = returns.confirmations(conn, campaign_id, check.diff)
     check.problems = problems_frame(problems)
     return check
+
+
+def _with_letters(
+    found: list[dict[str, Any]], located: dict[str, tuple[Spec, dict[str, tuple[str, str]]]]
+) -> list[dict[str, Any]]:
+    """`found` with each column named by its letter and header as found in the sheet, as the
+    rules and a porteur account's scope name it. The campaign checks (`hooks`) see the diffs,
+    not the sheets: they name a column by its template header only."""
+    out = []
+    for p in found:
+        spec, fields = located.get(str(p["feuille"]), (None, {}))
+        if spec is not None and p["colonne"] is None and p["entete"]:
+            said = header_key(p["entete"])
+            key = next((c.key for c in spec.columns if header_key(c.label) == said), None)
+            if key in fields:
+                p = {**p, "colonne": fields[key][0], "entete": fields[key][1]}
+        out.append(p)
+    return out
 
 
 def _no_result_above_data(sheet: str, table: pa.Table, last_line: int) -> list[dict[str, Any]]:

@@ -148,6 +148,34 @@ class _Parser:
             problems.error(rows.title, line, col_letter, header, value, message, attendu)
         )
 
+    def unknown(
+        self,
+        rows: _Rows,
+        line: int,
+        col: int | None,
+        text: str,
+        what: tuple[str, str],
+        expected: str | None = None,
+    ) -> None:
+        """The cell names no item of a sheet (`what`: « Objectif », « Objectifs »): written but
+        unknown, or not written at all. An empty cell is often one of a merged range: the reader
+        sees its value in the top-left cell only, so the rows below seem to name nothing."""
+        item, sheet = what
+        expected = expected or f"un code de la feuille {sheet}"
+        if text:
+            self.error(rows, line, col, text, f"{item} inconnu (feuille {sheet}).", expected)
+            return
+        cell = f"la cellule {letter(col)}{line}" if col is not None else "la cellule"
+        self.error(
+            rows,
+            line,
+            col,
+            None,
+            f"{item} vide : {cell} est vide ou fusionnée (une cellule fusionnée n'a de valeur "
+            "que dans sa case en haut à gauche).",
+            f"{expected}, écrit sur chaque ligne (sans fusionner les cellules)",
+        )
+
     def records(
         self, rows: _Rows, spec: Sheet, key: str, *, integer_key: bool = False
     ) -> dict[Any, tuple[int, dict[str, str]]]:
@@ -286,13 +314,9 @@ def parse(book: reader.RawBook) -> PlanBook:
     for n, (k, (line, v)) in enumerate(p.records(orow, SHEETS["objectifs"], "code").items(), 1):
         axe_no = _integer(v["axe_no"])
         if axe_no not in axes:
-            p.error(
-                orow,
-                line,
-                p.col(orow, SHEETS["objectifs"], "axe_no"),
-                v["axe_no"],
-                "Axe inconnu (feuille Axes).",
-                "un n° d'axe de la feuille Axes",
+            col = p.col(orow, SHEETS["objectifs"], "axe_no")
+            p.unknown(
+                orow, line, col, v["axe_no"], ("Axe", "Axes"), "un n° d'axe de la feuille Axes"
             )
             continue
         objectifs[k] = {
@@ -307,14 +331,8 @@ def parse(book: reader.RawBook) -> PlanBook:
     ispec = SHEETS["indicateurs"]
     for n, (k, (line, v)) in enumerate(p.records(irow, ispec, "code").items(), 1):
         if v["objectif_code"] not in objectifs:
-            p.error(
-                irow,
-                line,
-                p.col(irow, ispec, "objectif_code"),
-                v["objectif_code"],
-                "Objectif inconnu (feuille Objectifs).",
-                "un code de la feuille Objectifs",
-            )
+            col = p.col(irow, ispec, "objectif_code")
+            p.unknown(irow, line, col, v["objectif_code"], ("Objectif", "Objectifs"))
         if v["sens"] not in SENS:
             p.error(
                 irow,
@@ -416,13 +434,8 @@ def _actions(
         seen[no] = line
         code = _objective_code(get("objectif_code"), objectifs)
         if code is None:
-            p.error(
-                pr,
-                line,
-                cols["objectif_code"],
-                get("objectif_code") or None,
-                "Objectif inconnu (feuille Objectifs).",
-                "un code de la feuille Objectifs",
+            p.unknown(
+                pr, line, cols["objectif_code"], get("objectif_code"), ("Objectif", "Objectifs")
             )
         if not get("libelle"):
             p.error(pr, line, cols["libelle"], None, "Le libellé de l'action est vide.")

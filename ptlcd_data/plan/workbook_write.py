@@ -46,20 +46,12 @@ ORIGIN_KEY = "origine"
 ORIGIN = "classeur du plan"
 
 
-def _text_cells(ws: Worksheet) -> None:
-    """Every text cell stays text: a wording starting with '=' is never run as a formula."""
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-
-
 def _sheet(wb: Workbook, spec: Sheet, rows: list[list[Any]], widths: list[int]) -> Worksheet:
     ws = wb.create_sheet(spec.title)
     writer.write_header(ws, [h for _, h in spec.columns], widths)
     for row in rows:
         ws.append(row)
-    _text_cells(ws)
+    writer.text_cells(ws)
     return ws
 
 
@@ -98,7 +90,7 @@ def write(plan: PlanSnapshot, meta: dict[str, str]) -> bytes:
                 "; ".join(a.get("porteurs") or ()) or None,
             ]
         )
-    _text_cells(ws)
+    writer.text_cells(ws)
     for row in ws.iter_rows(min_row=2, max_col=len(PLAN_COLUMNS)):
         for cell in row[3:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -36,7 +36,8 @@ def statuts_par_axe_texte(counts: pd.DataFrame) -> str:
     if total == 0:
         return "Statuts des actions par axe : aucune action."
     parts = [
-        f"Statuts de {total} actions dans {len(axes)} axes (une barre par axe, un segment par "
+        f"Statuts de {formats.count(total, 'action')} dans {formats.count(len(axes), 'axe')} "
+        "(une barre par axe, un segment par "
         f"statut). Ensemble : {_mix(counts)}."
     ]
     for axe_no in axes:
@@ -185,7 +186,8 @@ def engagement_texte(grid: Grid) -> str:
     )
     unknown = sum(row.count(NIVEAUX_AFFICHES[0]) for row in grid.niveaux)
     return (
-        f"Matrice de {len(grid.actions)} actions × {len(grid.territoires)} territoires, le niveau "
+        f"Matrice de {formats.count(len(grid.actions), 'action')} × "
+        f"{formats.count(len(grid.territoires), 'territoire')}, le niveau "
         f"d'engagement écrit dans chaque case. Actions où le territoire est engagé ou a réalisé "
         f"l'action : {per}. Cases « {NIVEAUX_AFFICHES[0]} » : {unknown}."
     )

@@ -71,17 +71,11 @@ def _pct(share: float) -> str:
     return formats.percent(100 * share)
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 action', '3 actions', '0 action' (French: zero takes the singular)."""
-    word = singular if abs(n) < 2 else (plural_form or singular + "s")
-    return f"{n} {word}"
-
-
 def faits(e: AxeEtat) -> str:
     """'2 actions sur 7 en difficulté ; 3 réalisées ou en cours ; indicateurs à 38 % …'."""
     parts = [
-        f"{plural(e.nb_en_difficulte, 'action')} sur {e.nb_actions} en difficulté",
-        f"{plural(e.nb_avancees, 'réalisée')} ou en cours",
+        f"{formats.count(e.nb_en_difficulte, 'action')} sur {e.nb_actions} en difficulté",
+        f"{formats.count(e.nb_avancees, 'réalisée')} ou en cours",
     ]
     if e.avancement_indicateurs is None:
         parts.append("aucun indicateur suivi sur deux années")

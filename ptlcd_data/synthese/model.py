@@ -186,7 +186,7 @@ def _compte(n: int, singular: str, plural: str) -> str:
         return (
             "aucune " + singular if singular.startswith(("action", "lancée")) else f"0 {singular}"
         )
-    return f"{n} {singular if n == 1 else plural}"
+    return formats.count(n, singular, plural)
 
 
 def resume(s: Synthese) -> list[str]:
@@ -215,7 +215,7 @@ def resume(s: Synthese) -> list[str]:
         )
         + f" ({late_before} au début de l'année).",
         (
-            f"{engaged} territoire{'s' if engaged > 1 else ''} sur {len(s.engagement)} "
+            f"{formats.count(engaged, 'territoire')} sur {len(s.engagement)} "
             f"{'sont engagés' if engaged > 1 else 'est engagé'} dans au moins une action."
             if engaged
             else "Aucun territoire n'est encore engagé dans une action."

@@ -342,7 +342,11 @@ def _indicateurs_axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int) -> None:
     if ind.empty:
         pdf.paragraph(
             f"Aucune valeur annuelle n'est enregistrée au {formats.day(s.date_observation)} "
-            f"pour les {meteo.plural(len(of_axe), 'indicateur')} de cet axe."
+            + (
+                "pour l'indicateur de cet axe."
+                if len(of_axe) == 1
+                else f"pour les {formats.count(len(of_axe), 'indicateur')} de cet axe."
+            )
         )
         return
     pdf.note(
@@ -377,7 +381,7 @@ def _indicateurs_axe(pdf: SynthesePDF, s: model.Synthese, axe_no: int) -> None:
     )
     if missing:
         pdf.note(
-            f"{meteo.plural(missing, 'autre indicateur')} de l'axe "
+            f"{formats.count(missing, 'autre indicateur')} de l'axe "
             f"{'n’ont' if missing > 1 else 'n’a'} encore aucune valeur annuelle."
         )
     fig = render_charts.indicateurs_axe(ind, s.series)
@@ -451,7 +455,7 @@ def _engagement(pdf: SynthesePDF, s: model.Synthese) -> None:
     )
     if len(e) > len(shown):
         pdf.note(
-            f"{meteo.plural(len(e) - len(shown), 'autre territoire')} (dont "
+            f"{formats.count(len(e) - len(shown), 'autre territoire')} (dont "
             f"{len(e) - len(recorded)} sans aucun engagement enregistré) "
             f"figure{'nt' if len(e) - len(shown) > 1 else ''} dans le classeur XLSX de la "
             "synthèse."
@@ -466,7 +470,7 @@ def _commentaires(pdf: SynthesePDF, s: model.Synthese) -> None:
         return
     shown = c.tail(PDF_COMMENTS_MAX)
     pdf.paragraph(
-        f"{meteo.plural(s.nb_commentaires, 'commentaire')} "
+        f"{formats.count(s.nb_commentaires, 'commentaire')} "
         f"accompagne{'nt' if s.nb_commentaires > 1 else ''} les statuts et engagements "
         f"enregistrés en {s.annee}"
         + (

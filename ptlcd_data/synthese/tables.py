@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ptlcd_data import formats
 from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.rules import SENS_LABELS
@@ -368,7 +369,7 @@ def table_chiffres(
     with_target = int(ind["À la cible"].ne("—").sum())
     nan = float("nan")
     rows = [
-        (col.CH_ACTIONS, n, nan, f"réparties en {etat['axe_no'].nunique()} axes"),
+        (col.CH_ACTIONS, n, nan, f"réparties en {formats.count(etat['axe_no'].nunique(), 'axe')}"),
         (col.CH_REALISEES, done, done_before, "statut « Réalisé »"),
         (
             col.CH_PART,
