@@ -90,7 +90,7 @@ def _list(conn: store.Connection, args: argparse.Namespace) -> int:
         late = " (en retard)" if r.en_retard else ""
         print(
             f"{r.id}\tséance {r.seance} du {formats.day(r.seance_date)}\t"
-            f"{content.subject(r.action_no, r.indicateur)}\t{r.responsable}\t"
+            f"{queries.subject(r.action_no, r.indicateur)}\t{r.responsable}\t"
             f"échéance {formats.day(r.echeance)}\t{queries.etat_label(r.etat)}{late}\t{r.texte}"
         )
     print(f"{len(table)} décision(s).")

@@ -139,6 +139,15 @@ def open_decisions_of(
     return decision_table(conn, as_of, etats=(OUVERTE,), responsables=codes)
 
 
+def subject(action_no: object, indicateur: object) -> str:
+    """What a décision is about: 'Action n° 12', 'Indicateur I3' or 'Générale'."""
+    if action_no is not None and not pd.isna(action_no):
+        return f"Action n° {int(action_no)}"  # type: ignore[call-overload]
+    if isinstance(indicateur, str) and indicateur:
+        return f"Indicateur {indicateur}"
+    return "Générale"
+
+
 def etat_label(etat: object) -> str:
     """'abandonnee' -> 'abandonnée' (what a reader sees)."""
     return ETAT_LABELS.get(str(etat), str(etat))

@@ -37,15 +37,6 @@ class Document:
     produced: date
 
 
-def subject(action_no: object, indicateur: object) -> str:
-    """What a décision is about: 'Action n° 12', 'Indicateur I3' or 'Générale'."""
-    if action_no is not None and not pd.isna(action_no):
-        return f"Action n° {int(action_no)}"  # type: ignore[call-overload]
-    if isinstance(indicateur, str) and indicateur:
-        return f"Indicateur {indicateur}"
-    return "Générale"
-
-
 def state_text(etat: object, en_retard: object) -> str:
     """'ouverte — en retard', 'faite', 'abandonnée'."""
     text = queries.etat_label(etat)
@@ -58,7 +49,7 @@ def rows(table: pd.DataFrame) -> list[list[str]]:
         [
             str(int(r.id)),
             str(r.texte),
-            subject(r.action_no, r.indicateur),
+            queries.subject(r.action_no, r.indicateur),
             str(r.responsable_libelle),
             formats.day(r.echeance),
             state_text(r.etat, r.en_retard),
