@@ -233,3 +233,21 @@ def test_year_summary_keeps_the_decisions_of_the_year(conn: store.Connection) ->
     new = _decision(conn, _seance(conn, date(2026, 2, 3)))
     assert list(queries.year_summary(conn, 2026, TODAY)["id"]) == [new]
     assert list(queries.year_summary(conn, 2025, TODAY)["id"]) == [old]
+
+
+def test_due_decisions_are_the_late_then_those_falling_due(conn: store.Connection) -> None:
+    seance = _seance(conn, date(2026, 3, 1))
+    late = _decision(conn, seance, echeance=date(2026, 3, 10))
+    soon = _decision(conn, seance, echeance=date(2026, 3, 20))
+    _decision(conn, seance, echeance=date(2026, 5, 1))  # not yet due
+    done = _decision(conn, seance, echeance=date(2026, 3, 12))
+    records.set_etat(conn, SAISIE, done, "faite", date_effet=date(2026, 3, 5), today=TODAY)
+    assert list(queries.due_decisions(conn, date(2026, 3, 15), days=7)["id"]) == [late, soon]
+
+
+def test_another_plan_records_decisions_on_its_own_actions(mini_conn: store.Connection) -> None:
+    seance = _seance(mini_conn, date(2026, 3, 1))
+    action = int(scalar(mini_conn, "SELECT min(action_no) FROM plan_action(?)", [TODAY]))
+    decision = _decision(mini_conn, seance, action_no=action, responsable="Mme Martin")
+    row = queries.decision_table(mini_conn, TODAY).set_index("id").loc[decision]
+    assert (row["action_no"], row["responsable_libelle"]) == (action, "Mme Martin")

@@ -8,7 +8,7 @@ effective at the date (`store.sql.latest`). It is en retard when it is `ouverte`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -137,6 +137,16 @@ def open_decisions_of(
     if not codes:
         return decision_table(conn, as_of).iloc[0:0]
     return decision_table(conn, as_of, etats=(OUVERTE,), responsables=codes)
+
+
+def due_decisions(conn: Connection, as_of: date | None = None, days: int = 7) -> pd.DataFrame:
+    """The décisions still open at `as_of` (default: today) whose échéance is at the latest
+    `days` days later: the late ones, then those falling due (what a reminder lists)."""
+    day = dates.or_today(as_of)
+    table = decision_table(conn, day, etats=(OUVERTE,))
+    return table[table["echeance"] <= pd.Timestamp(day + timedelta(days=days))].reset_index(
+        drop=True
+    )
 
 
 def subject(action_no: object, indicateur: object) -> str:
