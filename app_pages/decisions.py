@@ -35,11 +35,21 @@ releve.counts(every)
 
 f1, f2, f3 = st.columns([2, 2, 1])
 etats = f1.multiselect(
-    "États", options=list(records.ETATS), format_func=queries.etat_label, key="dec_etats"
+    "États",
+    options=list(records.ETATS),
+    format_func=queries.etat_label,
+    key="dec_etats",
+    placeholder="Tous les états",
+    select_all=False,  # Streamlit's "Select all" is in English
 )
 names = data.query(queries.responsables, as_of)
 chosen = f2.multiselect(
-    "Responsables", options=list(names), format_func=names.__getitem__, key="dec_responsables"
+    "Responsables",
+    options=list(names),
+    format_func=names.__getitem__,
+    key="dec_responsables",
+    placeholder="Tous les responsables",
+    select_all=False,
 )
 late = f3.toggle("Seulement en retard", key="dec_retard")
 g1, g2 = st.columns(2)
@@ -51,7 +61,12 @@ seance_labels = {
     for r in seances.itertuples(index=False)
 }
 chosen_seances = g2.multiselect(
-    "Séances", options=list(seance_labels), format_func=seance_labels.__getitem__, key="dec_seances"
+    "Séances",
+    options=list(seance_labels),
+    format_func=seance_labels.__getitem__,
+    key="dec_seances",
+    placeholder="Toutes les séances",
+    select_all=False,
 )
 table = data.query(
     queries.decision_table,

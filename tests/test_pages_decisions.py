@@ -98,6 +98,7 @@ def test_review_opens_a_seance_and_records_decisions(app_env: Path) -> None:
     assert_clean(at)
     assert any("Décision n°" in s.value for s in at.success)
     assert "Relancer les bailleurs avant mars" in [t.value for t in at.text]
+    assert at.text_area(key="dec_texte_revue_action_1").value == ""  # the form starts again
     at.text_area(key="dec_texte_revue_generale_1").input("Demander les chiffres de 2025")
     at.text_input(key="dec_personne_revue_generale_1").input("Mme Durand")
     at.date_input(key="dec_ech_revue_generale_1").set_value(TODAY + timedelta(days=20))

@@ -8,7 +8,7 @@ porteur, that the décision is its own) at the moment of writing. User text is s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 DATE_FMT = "DD/MM/YYYY"
 SEANCE_KEY = "decisions_seance"  # the séance the review records into, kept across pages
 NEW_SEANCE = 0  # the séance choice that opens a new one
-OPENED_KEY = "_decisions_seance_opened"  # the séance just opened: chosen on the next run
+OPENED_KEY = "_decisions_seance_opened"
+# The échéance a new décision's form proposes: until the next meeting, about a month away (an
+# empty date field would show an English placeholder).
+DEFAULT_DELAY_DAYS = 30  # the séance just opened: chosen on the next run
 COLUMN_CONFIG = {
     "id": st.column_config.NumberColumn("N°", width="small"),
     "seance_date": st.column_config.DateColumn("Séance du", format=DATE_FMT),
@@ -35,7 +38,7 @@ COLUMN_CONFIG = {
     "texte": st.column_config.TextColumn("Décision", width="large"),
     "responsable_libelle": st.column_config.TextColumn("Responsable"),
     "echeance": st.column_config.DateColumn("Échéance", format=DATE_FMT),
-    "etat": st.column_config.TextColumn("État"),
+    "etat_libelle": st.column_config.TextColumn("État"),
     "en_retard": st.column_config.CheckboxColumn("En retard"),
     "commentaire": st.column_config.TextColumn("Dernier commentaire", width="medium"),
     "modifie_le": st.column_config.DatetimeColumn("Modifiée le", format="DD/MM/YYYY HH:mm"),
@@ -158,7 +161,13 @@ def decision_form(
             max_chars=records.RESPONSABLE_MAX_CHARS,
             key=f"dec_personne_{suffix}",
         )
-        echeance = st.date_input("Échéance", value=None, format=DATE_FMT, key=f"dec_ech_{suffix}")
+        echeance = st.date_input(
+            "Échéance",
+            value=date.today() + timedelta(days=DEFAULT_DELAY_DAYS),
+            format=DATE_FMT,
+            key=f"dec_ech_{suffix}",
+            help=f"Par défaut, dans {DEFAULT_DELAY_DAYS} jours.",
+        )
         submitted = st.form_submit_button("Enregistrer la décision", key=f"dec_submit_{key}")
     if not submitted:
         return None

@@ -35,7 +35,14 @@ COLUMNS = [
     "modifie_le",
 ]
 # More columns the pages and documents show beside them.
-MORE_COLUMNS = ["seance_titre", "axe_no", "responsable_libelle", "commentaire", "modifie_par"]
+MORE_COLUMNS = [
+    "seance_titre",
+    "axe_no",
+    "responsable_libelle",
+    "etat_libelle",
+    "commentaire",
+    "modifie_par",
+]
 
 _TABLE = f"""
 WITH e AS (
@@ -47,7 +54,9 @@ SELECT d.id, d.seance_id AS seance, s.date_seance AS seance_date, d.action_no,
        d.indicateur_code AS indicateur, d.texte, d.responsable, d.echeance, e.etat,
        (e.etat = '{OUVERTE}' AND d.echeance < $d) AS en_retard, e.enregistre_le AS modifie_le,
        s.titre AS seance_titre, coalesce(a.axe_no, o.axe_no) AS axe_no,
-       coalesce(p.libelle, d.responsable) AS responsable_libelle, e.commentaire,
+       coalesce(p.libelle, d.responsable) AS responsable_libelle,
+       CASE e.etat WHEN '{ABANDONNEE}' THEN 'abandonnée' ELSE e.etat END AS etat_libelle,
+       e.commentaire,
        {auth.author_name_sql("e.auteur")} AS modifie_par
 FROM decision d
 JOIN seance s ON s.id = d.seance_id

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from docx import Document
+from playwright.sync_api import expect
 
 from ptlcd_data import formats, store
 from ptlcd_data.access import accounts
@@ -60,6 +61,8 @@ def _decision(page, texte: str, echeance: date) -> None:  # type: ignore[no-unty
     _date(form, page, "Échéance", echeance)
     form.get_by_role("button", name="Enregistrer la décision").click()
     _success(page, "Décision n°")
+    fresh = page.locator("[data-testid='stForm']", has_text="Enregistrer la décision").first
+    expect(fresh.get_by_label("Décision")).to_have_value("", timeout=30_000)  # starts again
 
 
 def _releve_text(page, tmp_path, name: str) -> str:  # type: ignore[no-untyped-def]
