@@ -7,8 +7,9 @@ from datetime import date
 import streamlit as st
 
 from ptlcd_data import formats
+from ptlcd_data.decisions import queries as decisions
 from ptlcd_data.suivi import porteur_actions
-from ui import data, decision, mes_actions, session, widgets
+from ui import data, decision, mes_actions, releve, session, widgets
 
 user = session.page_requires("porteur")
 assert user is not None  # the page is never open to anonymous visitors
@@ -81,6 +82,16 @@ else:
                         st.session_state[FLASH_KEY] = done
                         st.session_state[GEN_KEY] = gen + 1
                         st.rerun()
+
+st.header("Décisions du GOLD à votre charge", anchor=False)
+mine = data.query(decisions.open_decisions_of, tuple(codes), as_of)
+releve.cards(mine, "Aucune décision du GOLD ouverte à la charge de ce porteur.")
+if recording and not mine.empty:
+    st.caption("Une décision faite ? Dites-le, avec ce qui a été fait : le GOLD le verra.")
+    done = releve.state_form(user, mine, "mes_decisions", staff=not user.is_porteur)
+    if done is not None:
+        st.session_state[FLASH_KEY] = done
+        st.rerun()
 
 st.header("Indicateurs à renseigner", anchor=False)
 indicators = data.query(porteur_actions.porteur_indicators, codes, as_of)

@@ -10,7 +10,7 @@ from ptlcd_data import formats
 from ptlcd_data.plan import queries
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.suivi.retards import RULES_RETARD
-from ui import data, decision, session, suivi, widgets
+from ui import data, decision, releve, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
 session.page_requires("lecture")
@@ -18,6 +18,7 @@ session.page_requires("lecture")
 ACTION_KEY = "revue_action"
 FORM_GEN_KEY = "_revue_form_gen"  # bumped after each record: the form starts empty again
 FLASH_KEY = "_revue_flash"
+DEC_GEN_KEY = "_revue_decision_gen"  # bumped after each décision: its form starts empty again
 
 
 def _step(numbers: list[int], delta: int) -> None:
@@ -101,7 +102,12 @@ suivi.follow_up(action_no, as_of)
 with st.expander("Règles du retard"):
     st.markdown("\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
 
-st.subheader("Enregistrer une décision", anchor=False)
+st.subheader("Décisions du GOLD sur cette action", anchor=False)
+releve.action_cards(action_no, as_of, "Aucune décision ouverte sur cette action.")
+with st.expander("Décisions générales (sans action)"):
+    releve.action_cards(None, as_of, "Aucune décision générale ouverte.")
+
+st.subheader("Enregistrer le suivi et les décisions", anchor=False)
 user = session.current_user()
 if not data.settings().allow_recording:
     st.info(
@@ -128,11 +134,28 @@ if as_of < today:
         f"La page montre le plan au {formats.day(as_of)}. Une décision datée d'aujourd'hui "
         "n'apparaîtra qu'avec une date d'observation égale ou postérieure."
     )
+seance_id = releve.seance_picker(user, today)
 gen = st.session_state.setdefault(FORM_GEN_KEY, 0)
-submitted = decision.decision_form(action_no, "revue", gen, today)
-if submitted is not None:
-    done = decision.record(user, action_no, submitted)
-    if done is not None:
-        st.session_state[FLASH_KEY] = done
-        st.session_state[FORM_GEN_KEY] = gen + 1
+dec_gen = st.session_state.setdefault(DEC_GEN_KEY, 0)
+status_column, decision_column = st.columns([3, 2])
+with status_column:
+    st.markdown("**Statut, avancement, engagement**")
+    submitted = decision.decision_form(action_no, "revue", gen, today)
+    if submitted is not None:
+        done = decision.record(user, action_no, submitted)
+        if done is not None:
+            st.session_state[FLASH_KEY] = done
+            st.session_state[FORM_GEN_KEY] = gen + 1
+            st.rerun()
+with decision_column:
+    if seance_id is None:
+        st.info("Ouvrez la séance pour enregistrer les décisions du groupe.")
+        st.stop()
+    st.markdown(f"**Décision sur l'action n° {action_no}**")
+    noted = releve.decision_form(user, seance_id, "revue_action", dec_gen, action_no)
+    with st.expander("Décision générale (sans action)"):
+        noted = releve.decision_form(user, seance_id, "revue_generale", dec_gen) or noted
+    if noted is not None:
+        st.session_state[FLASH_KEY] = noted
+        st.session_state[DEC_GEN_KEY] = dec_gen + 1
         st.rerun()

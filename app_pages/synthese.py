@@ -122,3 +122,11 @@ widgets.table_section(
     caption=shown_part,
     empty=f"Aucun commentaire n'a été enregistré en {annee}.",
 )
+widgets.table_section(
+    f"Les décisions du GOLD en {annee}",
+    s.decisions,
+    key="synthese_decisions",
+    column_config=ui_syn.DECISIONS_COLUMNS,
+    caption=s.bilan_decisions + " Les décisions en retard d'abord.",
+    empty=s.bilan_decisions,
+)

@@ -179,6 +179,7 @@ def test_every_field_is_typed_and_described_in_french_with_the_etalab_licence(de
         "valeurs_indicateurs",
         "historique_statuts",
         "historique_engagements",
+        "decisions",
     ]
     for resource in descriptor["resources"]:
         assert resource["title"] and resource["description"]
@@ -463,3 +464,33 @@ def test_cli_in_a_fresh_interpreter(demo_base, tmp_path):
     done = run_cli("--db", str(db), "export", "opendata", "-o", str(tmp_path / "o"))
     assert done.returncode == 0, done.stderr
     assert _validate(tmp_path / "o").valid
+
+
+def test_decisions_are_published_as_they_stood_without_named_persons(db_path, tmp_path):
+    from ptlcd_data.decisions import records
+
+    today = date(2025, 12, 31)
+    with store.connect(db_path) as conn:
+        seance = records.open_seance(conn, SYSTEM, date(2025, 3, 1), titre="GOLD", today=today)
+        late = records.add_decision(
+            conn, SYSTEM, seance, texte="Relancer, « vite »", responsable="MDE",
+            echeance=date(2025, 4, 1), action_no=12,
+        )  # fmt: skip
+        named = records.add_decision(
+            conn, SYSTEM, seance, texte="Inviter la CAF", responsable="Mme Durand",
+            echeance=date(2025, 9, 1),
+        )  # fmt: skip
+        records.set_etat(conn, SYSTEM, named, "faite", date_effet=date(2025, 5, 1), today=today)
+        package.write_package(conn, tmp_path / "avant", date(2025, 2, 1))
+        package.write_package(conn, tmp_path / "apres", date(2025, 6, 1))
+    assert _rows(tmp_path / "avant", "decisions") == []
+    rows = {int(r["id"]): r for r in _rows(tmp_path / "apres", "decisions")}
+    assert (rows[late]["responsable"], rows[late]["etat"], rows[late]["en_retard"]) == (
+        "MDE",
+        "ouverte",
+        "true",
+    )
+    assert (rows[late]["action_no"], rows[late]["texte"]) == ("12", "Relancer, « vite »")
+    assert (rows[named]["responsable"], rows[named]["etat"]) == ("", "faite")
+    report = _validate(tmp_path / "apres")
+    assert report.valid, _errors(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ptlcd_data import store
+from ptlcd_data.opendata import schema
 from tests.helpers.apptest import add_account, assert_clean, open_page, run_page, table_having
 
 PAGE = "app_pages/donnees_ouvertes.py"
@@ -20,7 +21,9 @@ def test_an_administrator_sees_the_contents_and_the_zip_to_download(demo_app_env
     assert at.title[0].value == "Données ouvertes"
     assert "Licence Ouverte / Open Licence 2.0" in at.markdown[0].value
     contents = table_having(at, "Fichier", "Contenu", "Lignes")
-    assert len(contents) == 8 and "territoires.csv" in contents["Fichier"].tolist()
+    assert (
+        len(contents) == len(schema.RESOURCES) and "territoires.csv" in contents["Fichier"].tolist()
+    )
     buttons = [b.proto for b in at.get("download_button")]
     assert [b.label for b in buttons] == ["Télécharger le paquet (.zip)"]
     without = _statuts_rows(at)

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.decisions import records
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import saisie
@@ -62,6 +63,14 @@ def hostile_db(db_path):
         check = verify.check_file(conn, data, f"{IMG}.xlsx")
         assert check.ok
         batches.publish(conn, SYSTEM, check)
+        seance = records.open_seance(
+            conn, SYSTEM, date(2019, 3, 1), titre=PAYLOAD, participants=PAYLOAD
+        )
+        for action_no in (1, None):  # on the action « Revue GOLD » opens first, and a general one
+            records.add_decision(
+                conn, SYSTEM, seance, texte=PAYLOAD, responsable=IMG, echeance=date(2019, 4, 1),
+                action_no=action_no,
+            )  # fmt: skip
         # Another contrat de ville's data files are not trusted either: its plan text too.
         conn.execute(
             "UPDATE action SET libelle = ? || ' ' || libelle, porteur = ? WHERE action_no = 2",

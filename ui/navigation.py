@@ -39,6 +39,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Le suivi",       "app_pages/engagement.py",     "Engagement des communes", ":material/grid_on:", "engagement", "lecture"),
     PageSpec("Le suivi",       "app_pages/revue.py",          "Revue GOLD",       ":material/groups:",      "revue",       "lecture"),
     PageSpec("Le suivi",       "app_pages/indicateurs.py",    "Indicateurs",      ":material/monitoring:",  "indicateurs", "lecture"),
+    PageSpec("Le suivi",       "app_pages/decisions.py",      "Décisions",        ":material/gavel:",       "decisions",   "lecture"),
     PageSpec("Le suivi",       "app_pages/synthese.py",       "Synthèse annuelle", ":material/summarize:",  "synthese",    "lecture"),
     PageSpec("Saisie",         "app_pages/mes_actions.py",    "Mes actions",      ":material/assignment_ind:", "mes-actions", "porteur"),
     PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "porteur"),

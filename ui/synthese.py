@@ -12,6 +12,7 @@ import streamlit as st
 from ptlcd_data.indicateurs.rules import format_value
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, report
+from ptlcd_data.synthese import section_decisions as sd
 
 # st.badge colours and Material icons for the four levels (the word is always written).
 METEO_BADGES: dict[str, tuple[str, str]] = {
@@ -129,6 +130,12 @@ COMMENTS_COLUMNS = {
     col.COL_DATE: st.column_config.DateColumn(col.COL_DATE, format=DATE_FMT),
     col.COL_ACTION_NO: st.column_config.NumberColumn(col.COL_ACTION_NO, width="small"),
     col.COL_COMMENTAIRE: st.column_config.TextColumn(col.COL_COMMENTAIRE, width="large"),
+}
+DECISIONS_COLUMNS = {
+    sd.COL_NO: st.column_config.NumberColumn(sd.COL_NO, width="small"),
+    sd.COL_SEANCE: st.column_config.DateColumn(sd.COL_SEANCE, format=DATE_FMT),
+    sd.COL_DECISION: st.column_config.TextColumn(sd.COL_DECISION, width="large"),
+    sd.COL_ECHEANCE: st.column_config.DateColumn(sd.COL_ECHEANCE, format=DATE_FMT),
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import store
-from ptlcd_data.cli import base, campagnes, comptes, donnees, fr, plan
+from ptlcd_data.cli import base, campagnes, comptes, decisions, donnees, fr, plan
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
@@ -40,6 +40,8 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     donnees.add_history,
     donnees.add_undo,
     campagnes.add_campaign,
+    decisions.add_seance,
+    decisions.add_decision,
     donnees.add_report,
 )
 

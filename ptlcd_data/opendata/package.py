@@ -89,6 +89,22 @@ QUERIES: dict[str, str] = {
           AND action_no IN (SELECT action_no FROM plan_action($as_of))
           AND territoire_code IN ({_TERRITOIRES_GARDES})
         ORDER BY action_no, territoire_code, date_effet, enregistre_le, id""",  # noqa: S608
+    # A décision from its séance's day, in its latest state at $as_of; a responsable that is
+    # not a porteur of the plan is a named person: not published.
+    "decisions": f"""
+        SELECT d.id, d.seance_id, s.date_seance AS seance_date, d.action_no,
+               d.indicateur_code, d.texte,
+               CASE WHEN d.responsable IN (SELECT code FROM plan_porteur($as_of))
+                    THEN d.responsable END AS responsable,
+               d.echeance, e.etat, (e.etat = 'ouverte' AND d.echeance < $as_of) AS en_retard,
+               e.enregistre_le AS modifie_le
+        FROM decision d
+        JOIN seance s ON s.id = d.seance_id
+        JOIN (SELECT decision_id, etat, enregistre_le FROM decision_etat
+              WHERE date_effet <= $as_of QUALIFY {is_latest(["decision_id"])}) e
+          ON e.decision_id = d.id
+        WHERE s.date_seance <= $as_of
+        ORDER BY d.id""",  # noqa: S608
 }
 
 

@@ -382,6 +382,63 @@ ENGAGEMENTS_HISTORIQUE = _history(
     foreign_keys=((("territoire_code",), "territoires", ("code",)),),
 )
 
+DECISIONS = Resource(
+    "decisions",
+    "Décisions du GOLD",
+    "Chaque décision prise en séance par le groupe de pilotage (GOLD), telle qu'elle se présente "
+    "à la date d'observation du paquet : une décision existe à partir de la date de sa séance ; "
+    "son état est celui de son dernier changement dont la date d'effet est antérieure ou égale.",
+    (
+        Field("id", "integer", "Numéro", "Numéro de la décision.", REQUIRED),
+        Field("seance_id", "integer", "Séance", "Numéro de la séance du GOLD.", REQUIRED),
+        Field("seance_date", "date", "Date de la séance", "Jour de la séance.", REQUIRED),
+        Field(
+            "action_no", "integer", "Action", "Action concernée ; vide pour une décision générale."
+        ),
+        Field(
+            "indicateur_code",
+            "string",
+            "Indicateur",
+            "Indicateur concerné ; vide si la décision ne porte pas sur un indicateur.",
+        ),
+        Field(
+            "texte", "string", "Décision", "Texte de la décision, tel qu'il a été saisi.", REQUIRED
+        ),
+        Field(
+            "responsable",
+            "string",
+            "Responsable",
+            "Code du porteur du plan chargé de la décision ; vide quand c'est une personne "
+            "nommée (donnée personnelle, non publiée).",
+        ),
+        Field(
+            "echeance", "date", "Échéance", "Date à laquelle la décision doit être faite.", REQUIRED
+        ),
+        Field(
+            "etat",
+            "string",
+            "État",
+            "« ouverte », « faite » ou « abandonnee » à la date d'observation.",
+            {"required": True, "enum": ["ouverte", "faite", "abandonnee"]},
+        ),
+        Field(
+            "en_retard",
+            "boolean",
+            "En retard",
+            "Vrai quand la décision est encore ouverte après son échéance.",
+            REQUIRED,
+        ),
+        Field(
+            "modifie_le",
+            "datetime",
+            "Modifiée le",
+            "Moment où le dernier changement d'état a été enregistré.",
+            REQUIRED,
+        ),
+    ),
+    ("id",),
+)
+
 RESOURCES: tuple[Resource, ...] = (
     TERRITOIRES,
     AXES,
@@ -391,4 +448,5 @@ RESOURCES: tuple[Resource, ...] = (
     VALEURS,
     STATUTS_HISTORIQUE,
     ENGAGEMENTS_HISTORIQUE,
+    DECISIONS,
 )

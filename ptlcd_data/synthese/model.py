@@ -12,7 +12,7 @@ date; the "start of the year" columns use the plan in force on 31 December of th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -26,7 +26,7 @@ from ptlcd_data.store import Connection
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.suivi.etat_initial import date_plan
 from ptlcd_data.synthese import columns as col
-from ptlcd_data.synthese import meteo, tables
+from ptlcd_data.synthese import meteo, section_decisions, tables
 from ptlcd_data.vocabulary import STATUTS_AFFICHES
 
 
@@ -53,6 +53,9 @@ class Synthese:
     nb_commentaires: int  # comments of the year, including those beyond col.COMMENTS_MAX
     # The reply rate of the campaign that asked for the year's values, or that there was none.
     campagne: str = ""
+    # The GOLD's décisions of the year (`section_decisions.COLUMNS`) and their counts in words.
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bilan_decisions: str = ""
 
     def chiffre(self, label: str, column: str = col.COL_VALEUR) -> float:
         """The value of one key figure (`col.CH_*`); `column=col.COL_DEBUT_ANNEE` for the value
@@ -124,6 +127,7 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
     series = tables.table_series(conn, obs, summary)
     comments, total = tables.table_commentaires(conn, debut_annee, obs)
     meta = queries.plan_meta(conn)
+    decisions = section_decisions.table_decisions(conn, annee, obs)
     return Synthese(
         annee=annee,
         date_observation=obs,
@@ -145,6 +149,8 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
         commentaires=comments,
         nb_commentaires=total,
         campagne=completion.year_sentence(conn, annee),
+        decisions=decisions,
+        bilan_decisions=section_decisions.bilan(decisions, annee),
     )
 
 

@@ -20,6 +20,7 @@ from ptlcd_data.indicateurs.rules import PROGRESS_FORMULA, format_value
 from ptlcd_data.suivi.retards import RULES_GLISSEMENT, RULES_RETARD
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, render_charts
+from ptlcd_data.synthese import section_decisions as sd
 from ptlcd_data.synthese.pdf_document import FONT, MARGIN_MM, ReportPDF
 from ptlcd_data.vocabulary import NIVEAUX
 
@@ -125,6 +126,7 @@ def render(s: model.Synthese, produced: date | None = None) -> bytes:
         _axe(pdf, s, int(axe_no), str(axe))
     _engagement(pdf, s)
     _commentaires(pdf, s)
+    _decisions(pdf, s)
     _methode(pdf, s)
     return bytes(pdf.output())
 
@@ -225,6 +227,7 @@ def _annee_en_bref(pdf: SynthesePDF, s: model.Synthese) -> None:
     # The contents' placeholder has just opened this page.
     _section(pdf, f"L'année {s.annee} en bref", new_page=False)
     pdf.bullet_list(model.resume(s))
+    pdf.paragraph(s.bilan_decisions)
     pdf.heading("La météo des axes", 2)
     pdf.note(
         "Quatre niveaux, du plus favorable au moins favorable : "
@@ -493,6 +496,30 @@ def _commentaires(pdf: SynthesePDF, s: model.Synthese) -> None:
         ],
         widths=[19, 8, 55, 40, 58],
     )
+
+
+def _decisions(pdf: SynthesePDF, s: model.Synthese) -> None:
+    if s.decisions.empty:  # « L'année en bref » says so: no page for an empty table
+        return
+    _section(pdf, f"Les décisions du GOLD en {s.annee}")
+    pdf.paragraph(s.bilan_decisions + " Les décisions en retard d'abord.")
+    pdf.data_table(
+        [sd.COL_NO, sd.COL_SEANCE, sd.COL_DECISION, sd.COL_SUR, sd.COL_RESPONSABLE,
+         sd.COL_ECHEANCE, sd.COL_ETAT],
+        [
+            [
+                str(r[sd.COL_NO]),
+                formats.day(r[sd.COL_SEANCE]),
+                _text(r[sd.COL_DECISION]),
+                str(r[sd.COL_SUR]),
+                _text(r[sd.COL_RESPONSABLE]),
+                formats.day(r[sd.COL_ECHEANCE]),
+                str(r[sd.COL_ETAT]) + (" — en retard" if r[sd.COL_RETARD] == "oui" else ""),
+            ]
+            for _, r in s.decisions.iterrows()
+        ],
+        widths=[9, 19, 62, 22, 30, 19, 19],
+    )  # fmt: skip
 
 
 def _methode(pdf: SynthesePDF, s: model.Synthese) -> None:

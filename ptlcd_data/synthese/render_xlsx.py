@@ -33,6 +33,7 @@ SHEET_ENGAGEMENT = "Engagement"
 SHEET_INDICATEURS = "Indicateurs"
 SHEET_SERIES = "Valeurs des indicateurs"
 SHEET_COMMENTAIRES = "Commentaires"
+SHEET_DECISIONS = "Décisions du GOLD"
 SHEET_METHODE = "Méthode"
 DEMO_ROW = "Données de démonstration"
 
@@ -51,6 +52,7 @@ def sheets(s: model.Synthese, produced: date | None = None) -> dict[str, pd.Data
         SHEET_INDICATEURS: s.indicateurs,
         SHEET_SERIES: s.series,
         SHEET_COMMENTAIRES: s.commentaires,
+        SHEET_DECISIONS: s.decisions,
         SHEET_METHODE: _methode(),
     }
 

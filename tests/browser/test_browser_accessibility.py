@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
+from ptlcd_data.decisions import records
 from tests.helpers import import_files as f
 from tests.helpers.axe import STREAMLIT_ALLOWLIST, Violation, run_axe, unexpected
 from tests.helpers.browser import (
@@ -130,6 +132,15 @@ def site(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Any:
     with store.connect(db) as conn:
         accounts.add_user(conn, SYSTEM, SAISIE[0], "Agent de saisie", "saisie", SAISIE[1])
         accounts.add_user(conn, SYSTEM, ADMIN[0], "Cheffe de projet", "admin", ADMIN[1])
+        # Décisions of the GOLD (issue 25): a late one on action 1, an open general one, so
+        # the Décisions page, the review's cards and the relevé's state are audited with data.
+        seance = records.open_seance(conn, SYSTEM, date.today() - timedelta(days=40))
+        for action_no, days in ((1, -10), (None, 30)):
+            records.add_decision(
+                conn, SYSTEM, seance, texte="Relancer les bailleurs avant mars",
+                responsable="MDE", echeance=date.today() + timedelta(days=days),
+                action_no=action_no,
+            )  # fmt: skip
     with streamlit_server(db) as url:
         yield url, folder
 
@@ -166,8 +177,14 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
     page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
     log_in(page, url, *SAISIE)
     go_to(page, "Revue GOLD")
-    page.locator("[data-testid='stForm']").wait_for(timeout=30_000)
+    page.locator("[data-testid='stForm']").first.wait_for(timeout=30_000)
     _audit(page, "saisie", "Revue GOLD, formulaire ouvert", found)
+    choose_option(page, page, "Séance", "Ouvrir une nouvelle séance…")
+    page.get_by_role("button", name="Ouvrir la séance").wait_for(timeout=30_000)
+    _audit(page, "saisie", "Revue GOLD, ouverture d'une séance", found)
+    go_to(page, "Décisions")
+    page.get_by_role("button", name="Relevé (Word, DOCX)").wait_for(timeout=30_000)
+    _audit(page, "saisie", "Décisions, avec une décision en retard", found)
     go_to(page, "Import de données")
     _audit(page, "saisie", "Import de données", found)
     bad = folder / "releve_faux.xlsx"
@@ -210,6 +227,8 @@ def test_the_walk_covers_every_page_and_every_main_state(audit):
     assert {f"admin · {spec.title}" for spec in PAGES} <= labels
     assert {
         "saisie · Revue GOLD, formulaire ouvert",
+        "saisie · Revue GOLD, ouverture d'une séance",
+        "saisie · Décisions, avec une décision en retard",
         "saisie · Import vérifié, avec erreurs",
         "sans connexion · Synthèse annuelle 2019",
         "sans connexion · Accessibilité",
@@ -328,7 +347,7 @@ def test_revue_tab_order_first_control_and_visible_focus(site, browser):
     page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
     log_in(page, url, *SAISIE)
     go_to(page, "Revue GOLD")
-    page.locator("[data-testid='stForm']").wait_for(timeout=30_000)
+    page.locator("[data-testid='stForm']").first.wait_for(timeout=30_000)
     _settled(page)
     stops = tab_until(page, _is("stMultiSelectTagsContainer", "Axes à revoir"), limit=N)
     assert _is("stMultiSelectTagsContainer", "Axes à revoir")(stops[-1]), [str(s) for s in stops]
