@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
+from ptlcd_data import formats
 from ptlcd_data.decisions import queries
 from ptlcd_data.store import Connection
-from ptlcd_data.synthese import meteo
 
 # French headers of the section's table (page, PDF, XLSX).
 COL_NO = "N°"
@@ -59,9 +59,8 @@ def bilan(table: pd.DataFrame, annee: int) -> str:
     faites = int((table[COL_ETAT] == "faite").sum())
     retard = int((table[COL_RETARD] == "oui").sum())
     abandon = int((table[COL_ETAT] == "abandonnée").sum())
-    prises = "prises" if len(table) > 1 else "prise"
     return (
-        f"{meteo.plural(len(table), 'décision')} {prises} en séance en {annee} : "
+        f"{formats.count(len(table), 'décision prise')} en séance en {annee} : "
         f"{faites} faite(s), {retard} en retard, {abandon} abandonnée(s), "
         f"{len(table) - faites - abandon} encore ouverte(s)."
     )
