@@ -81,6 +81,21 @@ def test_errors_exit_1_with_one_line_per_problem(db, tmp_path, capsys):
     assert state(db) == before
 
 
+def test_a_dry_run_prints_one_line_per_group_of_duplicate_rows(db, tmp_path, capsys):
+    """3,000 rows over 30 keys: 30 lines, each counting its group's rows (each row used to be a
+    problem, and printing them was quadratic: 150,000 such rows took minutes)."""
+    path = write(tmp_path, "doublons.csv", f.csv_bytes([f.IND_HEADER, *f.over_30_keys(3_000)]))
+    assert main(["--db", str(db), "import", str(path), "--dry-run"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 31 and err[-1] == "Fichier refusé : 30 erreur(s), rien n'est publié."
+    assert err[0] == (
+        "Erreur — Indicateurs, ligne 2 : Ligne en double : mêmes indicateur, territoire et année "
+        "sur 100 lignes (Indicateurs lignes 2, 32, 62, 92, 122 et 95 autres). Attendu : une "
+        "seule ligne par indicateur, territoire, année."
+    )
+    assert all(" sur 100 lignes (Indicateurs lignes " in line for line in err[:30])
+
+
 def test_unreadable_file_exits_1(db, tmp_path, capsys):
     path = write(tmp_path, "scan.xlsx", b"%PDF-1.4 faux tableur")
     assert main(["--db", str(db), "import", str(path)]) == 1

@@ -79,6 +79,17 @@ def test_errors_are_listed_with_row_and_column_and_nothing_can_be_published(app_
     assert [b for b in at.get("download_button") if b.proto.id and "import_report" in b.proto.id]
 
 
+def test_duplicate_rows_are_one_problem_per_group(app_env):
+    at = upload(run_page(PAGE), "doublons.xlsx", f.indicateurs(*f.over_30_keys(300)))
+    assert "30 erreur(s)" in texts(at.error)
+    problems = table_having(at, "Valeur trouvée")
+    assert problems["Ligne"].tolist() == [str(n) for n in range(2, 32)]
+    assert problems["Problème"][0] == (
+        "Ligne en double : mêmes indicateur, territoire et année sur 10 lignes "
+        "(Indicateurs lignes 2, 32, 62, 92, 122 et 5 autres)."
+    )
+
+
 def test_refused_file_is_said_in_french(app_env):
     at = upload(run_page(PAGE), "scan.xlsx", b"%PDF-1.5 faux")
     assert_clean_except_refusal = [e.value for e in at.exception]

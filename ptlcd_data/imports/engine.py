@@ -14,6 +14,7 @@ the cell as empty.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 import pyarrow as pa
@@ -293,44 +294,60 @@ DUPLICATES_NAMED = 5  # a group of duplicate rows names its first lines, then co
 def duplicates(
     conn: Connection, source: str, key_sql: str, what: str, where: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """One error per row whose key stands on other rows too, naming the group's first lines.
+    """One error per group of rows sharing the key `key_sql`, at its first line: how many rows
+    it has, its first DUPLICATES_NAMED lines and the count of the others.
 
-    Each group's lines are gathered once (GROUP BY), and at most DUPLICATES_NAMED of them go in
-    the message: a sheet of 100,000 identical rows makes 100,000 short messages, not 100,000
-    lists of 100,000 lines each.
+    One error per group, not per row: a sheet of 150,000 rows over 30 keys makes 30 errors, not
+    150,000 that the page and the command line would sort, format and print one by one. Every
+    row of a group is still counted, and found by the key of the first lines named. The first
+    lines are taken by `min_by(…, n)` (a heap of n per group, no list of the group's lines), and
+    only for the keys found twice: a clean sheet builds nothing per row.
     """
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in key_sql.split(", "))
     rows = conn.sql(
         f"""
         WITH twice AS (
-            SELECT {key_sql}, count(*) AS n FROM {source} WHERE {not_null}
+            SELECT {key_sql} FROM {source} WHERE {not_null}
             GROUP BY ALL HAVING count(*) > 1
-        ), named AS (  -- the lines only of the keys found twice: none in a clean sheet
-            SELECT {key_sql},
-                   list(feuille || ' ligne ' || ligne ORDER BY feuille, ligne)[1:{DUPLICATES_NAMED}]
-                       AS premieres
-            FROM {source} SEMI JOIN twice USING ({key_sql})
-            GROUP BY ALL
         )
-        SELECT s.feuille, s.ligne, t.n, array_to_string(named.premieres, ', ')
-        FROM {source} s JOIN twice t USING ({key_sql}) JOIN named USING ({key_sql})
-        ORDER BY s.feuille, s.ligne
+        SELECT count(*) AS n, min_by((feuille, ligne), (feuille, ligne), {DUPLICATES_NAMED})
+        FROM {source} SEMI JOIN twice USING ({key_sql})
+        GROUP BY {key_sql}
+        ORDER BY min((feuille, ligne))
         """  # noqa: S608 - fixed fragments
     ).fetchall()
-    return [
-        error(
-            feuille,
-            ligne,
-            None,
-            None,
-            None,
-            f"Ligne en double : {what} apparaissent plusieurs fois ({named}"
-            + ("" if n <= DUPLICATES_NAMED else f"… : {number(n)} lignes en tout")
-            + ").",
-            "une seule ligne par " + what.replace("mêmes ", "").replace(" et ", ", "),
+    expected = "une seule ligne par " + what.replace("mêmes ", "").replace(" et ", ", ")
+    out = []
+    for n, firsts in rows:
+        # Sorted here too: at most DUPLICATES_NAMED items, whatever order min_by lists them in.
+        lines = sorted((str(feuille), int(ligne)) for feuille, ligne in firsts)
+        out.append(
+            error(
+                lines[0][0],
+                lines[0][1],
+                None,
+                None,
+                None,
+                f"Ligne en double : {what} sur {number(n)} lignes ({named_lines(lines, n)}).",
+                expected,
+            )
         )
-        for feuille, ligne, n, named in rows
-    ]
+    return out
+
+
+def named_lines(lines: list[tuple[str, int]], total: int) -> str:
+    """The first `lines` (sheet, line) of a group of `total` rows, then the count of the others:
+    'Indicateurs lignes 2, 32, 62, 92, 122 et 4 995 autres', 'Feuil2 ligne 7 et Indicateurs
+    ligne 2'. Each sheet is named once, before its first line."""
+    items: list[str] = []
+    for sheet, group in groupby(lines, key=lambda line: line[0]):
+        numbers = [str(line) for _, line in group]
+        items.append(f"{sheet} {'lignes' if len(numbers) > 1 else 'ligne'} {numbers[0]}")
+        items += numbers[1:]
+    others = total - len(lines)
+    if others:
+        items.append(f"{number(others)} {'autres' if others > 1 else 'autre'}")
+    return ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def territories_sql() -> str:

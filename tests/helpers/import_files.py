@@ -124,6 +124,15 @@ def zip_bomb() -> bytes:
     return out.getvalue()
 
 
+def over_30_keys(rows: int) -> list[list[Any]]:
+    """`rows` valid Indicateurs rows repeating 30 keys (3 indicators × 5 territories × 2 years)
+    in turn: rows 2 to 31 of the sheet are each key's first, every key has rows / 30 rows."""
+    territoires = ["Nantes", "Rezé", "Orvault", "Saint-Herblain", "Nantes Métropole"]
+    codes = ("I1.1.a", "I1.1.b", "I1.2.a")
+    keys = [(c, t, y) for c in codes for t in territoires for y in (2019, 2020)]
+    return [[c, "", t, y, n % 100] for n in range(rows) for c, t, y in [keys[n % 30]]]
+
+
 def long_sheet(rows: int) -> bytes:
     """An Indicateurs sheet of `rows` filled rows, each with its own (unknown) indicator code.
 
