@@ -166,9 +166,9 @@ def interrupted_reminders_section(
         f"- remis mais pas enregistrés : {delivered - recorded}, le processus tué entre la réponse "
         "du serveur et l'écriture (une ouverture de la base et une transaction, quelques dizaines "
         "de millisecondes par message) ;",
-        f"- porteurs relancés deux fois après la relance suivante : {twice} : ceux-là seulement "
-        "(avant la correction, la relance renvoyait tout, y compris ce qui était enregistré "
-        "« envoyé »).",
+        f"- porteurs relancés deux fois après la relance suivante : {twice} (seuls peuvent "
+        "l'être ceux remis mais pas enregistrés ; avant la correction, la relance renvoyait tout, "
+        "y compris ce qui était enregistré « envoyé »).",
         "",
     ]
 
