@@ -1,4 +1,5 @@
-"""What every command family shares: dates given as arguments, the --user help, who acts."""
+"""What every command family shares: dates given as arguments, the --user help, who acts, how an
+empty value is printed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import getpass
 import os
 from datetime import date
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from ptlcd_data import store
 from ptlcd_data.access import accounts, auth
@@ -50,3 +53,8 @@ def _os_user() -> str:
 def cli_user(conn: store.Connection, name: str | None = None) -> auth.User:
     """Who acts: the account named by --user, else the command line with the system's rights."""
     return accounts.command_line_user(conn, name, _os_user())
+
+
+def or_dash(value: object) -> str:
+    """A value as printed: « — » when there is none (None, or a DataFrame's NaN)."""
+    return "—" if value is None or pd.isna(value) else str(value)

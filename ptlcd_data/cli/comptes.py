@@ -8,12 +8,10 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ptlcd_data.access import accounts, journal
 from ptlcd_data.access.auth import ROLES
 from ptlcd_data.build import open_store
-from ptlcd_data.cli.common import cli_user, parse_date
+from ptlcd_data.cli.common import cli_user, or_dash, parse_date
 from ptlcd_data.errors import InputError
 from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
@@ -115,11 +113,6 @@ def cmd_porteurs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _or_dash(value: object) -> str:
-    """A journal value as printed: "—" when there is none (None or a DataFrame's NaN)."""
-    return "—" if value is None or pd.isna(value) else str(value)
-
-
 def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
@@ -131,7 +124,7 @@ def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
     for r in rows.itertuples():
         print(
             f"{r.horodatage:%d/%m/%Y %H:%M:%S}\t{r.auteur}\t{r.operation}\t{r.objet}\t"
-            f"{_or_dash(r.ancien)} -> {_or_dash(r.nouveau)}"
+            f"{or_dash(r.ancien)} -> {or_dash(r.nouveau)}"
         )
     print(f"{len(rows)} entrée(s).")
     return 0

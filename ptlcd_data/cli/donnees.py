@@ -16,7 +16,7 @@ import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks in
 from ptlcd_data import dates, exports, store
 from ptlcd_data.build import open_store
 from ptlcd_data.classeurs import problems
-from ptlcd_data.cli.common import USER_HELP, cli_user, parse_date
+from ptlcd_data.cli.common import USER_HELP, cli_user, or_dash, parse_date
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import batches, preview, template, verify
 from ptlcd_data.indicateurs import valeurs
@@ -167,7 +167,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         for row in changes.itertuples(index=False):
             print(
                 f"{row.feuille}, ligne {row.ligne} : {row.objet} · {row.champ} : "
-                f"{_shown(row.ancien)} → {_shown(row.nouveau)}"
+                f"{or_dash(row.ancien)} → {or_dash(row.nouveau)}"
             )
         if args.dry_run:
             print(f"Simulation ({summary}) : rien n'a été publié.")
@@ -180,11 +180,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"Lot n° {batch_id} publié : {summary}.")
     return 0
-
-
-def _shown(value: object) -> str:
-    """A value of the dry run's before → after: « — » for none (None, or pandas' NaN)."""
-    return "—" if value is None or pd.isna(value) else str(value)
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
