@@ -104,6 +104,28 @@ def _flash(page, tmp_path: Path, expected: str) -> str:  # type: ignore[no-untyp
     return alert.inner_text().strip()
 
 
+# True once the app runs the script (sending takes seconds: the state is seen) or shows its result.
+_RAN = """() => document.querySelector("[data-testid='stApp']")
+    ?.getAttribute('data-test-script-state') === 'running'
+    || [...document.querySelectorAll("[data-testid='stAlert']")]
+        .some(a => a.innerText.includes('relance(s) envoyée(s)'))"""
+
+
+def _click_until_it_runs(page, button) -> None:  # type: ignore[no-untyped-def]
+    """Click `button` until the app answers. Seen twice in CI: a click after the expander's list
+    was drawn, that no run followed (nothing sent, no message, no server error). A click the app
+    did take starts a run at once; a lost one is clicked again (sending twice is refused anyway:
+    a porteur already reminded is not reminded again)."""
+    for attempt in range(3):
+        button.click()
+        try:
+            page.wait_for_function(_RAN, timeout=10_000)
+            return
+        except Exception:  # playwright's TimeoutError: the click was lost
+            if attempt == 2:
+                raise
+
+
 def _open_campagne(page) -> None:  # type: ignore[no-untyped-def]
     go_to(page, "Campagne de suivi")
     page.get_by_role("heading", name="Réponses par porteur").wait_for(timeout=60_000)
@@ -215,7 +237,7 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             # or the click can land where the button was a moment before (a slow machine).
             expander.get_by_test_id("stDataFrame").wait_for(timeout=60_000)
             wait_for_app(page)
-            expander.get_by_role("button", name="Envoyer les relances").click()
+            _click_until_it_runs(page, expander.get_by_role("button", name="Envoyer les relances"))
             flash = _flash(page, tmp_path, "relance(s) envoyée(s)")
             # UNIV has no address: listed as such, not sent.
             assert flash.startswith("1 relance(s) envoyée(s) sur 2."), flash
