@@ -34,22 +34,12 @@ if every.empty:
 releve.counts(every)
 
 f1, f2, f3 = st.columns([2, 2, 1])
-etats = f1.multiselect(
-    "États",
-    options=list(records.ETATS),
-    format_func=queries.etat_label,
-    key="dec_etats",
-    placeholder="Tous les états",
-    select_all=False,  # Streamlit's "Select all" is in English
+etats = widgets.choice_filter(
+    f1, "États", {e: queries.etat_label(e) for e in records.ETATS}, "dec_etats", "Tous les états"
 )
 names = data.query(queries.responsables, as_of)
-chosen = f2.multiselect(
-    "Responsables",
-    options=list(names),
-    format_func=names.__getitem__,
-    key="dec_responsables",
-    placeholder="Tous les responsables",
-    select_all=False,
+chosen = widgets.choice_filter(
+    f2, "Responsables", names, "dec_responsables", "Tous les responsables"
 )
 late = f3.toggle("Seulement en retard", key="dec_retard")
 g1, g2 = st.columns(2)
@@ -60,13 +50,8 @@ seance_labels = {
     int(r.id): f"n° {int(r.id)} · {formats.day(r.date_seance)} · {r.titre}"
     for r in seances.itertuples(index=False)
 }
-chosen_seances = g2.multiselect(
-    "Séances",
-    options=list(seance_labels),
-    format_func=seance_labels.__getitem__,
-    key="dec_seances",
-    placeholder="Toutes les séances",
-    select_all=False,
+chosen_seances = widgets.choice_filter(
+    g2, "Séances", seance_labels, "dec_seances", "Toutes les séances"
 )
 table = data.query(
     queries.decision_table,

@@ -120,18 +120,27 @@ def bounded_territories(
     return tuple(chosen) or tuple(first)
 
 
-def axes_filter(where: Any, labels: dict[int, str], key: str, label: str = "Axe") -> list[int]:
-    """A multiselect of the plan's axes ("3. Label"), in `where` (the page, a column or a
-    popover); nothing chosen means every axis."""
-    chosen: list[int] = where.multiselect(
+def choice_filter(
+    where: Any, label: str, labels: Mapping[Any, str], key: str, placeholder: str
+) -> list[Any]:
+    """A multiselect of `labels`' keys shown by their labels, in `where` (the page, a column or a
+    popover), all in French (`placeholder`, and no English « Select all »); nothing chosen means
+    every one."""
+    chosen: list[Any] = where.multiselect(
         label,
         select_all=False,
         options=list(labels),
-        format_func=lambda n: f"{n}. {labels[n]}",
+        format_func=labels.__getitem__,
         key=key,
-        placeholder="Tous les axes",
+        placeholder=placeholder,
     )
     return chosen
+
+
+def axes_filter(where: Any, labels: dict[int, str], key: str, label: str = "Axe") -> list[int]:
+    """A multiselect of the plan's axes ("3. Label"); nothing chosen means every axis."""
+    shown = {n: f"{n}. {text}" for n, text in labels.items()}
+    return choice_filter(where, label, shown, key, "Tous les axes")
 
 
 def territory_filter(
@@ -151,14 +160,7 @@ def territory_filter(
 
 def porteurs_filter(where: Any, porteurs: list[str], key: str) -> list[str]:
     """A multiselect of the plan's porteurs in `where`; nothing chosen means every porteur."""
-    chosen: list[str] = where.multiselect(
-        "Porteur",
-        select_all=False,
-        options=porteurs,
-        key=key,
-        placeholder="Tous les porteurs",
-    )
-    return chosen
+    return choice_filter(where, "Porteur", {p: p for p in porteurs}, key, "Tous les porteurs")
 
 
 def kept_choice(
