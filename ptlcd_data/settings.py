@@ -157,6 +157,30 @@ class Settings:
             "pas encore tentés sont notés « échec » (délai dépassé) et relancés au prochain envoi.",
         },
     )
+    validation: bool = field(
+        default=True,
+        metadata={
+            "env": "PTLCD_VALIDATION",
+            "help": "Ce qu'un compte porteur envoie (formulaires, fichiers, classeurs de campagne) "
+            "devient un dépôt à valider, publié seulement quand un membre de l'équipe le valide ; "
+            "false : publié tout de suite.",
+        },
+    )
+    pieces_dir: Path | None = field(
+        default=None,
+        metadata={
+            "env": "PTLCD_PIECES",
+            "help": "Dossier des pièces justificatives ; vide : le dossier « pieces » à côté de "
+            "la base.",
+        },
+    )
+    max_piece_mb: int = field(
+        default=10,
+        metadata={
+            "env": "PTLCD_MAX_PIECE_MB",
+            "help": "Taille maximale d'une pièce justificative (Mo).",
+        },
+    )
     app_url: str = field(
         default="",
         metadata={
@@ -165,6 +189,11 @@ class Settings:
             "peut rester vide.",
         },
     )
+
+    @property
+    def pieces_path(self) -> Path:
+        """Where the pièces justificatives are stored: PTLCD_PIECES, or `pieces/` beside the base."""
+        return self.pieces_dir or self.db_path.parent / "pieces"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -177,7 +206,7 @@ class Settings:
                 continue
             values[f.name] = _convert(f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("db_path", "data_dir", "roles_file"):
+        for key in ("db_path", "data_dir", "roles_file", "pieces_dir"):
             if key in values:
                 values[key] = Path(values[key])
         return cls(**values)

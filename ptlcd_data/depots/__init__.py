@@ -1,0 +1,1 @@
+"""Dépôts à valider: what a porteur account sends, verified, kept, then published or returned."""

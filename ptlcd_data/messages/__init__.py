@@ -1,0 +1,1 @@
+"""The conversation of each action between its porteur and the coordinators."""
