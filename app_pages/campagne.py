@@ -163,6 +163,11 @@ else:
             ),
             "derniere_reponse": st.column_config.TextColumn("Dernière réponse"),
             "relance_le": st.column_config.TextColumn("Relancé le"),
+            "depots_a_valider": st.column_config.NumberColumn(
+                "Dépôts à valider",
+                width="small",
+                help="Envoyés par le porteur, en attente de validation (page « Dépôts à valider »).",
+            ),
         },
     )
     st.download_button(

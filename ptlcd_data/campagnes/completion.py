@@ -1,7 +1,8 @@
 """Who has replied to a campaign: per porteur, per item, and over time.
 
 An action is up to date when a status record was made for it while the campaign was open (an
-import, a confirmation, the review, a porteur's own form); an indicator is supplied when a value
+import, a confirmation, the review, a porteur's own form), or a dépôt of the campaign that
+answers it was sent (waiting, superseded or published: `depots`); an indicator is supplied when a value
 or a target for the campaign's year was recorded in that time. Demonstration records and the
 plan's initial state never count. The reply rate is the share of a porteur's items (actions and
 indicators) answered, from 0 to 100.
@@ -32,6 +33,7 @@ STATUS_COLUMNS = [
     "taux_reponse",
     "derniere_reponse",
     "relance_le",
+    "depots_a_valider",
 ]
 # What the reminder code records in campagne_relance.statut when a message left.
 RELANCE_ENVOYEE = "envoyé"
@@ -53,20 +55,29 @@ def items(conn: Connection, campaign: Campaign) -> pd.DataFrame:
     try:
         return conn.execute(
             """
-            WITH act AS (
-                SELECT action_no, min(enregistre_le) AS premiere, max(enregistre_le) AS derniere
-                FROM statut_record
-                WHERE NOT demo AND auteur <> ? AND enregistre_le >= ? AND enregistre_le <= ?
-                GROUP BY action_no
+            WITH sent AS (
+                -- A sent dépôt answers its items, before it is published (`depots`).
+                SELECT i.objet, i.cle, d.depose_le AS t FROM depot_item i
+                JOIN depot d ON d.id = i.depot_id
+                WHERE d.etat IN ('a_valider', 'remplace', 'publie') AND d.campagne_id = ?
+            ),
+            act AS (
+                SELECT action_no, min(t) AS premiere, max(t) AS derniere FROM (
+                    SELECT action_no, enregistre_le AS t FROM statut_record
+                    WHERE NOT demo AND auteur <> ? AND enregistre_le >= ? AND enregistre_le <= ?
+                    UNION ALL
+                    SELECT CAST(cle AS INTEGER), t FROM sent WHERE objet = 'action'
+                ) GROUP BY action_no
             ),
             ind AS (
-                SELECT indicateur_code, min(enregistre_le) AS premiere,
-                       max(enregistre_le) AS derniere
-                FROM indicateur_valeur
-                WHERE periode = 'A' AND annee = ? AND NOT demo AND NOT supprime
-                  AND (valeur IS NOT NULL OR cible IS NOT NULL)
-                  AND enregistre_le >= ? AND enregistre_le <= ?
-                GROUP BY indicateur_code
+                SELECT indicateur_code, min(t) AS premiere, max(t) AS derniere FROM (
+                    SELECT indicateur_code, enregistre_le AS t FROM indicateur_valeur
+                    WHERE periode = 'A' AND annee = ? AND NOT demo AND NOT supprime
+                      AND (valeur IS NOT NULL OR cible IS NOT NULL)
+                      AND enregistre_le >= ? AND enregistre_le <= ?
+                    UNION ALL
+                    SELECT cle, t FROM sent WHERE objet = 'indicateur'
+                ) GROUP BY indicateur_code
             )
             SELECT a.porteur, 'action' AS objet, CAST(a.action_no AS VARCHAR) AS cle,
                    a.action AS libelle, act.premiere AS premiere_reponse,
@@ -78,7 +89,7 @@ def items(conn: Connection, campaign: Campaign) -> pd.DataFrame:
             FROM ptlcd_supplied s LEFT JOIN ind ON ind.indicateur_code = s.code
             ORDER BY porteur, rang, ordre
             """,
-            [AUTEUR_PLAN, since, until, campaign.annee, since, until],
+            [campaign.id, AUTEUR_PLAN, since, until, campaign.annee, since, until],
         ).df()[["porteur", "objet", "cle", "libelle", "premiere_reponse", "derniere_reponse"]]
     finally:
         conn.unregister("ptlcd_actions")
@@ -97,11 +108,19 @@ def last_reminders(conn: Connection, campaign_id: int) -> dict[str, datetime]:
 
 def completion(conn: Connection, campaign_id: int) -> pd.DataFrame:
     """One row per porteur with at least one item, in the plan's order: STATUS_COLUMNS
-    (taux_reponse 0–100, rounded; derniere_reponse and relance_le NaT when none)."""
+    (taux_reponse 0–100, rounded; derniere_reponse and relance_le NaT when none;
+    depots_a_valider: its dépôts waiting for a coordinator)."""
     campaign = campaigns.get(conn, campaign_id)
     found = items(conn, campaign)
     porteurs = plan_porteurs.porteurs_with_items(conn)
     reminders = last_reminders(conn, campaign_id)
+    waiting = dict(
+        conn.execute(
+            "SELECT porteur_code, count(*) FROM depot WHERE campagne_id = ? AND etat = 'a_valider' "
+            "GROUP BY porteur_code",
+            [campaign_id],
+        ).fetchall()
+    )
     rows: list[dict[str, Any]] = []
     for p in porteurs.itertuples(index=False):
         mine = found[found["porteur"] == p.porteur]
@@ -119,6 +138,7 @@ def completion(conn: Connection, campaign_id: int) -> pd.DataFrame:
                 "taux_reponse": round(100 * answered / len(mine)) if len(mine) else 0,
                 "derniere_reponse": mine["derniere_reponse"].max(),
                 "relance_le": reminders.get(str(p.porteur)),
+                "depots_a_valider": int(waiting.get(str(p.porteur), 0)),
             }
         )
     out = pd.DataFrame(rows, columns=STATUS_COLUMNS)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import store
-from ptlcd_data.cli import base, campagnes, comptes, decisions, donnees, fr, plan
+from ptlcd_data.cli import base, campagnes, comptes, decisions, depots, donnees, fr, plan
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
@@ -39,6 +39,7 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     donnees.add_import,
     donnees.add_history,
     donnees.add_undo,
+    depots.add_depots,
     campagnes.add_campaign,
     decisions.add_seance,
     decisions.add_decision,

@@ -17,6 +17,7 @@ from ptlcd_data import dates, exports, store
 from ptlcd_data.build import open_store
 from ptlcd_data.classeurs import problems
 from ptlcd_data.cli.common import USER_HELP, cli_user, or_dash, parse_date
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import batches, preview, template, verify
 from ptlcd_data.indicateurs import valeurs
@@ -172,6 +173,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             print(f"Simulation ({summary}) : rien n'a été publié.")
             return 0
+        if depot_records.applies(settings, user):
+            depot_id = depot_records.submit_check(
+                conn, user, check, origine="fichier", commentaire=args.commentaire
+            )
+            print(
+                f"Dépôt n° {depot_id} enregistré, à valider ({summary}) : rien n'est publié "
+                "avant sa validation par l'équipe (page « Dépôts à valider »)."
+            )
+            return 0
         batch_id = batches.publish(conn, user, check, backup_keep=settings.backups_kept)
     finally:
         conn.close()
@@ -259,6 +269,11 @@ def add_import(sub: SubParsers) -> None:
     p.add_argument("file", type=Path, metavar="FICHIER", help=".xlsx, .xlsm, .ods, .xls ou .csv")
     p.add_argument("--dry-run", action="store_true", help="vérifier et montrer, sans publier")
     p.add_argument("--user", help=USER_HELP.format(qui="qui importe"))
+    p.add_argument(
+        "--commentaire",
+        metavar="TEXTE",
+        help="pour un compte porteur (validation activée) : un mot à l'équipe, joint au dépôt",
+    )
     p.set_defaults(func=cmd_import)
 
 

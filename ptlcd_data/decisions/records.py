@@ -180,6 +180,24 @@ def set_etat(
 
     Staff set any state; a porteur account only says `faite`, and only for the décisions whose
     responsable is one of its porteurs."""
+    note, day = check_etat(
+        conn, user, decision_id, etat, commentaire=commentaire, date_effet=date_effet, today=today
+    )
+    with transaction(conn):
+        write_etat(conn, user, decision_id, etat, note, day)
+
+
+def check_etat(
+    conn: Connection,
+    user: auth.User,
+    decision_id: int,
+    etat: str,
+    *,
+    commentaire: str | None = None,
+    date_effet: date | None = None,
+    today: date | None = None,
+) -> tuple[str | None, date]:
+    """`set_etat`'s checks, without writing: (the comment as recorded, the date d'effet)."""
     auth.require(user, "porteur")
     today = dates.or_today(today)
     day = date_effet or today
@@ -213,28 +231,42 @@ def set_etat(
             f"La date du changement ({formats.day(day)}) précède la séance du "
             f"{formats.day(day_seance)}."
         )
-    with transaction(conn):
-        before = scalar(
-            conn,
-            "SELECT etat FROM decision_etat WHERE decision_id = ? AND date_effet <= ? "
-            "ORDER BY date_effet DESC, enregistre_le DESC, id DESC LIMIT 1",
-            [decision_id, day],
+    return note, day
+
+
+def write_etat(
+    conn: Connection,
+    user: auth.User,
+    decision_id: int,
+    etat: str,
+    note: str | None,
+    day: date,
+    *,
+    auteur: str | None = None,
+) -> None:
+    """Record the change `check_etat` accepted, inside the caller's transaction. `auteur`: the
+    login recorded as its author when it is not `user`'s (a dépôt's porteur, published by a
+    coordinator: `user` is then the one journaled)."""
+    before = scalar(
+        conn,
+        "SELECT etat FROM decision_etat WHERE decision_id = ? AND date_effet <= ? "
+        "ORDER BY date_effet DESC, enregistre_le DESC, id DESC LIMIT 1",
+        [decision_id, day],
+    )
+    if before == etat:
+        raise InputError(
+            f"La décision n° {decision_id} est déjà « {ETAT_LABELS[etat]} » au {formats.day(day)}."
         )
-        if before == etat:
-            raise InputError(
-                f"La décision n° {decision_id} est déjà « {ETAT_LABELS[etat]} » au "
-                f"{formats.day(day)}."
-            )
-        conn.execute(
-            "INSERT INTO decision_etat (decision_id, date_effet, etat, commentaire, auteur, "
-            "enregistre_le) VALUES (?, ?, ?, ?, ?, current_localtimestamp())",
-            [decision_id, day, etat, note, user.login],
-        )
-        journal.log(
-            conn,
-            user,
-            "decision_etat",
-            f"décision {decision_id}",
-            {"etat": before},
-            {"etat": etat, "commentaire": note, "date_effet": day},
-        )
+    conn.execute(
+        "INSERT INTO decision_etat (decision_id, date_effet, etat, commentaire, auteur, "
+        "enregistre_le) VALUES (?, ?, ?, ?, ?, current_localtimestamp())",
+        [decision_id, day, etat, note, auteur or user.login],
+    )
+    journal.log(
+        conn,
+        user,
+        "decision_etat",
+        f"décision {decision_id}",
+        {"etat": before},
+        {"etat": etat, "commentaire": note, "date_effet": day, "auteur": auteur or user.login},
+    )

@@ -71,10 +71,38 @@ class _NothingToPublish(Exception):
     """Raised inside the transaction to roll it back when no value changes."""
 
 
-def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> int:
+@dataclass(frozen=True)
+class Validated:
+    """A dépôt published by a coordinator: the porteur account that sent it is the author of
+    the batch and of its records; the coordinator publishing it is its validator."""
+
+    depot_id: int
+    author: str  # login of the account that sent the dépôt
+
+
+def write_validated(
+    conn: Connection, validator: auth.User, check: Check, validated: Validated
+) -> int | None:
+    """Publish a dépôt's check inside the caller's transaction (`depots` holds it, with the
+    dépôt's own state change); None when it changes and confirms nothing. The caller has checked
+    that `check.diff` is still what publishing writes (nothing it overwrites changed)."""
+    try:
+        return _publish(conn, validator, check, datetime.now(), validated)
+    except _NothingToPublish:
+        return None
+
+
+def _publish(
+    conn: Connection,
+    user: auth.User,
+    check: Check,
+    now: datetime,
+    validated: Validated | None = None,
+) -> int:
     # Unchanged revision: nothing was written since Vérifier, its comparison still holds.
     diffs = check.diff if store.revision(conn) == check.revision else _rediff(conn, check)
     _check_scope(conn, user, diffs)  # at write time, on the very rows written
+    author = validated.author if validated is not None else user.login
     # Each sheet's counts once: they make the batch's totals and its report.
     per_sheet = {kind: _etats(conn, table) for kind, table in diffs.items()}
     counts = {e: 0 for e in ("créé", "modifié", "inchangé", "ignoré")}
@@ -107,13 +135,13 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
     conn.execute(
         "INSERT INTO import_batch (id, fichier, sha256, auteur, cree_le, statut, nb_crees, "
         "nb_modifies, nb_inchanges, nb_ignores, rapport, campagne_id, porteur_code, "
-        "nb_confirmes) "
-        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "nb_confirmes, depot_id, valide_par) "
+        "VALUES (?, ?, ?, ?, ?, 'publié', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             batch_id,
             check.fichier,
             check.sha256,
-            user.login,
+            author,
             now,
             counts["créé"],
             counts["modifié"],
@@ -123,12 +151,14 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             check.campagne_id,
             check.porteur_code,
             n_confirmed,
+            validated.depot_id if validated is not None else None,
+            user.login if validated is not None else None,
         ],
     )
     # Before the batch's own records: an item it changes is then not also confirmed twice.
     if returns is not None:
-        returns.write_confirmations(conn, confirmed, user.login, now, batch_id)
-    params = [user.login, now, batch_id]
+        returns.write_confirmations(conn, confirmed, author, now, batch_id)
+    params = [author, now, batch_id]
     if "indicateurs" in diffs:
         conn.register("ptlcd_diff", diffs["indicateurs"])
         conn.execute(
@@ -148,7 +178,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "SELECT action_no, date_effet, nouveau_statut, nouveau_avancement, "
             "nouveau_commentaire, ?, ?, ?, ? "
             "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
-            [user.login, SOURCE_IMPORT, now, batch_id],
+            [author, SOURCE_IMPORT, now, batch_id],
         )
         conn.unregister("ptlcd_diff")
     if "engagement" in diffs:
@@ -158,7 +188,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "auteur, source, enregistre_le, import_id) "
             "SELECT action_no, territoire_code, CAST(? AS DATE), nouveau_niveau, ?, ?, ?, ? "
             "FROM ptlcd_diff WHERE etat IN ('créé', 'modifié')",
-            [now, user.login, SOURCE_IMPORT, now, batch_id],
+            [now, author, SOURCE_IMPORT, now, batch_id],
         )
         conn.unregister("ptlcd_diff")
     journal.log(
@@ -171,6 +201,7 @@ def _publish(conn: Connection, user: auth.User, check: Check, now: datetime) -> 
             "fichier": check.fichier,
             "sha256": check.sha256,
             **counts,
+            **({"dépôt": validated.depot_id, "auteur": author} if validated is not None else {}),
             **(
                 {
                     "campagne": check.campagne_id,

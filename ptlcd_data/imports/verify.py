@@ -123,13 +123,27 @@ def check_file(
     indicators: any other row is an error (`check_scope`).
     """
     settings = settings or Settings()
-    scope = porteurs.scope_of(conn, user)
     book = reader.read_file(
         data,
         filename,
         max_bytes=settings.max_upload_mb * 2**20,
         max_rows=settings.max_rows,
     )
+    sha256 = hashlib.sha256(data).hexdigest()
+    return check_book(conn, book, filename, sha256, user=user, campagne_id=campagne_id)
+
+
+def check_book(
+    conn: Connection,
+    book: reader.RawBook,
+    filename: str,
+    sha256: str,
+    *,
+    user: User | None = None,
+    campagne_id: int | None = None,
+) -> Check:
+    """`check_file` on sheets already read: a file's, or the rows a form made (`depots`)."""
+    scope = porteurs.scope_of(conn, user)
     stamp, sheets = take_stamp(book.sheets, filename)
     # A campaign workbook: refused whole unless the campaign checks are plugged in (`hooks`).
     returns = hooks.campaign_returns(filename) if stamp is not None else None
@@ -198,7 +212,7 @@ def check_file(
     check = Check(
         revision=store.revision(conn),
         fichier=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         kind=book.kind,
         problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
     )

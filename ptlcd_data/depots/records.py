@@ -1,0 +1,546 @@
+"""Writing dépôts: prepared, sent, then published or returned by a coordinator.
+
+With validation on (PTLCD_VALIDATION, `applies`), everything a porteur account writes becomes a
+dépôt: a file it imports (`submit_check`), the forms of « Mes actions » (lines of a dépôt being
+prepared, `add_lines`, then `send_draft`). A dépôt is verified as an import is verified
+(`imports.verify`: the same problems, the same scope rule) and sent with its before → after
+(`content`), then never changes. A newer dépôt of the same porteur and campaign supersedes the
+one still waiting (`remplace`, kept).
+
+A coordinator (saisie, admin) publishes it (`publish`: one import batch, undoable, whose author
+is the porteur account and whose validator is the coordinator), unless a value it would
+overwrite changed since it was verified; or returns it with a reason (`return_to_porteur`).
+Every change of state is journaled, in the transaction that makes it. The rights are checked
+here, at the moment of writing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ptlcd_data import formats, store
+from ptlcd_data.classeurs.problems import problems_frame
+from ptlcd_data.access import auth, journal, scope
+from ptlcd_data.campagnes import campaigns
+from ptlcd_data.decisions import records as decision_records
+from ptlcd_data.depots import content, forms
+from ptlcd_data.depots.forms import Line
+from ptlcd_data.depots.stale import stale_rows
+from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.imports import batches, check_scope, verify
+from ptlcd_data.imports.verify import Check
+from ptlcd_data.plan import porteurs
+from ptlcd_data.settings import Settings
+from ptlcd_data.store import Connection, backups, transaction
+from ptlcd_data.store.sql import one_row
+
+BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE = (
+    "brouillon",
+    "a_valider",
+    "renvoye",
+    "publie",
+    "remplace",
+)
+ETATS = (BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE)
+ETAT_LABELS = {
+    BROUILLON: "en préparation",
+    A_VALIDER: "à valider",
+    RENVOYE: "renvoyé au porteur",
+    PUBLIE: "publié",
+    REMPLACE: "remplacé",
+}
+ORIGINES = {"formulaire": "formulaires", "fichier": "fichier", "courriel": "courriel"}
+TEXT_MAX_CHARS = 2000
+
+
+class DraftRefused(InputError):
+    """The lines of a dépôt being prepared do not pass Vérifier: `check` lists why."""
+
+    title = "Dépôt refusé"
+
+    def __init__(self, message: str, check: Check) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+def applies(settings: Settings, user: auth.User | None) -> bool:
+    """True when what `user` writes becomes a dépôt: validation is on and it is a porteur
+    account. Staff writing for themselves publish as before."""
+    return bool(settings.validation and user is not None and user.is_porteur)
+
+
+def _text(value: str | None, what: str, *, required: bool) -> str | None:
+    text = (value or "").strip() or None
+    if text is None and required:
+        raise InputError(f"{what} : écrivez-le, il est obligatoire.")
+    if text and len(text) > TEXT_MAX_CHARS:
+        raise InputError(f"{what} trop long ({len(text)} caractères) : {TEXT_MAX_CHARS} au plus.")
+    return text
+
+
+def _own_porteur(user: auth.User, porteur_code: str) -> None:
+    if user.is_porteur and porteur_code not in user.porteurs:
+        raise PermissionDenied(
+            f"Ce compte ({', '.join(user.porteurs) or 'aucun porteur'}) ne dépose que pour ses "
+            f"propres porteurs, pas pour « {porteur_code} »."
+        )
+
+
+def _open_campaign_id(conn: Connection) -> int | None:
+    found = campaigns.current(conn)
+    return found.id if found is not None else None
+
+
+def _answered(check: Check, annee: int | None = None) -> list[tuple[str, str]]:
+    """The items of the plan the dépôt answers: (objet, cle), each once; with `annee` (the
+    campaign's year), an indicator only by a value of that year."""
+    found: set[tuple[str, str]] = set()
+    for kind, table in check.diff.items():
+        counted = pc.is_in(table.column("etat"), value_set=pa.array(["créé", "modifié"]))
+        rows = table.filter(counted)
+        extra = check.confirmations.get(kind)
+        column = "indicateur_code" if kind == "indicateurs" else "action_no"
+        if kind == "indicateurs" and annee is not None:
+            rows = rows.filter(pc.equal(rows.column("annee"), annee))
+            if extra is not None and "annee" in extra.column_names:
+                extra = extra.filter(pc.equal(extra.column("annee"), annee))
+        values = rows.column(column).to_pylist()
+        if extra is not None and column in extra.column_names:
+            values += extra.column(column).to_pylist()
+        objet = "indicateur" if kind == "indicateurs" else "action"
+        found.update((objet, str(v)) for v in values if v is not None)
+    return sorted(found)
+
+
+def _counted_rows(check: Check) -> int:
+    return check.changes_count() + check.confirmations_count()
+
+
+def _porteur_of(conn: Connection, user: auth.User, check: Check) -> str:
+    """Whose dépôt this is: the campaign workbook's porteur, or the account's porteur carrying
+    its rows (the first of the account's when several do)."""
+    if check.porteur_code:
+        return check.porteur_code
+    if not user.porteurs:
+        raise PermissionDenied("Aucun porteur n'est associé à ce compte : il ne peut rien déposer.")
+    items = {cle for _, cle in _answered(check)}
+    for code in user.porteurs:
+        mine = porteurs.porteurs_scope(conn, (code,))
+        if items & ({str(n) for n in mine.actions} | set(mine.indicateurs)):
+            return code
+    return user.porteurs[0]
+
+
+def submit_check(
+    conn: Connection,
+    user: auth.User,
+    check: Check,
+    *,
+    origine: str = "fichier",
+    commentaire: str | None = None,
+    expediteur: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Send a verified file as a dépôt à valider (nothing is published). Its number."""
+    auth.require(user, "porteur")
+    note = _text(commentaire, "Commentaire", required=False)
+    if not check.ok:
+        raise InputError(
+            f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
+            "déposé. Corrigez-les puis vérifiez de nouveau."
+        )
+    _check_rows_scope(conn, porteurs.scope_of(conn, user), check)
+    code = _porteur_of(conn, user, check)
+    _own_porteur(user, code)
+    if _counted_rows(check) == 0:
+        raise InputError(
+            f"Le fichier « {check.fichier} » ne change rien et ne répond à aucune demande de la "
+            "campagne : aucun dépôt n'est enregistré."
+        )
+    campagne_id = check.campagne_id or _open_campaign_id(conn)
+    with transaction(conn):
+        depot_id = _next_id(conn)
+        conn.execute(
+            "INSERT INTO depot (id, porteur_code, campagne_id, etat, origine, fichier, sha256, "
+            "depose_par, cree_le, expediteur) VALUES (?, ?, ?, 'brouillon', ?, ?, ?, ?, ?, ?)",
+            [
+                depot_id,
+                code,
+                campagne_id,
+                origine,
+                check.fichier,
+                check.sha256,
+                user.login,
+                now or datetime.now(),
+                expediteur,
+            ],
+        )
+        _send(conn, user, depot_id, check, None, note, now or datetime.now())
+    return depot_id
+
+
+def _next_id(conn: Connection) -> int:
+    row = one_row(conn, "SELECT nextval('depot_id')")
+    assert row is not None
+    return int(row[0])
+
+
+def _check_rows_scope(conn: Connection, limits: scope.Scope | None, check: Check) -> None:
+    if limits is None:
+        return
+    refused = check_scope.refusal(conn, limits, check.diff)
+    if refused:
+        raise PermissionDenied(refused, "Dépôt refusé")
+
+
+def _send(
+    conn: Connection,
+    user: auth.User,
+    depot_id: int,
+    check: Check,
+    decisions: pd.DataFrame | None,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """Inside a transaction: the prepared dépôt `depot_id` becomes à valider, frozen; the one of
+    the same porteur and campaign still waiting is superseded."""
+    row = one_row(
+        conn, "SELECT porteur_code, campagne_id, etat FROM depot WHERE id = ?", [depot_id]
+    )
+    assert row is not None
+    code, campagne_id, etat = row
+    if etat != BROUILLON:
+        raise InputError(f"Le dépôt n° {depot_id} est déjà envoyé : il ne change plus.")
+    replaced = [
+        int(r[0])
+        for r in conn.execute(
+            "UPDATE depot SET etat = 'remplace', remplace_par = ? "
+            "WHERE porteur_code = ? AND campagne_id IS NOT DISTINCT FROM ? AND etat = 'a_valider' "
+            "AND id <> ? RETURNING id",
+            [depot_id, code, campagne_id, depot_id],
+        ).fetchall()
+    ]
+    year = campaigns.get(conn, int(campagne_id)).annee if campagne_id is not None else None
+    answered = _answered(check, year)
+    n_rows = _counted_rows(check) + (0 if decisions is None else len(decisions))
+    conn.execute(
+        "UPDATE depot SET etat = 'a_valider', depose_le = ?, depose_par = ?, commentaire = ?, "
+        "revision = ?, contenu = ?, nb_lignes = ? WHERE id = ?",
+        [
+            now,
+            user.login,
+            note,
+            check.revision,
+            content.pack(check, decisions),
+            n_rows,
+            depot_id,
+        ],
+    )
+    if answered:
+        conn.executemany(
+            "INSERT INTO depot_item (depot_id, objet, cle) VALUES (?, ?, ?)",
+            [(depot_id, objet, cle) for objet, cle in answered],
+        )
+    for old in replaced:
+        journal.log(
+            conn,
+            user,
+            "dépôt remplacé",
+            f"dépôt {old}",
+            {"etat": A_VALIDER},
+            {"remplace_par": depot_id},
+        )
+    journal.log(
+        conn,
+        user,
+        "dépôt",
+        f"dépôt {depot_id}",
+        None,
+        {
+            "porteur": code,
+            "campagne": campagne_id,
+            "fichier": check.fichier,
+            "lignes": n_rows,
+            "remplace": replaced,
+            "commentaire": note,
+        },
+    )
+
+
+# --- a dépôt prepared from the forms ----------------------------------------------------------
+
+
+def draft_id(conn: Connection, porteur_code: str) -> int | None:
+    """The dépôt being prepared for this porteur in the open campaign (or outside any)."""
+    row = one_row(
+        conn,
+        "SELECT id FROM depot WHERE porteur_code = ? AND etat = 'brouillon' "
+        "AND campagne_id IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1",
+        [porteur_code, _open_campaign_id(conn)],
+    )
+    return int(row[0]) if row else None
+
+
+def draft_lines(conn: Connection, depot_id: int) -> list[Line]:
+    """The lines of a dépôt prepared from the forms, in the order typed."""
+    rows = conn.execute(
+        "SELECT genre, cle, valeurs FROM depot_ligne WHERE depot_id = ? ORDER BY saisi_le, cle",
+        [depot_id],
+    ).fetchall()
+    return [Line(str(g), str(c), dict(json.loads(v))) for g, c, v in rows]
+
+
+def _check_lines(conn: Connection, user: auth.User, lines: list[Line]) -> Check:
+    """Vérifier on the lines, as on a file; DraftRefused with its problems on any error."""
+    rows = [line for line in lines if line.genre != "decision"]
+    if not rows:  # only décisions said done: no sheet to verify
+        return Check(
+            store.revision(conn),
+            forms.FORM_NAME,
+            forms.fingerprint(lines),
+            "formulaire",
+            problems_frame([]),
+        )
+    check = verify.check_book(
+        conn, forms.as_book(rows), forms.FORM_NAME, forms.fingerprint(lines), user=user
+    )
+    if not check.ok:
+        first = check.errors.iloc[0]
+        raise DraftRefused(
+            f"{formats.count(len(check.errors), 'erreur', 'erreurs')} : rien n'est ajouté au "
+            f"dépôt. {first['message']}",
+            check,
+        )
+    return check
+
+
+def _decisions_of(conn: Connection, user: auth.User, lines: list[Line]) -> pd.DataFrame:
+    """The décisions said done, each checked as `decisions.records.check_etat` checks it."""
+    out = []
+    for line in lines:
+        if line.genre != "decision":
+            continue
+        decision_id = int(line.valeurs["decision_id"])
+        note, _ = decision_records.check_etat(
+            conn,
+            user,
+            decision_id,
+            decision_records.FAITE,
+            commentaire=line.valeurs.get("commentaire"),
+        )
+        out.append({"decision_id": decision_id, "commentaire": note or ""})
+    return pd.DataFrame(out, columns=["decision_id", "commentaire"])
+
+
+def add_lines(
+    conn: Connection,
+    user: auth.User,
+    porteur_code: str,
+    lines: list[Line],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Add what a form says to this porteur's dépôt being prepared (made when there is none).
+
+    The lines are verified first, alone (scope, vocabulary, numbers): nothing is added when one
+    is refused. A line replaces the one of the same key. A new dépôt being prepared starts from
+    the lines of the porteur's last dépôt from the forms that is still waiting or was returned,
+    so that sending it again loses nothing. Returns the dépôt's number."""
+    auth.require(user, "porteur")
+    _own_porteur(user, porteur_code)
+    if not lines:
+        raise InputError("Rien à ajouter au dépôt.")
+    _check_lines(conn, user, lines)
+    _decisions_of(conn, user, lines)
+    when = now or datetime.now()
+    with transaction(conn):
+        found = draft_id(conn, porteur_code)
+        if found is None:
+            found = _new_draft(conn, user, porteur_code, when)
+        for line in lines:
+            conn.execute(
+                "DELETE FROM depot_ligne WHERE depot_id = ? AND genre = ? AND cle = ?",
+                [found, line.genre, line.cle],
+            )
+            conn.execute(
+                "INSERT INTO depot_ligne (depot_id, genre, cle, valeurs, saisi_le) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [found, line.genre, line.cle, line.as_json(), when],
+            )
+    return found
+
+
+def _new_draft(conn: Connection, user: auth.User, porteur_code: str, now: datetime) -> int:
+    depot_id = _next_id(conn)
+    campagne_id = _open_campaign_id(conn)
+    conn.execute(
+        "INSERT INTO depot (id, porteur_code, campagne_id, etat, origine, fichier, depose_par, "
+        "cree_le) VALUES (?, ?, ?, 'brouillon', 'formulaire', ?, ?, ?)",
+        [depot_id, porteur_code, campagne_id, forms.FORM_NAME, user.login, now],
+    )
+    previous = one_row(
+        conn,
+        "SELECT id FROM depot WHERE porteur_code = ? AND campagne_id IS NOT DISTINCT FROM ? "
+        "AND origine = 'formulaire' AND etat IN ('a_valider', 'renvoye') "
+        "ORDER BY depose_le DESC, id DESC LIMIT 1",
+        [porteur_code, campagne_id],
+    )
+    if previous is not None:
+        conn.execute(
+            "INSERT INTO depot_ligne (depot_id, genre, cle, valeurs, saisi_le) "
+            "SELECT ?, genre, cle, valeurs, saisi_le FROM depot_ligne WHERE depot_id = ?",
+            [depot_id, previous[0]],
+        )
+    return depot_id
+
+
+def _draft_of(conn: Connection, user: auth.User, depot_id: int) -> str:
+    row = one_row(conn, "SELECT porteur_code, etat FROM depot WHERE id = ?", [depot_id])
+    if row is None:
+        raise InputError(f"Le dépôt n° {depot_id} n'existe pas.")
+    code, etat = str(row[0]), str(row[1])
+    _own_porteur(user, code)
+    if etat != BROUILLON:
+        raise InputError(
+            f"Le dépôt n° {depot_id} est déjà envoyé ({ETAT_LABELS.get(etat, etat)}) : il ne "
+            "change plus."
+        )
+    return code
+
+
+def remove_line(conn: Connection, user: auth.User, depot_id: int, genre: str, cle: str) -> None:
+    """Take one line out of a dépôt being prepared."""
+    auth.require(user, "porteur")
+    _draft_of(conn, user, depot_id)
+    with transaction(conn):
+        conn.execute(
+            "DELETE FROM depot_ligne WHERE depot_id = ? AND genre = ? AND cle = ?",
+            [depot_id, genre, cle],
+        )
+
+
+def send_draft(
+    conn: Connection,
+    user: auth.User,
+    depot_id: int,
+    commentaire: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Send the dépôt being prepared: verified whole, then à valider. Its number."""
+    auth.require(user, "porteur")
+    _draft_of(conn, user, depot_id)
+    note = _text(commentaire, "Commentaire", required=False)
+    lines = draft_lines(conn, depot_id)
+    if not lines:
+        raise InputError("Le dépôt en préparation est vide : ajoutez d'abord une mise à jour.")
+    check = _check_lines(conn, user, lines)
+    decisions = _decisions_of(conn, user, lines)
+    if _counted_rows(check) == 0 and decisions.empty:
+        raise InputError(
+            "Ce dépôt ne change rien à ce qui est publié : rien n'est envoyé. Modifiez une "
+            "valeur, ou retirez les lignes inchangées."
+        )
+    with transaction(conn):
+        _send(conn, user, depot_id, check, decisions, note, now or datetime.now())
+    return depot_id
+
+
+# --- a coordinator's decision -----------------------------------------------------------------
+
+
+def _waiting(conn: Connection, depot_id: int) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT id, porteur_code, campagne_id, etat, fichier, sha256, depose_par, revision, "
+        "contenu FROM depot WHERE id = ?",
+        [depot_id],
+    ).fetchdf()
+    if row.empty:
+        raise InputError(f"Le dépôt n° {depot_id} n'existe pas (la liste : « depots list »).")
+    found: dict[str, Any] = row.iloc[0].to_dict()
+    if found["etat"] != A_VALIDER:
+        label = ETAT_LABELS.get(str(found["etat"]), str(found["etat"]))
+        raise InputError(f"Le dépôt n° {depot_id} est « {label} » : il n'est plus à valider.")
+    for key in ("campagne_id", "revision"):
+        found[key] = None if pd.isna(found[key]) else int(found[key])
+    return found
+
+
+def publish(
+    conn: Connection, user: auth.User, depot_id: int, *, backup_keep: int = 0
+) -> int | None:
+    """Publish a dépôt à valider as its import batch (None when it changes and confirms nothing
+    any more, e.g. only décisions said done). Refused, naming them, when values it would
+    overwrite changed since it was verified."""
+    auth.require(user, "saisie")
+    found = _waiting(conn, depot_id)
+    check, decisions = content.unpack(bytes(found["contenu"]), found)
+    author = str(found["depose_par"])
+    backups.before_write(conn, "avant-publication", backup_keep)
+    with transaction(conn):
+        _waiting(conn, depot_id)  # again, inside: another coordinator may have decided
+        stale = stale_rows(conn, check)
+        if stale:
+            raise InputError(
+                f"Le dépôt n° {depot_id} n'est pas publié : depuis qu'il a été vérifié, "
+                f"{formats.count(len(stale), 'valeur a changé', 'valeurs ont changé')} dans la "
+                f"base ({' ; '.join(stale[:10])}{' ; …' if len(stale) > 10 else ''}). "
+                "Renvoyez-le au porteur pour qu'il le refasse sur les valeurs actuelles."
+            )
+        # The porteur's scope now: an action given to another porteur since is refused.
+        _check_rows_scope(conn, porteurs.porteurs_scope(conn, (found["porteur_code"],)), check)
+        batch_id = batches.write_validated(conn, user, check, batches.Validated(depot_id, author))
+        for d in decisions.itertuples(index=False):
+            decision_records.write_etat(
+                conn,
+                user,
+                int(d.decision_id),
+                decision_records.FAITE,
+                str(d.commentaire) or None,
+                datetime.now().date(),
+                auteur=author,
+            )
+        conn.execute(
+            "UPDATE depot SET etat = 'publie', traite_par = ?, traite_le = ?, import_id = ? "
+            "WHERE id = ?",
+            [user.login, datetime.now(), batch_id, depot_id],
+        )
+        journal.log(
+            conn,
+            user,
+            "dépôt publié",
+            f"dépôt {depot_id}",
+            {"etat": A_VALIDER},
+            {"etat": PUBLIE, "lot": batch_id, "auteur": author, "décisions": len(decisions)},
+        )
+    return batch_id
+
+
+def return_to_porteur(
+    conn: Connection, user: auth.User, depot_id: int, motif: str, *, now: datetime | None = None
+) -> None:
+    """Send a dépôt à valider back to its porteur, with the reason (required). The porteur is
+    told by e-mail afterwards (`notify.return_notice`), outside this transaction."""
+    auth.require(user, "saisie")
+    reason = _text(motif, "Motif du renvoi", required=True)
+    with transaction(conn):
+        _waiting(conn, depot_id)
+        conn.execute(
+            "UPDATE depot SET etat = 'renvoye', motif = ?, traite_par = ?, traite_le = ? "
+            "WHERE id = ?",
+            [reason, user.login, now or datetime.now(), depot_id],
+        )
+        journal.log(
+            conn,
+            user,
+            "dépôt renvoyé",
+            f"dépôt {depot_id}",
+            {"etat": A_VALIDER},
+            {"etat": RENVOYE, "motif": reason},
+        )
