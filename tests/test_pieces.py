@@ -145,6 +145,11 @@ def test_control_characters_are_removed_from_a_name(conn, settings):
     assert records.get_piece(conn, settings, MDE, piece_id)[0] == "bilan final.pdf"
 
 
+def test_a_long_name_is_shortened_keeping_its_extension():
+    name = content.clean_name("rapport " * 60 + ".pdf")
+    assert len(name) == content.NAME_MAX_CHARS and name.endswith(".pdf")
+
+
 # --- storage ----------------------------------------------------------------------------------
 
 

@@ -121,9 +121,15 @@ def _zip_type(data: bytes, name: str) -> str | None:
             for part, mime in _OOXML:
                 if part in members and f"{mime}.main+xml".encode() in declared:
                     return mime
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None
-    except NotImplementedError:  # a compression method zipfile cannot read
+    # NotImplementedError: a compression method zipfile cannot read.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ):
         return None
     return None
 
