@@ -6,10 +6,10 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import edits, queries
-from ui import data, session, suivi, widgets
+from ui import data, pieces, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
 
-session.page_requires("lecture")
+user = session.page_requires("lecture")
 
 # The plan as it stood at the observation date: wording, objective, territories.
 as_of = widgets.as_of()
@@ -85,6 +85,11 @@ st.dataframe(
 
 st.subheader("Indicateurs de l'objectif", anchor=False)
 ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
+
+# Evidence is not public: only staff and a porteur carrying the action see that it exists.
+if pieces.may_see(user, action_no=action_no):
+    st.subheader("Pièces justificatives", anchor=False)
+    pieces.pieces_section(user, action_no=action_no, key="fiche_pieces")
 
 # The action's whole history, whatever the observation date: when the plan changed it, and why.
 history = data.query(edits.item_history, "action", action_no)

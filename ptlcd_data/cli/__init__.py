@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import store
-from ptlcd_data.cli import base, campagnes, comptes, decisions, depots, donnees, fr, plan
+from ptlcd_data.cli import (
+    base,
+    campagnes,
+    comptes,
+    decisions,
+    depots,
+    donnees,
+    fr,
+    pieces,
+    plan,
+)
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
@@ -43,6 +53,7 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     campagnes.add_campaign,
     decisions.add_seance,
     decisions.add_decision,
+    pieces.add_pieces,
     donnees.add_report,
 )
 

@@ -54,17 +54,35 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
             # A copy killed on its way leaves its `.partiel` file: the next one removes it.
             for partial in backups.remove_stale_partials(Path(args.output).parent):
                 print(f"Copie interrompue supprimée : {partial}")
-            path = backups.backup(conn, args.output)
+            path = backups.backup(conn, args.output, pieces=settings.pieces_path)
         else:
-            path = backups.auto_backup(conn, settings.db_path, "manuelle", settings.backups_kept)
+            path = backups.auto_backup(
+                conn,
+                settings.db_path,
+                "manuelle",
+                settings.backups_kept,
+                pieces=settings.pieces_path,
+            )
     finally:
         conn.close()
     print(f"Sauvegarde écrite : {path}")
+    if backups.pieces_beside(path).is_dir():
+        print(f"Pièces justificatives copiées dans {backups.pieces_beside(path)}")
+    problems = backups.piece_problems(path)
+    if problems:
+        print(
+            f"Attention : {len(problems)} pièce(s) justificative(s) manquent ou sont modifiées "
+            f"dans {settings.pieces_path} et n'ont pas pu être sauvegardées ("
+            + " ; ".join(problems[: backups.PIECES_LISTED])
+            + ") : la restauration de cette sauvegarde sera refusée tant qu'elles manqueront."
+        )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    done = backups.restore(args.file, settings.db_path, settings.backups_kept)
+    done = backups.restore(
+        args.file, settings.db_path, settings.backups_kept, pieces=settings.pieces_path
+    )
     conn = open_store(settings)
     try:
         with store.transaction(conn):
@@ -112,7 +130,11 @@ def add_demo(sub: SubParsers) -> None:
 
 def add_backup(sub: SubParsers) -> None:
     """Declare `backup` and its arguments."""
-    p = sub.add_parser("backup", help="copier toute la base (dans sauvegardes/NOM/ ou -o FICHIER)")
+    p = sub.add_parser(
+        "backup",
+        help="copier toute la base et ses pièces justificatives (dans sauvegardes/NOM/ ou "
+        "-o FICHIER, les pièces dans FICHIER.pieces/)",
+    )
     p.add_argument("-o", "--output", type=Path)
     p.set_defaults(func=cmd_backup)
 
@@ -120,7 +142,9 @@ def add_backup(sub: SubParsers) -> None:
 def add_restore(sub: SubParsers) -> None:
     """Declare `restore` and its arguments."""
     p = sub.add_parser(
-        "restore", help="remplacer la base par une sauvegarde (l'actuelle est copiée avant)"
+        "restore",
+        help="remplacer la base par une sauvegarde (chaque pièce justificative vérifiée ; "
+        "l'actuelle est copiée avant)",
     )
     p.add_argument("file", type=Path, metavar="FICHIER")
     p.set_defaults(func=cmd_restore)
