@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import store
-from ptlcd_data.cli import base, campagnes, comptes, decisions, depots, donnees, fr, plan
+from ptlcd_data.cli import base, campagnes, comptes, decisions, depots, donnees, fr, messages, plan
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
@@ -43,6 +43,7 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     campagnes.add_campaign,
     decisions.add_seance,
     decisions.add_decision,
+    messages.add_messages,
     donnees.add_report,
 )
 
