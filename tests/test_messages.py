@@ -21,6 +21,7 @@ from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
 from ptlcd_data.store.sql import scalar
 from tests.helpers import ROOT, run_cli
+from tests.helpers.browser import free_port
 from tests.helpers.smtp import HOST, smtp_server
 
 SAISIE = User("sec", "Secrétariat", "saisie")
@@ -278,3 +279,18 @@ def test_the_base_is_free_while_the_server_talks(
     monkeypatch.setattr(notifications.notices, "deliver", deliver)
     assert [e.statut for e in notifications.notify(_settings(db_path), message_id)] == ["envoye"]
     assert seen == [(0, seen[0][1])] and "Bonjour" in seen[0][1]
+
+
+def test_a_server_that_cannot_be_reached_is_an_echec_recorded_and_the_message_kept(
+    db_path: Path,
+) -> None:
+    with store.connect(db_path) as conn:
+        message_id = conversation.add_message(conn, MDE, 19, "Bonjour")
+    port = free_port()  # nothing listens there
+    envois = notifications.notify(_settings(db_path, port), message_id)
+    assert [e.statut for e in envois] == ["echec"]
+    assert envois[0].detail.startswith(f"Non envoyé : Le serveur d'envoi {HOST}:{port} refuse")
+    assert envois[0].detail.endswith("Le message reste enregistré sur la Fiche action.")
+    with store.connect(db_path) as conn:
+        assert notifications.sent_to(conn, message_id)["statut"].tolist() == ["echec"]
+        assert _count(conn) == 1

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ptlcd_data import formats
 from ptlcd_data.build import open_store
 from ptlcd_data.cli.common import USER_HELP, cli_user, or_dash
@@ -26,7 +24,7 @@ def cmd_messages(args: argparse.Namespace, settings: Settings) -> int:
             table = conversation.conversation(conn, user, args.action_no)
             for r in table.itertuples(index=False):
                 side = conversation.COTE_LABELS[str(r.cote)]
-                where = "" if pd.isna(r.depot_id) else f"\tdépôt n° {int(r.depot_id)}"
+                where = "" if r.depot_id is None else f"\tdépôt n° {r.depot_id}"
                 print(
                     f"{r.id}\t{formats.timestamp(r.envoye_le)}\t{r.auteur_nom} ({side})"
                     f"{where}\t{or_dash(r.texte)}"

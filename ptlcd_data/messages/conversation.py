@@ -150,9 +150,11 @@ def conversation(conn: Connection, user: User | None, action_no: int) -> pd.Data
     """The messages of `action_no`, oldest first (staff, or a porteur account carrying it).
 
     Columns: id, envoye_le, auteur (login), auteur_nom (the account's name, else the login),
-    cote (porteur or equipe), porteur_code, texte, depot_id."""
+    cote (porteur or equipe), porteur_code, texte, depot_id (None: written from the action)."""
+    import pandas as pd
+
     check_access(conn, user, action_no)
-    return conn.execute(
+    table = conn.execute(
         f"""
         SELECT m.id, m.envoye_le, m.auteur, {auth.author_name_sql("m.auteur")} AS auteur_nom,
                m.cote, m.porteur_code, m.texte, m.depot_id
@@ -160,3 +162,6 @@ def conversation(conn: Connection, user: User | None, action_no: int) -> pd.Data
         """,  # noqa: S608 - a fixed fragment; the value is bound
         [action_no],
     ).df()[COLUMNS]
+    # A number or None, whatever pandas made of the column (NaN, <NA>).
+    table["depot_id"] = [None if pd.isna(v) else int(v) for v in table["depot_id"]]
+    return table

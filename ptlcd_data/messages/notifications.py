@@ -23,7 +23,7 @@ from ptlcd_data.access import auth
 from ptlcd_data.campagnes import notices
 from ptlcd_data.campagnes.mail import Envoi
 from ptlcd_data.campagnes.notices import Notice
-from ptlcd_data.errors import InputError
+from ptlcd_data.errors import InputError, SmtpError
 from ptlcd_data.messages import conversation
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection, transaction
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 TEAM = "equipe"  # the recipient code of a notice to the team
 TEAM_NAME = "l'équipe du PTLCD"
+# Said of a message whose e-mail did not leave.
+KEPT = "Le message reste enregistré sur la Fiche action."
 
 
 def _message(conn: Connection, message_id: int) -> dict[str, Any]:
@@ -161,9 +163,16 @@ def _explained(envoi: Envoi) -> Envoi:
 
 
 def _deliver(items: list[Notice | Envoi], settings: Settings) -> list[Envoi]:
-    """Send the notices (no base held); the refusals stay in their place."""
+    """Send the notices (no base held); the refusals stay in their place. A server that cannot
+    be used is an `echec` of each notice, saying why: the message itself is recorded already."""
     sending = [item for item in items if isinstance(item, Notice)]
-    sent = iter(notices.deliver(sending, settings, notices.outbox_dir(settings)))
+    try:
+        delivered = notices.deliver(sending, settings, notices.outbox_dir(settings))
+    except SmtpError as exc:
+        delivered = [
+            Envoi(n.code, n.to, "echec", f"Non envoyé : {exc.message} {KEPT}") for n in sending
+        ]
+    sent = iter(delivered)
     return [_explained(next(sent) if isinstance(item, Notice) else item) for item in items]
 
 
@@ -187,8 +196,9 @@ def record(conn: Connection, message_id: int, envoi: Envoi) -> None:
 def notify_message(conn: Connection, settings: Settings, message_id: int) -> list[Envoi]:
     """E-mail the other side of message `message_id`; one `Envoi` per recipient, each recorded
     in its own transaction once the server has answered. No transaction is open while the
-    server talks, but `conn` stays open: prefer `notify` when the base can be let go. Raises
-    SmtpError (nothing sent nor recorded) when the server cannot be used."""
+    server talks, but `conn` stays open: prefer `notify` when the base can be let go. A server
+    that cannot be used is recorded as an `echec` of each recipient, never raised: the message
+    is recorded already."""
     envois = _deliver(prepared(conn, settings, message_id), settings)
     for envoi in envois:
         record(conn, message_id, envoi)
