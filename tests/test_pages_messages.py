@@ -140,3 +140,19 @@ def test_an_empty_message_is_refused_in_french_and_nothing_written(people: Path)
     assert any("Message vide" in e.value for e in at.error)
     with store.connect(people) as conn:
         assert conversation.conversation(conn, SYSTEM, 19).empty
+
+
+def test_without_a_team_address_the_porteur_is_warned_and_an_author_name_stays_text(
+    people: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PTLCD_SMTP_FROM", raising=False)
+    add_account(people, "hostile", "saisie", nom=PAYLOAD)
+    with store.connect(people) as conn:
+        conversation.add_message(conn, accounts.get_user(conn, "hostile"), 19, "Bonjour")
+    at = _write(_fiche("mde", 19), "Une question")
+    assert not at.exception and not at.success
+    [warning] = [_unescaped(w.value) for w in at.warning]
+    assert warning.startswith("Message n° 2 enregistré. Courriel : Aucune adresse de l'équipe")
+    assert PAYLOAD in _unescaped(texts(at.caption))  # the name, shown as text
+    for value in _markdown_bearing(at):
+        assert not DANGEROUS.search(value), value

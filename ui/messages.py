@@ -12,6 +12,7 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.access.auth import User
+from ptlcd_data.errors import PtlcdError
 from ptlcd_data.messages import conversation, notifications
 from ui import data, widgets
 
@@ -72,15 +73,26 @@ def conversation_section(
         sent = st.form_submit_button("Envoyer le message", key=f"{key}_msg_submit")
     if not sent:
         return
+    message_id = None
     with widgets.guard():
         message_id = data.write(conversation.add_message, user, action_no, texte, depot_id=depot_id)
-        # Written and committed; the e-mail leaves now, with the base let go.
+    if message_id is None:
+        return  # refused: the error is shown, the form keeps what was typed
+    st.session_state[gen_key] = gen + 1  # recorded: whatever the e-mail does, a fresh form
+    st.session_state[flash_key] = _notified(user, message_id)
+    st.rerun()
+
+
+def _notified(user: User, message_id: int) -> tuple[bool, str]:
+    """E-mail the other side of a message just recorded (the base let go meanwhile); whether
+    it was told, and what to say, in French, escaped for Markdown."""
+    try:
         envois = notifications.notify(data.settings(), message_id)
-        told = all(e.statut in ("envoye", "fichier_eml") for e in envois)
-        summary = notifications.summary(envois, staff=not user.is_porteur)
-        st.session_state[flash_key] = (
-            told,
-            f"Message n° {message_id} enregistré. {widgets.escape_md(summary)}",
+    except PtlcdError as exc:  # the message is recorded: only its e-mail is missing
+        return False, (
+            f"Message n° {message_id} enregistré, mais l'avis par courriel n'a pas pu être noté "
+            f"ou envoyé : {widgets.escape_md(exc.message)}"
         )
-        st.session_state[gen_key] = gen + 1
-        st.rerun()
+    told = all(e.statut in ("envoye", "fichier_eml") for e in envois)
+    summary = notifications.summary(envois, staff=not user.is_porteur)
+    return told, f"Message n° {message_id} enregistré. {widgets.escape_md(summary)}"
