@@ -8,6 +8,7 @@ from ptlcd_data import formats
 from ptlcd_data.plan import edits, queries
 from ui import data, pieces, session, suivi, widgets
 from ui import indicateurs as ui_indicateurs
+from ui import messages as ui_messages
 
 user = session.page_requires("lecture")
 
@@ -90,6 +91,15 @@ ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
 if pieces.may_see(user, action_no=action_no):
     st.subheader("Pièces justificatives", anchor=False)
     pieces.pieces_section(user, action_no=action_no, key="fiche_pieces")
+
+# Staff and the porteurs carrying the action only: the conversation is theirs.
+if ui_messages.allowed(user, action_no):
+    st.subheader("Échanges avec le porteur", anchor=False)
+    st.caption(
+        "Les messages entre le porteur de l'action et l'équipe du PTLCD, du plus ancien au plus "
+        "récent ; chaque nouveau message est signalé par courriel à l'autre partie."
+    )
+    ui_messages.conversation_section(user, action_no, key="fiche")
 
 # The action's whole history, whatever the observation date: when the plan changed it, and why.
 history = data.query(edits.item_history, "action", action_no)

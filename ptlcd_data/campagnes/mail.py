@@ -56,6 +56,8 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 TlsMode = Literal["starttls", "ssl", "none"]
 TLS_MODES: tuple[TlsMode, ...] = ("starttls", "ssl", "none")
 Statut = Literal["envoye", "sans_adresse", "fichier_eml", "echec"]
+# What a reminder that did not leave asks the reader to do (see `_Session.again`).
+RELANCER = "relancez l'envoi pour les porteurs restants"
 
 
 @dataclass(frozen=True)
@@ -382,13 +384,17 @@ class _Session:
     """One run's SMTP session under its deadlines: opened once, one message at a time, closed.
 
     Each step is armed on a `Watchdog`, which cuts the connection when its deadline passes; the
-    time the caller spends between messages (recording each) counts for the run only.
+    time the caller spends between messages (recording each) counts for the run only. `again`
+    ends each « non envoyé » detail: what the reader can do about the messages left.
     """
 
-    def __init__(self, server: _Server, limits: Limits, timeout: float) -> None:
+    def __init__(
+        self, server: _Server, limits: Limits, timeout: float, again: str = RELANCER
+    ) -> None:
         self.server = server
         self.limits = limits
         self.timeout = timeout
+        self.again = again
         self.watchdog = Watchdog()
         self.smtp: smtplib.SMTP | None = None
         self.lost = ""  # once set, every message left is an `echec` saying this (no reconnection)
@@ -402,7 +408,7 @@ class _Session:
         except _Overdue:
             self.lost = (
                 f"Délai dépassé : le serveur {self.server.where} n'a pas ouvert la session dans "
-                f"le délai ({limit}) ; non envoyé, relancez l'envoi pour les porteurs restants."
+                f"le délai ({limit}) ; non envoyé, {self.again}."
             )
         finally:
             self.watchdog.disarm()
@@ -414,7 +420,7 @@ class _Session:
         if not self.lost and time.monotonic() >= self.limits.run_end:
             self.lost = (
                 f"Délai dépassé : non tenté, l'envoi a duré plus de {self.limits.run_s} s "
-                "(réglage PTLCD_SMTP_RUN_SECONDS) ; relancez l'envoi pour les porteurs restants."
+                f"(réglage PTLCD_SMTP_RUN_SECONDS) ; {self.again}."
             )
         smtp = self.smtp
         if self.lost or smtp is None:
@@ -433,12 +439,12 @@ class _Session:
             smtp.close()  # cut by the watchdog, or about to be: nothing more can go through it
             self.lost = (
                 f"Délai dépassé : non tenté, la connexion avec le serveur {where} a été fermée "
-                f"à l'envoi à {to} ; relancez l'envoi pour les porteurs restants."
+                f"à l'envoi à {to} ; {self.again}."
             )
         elif smtp.sock is None:  # smtplib closes the socket after a 421 or a hang-up
             self.lost = (
                 f"Non envoyé : la connexion avec le serveur {where} a été "
-                f"perdue à l'envoi à {to} ; relancez l'envoi pour les porteurs restants."
+                f"perdue à l'envoi à {to} ; {self.again}."
             )
         if failure is None:
             return Envoi(code, to, "envoye", f"Envoyé à {to} par le serveur {where}.", message_id)

@@ -25,6 +25,7 @@ from ptlcd_data.cli import (
     depots,
     donnees,
     fr,
+    messages,
     pieces,
     plan,
 )
@@ -54,6 +55,7 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     decisions.add_seance,
     decisions.add_decision,
     pieces.add_pieces,
+    messages.add_messages,
     donnees.add_report,
 )
 
