@@ -6,6 +6,7 @@ import streamlit as st
 
 import ptlcd_data.campagnes.returns  # noqa: F401 - plugs the campaign checks into imports
 from ptlcd_data import exports, formats
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import batches, preview, template, verify
 from ui import data, session, widgets
@@ -55,9 +56,27 @@ def _publish() -> None:
     # or the base changed since Vérifier), so the page says the refusal, never « Aucune
     # erreur » again, and asks for Vérifier again.
     st.session_state.pop(CHECK_KEY, None)
+    user = session.current_user()
+    if depot_records.applies(data.settings(), user):
+        try:
+            depot = data.write(
+                depot_records.submit_check,
+                user,
+                check,
+                commentaire=st.session_state.get("import_depot_note"),
+            )
+        except PtlcdError as exc:
+            st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+            return
+        st.session_state[FLASH_KEY] = (
+            "success",
+            f"Dépôt n° {depot} enregistré, à valider : l'équipe le vérifie avant toute "
+            "publication. Vous suivez son état sur la page « Mes actions ».",
+        )
+        return
     try:
         batch_id = data.write(
-            batches.publish, session.current_user(), check, backup_keep=data.settings().backups_kept
+            batches.publish, user, check, backup_keep=data.settings().backups_kept
         )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
@@ -252,13 +271,28 @@ else:
                 width="stretch",
                 key="import_preview",
             )
-            st.button(
-                "Publier",
-                type="primary",
-                on_click=_publish,
-                icon=":material/publish:",
-                key="import_publish",
-            )
+            if depot_records.applies(data.settings(), session.current_user()):
+                st.text_area(
+                    "Un mot pour l'équipe (facultatif)",
+                    key="import_depot_note",
+                    max_chars=depot_records.TEXT_MAX_CHARS,
+                )
+                st.button(
+                    "Envoyer pour validation",
+                    type="primary",
+                    on_click=_publish,
+                    icon=":material/send:",
+                    key="import_publish",
+                    help="Rien n'est publié avant que l'équipe valide votre dépôt.",
+                )
+            else:
+                st.button(
+                    "Publier",
+                    type="primary",
+                    on_click=_publish,
+                    icon=":material/publish:",
+                    key="import_publish",
+                )
 
 st.header("Historique des imports", anchor=False)
 viewer = session.current_user()

@@ -8,8 +8,11 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.decisions import queries as decisions
+from ptlcd_data.depots import queries as depot_queries
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.suivi import porteur_actions
-from ui import data, decision, mes_actions, releve, session, widgets
+from ui import data, decision, depots, mes_actions, releve, session, widgets
+from ui import pieces as ui_pieces
 
 user = session.page_requires("porteur")
 assert user is not None  # the page is never open to anonymous visitors
@@ -28,6 +31,7 @@ st.caption(
 )
 if flash := st.session_state.pop(FLASH_KEY, None):
     st.success(flash)
+depots.flash()
 
 codes = mes_actions.porteur_codes(user)
 if not codes:
@@ -38,7 +42,19 @@ if not codes:
     )
     st.stop()
 recording = data.settings().allow_recording
+to_depot = recording and depot_records.applies(data.settings(), user)
 gen = st.session_state.setdefault(GEN_KEY, 0)
+
+if (due := data.query(depot_queries.due, codes)) is not None:
+    st.info(widgets.escape_md(due.sentence()), icon=":material/campaign:")
+if to_depot:
+    st.caption(
+        "Ce que vous enregistrez ci-dessous s'ajoute à votre dépôt en préparation : l'équipe le "
+        "valide avant toute publication."
+    )
+    for code in codes:
+        depots.draft_panel(user, code)
+depots.my_depots(user, codes, reopen_allowed=to_depot)
 
 st.header("Actions", anchor=False)
 actions = data.query(porteur_actions.porteur_actions, codes, as_of)
@@ -74,6 +90,9 @@ else:
             widgets.field("Calendrier (texte du plan)", row.calendrier, empty="non planifiée")
             if row.en_retard:
                 widgets.field("En retard", row.motif_retard)
+            ui_pieces.pieces_section(
+                user, action_no=action_no, key=f"mes_pieces_{action_no}", can_add=recording
+            )
             if recording:
                 submitted = decision.decision_form(action_no, f"mes_{action_no}", gen, today)
                 if submitted is not None:
@@ -88,7 +107,9 @@ mine = data.query(decisions.open_decisions_of, tuple(codes), as_of)
 releve.cards(mine, "Aucune décision du GOLD ouverte à la charge de ce porteur.")
 if recording and not mine.empty:
     st.caption("Une décision faite ? Dites-le, avec ce qui a été fait : le GOLD le verra.")
-    done = releve.state_form(user, mine, "mes_decisions", staff=not user.is_porteur)
+    done = releve.state_form(
+        user, mine, "mes_decisions", staff=not user.is_porteur, to_depot=to_depot
+    )
     if done is not None:
         st.session_state[FLASH_KEY] = done
         st.rerun()

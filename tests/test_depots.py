@@ -14,7 +14,7 @@ from ptlcd_data.access import journal
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import campaigns, completion
 from ptlcd_data.decisions import records as decision_records
-from ptlcd_data.depots import forms, notify, queries, records
+from ptlcd_data.depots import drafts, forms, notify, queries, records
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
@@ -136,11 +136,12 @@ def test_the_return_e_mail_is_saved_as_eml_without_a_server(
     conn.execute("UPDATE porteur SET email = 'mde@example.org' WHERE code = 'MDE'")
     depot = _file_depot(conn)
     records.return_to_porteur(conn, SAISIE, depot, "Il manque la source.")
-    envoi = notify.notify_return(conn, Settings(db_path=db_path), SAISIE, depot)
+    envoi = notify.notify_return(Settings(db_path=db_path), SAISIE, depot)
     assert envoi.statut == "fichier_eml"
     saved = list((db_path.parent / "courriels").glob("*.eml"))
     assert len(saved) == 1 and "Il manque la source." in saved[0].read_text(encoding="utf-8")
-    assert "courriel dépôt renvoyé" in set(journal.entries(conn)["operation"])
+    with store.connect(db_path) as again:
+        assert "courriel dépôt renvoyé" in set(journal.entries(again)["operation"])
 
 
 def test_rights_are_checked_at_write_time(conn: store.Connection) -> None:
@@ -167,16 +168,16 @@ def test_forms_prepare_a_depot_verified_as_an_import_then_sent(conn: store.Conne
         forms.status_line(19, TODAY, "En cours", 40, "Deux sessions faites"),
         forms.value_line("I4.2.b", "NM", 2025, 7.0, "Bilan MDE", None),
     ]
-    draft = records.add_lines(conn, MDE, "MDE", lines)
+    draft = drafts.add_lines(conn, MDE, "MDE", lines)
     # The same key again replaces the line.
-    records.add_lines(conn, MDE, "MDE", [forms.value_line("I4.2.b", "NM", 2025, 8.0, None, None)])
+    drafts.add_lines(conn, MDE, "MDE", [forms.value_line("I4.2.b", "NM", 2025, 8.0, None, None)])
     found, kept = queries.draft(conn, MDE, "MDE")
     assert found == draft and len(kept) == 2
-    with pytest.raises(records.DraftRefused, match="Statut inconnu"):
-        records.add_lines(conn, MDE, "MDE", [forms.status_line(19, TODAY, "Fini ?", None, None)])
+    with pytest.raises(drafts.DraftRefused, match="Statut inconnu"):
+        drafts.add_lines(conn, MDE, "MDE", [forms.status_line(19, TODAY, "Fini ?", None, None)])
     with pytest.raises(InputError):  # action 1 is not the MDE's
-        records.add_lines(conn, MDE, "MDE", [forms.status_line(1, TODAY, "En cours", 10, None)])
-    assert records.send_draft(conn, MDE, draft, "Voici") == draft
+        drafts.add_lines(conn, MDE, "MDE", [forms.status_line(1, TODAY, "En cours", 10, None)])
+    assert drafts.send_draft(conn, MDE, draft, "Voici") == draft
     assert queries.draft(conn, MDE, "MDE") == (None, [])
     assert status_queries.action_state(conn, 19, TODAY)["avancement"] != 40  # not published
     records.publish(conn, SAISIE, draft)
@@ -191,15 +192,15 @@ def test_a_new_draft_starts_from_the_returned_depot_so_sending_again_loses_nothi
         forms.status_line(19, TODAY, "En cours", 40, None),
         forms.value_line("I4.2.b", "NM", 2025, 7.0, None, None),
     ]
-    first = records.send_draft(conn, MDE, records.add_lines(conn, MDE, "MDE", lines))
+    first = drafts.send_draft(conn, MDE, drafts.add_lines(conn, MDE, "MDE", lines))
     records.return_to_porteur(conn, SAISIE, first, "La valeur est en %, pas en nombre.")
-    second = records.add_lines(
+    second = drafts.add_lines(
         conn, MDE, "MDE", [forms.value_line("I4.2.b", "NM", 2025, 70.0, None, None)]
     )
     assert second != first
     _, kept = queries.draft(conn, MDE, "MDE")
     assert {line.genre for line in kept} == {"avancement", "indicateurs"}
-    records.send_draft(conn, MDE, second)
+    drafts.send_draft(conn, MDE, second)
     records.publish(conn, SAISIE, second)
     assert _value(conn) == 70.0
 
@@ -219,8 +220,8 @@ def test_a_porteur_says_a_decision_done_through_a_depot(conn: store.Connection) 
     decision = decision_records.add_decision(
         conn, SAISIE, seance, texte="Envoyer le bilan", responsable="MDE", echeance=TODAY
     )
-    draft = records.add_lines(conn, MDE, "MDE", [forms.decision_line(decision, "Envoyé")])
-    records.send_draft(conn, MDE, draft)
+    draft = drafts.add_lines(conn, MDE, "MDE", [forms.decision_line(decision, "Envoyé")])
+    drafts.send_draft(conn, MDE, draft)
     state = "SELECT etat FROM decision_etat WHERE decision_id = ? ORDER BY id DESC LIMIT 1"
     assert scalar(conn, state, [decision]) == "ouverte"
     records.publish(conn, SAISIE, draft)
@@ -230,12 +231,12 @@ def test_a_porteur_says_a_decision_done_through_a_depot(conn: store.Connection) 
 
 
 def test_a_sent_depot_never_changes(conn: store.Connection) -> None:
-    draft = records.add_lines(
+    draft = drafts.add_lines(
         conn, MDE, "MDE", [forms.value_line("I4.2.b", "NM", 2025, 7.0, None, None)]
     )
-    records.send_draft(conn, MDE, draft)
+    drafts.send_draft(conn, MDE, draft)
     with pytest.raises(InputError, match="déjà envoyé"):
-        records.remove_line(conn, MDE, draft, "indicateurs", "I4.2.b|NM|2025")
+        drafts.remove_line(conn, MDE, draft, "indicateurs", "I4.2.b|NM|2025")
     with pytest.raises(InputError, match="déjà envoyé"):
-        records.send_draft(conn, MDE, draft)
+        drafts.send_draft(conn, MDE, draft)
     assert list(queries.depots(conn, SAISIE)["etat"]) == ["a_valider"]

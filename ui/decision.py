@@ -14,6 +14,8 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.access.auth import User
+from ptlcd_data.depots import drafts
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.suivi import engagements, saisie, status_queries
 from ptlcd_data.vocabulary import NIVEAUX, STATUTS
 from ui import data, widgets
@@ -188,6 +190,21 @@ def record(user: User, action_no: int, decision: Decision) -> str | None:
         st.error("Choisissez le nouveau niveau des territoires sélectionnés, ou retirez-les.")
         return None
     with widgets.guard():
+        if depot_records.applies(data.settings(), user):
+            depot = data.write(
+                drafts.add_revue,
+                user,
+                action_no,
+                date_effet=decision.date_effet,
+                statut=decision.statut,
+                avancement=decision.avancement,
+                commentaire=decision.commentaire,
+                engagements=decision.engagements,
+            )
+            return (
+                f"Action n° {action_no} : mise à jour ajoutée au dépôt n° {depot}, en "
+                "préparation. Envoyez-le pour validation quand il est complet."
+            )
         written = data.write(
             saisie.enregistrer_revue,
             user,

@@ -12,6 +12,8 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.access.auth import User
+from ptlcd_data.depots import drafts, forms
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.rules import year_range
 from ptlcd_data.plan import porteurs, queries
@@ -88,11 +90,25 @@ def value_form(
         source=source.strip() or None,
         commentaire=commentaire.strip() or None,
     )
+    shown = formats.number(float(valeur), 0 if float(valeur).is_integer() else 2)
     with widgets.guard():
+        if depot_records.applies(data.settings(), user):
+            line = forms.value_line(
+                row.indicateur_code,
+                row.territoire_code,
+                row.annee,
+                float(valeur),
+                row.source,
+                row.commentaire,
+            )
+            depot = data.write(drafts.add_lines, user, None, [line])
+            return (
+                f"Valeur ajoutée au dépôt n° {depot} : {code}, {territories[str(territoire)]}, "
+                f"{int(annee)} : {shown}. Envoyez le dépôt pour validation quand il est complet."
+            )
         data.write(valeurs.record_values, user, [row])
         return (
-            f"Valeur enregistrée : {code}, {territories[str(territoire)]}, {int(annee)} : "
-            f"{formats.number(float(valeur), 0 if float(valeur).is_integer() else 2)}."
+            f"Valeur enregistrée : {code}, {territories[str(territoire)]}, {int(annee)} : {shown}."
         )
     return None
 

@@ -43,6 +43,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Le suivi",       "app_pages/synthese.py",       "Synthèse annuelle", ":material/summarize:",  "synthese",    "lecture"),
     PageSpec("Saisie",         "app_pages/mes_actions.py",    "Mes actions",      ":material/assignment_ind:", "mes-actions", "porteur"),
     PageSpec("Saisie",         "app_pages/import_donnees.py", "Import de données", ":material/upload_file:", "import", "porteur"),
+    PageSpec("Saisie",         "app_pages/depots.py",         "Dépôts à valider", ":material/fact_check:",  "depots",      "saisie"),
     PageSpec("Saisie",         "app_pages/campagne.py",       "Campagne de suivi", ":material/campaign:",   "campagne",    "saisie"),
     PageSpec("Administration", "app_pages/modifier_plan.py",  "Modifier le plan", ":material/edit_note:", "modifier-plan", "admin"),
     PageSpec("Administration", "app_pages/journal.py",        "Journal",          ":material/history:",     "journal",     "admin"),

@@ -16,6 +16,7 @@ import streamlit as st
 from ptlcd_data import formats
 from ptlcd_data.access.auth import User
 from ptlcd_data.decisions import queries, records
+from ptlcd_data.depots import drafts, forms
 from ptlcd_data.plan import porteurs
 from ptlcd_data.releve import content, report
 from ui import data, widgets
@@ -188,9 +189,12 @@ def decision_form(
     return None
 
 
-def state_form(user: User, table: pd.DataFrame, key: str, *, staff: bool) -> str | None:
+def state_form(
+    user: User, table: pd.DataFrame, key: str, *, staff: bool, to_depot: bool = False
+) -> str | None:
     """Change the state of one décision of `table`: a porteur says « faite », staff choose any
-    state. The confirmation to show once recorded, else None."""
+    state. With `to_depot` (a porteur account, validation on) it is added to the porteur's
+    dépôt being prepared instead, published once validated. The confirmation, else None."""
     if table.empty:
         return None
     labels = {int(r.id): _label(r) for r in table.itertuples(index=False)}
@@ -216,6 +220,13 @@ def state_form(user: User, table: pd.DataFrame, key: str, *, staff: bool) -> str
     if not submitted:
         return None
     with widgets.guard():
+        if to_depot:
+            line = forms.decision_line(int(decision_id), commentaire)
+            depot = data.write(drafts.add_lines, user, None, [line])
+            return (
+                f"Décision n° {decision_id} « faite » ajoutée au dépôt n° {depot}, en "
+                "préparation : envoyez-le pour validation."
+            )
         data.write(records.set_etat, user, int(decision_id), etat, commentaire=commentaire)
         return f"Décision n° {decision_id} : {queries.etat_label(etat)}."
     return None

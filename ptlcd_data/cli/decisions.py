@@ -11,6 +11,8 @@ from ptlcd_data import dates, exports, formats, store
 from ptlcd_data.build import open_store
 from ptlcd_data.cli.common import USER_HELP, cli_user, parse_date
 from ptlcd_data.decisions import queries, records
+from ptlcd_data.depots import drafts, forms
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.errors import InputError
 from ptlcd_data.releve import content, report
 from ptlcd_data.settings import Settings
@@ -57,10 +59,18 @@ def cmd_decision(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
         elif args.action == "set":
-            records.set_etat(
-                conn, cli_user(conn, args.user), args.id, args.etat, commentaire=args.commentaire
-            )
-            print(f"Décision n° {args.id} : {queries.etat_label(args.etat)}.")
+            user = cli_user(conn, args.user)
+            if depot_records.applies(settings, user):
+                records.check_etat(conn, user, args.id, args.etat, commentaire=args.commentaire)
+                line = forms.decision_line(args.id, args.commentaire)
+                depot = drafts.submit_lines(conn, user, [line])
+                print(
+                    f"Dépôt n° {depot} enregistré, à valider : la décision n° {args.id} sera "
+                    "« faite » une fois le dépôt publié par l'équipe."
+                )
+            else:
+                records.set_etat(conn, user, args.id, args.etat, commentaire=args.commentaire)
+                print(f"Décision n° {args.id} : {queries.etat_label(args.etat)}.")
         else:
             return _list(conn, args)
     finally:

@@ -33,11 +33,12 @@ def cmd_depots(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Dépôt n° {args.id} publié ({lot}).")
             return 0
         records.return_to_porteur(conn, user, args.id, args.motif)
-        envoi = notify.notify_return(conn, settings, user, args.id)
-        print(f"Dépôt n° {args.id} renvoyé au porteur. Courriel : {envoi.detail}")
-        return 0
     finally:
         conn.close()
+    # The base let go while the mail server talks.
+    envoi = notify.notify_return(settings, user, args.id)
+    print(f"Dépôt n° {args.id} renvoyé au porteur. Courriel : {envoi.detail}")
+    return 0
 
 
 def _list(conn: Connection, args: argparse.Namespace, user: User) -> int:

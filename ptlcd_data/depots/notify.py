@@ -1,16 +1,17 @@
 """Telling the porteur its dépôt was sent back: one e-mail, after the decision is recorded.
 
-Never inside a transaction: the reason is read, the base let go, the message sent (or saved as
-an `.eml` file when no server is set, `campagnes.notices`), then the result is journaled in its
-own short transaction.
+Never while the base is held: the reason is read, the connection closed, the message sent (or
+saved as an `.eml` file when no server is set, `campagnes.notices`), then the result is
+journaled in its own short transaction.
 """
 
 from __future__ import annotations
 
-from ptlcd_data import formats
+from ptlcd_data import formats, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.campagnes import notices
 from ptlcd_data.campagnes.mail import Envoi
+from ptlcd_data.errors import SmtpError
 from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import one_row
@@ -21,7 +22,7 @@ def return_notice(conn: Connection, settings: Settings, depot_id: int) -> notice
     row = one_row(
         conn,
         "SELECT d.porteur_code, p.libelle, p.email, d.depose_le, d.motif, d.fichier, c.nom, "
-        "c.echeance FROM depot d LEFT JOIN porteur p ON p.code = d.porteur_code "
+        "c.echeance FROM depot d LEFT JOIN plan_porteur(current_date) p ON p.code = d.porteur_code "
         "LEFT JOIN campagne c ON c.id = d.campagne_id WHERE d.id = ?",
         [depot_id],
     )
@@ -52,11 +53,16 @@ def return_notice(conn: Connection, settings: Settings, depot_id: int) -> notice
     )
 
 
-def notify_return(conn: Connection, settings: Settings, user: auth.User, depot_id: int) -> Envoi:
-    """E-mail the porteur its returned dépôt's reason; journal what became of the message."""
-    notice = return_notice(conn, settings, depot_id)
-    (envoi,) = notices.deliver([notice], settings, notices.outbox_dir(settings))
-    with transaction(conn):
+def notify_return(settings: Settings, user: auth.User, depot_id: int) -> Envoi:
+    """E-mail the porteur its returned dépôt's reason, on connections of its own, none open
+    while the server talks: read, close, send, then journal what became of the message."""
+    with store.connect(settings.db_path) as conn:
+        notice = return_notice(conn, settings, depot_id)
+    try:
+        (envoi,) = notices.deliver([notice], settings, notices.outbox_dir(settings))
+    except SmtpError as exc:  # the dépôt is returned all the same: the porteur sees it in the app
+        envoi = Envoi(notice.code, notice.to, "echec", exc.message)
+    with store.connect(settings.db_path) as conn, transaction(conn):
         journal.log(
             conn,
             user,

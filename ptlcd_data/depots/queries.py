@@ -7,14 +7,15 @@ sent dépôt is its frozen `Check` (`content`): the import's own preview shows i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
 from ptlcd_data import exports, formats
 from ptlcd_data.access import auth
-from ptlcd_data.depots import content, records
+from ptlcd_data.campagnes import campaigns, completion
+from ptlcd_data.depots import content, drafts, records
 from ptlcd_data.depots.forms import Line
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.imports import preview
@@ -68,7 +69,7 @@ def depots(
                date_diff('day', CAST(d.depose_le AS DATE), current_date) AS age_jours
         FROM depot d
         LEFT JOIN campagne c ON c.id = d.campagne_id
-        LEFT JOIN porteur p ON p.code = d.porteur_code
+        LEFT JOIN plan_porteur(current_date) p ON p.code = d.porteur_code
         WHERE d.etat <> 'brouillon'
           AND ($etat IS NULL OR d.etat = $etat)
           AND ($campagne IS NULL OR d.campagne_id = $campagne)
@@ -156,13 +157,15 @@ def _missing(value: Any) -> bool:
 
 def porteur_depots(conn: Connection, user: auth.User, codes: tuple[str, ...]) -> pd.DataFrame:
     """A porteur's dépôts, newest first, as « Mes actions » lists them: id, depose_le (French),
-    etat (French), lignes, origine, fichier, motif."""
+    etat (French), lignes, fichier, motif, origine."""
     allowed = visible_codes(user)
     codes = tuple(c for c in codes if allowed is None or c in allowed)
     if not codes:
-        return pd.DataFrame(columns=["id", "depose_le", "etat", "lignes", "fichier", "motif"])
+        return pd.DataFrame(
+            columns=["id", "depose_le", "etat", "lignes", "fichier", "motif", "origine"]
+        )
     frame = conn.execute(
-        "SELECT id, depose_le, etat, nb_lignes AS lignes, fichier, motif FROM depot "
+        "SELECT id, depose_le, etat, nb_lignes AS lignes, fichier, motif, origine FROM depot "
         "WHERE etat <> 'brouillon' AND list_contains(?, porteur_code) "
         "ORDER BY depose_le DESC, id DESC",
         [list(codes)],
@@ -183,5 +186,51 @@ def draft(conn: Connection, user: auth.User, porteur_code: str) -> tuple[int | N
     allowed = visible_codes(user)
     if allowed is not None and porteur_code not in allowed:
         raise PermissionDenied("Ce compte ne voit que les dépôts de ses propres porteurs.")
-    found = records.draft_id(conn, porteur_code)
-    return (found, records.draft_lines(conn, found)) if found is not None else (None, [])
+    found = drafts.draft_id(conn, porteur_code)
+    return (found, drafts.draft_lines(conn, found)) if found is not None else (None, [])
+
+
+@dataclass(frozen=True)
+class Due:
+    """What the open campaign still asks of a porteur (« Mes actions » says it)."""
+
+    campagne: str
+    echeance: date
+    actions: int
+    indicateurs: int
+
+    def sentence(self) -> str:
+        """« 1 action et 2 indicateurs à renseigner avant le 20/12/2026 », or that all is done."""
+        parts = [
+            formats.count(n, one, many)
+            for n, one, many in (
+                (self.actions, "action", "actions"),
+                (self.indicateurs, "indicateur", "indicateurs"),
+            )
+            if n
+        ]
+        if not parts:
+            return (
+                f"Tout ce que la campagne « {self.campagne} » vous demande est envoyé : merci. "
+                f"Échéance le {formats.day(self.echeance)}."
+            )
+        return (
+            f"{' et '.join(parts)} à renseigner avant le {formats.day(self.echeance)} "
+            f"(campagne « {self.campagne} »)."
+        )
+
+
+def due(conn: Connection, codes: tuple[str, ...]) -> Due | None:
+    """What the open campaign still asks of these porteurs (a sent dépôt counts as answered);
+    None when no campaign is open."""
+    campaign = campaigns.current(conn)
+    if campaign is None:
+        return None
+    missing = [completion.missing(conn, campaign.id, code) for code in codes]
+    frame = pd.concat(missing) if missing else pd.DataFrame(columns=["objet"])
+    return Due(
+        campaign.nom,
+        campaign.echeance,
+        int((frame["objet"] == "action").sum()),
+        int((frame["objet"] == "indicateur").sum()),
+    )

@@ -16,7 +16,6 @@ here, at the moment of writing.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -24,16 +23,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ptlcd_data import formats, store
-from ptlcd_data.classeurs.problems import problems_frame
+from ptlcd_data import formats
 from ptlcd_data.access import auth, journal, scope
 from ptlcd_data.campagnes import campaigns
 from ptlcd_data.decisions import records as decision_records
-from ptlcd_data.depots import content, forms
+from ptlcd_data.depots import content
 from ptlcd_data.depots.forms import Line
 from ptlcd_data.depots.stale import stale_rows
 from ptlcd_data.errors import InputError, PermissionDenied
-from ptlcd_data.imports import batches, check_scope, verify
+from ptlcd_data.imports import batches, check_scope
 from ptlcd_data.imports.verify import Check
 from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
@@ -59,23 +57,13 @@ ORIGINES = {"formulaire": "formulaires", "fichier": "fichier", "courriel": "cour
 TEXT_MAX_CHARS = 2000
 
 
-class DraftRefused(InputError):
-    """The lines of a dépôt being prepared do not pass Vérifier: `check` lists why."""
-
-    title = "Dépôt refusé"
-
-    def __init__(self, message: str, check: Check) -> None:
-        super().__init__(message)
-        self.check = check
-
-
 def applies(settings: Settings, user: auth.User | None) -> bool:
     """True when what `user` writes becomes a dépôt: validation is on and it is a porteur
     account. Staff writing for themselves publish as before."""
     return bool(settings.validation and user is not None and user.is_porteur)
 
 
-def _text(value: str | None, what: str, *, required: bool) -> str | None:
+def clean_text(value: str | None, what: str, *, required: bool) -> str | None:
     text = (value or "").strip() or None
     if text is None and required:
         raise InputError(f"{what} : écrivez-le, il est obligatoire.")
@@ -84,7 +72,7 @@ def _text(value: str | None, what: str, *, required: bool) -> str | None:
     return text
 
 
-def _own_porteur(user: auth.User, porteur_code: str) -> None:
+def own_porteur(user: auth.User, porteur_code: str) -> None:
     if user.is_porteur and porteur_code not in user.porteurs:
         raise PermissionDenied(
             f"Ce compte ({', '.join(user.porteurs) or 'aucun porteur'}) ne dépose que pour ses "
@@ -92,7 +80,7 @@ def _own_porteur(user: auth.User, porteur_code: str) -> None:
         )
 
 
-def _open_campaign_id(conn: Connection) -> int | None:
+def open_campaign_id(conn: Connection) -> int | None:
     found = campaigns.current(conn)
     return found.id if found is not None else None
 
@@ -118,18 +106,25 @@ def _answered(check: Check, annee: int | None = None) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def _counted_rows(check: Check) -> int:
+def counted_rows(check: Check) -> int:
     return check.changes_count() + check.confirmations_count()
 
 
-def _porteur_of(conn: Connection, user: auth.User, check: Check) -> str:
+def porteur_of(
+    conn: Connection, user: auth.User, check: Check, lines: list[Line] | None = None
+) -> str:
     """Whose dépôt this is: the campaign workbook's porteur, or the account's porteur carrying
     its rows (the first of the account's when several do)."""
     if check.porteur_code:
         return check.porteur_code
     if not user.porteurs:
         raise PermissionDenied("Aucun porteur n'est associé à ce compte : il ne peut rien déposer.")
+    if len(user.porteurs) == 1:
+        return user.porteurs[0]
     items = {cle for _, cle in _answered(check)}
+    items |= {
+        str(v) for line in lines or [] for k, v in line.valeurs.items() if k in ("action", "code")
+    }
     for code in user.porteurs:
         mine = porteurs.porteurs_scope(conn, (code,))
         if items & ({str(n) for n in mine.actions} | set(mine.indicateurs)):
@@ -149,23 +144,23 @@ def submit_check(
 ) -> int:
     """Send a verified file as a dépôt à valider (nothing is published). Its number."""
     auth.require(user, "porteur")
-    note = _text(commentaire, "Commentaire", required=False)
+    note = clean_text(commentaire, "Commentaire", required=False)
     if not check.ok:
         raise InputError(
             f"Le fichier « {check.fichier} » contient {len(check.errors)} erreur(s) : rien n'est "
             "déposé. Corrigez-les puis vérifiez de nouveau."
         )
     _check_rows_scope(conn, porteurs.scope_of(conn, user), check)
-    code = _porteur_of(conn, user, check)
-    _own_porteur(user, code)
-    if _counted_rows(check) == 0:
+    code = porteur_of(conn, user, check)
+    own_porteur(user, code)
+    if counted_rows(check) == 0:
         raise InputError(
             f"Le fichier « {check.fichier} » ne change rien et ne répond à aucune demande de la "
             "campagne : aucun dépôt n'est enregistré."
         )
-    campagne_id = check.campagne_id or _open_campaign_id(conn)
+    campagne_id = check.campagne_id or open_campaign_id(conn)
     with transaction(conn):
-        depot_id = _next_id(conn)
+        depot_id = next_id(conn)
         conn.execute(
             "INSERT INTO depot (id, porteur_code, campagne_id, etat, origine, fichier, sha256, "
             "depose_par, cree_le, expediteur) VALUES (?, ?, ?, 'brouillon', ?, ?, ?, ?, ?, ?)",
@@ -181,11 +176,11 @@ def submit_check(
                 expediteur,
             ],
         )
-        _send(conn, user, depot_id, check, None, note, now or datetime.now())
+        send(conn, user, depot_id, check, None, note, now or datetime.now())
     return depot_id
 
 
-def _next_id(conn: Connection) -> int:
+def next_id(conn: Connection) -> int:
     row = one_row(conn, "SELECT nextval('depot_id')")
     assert row is not None
     return int(row[0])
@@ -199,7 +194,7 @@ def _check_rows_scope(conn: Connection, limits: scope.Scope | None, check: Check
         raise PermissionDenied(refused, "Dépôt refusé")
 
 
-def _send(
+def send(
     conn: Connection,
     user: auth.User,
     depot_id: int,
@@ -228,7 +223,7 @@ def _send(
     ]
     year = campaigns.get(conn, int(campagne_id)).annee if campagne_id is not None else None
     answered = _answered(check, year)
-    n_rows = _counted_rows(check) + (0 if decisions is None else len(decisions))
+    n_rows = counted_rows(check) + (0 if decisions is None else len(decisions))
     conn.execute(
         "UPDATE depot SET etat = 'a_valider', depose_le = ?, depose_par = ?, commentaire = ?, "
         "revision = ?, contenu = ?, nb_lignes = ? WHERE id = ?",
@@ -271,185 +266,6 @@ def _send(
             "commentaire": note,
         },
     )
-
-
-# --- a dépôt prepared from the forms ----------------------------------------------------------
-
-
-def draft_id(conn: Connection, porteur_code: str) -> int | None:
-    """The dépôt being prepared for this porteur in the open campaign (or outside any)."""
-    row = one_row(
-        conn,
-        "SELECT id FROM depot WHERE porteur_code = ? AND etat = 'brouillon' "
-        "AND campagne_id IS NOT DISTINCT FROM ? ORDER BY id DESC LIMIT 1",
-        [porteur_code, _open_campaign_id(conn)],
-    )
-    return int(row[0]) if row else None
-
-
-def draft_lines(conn: Connection, depot_id: int) -> list[Line]:
-    """The lines of a dépôt prepared from the forms, in the order typed."""
-    rows = conn.execute(
-        "SELECT genre, cle, valeurs FROM depot_ligne WHERE depot_id = ? ORDER BY saisi_le, cle",
-        [depot_id],
-    ).fetchall()
-    return [Line(str(g), str(c), dict(json.loads(v))) for g, c, v in rows]
-
-
-def _check_lines(conn: Connection, user: auth.User, lines: list[Line]) -> Check:
-    """Vérifier on the lines, as on a file; DraftRefused with its problems on any error."""
-    rows = [line for line in lines if line.genre != "decision"]
-    if not rows:  # only décisions said done: no sheet to verify
-        return Check(
-            store.revision(conn),
-            forms.FORM_NAME,
-            forms.fingerprint(lines),
-            "formulaire",
-            problems_frame([]),
-        )
-    check = verify.check_book(
-        conn, forms.as_book(rows), forms.FORM_NAME, forms.fingerprint(lines), user=user
-    )
-    if not check.ok:
-        first = check.errors.iloc[0]
-        raise DraftRefused(
-            f"{formats.count(len(check.errors), 'erreur', 'erreurs')} : rien n'est ajouté au "
-            f"dépôt. {first['message']}",
-            check,
-        )
-    return check
-
-
-def _decisions_of(conn: Connection, user: auth.User, lines: list[Line]) -> pd.DataFrame:
-    """The décisions said done, each checked as `decisions.records.check_etat` checks it."""
-    out = []
-    for line in lines:
-        if line.genre != "decision":
-            continue
-        decision_id = int(line.valeurs["decision_id"])
-        note, _ = decision_records.check_etat(
-            conn,
-            user,
-            decision_id,
-            decision_records.FAITE,
-            commentaire=line.valeurs.get("commentaire"),
-        )
-        out.append({"decision_id": decision_id, "commentaire": note or ""})
-    return pd.DataFrame(out, columns=["decision_id", "commentaire"])
-
-
-def add_lines(
-    conn: Connection,
-    user: auth.User,
-    porteur_code: str,
-    lines: list[Line],
-    *,
-    now: datetime | None = None,
-) -> int:
-    """Add what a form says to this porteur's dépôt being prepared (made when there is none).
-
-    The lines are verified first, alone (scope, vocabulary, numbers): nothing is added when one
-    is refused. A line replaces the one of the same key. A new dépôt being prepared starts from
-    the lines of the porteur's last dépôt from the forms that is still waiting or was returned,
-    so that sending it again loses nothing. Returns the dépôt's number."""
-    auth.require(user, "porteur")
-    _own_porteur(user, porteur_code)
-    if not lines:
-        raise InputError("Rien à ajouter au dépôt.")
-    _check_lines(conn, user, lines)
-    _decisions_of(conn, user, lines)
-    when = now or datetime.now()
-    with transaction(conn):
-        found = draft_id(conn, porteur_code)
-        if found is None:
-            found = _new_draft(conn, user, porteur_code, when)
-        for line in lines:
-            conn.execute(
-                "DELETE FROM depot_ligne WHERE depot_id = ? AND genre = ? AND cle = ?",
-                [found, line.genre, line.cle],
-            )
-            conn.execute(
-                "INSERT INTO depot_ligne (depot_id, genre, cle, valeurs, saisi_le) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [found, line.genre, line.cle, line.as_json(), when],
-            )
-    return found
-
-
-def _new_draft(conn: Connection, user: auth.User, porteur_code: str, now: datetime) -> int:
-    depot_id = _next_id(conn)
-    campagne_id = _open_campaign_id(conn)
-    conn.execute(
-        "INSERT INTO depot (id, porteur_code, campagne_id, etat, origine, fichier, depose_par, "
-        "cree_le) VALUES (?, ?, ?, 'brouillon', 'formulaire', ?, ?, ?)",
-        [depot_id, porteur_code, campagne_id, forms.FORM_NAME, user.login, now],
-    )
-    previous = one_row(
-        conn,
-        "SELECT id FROM depot WHERE porteur_code = ? AND campagne_id IS NOT DISTINCT FROM ? "
-        "AND origine = 'formulaire' AND etat IN ('a_valider', 'renvoye') "
-        "ORDER BY depose_le DESC, id DESC LIMIT 1",
-        [porteur_code, campagne_id],
-    )
-    if previous is not None:
-        conn.execute(
-            "INSERT INTO depot_ligne (depot_id, genre, cle, valeurs, saisi_le) "
-            "SELECT ?, genre, cle, valeurs, saisi_le FROM depot_ligne WHERE depot_id = ?",
-            [depot_id, previous[0]],
-        )
-    return depot_id
-
-
-def _draft_of(conn: Connection, user: auth.User, depot_id: int) -> str:
-    row = one_row(conn, "SELECT porteur_code, etat FROM depot WHERE id = ?", [depot_id])
-    if row is None:
-        raise InputError(f"Le dépôt n° {depot_id} n'existe pas.")
-    code, etat = str(row[0]), str(row[1])
-    _own_porteur(user, code)
-    if etat != BROUILLON:
-        raise InputError(
-            f"Le dépôt n° {depot_id} est déjà envoyé ({ETAT_LABELS.get(etat, etat)}) : il ne "
-            "change plus."
-        )
-    return code
-
-
-def remove_line(conn: Connection, user: auth.User, depot_id: int, genre: str, cle: str) -> None:
-    """Take one line out of a dépôt being prepared."""
-    auth.require(user, "porteur")
-    _draft_of(conn, user, depot_id)
-    with transaction(conn):
-        conn.execute(
-            "DELETE FROM depot_ligne WHERE depot_id = ? AND genre = ? AND cle = ?",
-            [depot_id, genre, cle],
-        )
-
-
-def send_draft(
-    conn: Connection,
-    user: auth.User,
-    depot_id: int,
-    commentaire: str | None = None,
-    *,
-    now: datetime | None = None,
-) -> int:
-    """Send the dépôt being prepared: verified whole, then à valider. Its number."""
-    auth.require(user, "porteur")
-    _draft_of(conn, user, depot_id)
-    note = _text(commentaire, "Commentaire", required=False)
-    lines = draft_lines(conn, depot_id)
-    if not lines:
-        raise InputError("Le dépôt en préparation est vide : ajoutez d'abord une mise à jour.")
-    check = _check_lines(conn, user, lines)
-    decisions = _decisions_of(conn, user, lines)
-    if _counted_rows(check) == 0 and decisions.empty:
-        raise InputError(
-            "Ce dépôt ne change rien à ce qui est publié : rien n'est envoyé. Modifiez une "
-            "valeur, ou retirez les lignes inchangées."
-        )
-    with transaction(conn):
-        _send(conn, user, depot_id, check, decisions, note, now or datetime.now())
-    return depot_id
 
 
 # --- a coordinator's decision -----------------------------------------------------------------
@@ -528,7 +344,7 @@ def return_to_porteur(
     """Send a dépôt à valider back to its porteur, with the reason (required). The porteur is
     told by e-mail afterwards (`notify.return_notice`), outside this transaction."""
     auth.require(user, "saisie")
-    reason = _text(motif, "Motif du renvoi", required=True)
+    reason = clean_text(motif, "Motif du renvoi", required=True)
     with transaction(conn):
         _waiting(conn, depot_id)
         conn.execute(

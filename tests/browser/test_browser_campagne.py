@@ -1,6 +1,7 @@
 """The campaign journey of issue 15 in Chromium, on the mini plan: an admin opens a campaign and
 downloads the porteurs' workbooks; MDE's workbook is filled and re-saved by LibreOffice; the MDE
-porteur publishes it on « Import de données »; MDE's reply rate goes from 0 to 100 %; the
+porteur sends it on « Import de données » (a dépôt à valider: a sent dépôt is a reply); MDE's
+reply rate goes from 0 to 100 %; the
 reminder for AGGLO_EGALITE reaches a local SMTP server, with its workbook, in French."""
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             filled.parent.mkdir()
             _fill_mde(workbook, filled)
 
-            # 3. The porteur logs in (a fresh browser) and publishes it.
+            # 3. The porteur logs in (a fresh browser) and sends it.
             porteur = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="fr-FR")
             porteur.set_default_timeout(60_000)
             ppage = porteur.new_page()
@@ -210,8 +211,9 @@ def test_campaign_journey_workbook_libreoffice_porteur_reply_and_reminder(
             upload(ppage, filled)
             press(ppage, "Vérifier", "Aucune erreur", timeout=60_000)
             screenshot(ppage, "campagne_porteur_verifie")
-            press(ppage, "Publier", "Lot n° 1 publié", timeout=60_000)
-            screenshot(ppage, "campagne_porteur_publie")
+            # Validation is on (the default): the reply is a dépôt, sent, not yet published.
+            press(ppage, "Envoyer pour validation", "Dépôt n° 1 enregistré", timeout=60_000)
+            screenshot(ppage, "campagne_porteur_depose")
             assert ppage.locator("[data-testid='stException']").count() == 0
             porteur.close()
 

@@ -18,6 +18,7 @@ from tests.helpers.browser import (
     choose_option,
     go_to,
     log_in,
+    press,
     screenshot,
     streamlit_server,
     wait_for_app,
@@ -109,7 +110,12 @@ def test_a_seance_its_releve_a_porteur_marks_done_the_next_releve(db_path, brows
         form.get_by_label("Commentaire (ce qui a été fait)").fill("Chiffres reçus")
         form.get_by_role("button", name="Enregistrer", exact=True).click()
         _success(porteur, "faite")
+        # Validation is on (the default): « faite » waits in a dépôt, sent, then published.
+        press(porteur, "Envoyer pour validation", "envoyé : l'équipe le valide")
         porteur.context.close()
+        go_to(gold, "Dépôts à valider")
+        gold.get_by_role("heading", name="Dépôt n° 1").wait_for(timeout=30_000)
+        press(gold, "Publier", "Dépôt n° 1 publié")
 
         # 5. the next séance, today: its relevé lists the other as still open, and late.
         go_to(gold, "Revue GOLD")
