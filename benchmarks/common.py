@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +64,45 @@ def build_db(folder: Path, scale: str) -> Path:
     if scale == "large":
         cli(db, "demo", "--scale", "large")
     cli(db, "user", "add", BENCH_ADMIN, "--role", "admin", "--password-stdin")
+    add_depots(db)
     print(f"  base {scale} construite en {time.monotonic() - start:.1f} s", flush=True)
     return db
+
+
+def add_depots(db: Path) -> int:
+    """One dépôt à valider per porteur of the plan (the queue a coordinator meets after a
+    campaign): a status for each of its actions and, for each indicator it supplies, a value in
+    every territory. Returns how many."""
+    from ptlcd_data import store
+    from ptlcd_data.access import accounts
+    from ptlcd_data.access.auth import SYSTEM
+    from ptlcd_data.depots import drafts, forms
+    from ptlcd_data.plan import porteurs
+
+    today = date.today()
+    with store.connect(db) as conn:
+        territories = [
+            r[0] for r in conn.execute("SELECT code FROM plan_territoire(current_date)").fetchall()
+        ]
+        codes = list(porteurs.porteurs_with_items(conn)["porteur"])
+        for n, code in enumerate(codes):
+            login = f"porteur-{n}"
+            accounts.add_user(conn, SYSTEM, login, f"Porteur {code}", "porteur", BENCH_PASSWORD,
+                              porteurs=(code,))  # fmt: skip
+            user = accounts.get_user(conn, login)
+            assert user is not None
+            lines = [
+                forms.status_line(int(a), today, "En cours", 50, "Point de la campagne")
+                for a in porteurs.actions_of(conn, (code,))
+            ]
+            lines += [
+                forms.value_line(ind, t, today.year - 1, float(10 + i), "Bilan", None)
+                for ind in porteurs.indicateurs_of(conn, (code,))
+                for i, t in enumerate(territories)
+            ]
+            if lines:
+                drafts.submit_lines(conn, user, lines, "Réponse à la campagne")
+    return len(codes)
 
 
 def chromium() -> str:

@@ -157,6 +157,37 @@ class Settings:
             "pas encore tentés sont notés « échec » (délai dépassé) et relancés au prochain envoi.",
         },
     )
+    imap_host: str = field(
+        default="",
+        metadata={
+            "env": "PTLCD_IMAP_HOST",
+            "help": "Serveur de la boîte aux lettres où les porteurs renvoient leurs classeurs "
+            "(lue par « campaign fetch-replies » et « notify run ») ; vide : boîte non relevée.",
+        },
+    )
+    imap_port: int = field(
+        default=993,
+        metadata={"env": "PTLCD_IMAP_PORT", "help": "Port du serveur IMAP."},
+    )
+    imap_user: str = field(
+        default="",
+        metadata={"env": "PTLCD_IMAP_USER", "help": "Identifiant de la boîte aux lettres."},
+    )
+    imap_password: str = field(
+        default="",
+        metadata={"env": "PTLCD_IMAP_PASSWORD", "help": "Mot de passe de la boîte aux lettres."},
+    )
+    imap_tls: str = field(
+        default="ssl",
+        metadata={
+            "env": "PTLCD_IMAP_TLS",
+            "help": "Chiffrement : ssl (port 993), starttls (port 143) ou none (aucun).",
+        },
+    )
+    imap_folder: str = field(
+        default="INBOX",
+        metadata={"env": "PTLCD_IMAP_FOLDER", "help": "Dossier relevé dans la boîte aux lettres."},
+    )
     validation: bool = field(
         default=True,
         metadata={

@@ -33,8 +33,10 @@ def _add(db: Path, seance: int, capsys: pytest.CaptureFixture[str], *more: str) 
 
 
 def test_add_set_and_list_with_time_travel(
-    db_path: Path, seance: int, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    db_path: Path, seance: int, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch
 ) -> None:
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     first = _add(
         db_path, seance, capsys, "--action", "12", "--texte", "Relancer les bailleurs",
         "--responsable", "MDE", "--echeance", "01/04/2024",

@@ -120,7 +120,9 @@ def test_review_shows_open_decisions_first_late_ones_highlighted(app_env: Path) 
     assert not [b for b in at.button if b.key == "dec_submit_revue_action"]  # reading only
 
 
-def test_a_porteur_marks_its_decision_done_in_mes_actions(app_env: Path) -> None:
+def test_a_porteur_marks_its_decision_done_in_mes_actions(app_env: Path, monkeypatch) -> None:
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     ids = _seed(app_env)
     add_account(app_env, "mde", "porteur", porteurs=("MDE",))
     at = open_page("app_pages/mes_actions.py", login="mde")

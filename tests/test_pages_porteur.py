@@ -63,7 +63,9 @@ def test_a_porteur_sees_only_its_actions_and_indicators(app_env):
     assert "Maison de l'emploi" in texts(at.caption)
 
 
-def test_a_porteur_records_its_action_and_it_appears(app_env):
+def test_a_porteur_records_its_action_and_it_appears(app_env, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     at = open_page(PAGE, login=_porteur(app_env))
     at.selectbox(key="mes_19_statut_19_0").select("En cours")
     at.number_input(key="mes_19_avancement_19_0").set_value(30)
@@ -82,7 +84,9 @@ def test_a_porteur_records_its_action_and_it_appears(app_env):
     assert (state["statut"], state["auteur"]) == ("En cours", "Maison de l'emploi")
 
 
-def test_a_porteur_records_a_value_of_its_indicator(app_env):
+def test_a_porteur_records_a_value_of_its_indicator(app_env, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     at = open_page(PAGE, login=_porteur(app_env))
     expected = date.today().year - 1
     at.selectbox(key="mes_valeur_code_0").select("I4.2.c")
@@ -219,7 +223,9 @@ def test_the_import_page_refuses_another_porteurs_rows_for_a_porteur(app_env):
         assert f.state(conn) == before
 
 
-def test_the_import_page_publishes_a_porteurs_own_rows(app_env):
+def test_the_import_page_publishes_a_porteurs_own_rows(app_env, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     at = open_page(IMPORT, login=_porteur(app_env))
     _upload(at, f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]}))
     assert "Aucune erreur" in texts(at.success)
@@ -228,7 +234,9 @@ def test_the_import_page_publishes_a_porteurs_own_rows(app_env):
     assert "Lot n° 1 publié : 1 créé(s)" in texts(at.success)
 
 
-def test_a_refused_publish_is_said_and_the_stale_check_is_gone(app_env):
+def test_a_refused_publish_is_said_and_the_stale_check_is_gone(app_env, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     at = open_page(IMPORT, login=_porteur(app_env))
     _upload(at, f.xlsx({"Avancement": [f.AV_HEADER, [19, "01/06/2024", "En cours", 40, None]]}))
     assert "Aucune erreur" in texts(at.success)
@@ -247,7 +255,9 @@ def test_a_refused_publish_is_said_and_the_stale_check_is_gone(app_env):
         assert f.state(conn) == before
 
 
-def test_a_porteur_sees_only_its_own_batches_and_cannot_undo(app_env):
+def test_a_porteur_sees_only_its_own_batches_and_cannot_undo(app_env, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     with store.connect(app_env) as conn:  # a staff batch first: not the porteur's to see
         staff = f.xlsx({"Avancement": [f.AV_HEADER, [1, "01/06/2024", "En cours", 10, None]]})
         batches.publish(conn, SYSTEM, verify.check_file(conn, staff, "equipe.xlsx"))

@@ -59,6 +59,8 @@ def _porteur(db, login, codes, monkeypatch):
 
 
 def test_import_as_a_porteur_refuses_another_porteurs_rows(db_path, tmp_path, capsys, monkeypatch):
+    # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
+    monkeypatch.setenv("PTLCD_VALIDATION", "false")
     _porteur(db_path, "mde", "MDE", monkeypatch)
     path = tmp_path / "retour.xlsx"
     path.write_bytes(

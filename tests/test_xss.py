@@ -17,6 +17,7 @@ from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.decisions import records
+from ptlcd_data.depots import records as depot_records
 from ptlcd_data.imports import batches, verify
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import saisie
@@ -71,6 +72,24 @@ def hostile_db(db_path):
                 conn, SYSTEM, seance, texte=PAYLOAD, responsable=IMG, echeance=date(2019, 4, 1),
                 action_no=action_no,
             )  # fmt: skip
+        # A porteur's dépôt (issue 23): its comment, a file name and, once returned, a reason;
+        # another one waits in the queue (the page opens on it).
+        accounts.add_user(conn, SYSTEM, "mde", PAYLOAD, "porteur", ADMIN_PASSWORD,
+                          porteurs=("MDE",))  # fmt: skip
+        mde = accounts.get_user(conn, "mde")
+        assert mde is not None
+        data = f.indicateurs(["I4.2.b", "", "Nantes", 2019, 7, 9, PAYLOAD, PAYLOAD])
+        returned = depot_records.submit_check(
+            conn, mde, verify.check_file(conn, data, f"{IMG}.xlsx", user=mde), commentaire=PAYLOAD
+        )
+        depot_records.return_to_porteur(conn, SYSTEM, returned, PAYLOAD)
+        data = f.indicateurs(["I4.2.c", "", "Nantes", 2019, 3, 4, PAYLOAD, PAYLOAD])
+        depot_records.submit_check(
+            conn,
+            mde,
+            verify.check_file(conn, data, f"{SCRIPT}.xlsx", user=mde),
+            commentaire=PAYLOAD,
+        )
         # Another contrat de ville's data files are not trusted either: its plan text too.
         conn.execute(
             "UPDATE action SET libelle = ? || ' ' || libelle, porteur = ? WHERE action_no = 2",

@@ -23,6 +23,8 @@ from ptlcd_data import store
 from ptlcd_data.access import accounts
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.decisions import records
+from ptlcd_data.depots import drafts, forms
+from ptlcd_data.depots import records as depot_records
 from tests.helpers import import_files as f
 from tests.helpers.axe import STREAMLIT_ALLOWLIST, Violation, run_axe, unexpected
 from tests.helpers.browser import (
@@ -45,6 +47,7 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1440, "height": 900}  # the issue's measurements were made at this size
 SAISIE = ("agent", "mot-de-passe-agent-a11y")
 ADMIN = ("chef", "mot-de-passe-chef-a11y")
+PORTEUR = ("mde", "mot-de-passe-porteur-a11y")
 
 # The tab order. Before any page's own content comes the frame, the same on every page: the
 # skip link (1), the navigation (at most one link per page, for an administrator: 13 with « Mes
@@ -141,6 +144,20 @@ def site(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Any:
                 responsable="MDE", echeance=date.today() + timedelta(days=days),
                 action_no=action_no,
             )  # fmt: skip
+        # Dépôts (issue 23): one returned with its reason, one waiting (the queue page opens
+        # on it), and one being prepared on « Mes actions ».
+        accounts.add_user(
+            conn, SYSTEM, PORTEUR[0], "Maison de l'emploi", "porteur", PORTEUR[1], porteurs=("MDE",)
+        )
+        mde = accounts.get_user(conn, PORTEUR[0])
+        assert mde is not None
+        value = forms.value_line("I4.2.b", "NM", 2025, 7.0, "Bilan MDE", None)
+        returned = drafts.send_draft(conn, mde, drafts.add_lines(conn, mde, "MDE", [value]))
+        depot_records.return_to_porteur(conn, SYSTEM, returned, "La source manque.")
+        other = forms.value_line("I4.2.c", "NM", 2025, 3.0, None, None)
+        drafts.send_draft(conn, mde, drafts.add_lines(conn, mde, "MDE", [other]), "Voici")
+        status = forms.status_line(19, date.today(), "En cours", 50, "Deux sessions")
+        drafts.add_lines(conn, mde, "MDE", [status])
     with streamlit_server(db) as url:
         yield url, folder
 
@@ -196,6 +213,18 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
     page.get_by_text("2 erreur(s)").wait_for(timeout=30_000)
     _audit(page, "saisie", "Import vérifié, avec erreurs", found)
     screenshot(page, "accessibilite_import_erreurs")
+    go_to(page, "Dépôts à valider")
+    page.get_by_role("heading", name="Avant → après").wait_for(timeout=30_000)
+    _audit(page, "saisie", "Dépôts à valider, un dépôt ouvert", found)
+    screenshot(page, "accessibilite_depots")
+    page.close()
+
+    page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
+    log_in(page, url, *PORTEUR)
+    go_to(page, "Mes actions")
+    page.get_by_role("heading", name="Dépôt en préparation").wait_for(timeout=30_000)
+    _audit(page, "porteur", "Mes actions, un dépôt en préparation et un renvoyé", found)
+    screenshot(page, "accessibilite_mes_actions_depots")
     page.close()
 
     _write_report(found)
@@ -230,6 +259,8 @@ def test_the_walk_covers_every_page_and_every_main_state(audit):
         "saisie · Revue GOLD, ouverture d'une séance",
         "saisie · Décisions, avec une décision en retard",
         "saisie · Import vérifié, avec erreurs",
+        "saisie · Dépôts à valider, un dépôt ouvert",
+        "porteur · Mes actions, un dépôt en préparation et un renvoyé",
         "sans connexion · Synthèse annuelle 2019",
         "sans connexion · Accessibilité",
         "sans connexion · Import de données (adresse refusée)",

@@ -1,0 +1,1 @@
+"""The mailbox where porteurs send their workbooks back: read, verified, turned into dépôts."""
