@@ -119,7 +119,7 @@ indicators = data.query(porteur_actions.porteur_indicators, codes, as_of)
 if indicators.empty:
     st.info("Ce porteur ne fournit aucun indicateur du plan : aucune valeur à renseigner.")
     st.stop()
-st.dataframe(
+widgets.table(
     indicators[
         [
             "code",

@@ -30,7 +30,10 @@ def queue_table(queue: pd.DataFrame) -> None:
     """The dépôts waiting, oldest first: porteur, campaign, when, age, rows, pièces."""
     shown = queue.assign(
         depose=[formats.timestamp(v.to_pydatetime()) for v in queue["depose_le"]],
-        age=[formats.count(int(n), "jour", "jours") for n in queue["age_jours"]],
+        age=[
+            "aujourd'hui" if int(n) == 0 else formats.count(int(n), "jour", "jours")
+            for n in queue["age_jours"]
+        ],
     )
     widgets.table(
         shown,
@@ -65,7 +68,9 @@ def details(user: User, view: queries.DepotView) -> None:
     depot_id = int(meta["id"])
     left, right = st.columns(2)
     with left:
-        widgets.field("Porteur", meta["porteur_code"])
+        widgets.field(
+            "Porteur", f"{meta.get('porteur_libelle') or ''} ({meta['porteur_code']})".strip()
+        )
         widgets.field(
             "Déposé par", f"{meta['depose_par']}, le {formats.timestamp(meta['depose_le'])}"
         )

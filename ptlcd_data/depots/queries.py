@@ -130,8 +130,9 @@ def view(conn: Connection, user: auth.User, depot_id: int) -> DepotView:
     """The dépôt `depot_id`, if `user` may read it (staff; its porteur's account)."""
     codes = visible_codes(user)
     frame = conn.execute(
-        "SELECT d.*, c.nom AS campagne_nom FROM depot d LEFT JOIN campagne c "
-        "ON c.id = d.campagne_id WHERE d.id = ?",
+        "SELECT d.*, c.nom AS campagne_nom, p.libelle AS porteur_libelle, "
+        "p.email AS porteur_email FROM depot d LEFT JOIN campagne c ON c.id = d.campagne_id "
+        "LEFT JOIN plan_porteur(current_date) p ON p.code = d.porteur_code WHERE d.id = ?",
         [depot_id],
     ).df()
     if frame.empty:

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ptlcd_data import store
 from ptlcd_data.access import accounts
@@ -86,7 +87,11 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             )
             ppage.locator("[data-testid='stFileChipName']", has_text=bilan.name).wait_for()
             wait_for_app(ppage)
-            press(ppage, "Joindre", "jointe")
+            joindre = ppage.get_by_role("button", name="Joindre", exact=True).first
+            expect(joindre).to_be_enabled()  # once the server holds the file
+            joindre.click()
+            wait_for_app(ppage)
+            ppage.get_by_text("Pièce n° 1 jointe").first.wait_for()
             screenshot(ppage, "depot_prepare")
             press(ppage, "Envoyer pour validation", "le valide avant toute publication")
 
@@ -98,7 +103,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             go_to(gold, "Dépôts à valider")
             gold.get_by_role("heading", name="Dépôt n° 1").wait_for()
             screenshot(gold, "depots_a_valider")
-            gold.get_by_label("Motif du renvoi (obligatoire)").fill(REASON)
+            gold.get_by_role("textbox", name="Motif du renvoi (obligatoire)").fill(REASON)
             press(gold, "Renvoyer au porteur", "renvoyé au porteur")
             gold.get_by_text("Aucun dépôt n'attend de validation.").wait_for()
 
