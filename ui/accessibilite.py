@@ -48,8 +48,8 @@ NON_CONFORMITES: tuple[NonConformite, ...] = (
     NonConformite(
         "Des textes de Streamlit restent en anglais : infobulles des boutons des tableaux "
         "(« Download as CSV »…), zone de dépôt de fichier (« Drag and drop file here », « Browse "
-        "files »), « Press Enter to apply », menus des colonnes des tableaux, indicateur "
-        "« Running… ».",
+        "files », « Upload », « 25MB per file »), « Press Enter to apply », menus des colonnes "
+        "des tableaux, indicateur « Running… ».",
         "8.7",
         "Streamlit ne permet pas de traduire son interface. L'application remplace en français "
         "le lien d'évitement, le message « page introuvable » et le nom lu par les lecteurs "

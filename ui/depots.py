@@ -12,6 +12,7 @@ from ptlcd_data import formats
 from ptlcd_data.access.auth import User
 from ptlcd_data.depots import drafts, notify, queries, records
 from ptlcd_data.depots.forms import Line
+from ptlcd_data.plan import queries as plan_queries
 from ui import data, widgets
 from ui import messages as ui_messages
 from ui import pieces as ui_pieces
@@ -159,9 +160,11 @@ def decide(user: User, depot_id: int) -> None:
 # --- « Mes actions » ------------------------------------------------------------------------------
 
 
-def line_label(line: Line) -> str:
-    """A line of a dépôt being prepared, in words."""
+def line_label(line: Line, territories: dict[str, str]) -> str:
+    """A line of a dépôt being prepared, in words (`territories`: code → name)."""
     v = line.valeurs
+    if "territoire" in v:
+        v = {**v, "territoire": territories.get(str(v["territoire"]), v["territoire"])}
     if line.genre == "avancement":
         avancement = "" if v.get("avancement") is None else f", {v['avancement']} %"
         return f"Action n° {v['action']} au {formats.day(date.fromisoformat(str(v['date'])))} : {v['statut']}{avancement}"
@@ -189,9 +192,10 @@ def draft_panel(user: User, porteur_code: str) -> None:
         "Ces mises à jour ne sont pas encore envoyées. Envoyez-les quand elles sont complètes : "
         "l'équipe les vérifie, puis les publie ou vous les renvoie avec un motif."
     )
+    territories = data.query(plan_queries.territoire_labels)
     for n, line in enumerate(lines):
         text_col, button_col = st.columns([6, 1], vertical_alignment="center")
-        text_col.text(line_label(line))
+        text_col.text(line_label(line, territories))
         if button_col.button("Retirer", key=f"draft_remove_{depot_id}_{n}"):
             with widgets.guard():
                 data.write(drafts.remove_line, user, depot_id, line.genre, line.cle)
