@@ -96,7 +96,7 @@ def add_depots(db: Path) -> int:
                 for a in porteurs.actions_of(conn, (code,))
             ]
             lines += [
-                forms.value_line(ind, t, today.year - 1, float(10 + i), "Bilan", None)
+                forms.value_line(ind, t, today.year - 1, float(10 + i % 80), "Bilan", None)
                 for ind in porteurs.indicateurs_of(conn, (code,))
                 for i, t in enumerate(territories)
             ]

@@ -91,6 +91,8 @@ def test_publishing_writes_one_undoable_batch_authored_by_the_porteur(
         "SELECT auteur, valide_par, depot_id FROM import_batch WHERE id = ?", [batch]
     ).fetchone()
     assert row == ("mde", "sec", depot)
+    shown = batches.history_view(conn).table.iloc[0]
+    assert (shown["Par"], shown["Validé par"]) == ("mde", "sec")
     assert queries.depots(conn, SAISIE).set_index("id").loc[depot, "etat"] == "publie"
     batches.undo(conn, ADMIN, batch)
     assert _value(conn) is None

@@ -240,12 +240,12 @@ def _etats(conn: Connection, table: Any) -> dict[str, int]:
 
 def history(conn: Connection, limit: int = 200, auteur: str | None = None) -> pd.DataFrame:
     """Newest first; only the batches of the login `auteur` when given. Columns: id, cree_le,
-    fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges, nb_ignores, sha256,
-    annule_batch, annulable."""
+    fichier, auteur, valide_par (who published a porteur's dépôt), statut, nb_crees,
+    nb_modifies, nb_inchanges, nb_ignores, sha256, annule_batch, annulable."""
     return conn.execute(
         """
-        SELECT id, cree_le, fichier, auteur, statut, nb_crees, nb_modifies, nb_inchanges,
-               nb_ignores, sha256, annule_batch, statut = 'publié' AS annulable
+        SELECT id, cree_le, fichier, auteur, valide_par, statut, nb_crees, nb_modifies,
+               nb_inchanges, nb_ignores, sha256, annule_batch, statut = 'publié' AS annulable
         FROM import_batch WHERE $auteur IS NULL OR auteur = $auteur
         ORDER BY id DESC LIMIT $limit
         """,
@@ -259,6 +259,7 @@ HISTORY_HEADERS = {
     "quand": "Publié le",
     "fichier": "Fichier",
     "auteur": "Par",
+    "valide_par": "Validé par",
     "statut": "Statut",
     "nb_crees": "Créés",
     "nb_modifies": "Modifiés",
@@ -284,6 +285,7 @@ def history_view(conn: Connection, limit: int = 200, auteur: str | None = None) 
         quand=df["cree_le"].map(formats.timestamp),
         empreinte=df["sha256"].str.slice(0, 12),
         annule_batch=df["annule_batch"].astype(object).where(df["annule_batch"].notna(), "—"),
+        valide_par=df["valide_par"].astype(object).where(df["valide_par"].notna(), "—"),
     )
     table = shown[list(HISTORY_HEADERS)].rename(columns=HISTORY_HEADERS)
     return HistoryView(table, [int(n) for n in df.loc[df["annulable"], "id"]])
