@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -189,32 +190,21 @@ def record(user: User, action_no: int, decision: Decision) -> str | None:
     if decision.codes_without_level:
         st.error("Choisissez le nouveau niveau des territoires sélectionnés, ou retirez-les.")
         return None
+    fields: dict[str, Any] = {
+        "date_effet": decision.date_effet,
+        "statut": decision.statut,
+        "avancement": decision.avancement,
+        "commentaire": decision.commentaire,
+        "engagements": decision.engagements,
+    }
     with widgets.guard():
         if depot_records.applies(data.settings(), user):
-            depot = data.write(
-                drafts.add_revue,
-                user,
-                action_no,
-                date_effet=decision.date_effet,
-                statut=decision.statut,
-                avancement=decision.avancement,
-                commentaire=decision.commentaire,
-                engagements=decision.engagements,
-            )
+            depot = data.write(drafts.add_revue, user, action_no, **fields)
             return (
                 f"Action n° {action_no} : mise à jour ajoutée au dépôt n° {depot}, en "
                 "préparation. Envoyez-le pour validation quand il est complet."
             )
-        written = data.write(
-            saisie.enregistrer_revue,
-            user,
-            action_no,
-            date_effet=decision.date_effet,
-            statut=decision.statut,
-            avancement=decision.avancement,
-            commentaire=decision.commentaire,
-            engagements=decision.engagements,
-        )
+        written = data.write(saisie.enregistrer_revue, user, action_no, **fields)
         parts = []
         if written["statut"]:
             parts.append("statut / commentaire")
