@@ -89,6 +89,11 @@ def body(incoming: Incoming, outcomes: list[Outcome], aside: str | None) -> str:
         )
     if outcomes:
         parts.append("\n".join(attachment_text(o) for o in outcomes))
+    if not aside and any(o.kind == A_EXAMINER for o in outcomes):
+        parts.append(
+            "Votre message est mis de côté pour l'équipe du PTLCD, qui examinera ce fichier et "
+            "reviendra vers vous si besoin."
+        )
     if not aside and not any(o.kind != AUTRE for o in outcomes):
         parts.append(NO_WORKBOOK)
     parts.append("Ce message est envoyé automatiquement.")

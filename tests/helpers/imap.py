@@ -3,7 +3,7 @@ folder, on a free loopback port (see /work/shared/notes: the `mail` user owns th
 empty, the daemon started with its output sent nowhere, stopped with `doveadm stop`).
 
 One server per test module (`dovecot_server`); each test takes a mailbox of its own
-(`Dovecot.new_mailbox`: the passwd-file is read again when it changes), so tests never see each
+(`Dovecot.new_mailbox`, among the MAILBOXES the server knows), so tests never see each
 other's messages. `Dovecot.stop` and `start` kill and restart it, to cut a run mid-way.
 """
 
@@ -13,6 +13,7 @@ import imaplib
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ DOVECOT = shutil.which("dovecot") or (
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
 PASSWORD = "un-mot-de-passe-de-test"
 START_WAIT_S = 15.0
+MAILBOXES = 100  # one per test of a module
 
 CONFIG = """\
 protocols = imap
@@ -100,8 +102,28 @@ class Dovecot:
                 raise RuntimeError(f"Dovecot ne démarre pas :\n{log}")
             time.sleep(0.05)
 
+    def kill(self) -> None:
+        """Kill the server and every session it serves at once (SIGKILL), as a crash would."""
+        pid_file = self.directory / "run" / "master.pid"
+        master = int(pid_file.read_text().split()[0])
+        family = {master}
+        for _ in range(3):  # children, then theirs
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) in family:
+                    family.add(int(stat.parent.name))
+        for pid in family:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        pid_file.unlink(missing_ok=True)
+
     def stop(self) -> None:
-        """Stop the server and every session it serves (as when it is killed)."""
+        """Stop the server and every session it serves."""
         subprocess.run(
             [DOVEADM, "-c", str(self.config), "stop"],
             stdout=subprocess.DEVNULL,
@@ -114,10 +136,9 @@ class Dovecot:
 
     def new_mailbox(self) -> str:
         """A new, empty mailbox: its login (the password is PASSWORD)."""
-        login = f"ptlcd{next(self._numbers)}"
-        with (self.directory / "users").open("a") as f:
-            f.write(f"{login}:{{PLAIN}}{PASSWORD}::::::\n")
-        return login
+        number = next(self._numbers)
+        assert number <= MAILBOXES, "more mailboxes than the server was given"
+        return f"ptlcd{number}"
 
     @contextmanager
     def session(self, login: str) -> Iterator[imaplib.IMAP4]:
@@ -171,7 +192,11 @@ def dovecot_server() -> Iterator[Dovecot]:
     shutil.chown(directory / "mail", "mail", "mail")
     shutil.chown(directory / "home", "mail", "mail")
     server = Dovecot(directory, free_port())
-    (directory / "users").write_text("")
+    # Every mailbox written at once: Dovecot reads a changed passwd-file again only when its
+    # time stamp moves, to the second.
+    (directory / "users").write_text(
+        "".join(f"ptlcd{n}:{{PLAIN}}{PASSWORD}::::::\n" for n in range(1, MAILBOXES + 1))
+    )
     server.config.write_text(CONFIG.format(dir=directory, port=server.port))
     try:
         server.start()
