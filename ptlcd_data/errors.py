@@ -55,3 +55,9 @@ class SmtpError(PtlcdError):
     """The mail server cannot be used: wrong setting, refused or lost connection, login refused."""
 
     title = "Envoi des courriels impossible"
+
+
+class ImapError(PtlcdError):
+    """The mailbox cannot be read: wrong setting, refused or lost connection, login refused."""
+
+    title = "Relevé de la boîte aux lettres impossible"

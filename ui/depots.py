@@ -81,6 +81,12 @@ def details(user: User, view: queries.DepotView) -> None:
         widgets.field("Campagne", meta.get("campagne_nom"), empty="hors campagne")
         if meta.get("expediteur"):
             widgets.field("Expéditeur du courriel", meta["expediteur"])
+    if meta.get("expediteur_inconnu"):
+        st.warning(
+            f"Reçu par courriel de {meta['expediteur']}, qui n'est pas l'adresse connue du "
+            f"porteur {meta['porteur_code']} : vérifiez que ce classeur vient bien de lui "
+            "avant de le publier."
+        )
     widgets.field("Commentaire du porteur", meta.get("commentaire"), empty="aucun commentaire")
     st.subheader("Avant → après", anchor=False)
     changes = view.changes(CHANGES_SHOWN + 1)

@@ -46,6 +46,9 @@ class Notice:
     subject: str
     body: str
     reply_to: str | None = None  # where an answer should go, when not to the sender
+    # The Message-ID this notice answers (threads it in the reader's mail program); with it,
+    # the notice is marked an automatic reply (RFC 3834), so that no robot answers it again.
+    in_reply_to: str | None = None
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -60,6 +63,12 @@ def _address(raw: str) -> Address | None:
     except (ValueError, IndexError, HeaderParseError):
         return None
     return address if address.username and address.domain else None
+
+
+def _message_ref(raw: str | None) -> str | None:
+    """`raw` when it is one Message-ID (« <id@domaine> »), never a line break nor a list."""
+    text = (raw or "").strip()
+    return text if re.fullmatch(r"<[^<>\s]{1,250}>", text) else None
 
 
 def _message(notice: Notice, settings: Settings) -> EmailMessage | Envoi:
@@ -91,6 +100,11 @@ def _message(notice: Notice, settings: Settings) -> EmailMessage | Envoi:
     if reply_to is not None:
         message["Reply-To"] = reply_to
     message["Date"] = formatdate(localtime=True)
+    answered = _message_ref(notice.in_reply_to)
+    if answered is not None:
+        message["In-Reply-To"] = answered
+        message["References"] = answered
+        message["Auto-Submitted"] = "auto-replied"
     domain = parseaddr(sender)[1].rpartition("@")[2] or "ptlcd.localhost"
     message["Message-ID"] = make_msgid("ptlcd-avis", domain=domain)
     message.set_content(notice.body)

@@ -11,6 +11,7 @@ from ptlcd_data import exports
 from ptlcd_data.build import open_store
 from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, texts, workbooks
 from ptlcd_data.cli.common import cli_user, parse_date
+from ptlcd_data.courriels import imap, intake
 from ptlcd_data.errors import InputError
 from ptlcd_data.settings import Settings
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "remind":
         return _remind(args, settings)  # holds the base only while reading and recording
+    if args.action == "fetch-replies":
+        return _fetch_replies(args, settings)
     conn = open_store(settings)
     try:
         if args.action == "open":
@@ -101,6 +104,18 @@ def _remind(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if gone == sum(e.statut != "sans_adresse" for e in envois) else 1
 
 
+def _fetch_replies(args: argparse.Namespace, settings: Settings) -> int:
+    """`campaign fetch-replies [ID]`: the base is migrated and closed, then the mailbox read
+    (`courriels.intake` opens the base only between talks with the servers)."""
+    open_store(settings).close()
+    report = intake.fetch_replies(settings, args.id)
+    for line in report.lines:
+        print(line, flush=True)
+    if imap.configured(settings):
+        print(report.summary())
+    return 0 if report.ok else 1
+
+
 def _print_envoi(envoi: mail.Envoi) -> None:
     """One line per reminder, printed as soon as it is recorded (a long run shows its progress,
     and an interrupted one what left)."""
@@ -117,7 +132,8 @@ def _print_left_out(deja: str) -> None:
 def add_campaign(sub: SubParsers) -> None:
     """Declare `campaign` and its arguments."""
     p = sub.add_parser(
-        "campaign", help="campagnes de suivi : open, close, list, workbooks, status, remind"
+        "campaign",
+        help="campagnes de suivi : open, close, list, workbooks, status, remind, fetch-replies",
     )
     acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
@@ -145,5 +161,13 @@ def add_campaign(sub: SubParsers) -> None:
         default=[],
         metavar="CODE",
         help="relancer à nouveau ce porteur, déjà relancé pour cette campagne (répétable)",
+    )
+    a = acts.add_parser(
+        "fetch-replies",
+        help="relever la boîte aux lettres : chaque classeur de campagne reçu devient un dépôt à "
+        "valider, chaque message reçoit une réponse",
+    )
+    a.add_argument(
+        "id", type=int, nargs="?", metavar="ID", help="n'accepter que cette campagne (ouverte)"
     )
     p.set_defaults(func=cmd_campaign)

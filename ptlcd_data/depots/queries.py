@@ -6,6 +6,7 @@ sent dépôt is its frozen `Check` (`content`): the import's own preview shows i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -142,11 +143,27 @@ def view(conn: Connection, user: auth.User, depot_id: int) -> DepotView:
         raise PermissionDenied(
             f"Le dépôt n° {depot_id} est celui d'un autre porteur : ce compte ne le voit pas."
         )
+    # A dépôt received by e-mail says when its sender is not the porteur's known address.
+    meta["expediteur_inconnu"] = meta.get("expediteur") is not None and not sender_known(
+        conn, str(meta["porteur_code"]), str(meta["expediteur"])
+    )
     blob = meta.pop("contenu")
     if blob is None:
         return DepotView(meta, None, pd.DataFrame(columns=["decision_id", "commentaire"]))
     check, decisions = content.unpack(bytes(blob), meta)
     return DepotView(meta, check, decisions)
+
+
+def sender_known(conn: Connection, porteur_code: str, sender: str) -> bool:
+    """True when `sender` is one of the porteur's known addresses (its e-mail in the plan,
+    which may list several, separated by commas or semicolons); case does not matter."""
+    row = conn.execute(
+        "SELECT email FROM plan_porteur(current_date) WHERE code = ?", [porteur_code]
+    ).fetchone()
+    known = (
+        {a.strip().lower() for a in re.split(r"[,;\s]+", str(row[0] or "")) if a} if row else set()
+    )
+    return sender.strip().lower() in known
 
 
 def _missing(value: Any) -> bool:
