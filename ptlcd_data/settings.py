@@ -175,6 +175,7 @@ class Settings:
     )
     imap_password: str = field(
         default="",
+        repr=False,  # never printed, logged or shown in an error
         metadata={"env": "PTLCD_IMAP_PASSWORD", "help": "Mot de passe de la boîte aux lettres."},
     )
     imap_tls: str = field(
