@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ptlcd_data import exports, formats
-from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, workbooks
+from ptlcd_data.campagnes import campaigns, completion, etapes, mail, relances_envoi, workbooks
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.imports import template
 from ui import campagnes as campaign_charts
-from ui import charts, data, session
+from ui import charts, data, session, widgets
 
 session.page_requires("saisie")
 user = session.current_user()
@@ -26,6 +26,11 @@ st.caption(
 )
 
 FLASH_KEY = "campagne_flash"
+DAYS_HELP = (
+    "Nombres de jours avant l'échéance, séparés par des virgules : 7,1,-3 relance 7 jours "
+    "avant, la veille et 3 jours après. La tâche planifiée « notify run » envoie chaque relance "
+    "une fois à chaque porteur qui doit encore répondre."
+)
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     getattr(st, flash[0])(flash[1])
@@ -42,6 +47,7 @@ def _open() -> None:
             st.session_state.get("campagne_nom", ""),
             st.session_state["campagne_echeance"],
             int(st.session_state["campagne_annee"]),
+            relances=st.session_state.get("campagne_jours", etapes.DEFAULT),
         )
         st.session_state[FLASH_KEY] = ("success", f"Campagne « {c.label} » ouverte.")
         st.session_state["campagne_choix"] = c.id
@@ -53,6 +59,22 @@ def _close(campaign_id: int) -> None:
     try:
         c = data.write(campaigns.close_campaign, session.current_user(), campaign_id)
         st.session_state[FLASH_KEY] = ("success", f"Campagne « {c.label} » close.")
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+
+
+def _set_days(campaign_id: int) -> None:
+    try:
+        c = data.write(
+            campaigns.set_reminder_days,
+            session.current_user(),
+            campaign_id,
+            st.session_state.get("campagne_jours_modif", ""),
+        )
+        st.session_state[FLASH_KEY] = (
+            "success",
+            f"Relances automatiques : {etapes.describe(c.echeance, c.reminder_days)}.",
+        )
     except PtlcdError as exc:
         st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
 
@@ -98,6 +120,12 @@ if is_admin and ongoing is None:
             format="%d",
             key="campagne_annee",
         )
+        st.text_input(
+            "Jours des relances automatiques",
+            value=etapes.DEFAULT,
+            key="campagne_jours",
+            help=DAYS_HELP,
+        )
         st.button("Ouvrir la campagne", on_click=_open, type="primary", key="campagne_ouvrir")
 
 if not found:
@@ -123,6 +151,27 @@ m[0].metric("Taux de réponse", formats.percent(rate))
 m[1].metric("Échéance", formats.day(campaign.echeance))
 m[2].metric("Année des indicateurs", str(campaign.annee))
 m[3].metric("État", "ouverte" if campaign.is_open else "close")
+
+if campaign.is_open:
+    st.markdown(
+        "**Relances automatiques** : "
+        + widgets.escape_md(etapes.describe(campaign.echeance, campaign.reminder_days))
+        + "."
+    )
+    if is_admin:
+        with st.expander("Changer les jours des relances automatiques"):
+            st.text_input(
+                "Jours des relances automatiques",
+                value=campaign.relances,
+                key="campagne_jours_modif",
+                help=DAYS_HELP,
+            )
+            st.button(
+                "Enregistrer les jours de relance",
+                on_click=_set_days,
+                args=(campaign.id,),
+                key="campagne_jours_enregistrer",
+            )
 
 if is_admin and campaign.is_open:
     c1, c2 = st.columns(2)

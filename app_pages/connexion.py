@@ -4,16 +4,57 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data.access import accounts
-from ptlcd_data.access.auth import ROLE_LABELS
+from ptlcd_data.access import accounts, contacts
+from ptlcd_data.access.auth import ROLE_LABELS, User
 from ptlcd_data.errors import PtlcdError
 from ui import data, navigation, session, widgets
+
+
+def _digest_changed(user: User) -> None:
+    try:
+        data.write(
+            contacts.set_digest,
+            user,
+            user.login,
+            bool(st.session_state["recap_choix"]),
+            data.settings().roles_file,
+        )
+    except PtlcdError as exc:
+        st.session_state["recap_erreur"] = exc.message
+
+
+def digest_setting(user: User) -> None:
+    """The account's own choice about the weekly digest (saisie, admin)."""
+    address = data.query(contacts.address_of, user)
+    st.checkbox(
+        "Recevoir le récapitulatif hebdomadaire par courriel",
+        value=data.query(contacts.digest_wanted, user.login),
+        key="recap_choix",
+        on_change=_digest_changed,
+        args=(user,),
+    )
+    error = st.session_state.pop("recap_erreur", None)
+    if error:
+        st.error(widgets.escape_md(error))
+    if address:
+        st.caption(
+            f"Chaque lundi, à {widgets.escape_md(address)} : réponses à la campagne, dépôts à "
+            "valider, actions passées en retard, indicateurs en alerte, décisions à échéance."
+        )
+    else:
+        st.caption(
+            "Aucune adresse électronique pour ce compte : un administrateur la renseigne avec "
+            "« user set LOGIN --email ADRESSE »."
+        )
+
 
 st.title("Connexion", anchor=False)
 user = session.current_user()
 
 if user is not None:
     st.success(f"Connecté(e) : {widgets.escape_md(user.nom)} — rôle {ROLE_LABELS[user.role]}.")
+    if user.can("saisie"):
+        digest_setting(user)
     if st.button("Se déconnecter", key="logout"):
         session.log_out()
     st.stop()

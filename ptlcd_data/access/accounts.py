@@ -162,7 +162,8 @@ def add_user(
         if one_row(conn, "SELECT 1 FROM compte WHERE login = ?", [login]):
             raise InputError(f"Le compte « {login} » existe déjà.")
         conn.execute(
-            "INSERT INTO compte VALUES (?, ?, ?, ?, current_localtimestamp(), current_localtimestamp())",
+            "INSERT INTO compte (login, nom, role, hash, cree_le, modifie_le) "
+            "VALUES (?, ?, ?, ?, current_localtimestamp(), current_localtimestamp())",
             [login, nom.strip() or login, role, _hasher.hash(password)],
         )
         _set_porteurs(conn, login, codes)
@@ -241,14 +242,14 @@ def set_role(
 
 def list_users(conn: Connection) -> pd.DataFrame:
     """Columns: login, nom, role, porteurs (codes, ", "-separated, "" for other roles), cree_le,
-    modifie_le (never the hash)."""
+    modifie_le, email (None when none), recap (wants the weekly digest) (never the hash)."""
     return conn.execute(
         """
         SELECT k.login, k.nom, k.role,
                coalesce((SELECT string_agg(cp.porteur_code, ', ' ORDER BY p.ordre, cp.porteur_code)
                          FROM compte_porteur cp LEFT JOIN plan_porteur(current_date) p ON p.code = cp.porteur_code
                          WHERE cp.login = k.login), '') AS porteurs,
-               k.cree_le, k.modifie_le
+               k.cree_le, k.modifie_le, k.email, coalesce(k.recap, true) AS recap
         FROM compte k ORDER BY k.login
         """
     ).df()

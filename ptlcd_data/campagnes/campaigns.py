@@ -14,6 +14,7 @@ from datetime import date, datetime
 from ptlcd_data import dates, formats, store
 from ptlcd_data.access import auth, journal
 from ptlcd_data.access.auth import User
+from ptlcd_data.campagnes import etapes
 from ptlcd_data.errors import InputError
 from ptlcd_data.imports import template
 from ptlcd_data.indicateurs import rules
@@ -34,6 +35,12 @@ class Campaign:
     ouverte_par: str
     close_le: datetime | None
     close_par: str | None
+    relances: str = etapes.DEFAULT  # reminder days, « 7,1,-3 » (`etapes`)
+
+    @property
+    def reminder_days(self) -> tuple[int, ...]:
+        """The scheduled reminder steps, earliest first (days before the deadline)."""
+        return etapes.parse(self.relances)
 
     @property
     def is_open(self) -> bool:
@@ -49,7 +56,9 @@ class Campaign:
         return "ouverte" if self.is_open else f"close le {formats.day(self.close_le)}"
 
 
-_COLUMNS = "id, nom, annee, echeance, ouverte_le, ouverte_par, close_le, close_par"
+_COLUMNS = (
+    "id, nom, annee, echeance, ouverte_le, ouverte_par, close_le, close_par, coalesce(relances, '')"
+)
 
 
 def _campaign(row: tuple[object, ...]) -> Campaign:
@@ -100,9 +109,11 @@ def open_campaign(
     annee: int | None = None,
     *,
     today: date | None = None,
+    relances: str | None = None,
 ) -> Campaign:
-    """Open a campaign (admin). Refused: an empty name, a deadline before today, a year outside
-    the plan's range, another campaign still open."""
+    """Open a campaign (admin), with its reminder days (`relances`, « 7,1,-3 » by default).
+    Refused: an empty name, a deadline before today, a year outside the plan's range, reminder
+    days that are not whole numbers, another campaign still open."""
     auth.require(user, "admin")
     assert user is not None
     today = dates.or_today(today)
@@ -116,6 +127,7 @@ def open_campaign(
             f"L'échéance {formats.day(echeance)} est passée : choisissez aujourd'hui "
             f"({formats.day(today)}) ou une date à venir."
         )
+    days = etapes.as_text(etapes.parse(etapes.DEFAULT if relances is None else relances))
     annee = annee or template.default_year()
     first, last = rules.year_range()
     if not first <= annee <= last:
@@ -129,9 +141,9 @@ def open_campaign(
             )
         row = one_row(
             conn,
-            "INSERT INTO campagne (nom, annee, echeance, ouverte_le, ouverte_par) "
-            "VALUES (?, ?, ?, current_localtimestamp(), ?) RETURNING id",
-            [nom, annee, echeance, user.login],
+            "INSERT INTO campagne (nom, annee, echeance, ouverte_le, ouverte_par, relances) "
+            "VALUES (?, ?, ?, current_localtimestamp(), ?, ?) RETURNING id",
+            [nom, annee, echeance, user.login, days],
         )
         assert row is not None
         campaign_id = int(row[0])
@@ -141,7 +153,13 @@ def open_campaign(
             "campagne",
             f"campagne {campaign_id}",
             None,
-            {"nom": nom, "annee": annee, "echeance": echeance, "etat": "ouverte"},
+            {
+                "nom": nom,
+                "annee": annee,
+                "echeance": echeance,
+                "etat": "ouverte",
+                "relances": days,
+            },
         )
     return get(conn, campaign_id)
 
@@ -165,5 +183,33 @@ def close_campaign(conn: Connection, user: User | None, campaign_id: int) -> Cam
             f"campagne {campaign_id}",
             {"etat": "ouverte"},
             {"etat": "close"},
+        )
+    return get(conn, campaign_id)
+
+
+def set_reminder_days(
+    conn: Connection, user: User | None, campaign_id: int, relances: str
+) -> Campaign:
+    """Change the reminder days of an open campaign (admin, journaled): « 7,1,-3 », or "" for no
+    scheduled reminder. A step already sent stays sent; a new step is sent when its day comes."""
+    auth.require(user, "admin")
+    assert user is not None
+    days = etapes.as_text(etapes.parse(relances))
+    with store.transaction(conn):
+        campaign = get(conn, campaign_id)
+        if not campaign.is_open:
+            raise InputError(
+                f"La campagne « {campaign.label} » est close : ses relances sont finies."
+            )
+        if campaign.relances == days:
+            return campaign
+        conn.execute("UPDATE campagne SET relances = ? WHERE id = ?", [days, campaign_id])
+        journal.log(
+            conn,
+            user,
+            "campagne",
+            f"campagne {campaign_id}",
+            {"relances": campaign.relances},
+            {"relances": days},
         )
     return get(conn, campaign_id)

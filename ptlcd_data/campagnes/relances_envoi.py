@@ -8,7 +8,9 @@ campaign is not sent its reminder again unless asked by name (`renvoyer`; `campa
 --renvoyer CODE`, or the page's « Relancer à nouveau »). A step is the campaign itself: the
 data model knows one kind of message per campaign (the reminder, `campagne_relance` has no kind
 nor step column) and one deadline, so a re-run after an interruption or a failure sends only
-what did not leave.
+what did not leave. Scheduled reminders (`veille`) are per step instead (`due_step`, `send_step`):
+each step of the campaign's reminder days is sent once to each porteur still owing something,
+and recorded with its step.
 
 `send` reads what to send, closes the base, then talks to the SMTP server (`mail.send_each`) and
 records each attempt (campagne_relance and the journal) in its own short transaction, on a
@@ -27,6 +29,7 @@ from collections.abc import Callable, Collection
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from ptlcd_data import formats, store
 from ptlcd_data.access import auth
@@ -172,11 +175,28 @@ def due(
     }
     if attach:
         leaving = {r.porteur_code for r in found if r.porteur_code not in deja and r.email}
-        found = _attached(conn, campaign_id, found, leaving)
+        found = attached(conn, campaign_id, found, leaving)
     return Due(found, deja)
 
 
-def _attached(
+def due_step(
+    conn: Connection, campaign_id: int, settings: Settings, etape: int, *, attach: bool = True
+) -> list[mail.Relance]:
+    """The reminders of step `etape` still to send: each porteur that owes something and whose
+    step is not settled yet (`relances.settled`), in the plan's order; with `attach`, each with
+    an address has its workbook attached."""
+    settled = relances.settled(conn, campaign_id, etape)
+    todo = [
+        r
+        for r in prepare(conn, campaign_id, settings, attach=False)
+        if r.porteur_code not in settled
+    ]
+    if attach:
+        todo = attached(conn, campaign_id, todo, {r.porteur_code for r in todo if r.email})
+    return todo
+
+
+def attached(
     conn: Connection, campaign_id: int, found: list[mail.Relance], codes: set[str]
 ) -> list[mail.Relance]:
     """`found`, with its workbook attached to the reminder of each porteur in `codes`."""
@@ -219,24 +239,84 @@ def send(
         if not mail.smtp_configured(settings):
             return Sent(mail.eml_envois(prepare(conn, campaign_id, settings), settings), "")
         todo = due(conn, campaign_id, settings, renvoyer=renvoyer)
+    return Sent(
+        _send_each(settings, user, campaign_id, todo.relances, None, progress), todo.deja_text()
+    )
+
+
+def send_step(
+    settings: Settings,
+    user: User | None,
+    campaign_id: int,
+    todo: list[mail.Relance],
+    *,
+    etape: int,
+    outbox: Path,
+    progress: Callable[[mail.Envoi], None] | None = None,
+) -> list[mail.Envoi]:
+    """Send the reminders `todo` of step `etape` (admin; from `due_step`, read on a connection
+    closed since), recording each with its step as soon as the server has answered. Without a
+    server, each is written as `<CODE>.eml` in `outbox` instead, and recorded « fichier .eml »:
+    the step is settled, staff send the files. Raises SmtpError when the server cannot be
+    reached (nothing sent, nothing recorded)."""
+    auth.require(user, "admin")
+    if mail.smtp_configured(settings):
+        return _send_each(settings, user, campaign_id, todo, etape, progress)
     envois = []
-    with closing(mail.send_each(todo.relances, settings)) as sending:
+    for relance, envoi in zip(todo, mail.eml_envois(todo, settings), strict=True):
+        if envoi.statut == "fichier_eml":
+            (path,) = mail.write_eml([relance], settings, outbox)
+            envoi = replace(
+                envoi,
+                detail=f"Aucun serveur d'envoi réglé : message enregistré dans {path}, à envoyer.",
+            )
+        _record(settings, user, campaign_id, envoi, etape)
+        envois.append(envoi)
+        if progress is not None:
+            progress(envoi)
+    return envois
+
+
+def _send_each(
+    settings: Settings,
+    user: User | None,
+    campaign_id: int,
+    todo: list[mail.Relance],
+    etape: int | None,
+    progress: Callable[[mail.Envoi], None] | None,
+) -> list[mail.Envoi]:
+    """Send `todo` through one session, recording each attempt before the next message."""
+    envois = []
+    with closing(mail.send_each(todo, settings)) as sending:
         for envoi in sending:
-            _record(settings, user, campaign_id, envoi)
+            _record(settings, user, campaign_id, envoi, etape)
             envois.append(envoi)
             if progress is not None:
                 progress(envoi)
-    return Sent(envois, todo.deja_text())
+    return envois
 
 
-def _record(settings: Settings, user: User | None, campaign_id: int, envoi: mail.Envoi) -> None:
+def _record(
+    settings: Settings,
+    user: User | None,
+    campaign_id: int,
+    envoi: mail.Envoi,
+    etape: int | None = None,
+) -> None:
     """Record one attempt in its own transaction, on a connection of its own (the base stays
     free while the server talks). When a message that left cannot be recorded, the run stops
     there and says so: sending more than can be recorded would be sending blind."""
     try:
         with store.connect(settings.db_path) as conn:
             relances.record_reminder(
-                conn, user, campaign_id, envoi.porteur_code, STATUTS[envoi.statut], envoi.detail
+                conn,
+                user,
+                campaign_id,
+                envoi.porteur_code,
+                STATUTS[envoi.statut],
+                envoi.detail,
+                etape=etape,
+                destinataire=envoi.destinataire,
             )
     except PtlcdError as exc:
         if envoi.statut != "envoye":

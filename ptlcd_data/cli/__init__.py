@@ -28,6 +28,7 @@ from ptlcd_data.cli import (
     messages,
     pieces,
     plan,
+    veille,
 )
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
@@ -52,6 +53,7 @@ COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     donnees.add_undo,
     depots.add_depots,
     campagnes.add_campaign,
+    veille.add_notify,
     decisions.add_seance,
     decisions.add_decision,
     pieces.add_pieces,

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from ptlcd_data import exports
 from ptlcd_data.build import open_store
-from ptlcd_data.campagnes import campaigns, completion, mail, relances_envoi, texts, workbooks
+from ptlcd_data.campagnes import (
+    campaigns,
+    completion,
+    etapes,
+    mail,
+    relances_envoi,
+    texts,
+    workbooks,
+)
 from ptlcd_data.cli.common import cli_user, parse_date
 from ptlcd_data.courriels import imap, intake
 from ptlcd_data.errors import InputError
@@ -27,8 +35,16 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
     conn = open_store(settings)
     try:
         if args.action == "open":
-            c = campaigns.open_campaign(conn, cli_user(conn), args.name, args.deadline, args.year)
+            c = campaigns.open_campaign(
+                conn, cli_user(conn), args.name, args.deadline, args.year, relances=args.relances
+            )
             print(c.id)
+        elif args.action == "relances":
+            c = campaigns.set_reminder_days(conn, cli_user(conn), args.id, args.jours)
+            print(
+                f"Campagne « {c.label} » : relances automatiques "
+                f"{etapes.describe(c.echeance, c.reminder_days)}."
+            )
         elif args.action == "close":
             closed = campaigns.close_campaign(conn, cli_user(conn), args.id)
             print(f"Campagne « {closed.label} » close.")
@@ -133,13 +149,23 @@ def add_campaign(sub: SubParsers) -> None:
     """Declare `campaign` and its arguments."""
     p = sub.add_parser(
         "campaign",
-        help="campagnes de suivi : open, close, list, workbooks, status, remind, fetch-replies",
+        help="campagnes de suivi : open, relances, close, list, workbooks, status, remind, "
+        "fetch-replies",
     )
     acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
     a.add_argument("name", metavar="NOM", help="nom de la campagne")
     a.add_argument("--deadline", type=parse_date, required=True, help="échéance (JJ/MM/AAAA)")
     a.add_argument("--year", type=int, help="année des indicateurs (défaut : l'an dernier)")
+    a.add_argument(
+        "--relances",
+        metavar="JOURS",
+        help="jours des relances automatiques avant l'échéance (défaut : 7,1,-3 : 7 jours "
+        "avant, la veille, 3 jours après ; vide : aucune)",
+    )
+    a = acts.add_parser("relances", help="changer les jours des relances automatiques")
+    a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")
+    a.add_argument("jours", metavar="JOURS", help='par exemple 7,1,-3 ; "" : aucune')
     for name, text in (("close", "fermer une campagne"), ("workbooks", "un classeur par porteur")):
         a = acts.add_parser(name, help=text)
         a.add_argument("id", type=int, metavar="ID", help="numéro de la campagne")

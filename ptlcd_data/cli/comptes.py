@@ -8,13 +8,14 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-from ptlcd_data.access import accounts, journal
-from ptlcd_data.access.auth import ROLES
+from ptlcd_data.access import accounts, contacts, journal
+from ptlcd_data.access.auth import ROLES, User
 from ptlcd_data.build import open_store
 from ptlcd_data.cli.common import cli_user, or_dash, parse_date
 from ptlcd_data.errors import InputError
 from ptlcd_data.plan import porteurs
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import Connection
 
 if TYPE_CHECKING:
     from ptlcd_data.cli.common import SubParsers
@@ -38,7 +39,11 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
             if users.empty:
                 print("Aucun compte. Créez le premier administrateur : user add LOGIN --role admin")
             for row in users.itertuples():
-                print(f"{row.login}\t{row.role}\t{row.nom}\t{row.porteurs or '—'}")
+                recap = "récapitulatif" if row.recap else "sans récapitulatif"
+                print(
+                    f"{row.login}\t{row.role}\t{row.nom}\t{row.porteurs or '—'}\t"
+                    f"{or_dash(row.email)}\t{recap}"
+                )
             return 0
         if not args.login:
             raise InputError("Indiquez l'identifiant du compte.")
@@ -47,6 +52,8 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
                 raise InputError(f"Indiquez le rôle (--role) : {', '.join(ROLES)}.")
             codes = _porteur_codes(args.porteur)
             accounts.check_role_porteurs(conn, args.role, codes)  # before asking a password
+            if args.email:
+                contacts.check_address(args.email)
             user = accounts.add_user(
                 conn,
                 actor,
@@ -56,7 +63,13 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
                 _read_password(args),
                 porteurs=codes or (),
             )
+            if args.email:
+                contacts.set_email(conn, actor, user.login, args.email)
+            if args.digest is not None:
+                contacts.set_digest(conn, actor, user.login, args.digest == "on")
             print(f"Compte « {args.login} » créé (rôle {args.role}{_for(user.porteurs)}).")
+        elif args.action == "set":
+            _set(conn, actor, args, settings)
         elif args.action == "remove":
             accounts.remove_user(conn, actor, args.login)
             print(f"Compte « {args.login} » supprimé.")
@@ -75,6 +88,19 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
     return 0
+
+
+def _set(conn: Connection, actor: User, args: argparse.Namespace, settings: Settings) -> None:
+    """`user set LOGIN [--email ADRESSE] [--digest on|off]`."""
+    if args.email is None and args.digest is None:
+        raise InputError("Indiquez ce qui change : --email ADRESSE, --digest on ou --digest off.")
+    if args.email is not None:
+        address = contacts.set_email(conn, actor, args.login, args.email)
+        print(f"Adresse de « {args.login} » : {address or '—'}.")
+    if args.digest is not None:
+        contacts.set_digest(conn, actor, args.login, args.digest == "on", settings.roles_file)
+        state = "reçu" if args.digest == "on" else "désactivé"
+        print(f"Récapitulatif hebdomadaire de « {args.login} » : {state}.")
 
 
 def _porteur_codes(text: str | None) -> list[str] | None:
@@ -132,17 +158,24 @@ def cmd_journal(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_user(sub: SubParsers) -> None:
     """Declare `user` and its arguments."""
-    p = sub.add_parser("user", help="comptes locaux : add, remove, passwd, role, list")
+    p = sub.add_parser("user", help="comptes locaux : add, remove, passwd, role, set, list")
     p.add_argument(
         "action",
-        choices=["add", "remove", "passwd", "role", "list"],
+        choices=["add", "remove", "passwd", "role", "set", "list"],
         metavar="ACTION",
-        help="add, remove, passwd, role, list",
+        help="add, remove, passwd, role, set (adresse, récapitulatif), list",
     )
     p.add_argument("login", nargs="?", help="identifiant du compte")
     p.add_argument("--role", choices=ROLES, help="lecture, porteur, saisie ou admin")
     p.add_argument("--porteur", metavar="CODE[,CODE]", help="porteur(s) d'un compte porteur")
     p.add_argument("--nom", help="nom affiché")
+    p.add_argument("--email", metavar="ADRESSE", help="adresse électronique (vide pour l'effacer)")
+    p.add_argument(
+        "--digest",
+        "--recap",
+        choices=["on", "off"],
+        help="recevoir (on) ou non (off) le récapitulatif hebdomadaire (comptes saisie, admin)",
+    )
     p.add_argument(
         "--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard"
     )
