@@ -394,3 +394,48 @@ def test_the_command_line_prints_the_report_and_fails_in_french_when_unreachable
     )
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "refuse la connexion" in refused.stdout + refused.stderr
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    """`settings` as the environment of a command run by a scheduler."""
+    import os
+
+    return {
+        **os.environ,
+        "PTLCD_DB": str(settings.db_path),
+        "PTLCD_IMAP_HOST": HOST,
+        "PTLCD_IMAP_PORT": str(settings.imap_port),
+        "PTLCD_IMAP_USER": settings.imap_user,
+        "PTLCD_IMAP_PASSWORD": PASSWORD,
+        "PTLCD_IMAP_TLS": "none",
+        "PTLCD_SMTP_HOST": HOST,
+        "PTLCD_SMTP_PORT": str(settings.smtp_port),
+        "PTLCD_SMTP_TLS": "none",
+        "PTLCD_SMTP_FROM": TEAM,
+    }
+
+
+def test_the_notify_run_journey_a_reply_in_the_mailbox_becomes_a_waiting_depot_once(
+    dovecot: Dovecot, settings: Settings, smtp: tuple[int, Handler]
+) -> None:
+    """The issue's journey: a campaign is open; a filled workbook is sent into the mailbox as
+    a reply, renamed; `notify run`; the dépôt waits, the acknowledgement reached the sender,
+    the message is in traites; a second `notify run` changes nothing."""
+    _put(
+        dovecot,
+        settings,
+        _message([("Classeur rempli - version finale.xlsx", _workbook(settings))]),
+    )
+    done = run_cli("notify", "run", env=_env(settings))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "dépôt n° 1 à valider" in done.stdout and "PTLCD.traites" in done.stdout, done.stdout
+    (depot,) = _waiting(settings)
+    assert (depot["porteur"], depot["origine"]) == ("MDE", "courriel")
+    acks = [r for r in _replies(smtp) if r["To"] == MDE_ADDRESS and r["In-Reply-To"]]
+    assert len(acks) == 1 and "reçu, à valider" in acks[0].get_body().get_content()  # type: ignore[union-attr]
+    assert _where(dovecot, settings) == {"INBOX": 0, "PTLCD.traites": 1, "PTLCD.a_examiner": 0}
+    before, sent = _state(settings), len(_replies(smtp))
+    again = run_cli("notify", "run", env=_env(settings))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _state(settings) == before and len(_replies(smtp)) == sent
+    assert _where(dovecot, settings) == {"INBOX": 0, "PTLCD.traites": 1, "PTLCD.a_examiner": 0}
