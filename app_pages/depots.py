@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ptlcd_data.depots import queries
+from ptlcd_data.courriels import recus
+from ptlcd_data.depots import queries, records
 from ui import data, depots, session, widgets
 
 user = session.page_requires("saisie")
@@ -48,6 +49,7 @@ else:
 
 done = data.query(queries.depots, user)
 done = done[done["etat"] != "a_valider"].sort_values("depose_le", ascending=False)
+done = done.assign(etat=done["etat"].map(lambda e: records.ETAT_LABELS.get(e, e)))
 widgets.table_section(
     "Déjà traités",
     done.head(50),
@@ -62,5 +64,25 @@ widgets.table_section(
         "traite_par": st.column_config.TextColumn("Traité par"),
         "motif": st.column_config.TextColumn("Motif du renvoi", width="large"),
         "import_id": st.column_config.NumberColumn("Lot", width="small"),
+    },
+)
+
+# Messages of the mailbox set aside (`courriels`): what could not be read, and why.
+received = data.query(recus.received)
+aside = received[received["statut"] == recus.A_EXAMINER]
+widgets.table_section(
+    "Courriels mis de côté",
+    aside,
+    key="depots_courriels",
+    caption="Reçus dans la boîte aux lettres des retours et rangés dans PTLCD/a_examiner : "
+    "lisez-les dans la messagerie, avec le motif ci-dessous.",
+    empty="Aucun courriel mis de côté.",
+    empty_is_good=True,
+    column_order=["releve_le", "expediteur", "sujet", "motif"],
+    column_config={
+        "releve_le": st.column_config.DatetimeColumn("Relevé le", format="DD/MM/YYYY HH:mm"),
+        "expediteur": st.column_config.TextColumn("Expéditeur"),
+        "sujet": st.column_config.TextColumn("Objet", width="medium"),
+        "motif": st.column_config.TextColumn("Motif", width="large"),
     },
 )

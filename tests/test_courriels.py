@@ -439,3 +439,23 @@ def test_the_notify_run_journey_a_reply_in_the_mailbox_becomes_a_waiting_depot_o
     assert again.returncode == 0, again.stdout + again.stderr
     assert _state(settings) == before and len(_replies(smtp)) == sent
     assert _where(dovecot, settings) == {"INBOX": 0, "PTLCD.traites": 1, "PTLCD.a_examiner": 0}
+
+
+def test_the_applications_own_notices_to_the_team_are_left_for_people_to_read(
+    dovecot: Dovecot, settings: Settings, smtp: tuple[int, Handler]
+) -> None:
+    """A porteur's message e-mailed to the team's mailbox (PTLCD_SMTP_FROM) is not a reply:
+    it stays in INBOX, unread by the intake, never answered nor filed."""
+    notice = EmailMessage()
+    notice["From"] = TEAM
+    notice["To"] = TEAM
+    notice["Subject"] = "PTLCD – nouveau message sur l'action n° 3"
+    notice["Message-ID"] = make_msgid(domain="villeneuve.example")
+    notice.set_content("La Maison de l'emploi a écrit : « Les chiffres arrivent lundi. »")
+    _put(dovecot, settings, notice.as_bytes(), _message([("MDE.xlsx", _workbook(settings))]))
+    report = intake.fetch_replies(settings)
+    assert report.ok and (report.messages, report.depots) == (1, 1)
+    assert _where(dovecot, settings) == {"INBOX": 1, "PTLCD.traites": 1, "PTLCD.a_examiner": 0}
+    assert len(_replies(smtp)) == 1
+    again = intake.fetch_replies(settings)
+    assert again.messages == 0 and _where(dovecot, settings)["INBOX"] == 1

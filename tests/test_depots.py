@@ -242,3 +242,80 @@ def test_a_sent_depot_never_changes(conn: store.Connection) -> None:
     with pytest.raises(InputError, match="déjà envoyé"):
         drafts.send_draft(conn, MDE, draft)
     assert list(queries.depots(conn, SAISIE)["etat"]) == ["a_valider"]
+
+
+def test_after_publication_a_new_draft_starts_empty_and_nothing_old_comes_back(
+    conn: store.Connection,
+) -> None:
+    line = forms.value_line("I4.2.b", "NM", 2025, 5.0, None, None)
+    first = drafts.send_draft(conn, MDE, drafts.add_lines(conn, MDE, "MDE", [line]))
+    records.return_to_porteur(conn, SAISIE, first, "Non")
+    second = drafts.reopen(conn, MDE, first)
+    drafts.add_lines(conn, MDE, "MDE", [forms.value_line("I4.2.b", "NM", 2025, 7.0, None, None)])
+    drafts.send_draft(conn, MDE, second)
+    records.publish(conn, SAISIE, second)
+    with pytest.raises(InputError, match="plus récent"):
+        drafts.reopen(conn, MDE, first)
+    third = drafts.add_lines(conn, MDE, "MDE", [forms.status_line(19, TODAY, "En cours", 10, None)])
+    _, kept = queries.draft(conn, MDE, "MDE")
+    assert third not in (first, second) and [line.genre for line in kept] == ["avancement"]
+    assert queries.porteur_depots(conn, MDE, ("MDE",))["etat"].iloc[0] == "publié"
+
+
+def test_a_form_depot_is_no_campaign_workbook_it_publishes_only_its_changes(
+    conn: store.Connection,
+) -> None:
+    campaign = campaigns.open_campaign(conn, ADMIN, "Suivi 2025", date(2026, 12, 20), 2025)
+    valeurs.record_values(conn, SAISIE, [valeurs.ValueRow("I4.2.c", "NM", 2025, 3.0)])
+    lines = [
+        forms.value_line("I4.2.b", "NM", 2025, 5.0, None, None),
+        forms.value_line("I4.2.c", "NM", 2025, 3.0, None, None),  # unchanged
+    ]
+    depot = drafts.send_draft(conn, MDE, drafts.add_lines(conn, MDE, "MDE", lines))
+    campaigns.close_campaign(conn, ADMIN, campaign.id)  # closed before the coordinator decides
+    batch = records.publish(conn, SAISIE, depot)
+    counts = "SELECT nb_crees, nb_modifies, nb_confirmes FROM import_batch WHERE id = ?"
+    assert conn.execute(counts, [batch]).fetchone() == (1, 0, 0)
+
+
+def test_a_decision_already_done_does_not_block_the_publication(conn: store.Connection) -> None:
+    seance = decision_records.open_seance(conn, SAISIE, TODAY, titre="GOLD")
+    decision = decision_records.add_decision(
+        conn, SAISIE, seance, texte="Envoyer le bilan", responsable="MDE", echeance=TODAY
+    )
+    lines = [
+        forms.decision_line(decision, "Envoyé"),
+        forms.value_line("I4.2.b", "NM", 2025, 5.0, None, None),
+    ]
+    depot = drafts.send_draft(conn, MDE, drafts.add_lines(conn, MDE, "MDE", lines))
+    decision_records.set_etat(conn, SAISIE, decision, "faite")  # the GOLD said it first
+    assert records.publish(conn, SAISIE, depot) is not None
+    assert _value(conn) == 5.0
+
+
+def test_undoing_a_published_depot_s_batch_withdraws_the_depot_and_its_reply(
+    conn: store.Connection,
+) -> None:
+    campaign = campaigns.open_campaign(conn, ADMIN, "Suivi 2025", date(2026, 12, 20), 2025)
+    batch = records.publish(conn, SAISIE, _file_depot(conn))
+    assert batch is not None
+    batches.undo(conn, ADMIN, batch)
+    assert list(queries.depots(conn, SAISIE)["etat"]) == ["annule"]
+    row = completion.completion(conn, campaign.id).set_index("porteur").loc["MDE"]
+    assert row["indicateurs_fournis"] == 0
+
+
+def test_a_depot_that_must_not_supersede_waits_beside_the_porteurs_own(
+    conn: store.Connection,
+) -> None:
+    own = _file_depot(conn, 12.0)
+    data = _indicator_file([("I4.2.b", "NM", 2025, 99.0)])
+    check = verify.check_file(conn, data, "inconnu.xlsx", user=MDE)
+    other = records.submit_check(conn, MDE, check, origine="courriel", supersede=False)
+    assert list(queries.queue(conn, SAISIE)["id"]) == [own, other]
+
+
+def test_a_porteur_account_without_porteur_sees_no_depot(conn: store.Connection) -> None:
+    _file_depot(conn)
+    nobody = User("x", "Sans porteur", "porteur", porteurs=())
+    assert queries.depots(conn, nobody).empty

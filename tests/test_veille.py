@@ -199,7 +199,7 @@ def test_the_mailbox_is_fetched_first_when_set_and_its_failure_stops_nothing(db)
 
 def test_a_second_run_while_one_is_under_way_does_nothing(db):
     settings = _settings(db)
-    with veille_run._exclusive(settings) as mine:
+    with veille_run.exclusive(settings) as mine:
         assert mine
         report = _run(settings, DEADLINE - timedelta(days=7))
     assert "Une autre exécution de notify run est en cours" in report.lines[-1]

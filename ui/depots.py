@@ -83,9 +83,11 @@ def details(user: User, view: queries.DepotView) -> None:
             widgets.field("Expéditeur du courriel", meta["expediteur"])
     if meta.get("expediteur_inconnu"):
         st.warning(
-            f"Reçu par courriel de {meta['expediteur']}, qui n'est pas l'adresse connue du "
-            f"porteur {meta['porteur_code']} : vérifiez que ce classeur vient bien de lui "
-            "avant de le publier."
+            widgets.escape_md(  # the address is the sender's text
+                f"Reçu par courriel de {meta['expediteur']}, qui n'est pas l'adresse connue du "
+                f"porteur {meta['porteur_code']} : vérifiez que ce classeur vient bien de lui "
+                "avant de le publier. Il ne remplace pas le dépôt en attente du porteur."
+            )
         )
     widgets.field("Commentaire du porteur", meta.get("commentaire"), empty="aucun commentaire")
     st.subheader("Avant → après", anchor=False)
@@ -240,9 +242,8 @@ def my_depots(user: User, codes: tuple[str, ...], *, reopen_allowed: bool = Fals
     if mine.empty:
         st.info("Aucun dépôt envoyé pour l'instant.")
         return
-    returned = mine[mine["etat"] == records.ETAT_LABELS[records.RENVOYE]]
-    if not returned.empty:
-        last = returned.iloc[0]
+    last = mine.iloc[0]  # newest first: a return matters while nothing was sent after it
+    if last["etat"] == records.ETAT_LABELS[records.RENVOYE]:
         st.warning(
             widgets.escape_md(
                 f"Votre dépôt n° {last['id']} vous a été renvoyé. Motif : {last['motif']} — "

@@ -75,6 +75,9 @@ def items(conn: Connection, campaign: Campaign) -> pd.DataFrame:
                     WHERE periode = 'A' AND annee = ? AND NOT demo AND NOT supprime
                       AND (valeur IS NOT NULL OR cible IS NOT NULL)
                       AND enregistre_le >= ? AND enregistre_le <= ?
+                      -- an undone batch, and its undo, answer nothing
+                      AND (import_id IS NULL OR import_id NOT IN (
+                          SELECT id FROM import_batch WHERE statut <> 'publié'))
                     UNION ALL
                     SELECT cle, t FROM sent WHERE objet = 'indicateur'
                 ) GROUP BY indicateur_code

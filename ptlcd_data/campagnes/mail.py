@@ -106,7 +106,8 @@ def reply_instructions(settings: Settings, with_workbook: bool = True) -> str:
     if with_workbook:
         text += (
             f"\nVous pouvez aussi compléter le classeur joint et le déposer dans la page "
-            f"« Import de données » ({url}/import) : Vérifier, puis Publier."
+            f"« Import de données » ({url}/import) : Vérifier, puis "
+            + ("Envoyer pour validation." if settings.validation else "Publier.")
         )
     return text
 

@@ -22,6 +22,7 @@ from ptlcd_data.cli.common import cli_user, parse_date
 from ptlcd_data.courriels import imap, intake
 from ptlcd_data.errors import InputError
 from ptlcd_data.settings import Settings
+from ptlcd_data.veille import run as veille_run
 
 if TYPE_CHECKING:
     from ptlcd_data.cli.common import SubParsers
@@ -124,7 +125,14 @@ def _fetch_replies(args: argparse.Namespace, settings: Settings) -> int:
     """`campaign fetch-replies [ID]`: the base is migrated and closed, then the mailbox read
     (`courriels.intake` opens the base only between talks with the servers)."""
     open_store(settings).close()
-    report = intake.fetch_replies(settings, args.id)
+    # Never beside a running `notify run`, which reads the same mailbox (its lock).
+    with veille_run.exclusive(settings) as mine:
+        if not mine:
+            raise InputError(
+                "Une exécution de notify run relève la boîte en ce moment : réessayez dans un "
+                "instant (rien n'a été fait)."
+            )
+        report = intake.fetch_replies(settings, args.id)
     for line in report.lines:
         print(line, flush=True)
     if imap.configured(settings):

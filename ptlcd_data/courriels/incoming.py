@@ -235,3 +235,9 @@ def read_piece(attachment: Attachment, settings: Settings) -> Piece:
     if stamp is None:
         return Piece(name, "autre", sha256, "classeur sans la feuille cachée d'une campagne")
     return Piece(name, "classeur", sha256, book=book, stamp=stamp)
+
+
+def is_own(message: Incoming, settings: Settings) -> bool:
+    """True when the application itself sent `message` (PTLCD_SMTP_FROM): a notice for the team."""
+    own = parseaddr(settings.smtp_from)[1].lower()
+    return bool(own) and (message.sender or "").lower() == own

@@ -109,14 +109,20 @@ def fetch_replies(settings: Settings, campagne_id: int | None = None) -> Report:
     with imap.open_mailbox(settings) as box:  # ImapError here: nothing changed
         folders = box.ensure_folders()
         uids = box.uids()
+        read = 0
         try:
-            for uid in uids[:MAX_MESSAGES_PER_RUN]:
-                _one(run, box, uid, folders)
+            for n, uid in enumerate(uids):
+                if read == MAX_MESSAGES_PER_RUN:
+                    uids = uids[n:]
+                    break
+                read += _one(run, box, uid, folders)
+            else:
+                uids = []
         except ImapError as exc:
             run.ok = False
             run.lines.append(f"Relevé interrompu : {exc.message} Le prochain relevé reprendra.")
-        if len(uids) > MAX_MESSAGES_PER_RUN and run.ok:
-            left = len(uids) - MAX_MESSAGES_PER_RUN
+        if uids and run.ok:
+            left = len(uids)
             run.lines.append(
                 f"{formats.count(left, 'message attend', 'messages attendent')} le prochain "
                 f"relevé ({MAX_MESSAGES_PER_RUN} au plus par relevé)."
@@ -136,26 +142,30 @@ def _check_campaign(conn: Connection, campagne_id: int | None) -> None:
         )
 
 
-def _one(run: _Run, box: imap.Mailbox, uid: int, folders: tuple[str, str]) -> None:
-    """Read, record, answer and file one message."""
+def _one(run: _Run, box: imap.Mailbox, uid: int, folders: tuple[str, str]) -> bool:
+    """Read, record, answer and file one message; False when it was not ours to read."""
     settings = run.settings
     got = box.headers(uid)
     if got is None:  # gone meanwhile (another program filed it)
-        return
+        return False
     size, header = got
-    run.counts["messages"] += 1
     message = incoming.from_headers(header, size, settings)
+    if incoming.is_own(message, settings):
+        # The application's own notices to the team (a porteur's message, a digest) go to this
+        # mailbox too: they are for people to read, left where they are.
+        return False
+    run.counts["messages"] += 1
     with store.connect(settings.db_path) as conn:
         seen = recus.find(conn, message.message_id)
     if seen is not None and seen.statut != recus.EN_COURS:
         _file_again(run, box, uid, message, seen, folders)
-        return
+        return True
     if size > incoming.message_max_bytes(settings):
         message = incoming.too_large(message, settings)
     else:
         raw = box.message(uid)
         if raw is None:
-            return
+            return False
         message_id = message.message_id
         message = incoming.parse(raw, size, settings)
         message.message_id = message_id  # as the headers named it, run after run
@@ -164,12 +174,13 @@ def _one(run: _Run, box: imap.Mailbox, uid: int, folders: tuple[str, str]) -> No
     )
     done = _record(run, message, pieces)
     if done is None:  # another run is reading it right now
-        return
+        return False
     outcomes, aside, statut = done
     replied = _send(run, message.message_id)
     folder = folders[0] if statut == recus.TRAITE else folders[1]
     box.move(uid, folder)
     run.lines.append(replies.line(message, outcomes, aside, folder) + replied)
+    return True
 
 
 def _file_again(
@@ -272,7 +283,15 @@ def _workbook(
         return Outcome(piece.filename, replies.REFUSE, porteur, problems=found)
     try:
         depot_id = depot_records.submit_check(
-            conn, user, check, origine="courriel", expediteur=sender or None, now=releve_le
+            conn,
+            user,
+            check,
+            origine="courriel",
+            expediteur=sender or None,
+            now=releve_le,
+            # Anyone can write a porteur's code in a stamp: from an unknown address, the dépôt
+            # waits beside the porteur's own, never replacing it.
+            supersede=not unknown,
         )
     except PtlcdError as exc:  # nothing to record, out of the porteur's scope
         return Outcome(piece.filename, replies.REFUSE, porteur, note=exc.message)

@@ -234,6 +234,17 @@ def check_etat(
     return note, day
 
 
+def current_etat(conn: Connection, decision_id: int) -> str | None:
+    """The state of décision `decision_id` as last recorded (whatever its date d'effet)."""
+    value = scalar(
+        conn,
+        "SELECT etat FROM decision_etat WHERE decision_id = ? "
+        "ORDER BY date_effet DESC, enregistre_le DESC, id DESC LIMIT 1",
+        [decision_id],
+    )
+    return None if value is None else str(value)
+
+
 def write_etat(
     conn: Connection,
     user: auth.User,

@@ -9,6 +9,7 @@ into a `Check` that the import's own preview and Publier accept. Nothing in it i
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from typing import Any
 
@@ -48,21 +49,24 @@ def pack(check: Check, decisions: pd.DataFrame | None = None) -> bytes:
             archive.writestr(
                 "decisions.arrow", _ipc(pa.Table.from_pandas(decisions, preserve_index=False))
             )
+        # The campaign workbook the file was (its stamp): not the dépôt's campaign, which a
+        # form dépôt has too. Only a stamped workbook's rows are campaign confirmations.
+        stamp = {"campagne_id": check.campagne_id, "porteur_code": check.porteur_code}
+        archive.writestr("stamp.json", json.dumps(stamp))
     return buffer.getvalue()
 
 
 def unpack(blob: bytes, meta: dict[str, Any]) -> tuple[Check, pd.DataFrame]:
     """The `Check` a dépôt was sent with, and its décisions said done (decision_id, commentaire).
 
-    `meta`: revision, fichier, sha256, campagne_id, porteur_code (the dépôt's row)."""
+    `meta`: revision, fichier, sha256 (the dépôt's row). The campaign and porteur of the check
+    are the stamp's, as verified (none for a form or a plain file)."""
     check = Check(
         revision=int(meta["revision"] or 0),
         fichier=str(meta["fichier"] or ""),
         sha256=str(meta["sha256"] or ""),
         kind="dépôt",
         problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
-        campagne_id=meta.get("campagne_id"),
-        porteur_code=meta.get("porteur_code"),
     )
     decisions = pd.DataFrame(columns=["decision_id", "commentaire"])
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
@@ -78,4 +82,7 @@ def unpack(blob: bytes, meta: dict[str, Any]) -> tuple[Check, pd.DataFrame]:
             check.problems = problems.where(problems != "None", None)
         if "decisions.arrow" in names:
             decisions = _table(archive.read("decisions.arrow")).to_pandas()
+        if "stamp.json" in names:
+            stamp = json.loads(archive.read("stamp.json"))
+            check.campagne_id, check.porteur_code = stamp["campagne_id"], stamp["porteur_code"]
     return check, decisions

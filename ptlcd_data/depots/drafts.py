@@ -182,16 +182,26 @@ def _new_draft(conn: Connection, user: auth.User, porteur_code: str, now: dateti
         "cree_le) VALUES (?, ?, ?, 'brouillon', 'formulaire', ?, ?, ?)",
         [depot_id, porteur_code, campagne_id, forms.FORM_NAME, user.login, now],
     )
-    previous = one_row(
+    previous = last_sent(conn, porteur_code, campagne_id)
+    if previous is not None and previous[1] in (records.A_VALIDER, records.RENVOYE):
+        if previous[2] == "formulaire":
+            _copy_into(conn, previous[0], depot_id, user, now)
+    return depot_id
+
+
+def last_sent(
+    conn: Connection, porteur_code: str, campagne_id: int | None
+) -> tuple[int, str, str] | None:
+    """(id, etat, origine) of the porteur's latest sent dépôt for this campaign. Only that one
+    is taken up again: once a later one was sent, or it was published, nothing older returns."""
+    row = one_row(
         conn,
-        "SELECT id FROM depot WHERE porteur_code = ? AND campagne_id IS NOT DISTINCT FROM ? "
-        "AND origine = 'formulaire' AND etat IN ('a_valider', 'renvoye') "
+        "SELECT id, etat, origine FROM depot WHERE porteur_code = ? "
+        "AND campagne_id IS NOT DISTINCT FROM ? AND etat <> 'brouillon' "
         "ORDER BY depose_le DESC, id DESC LIMIT 1",
         [porteur_code, campagne_id],
     )
-    if previous is not None:
-        _copy_into(conn, int(previous[0]), depot_id, user, now)
-    return depot_id
+    return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
 
 def _copy_into(conn: Connection, source: int, target: int, user: auth.User, now: datetime) -> None:
@@ -226,6 +236,12 @@ def reopen(conn: Connection, user: auth.User, depot_id: int, *, now: datetime | 
         )
     when = now or datetime.now()
     with transaction(conn):
+        latest = last_sent(conn, code, records.open_campaign_id(conn))
+        if latest is None or latest[0] != depot_id:
+            raise InputError(
+                f"Un dépôt plus récent que le n° {depot_id} a été envoyé : c'est lui qui compte, "
+                f"le n° {depot_id} ne se reprend plus."
+            )
         found = draft_id(conn, code)
         if found is not None:
             return found
@@ -258,6 +274,7 @@ def remove_line(conn: Connection, user: auth.User, depot_id: int, genre: str, cl
     auth.require(user, "porteur")
     _draft_of(conn, user, depot_id)
     with transaction(conn):
+        _draft_of(conn, user, depot_id)  # again, inside: it may have been sent meanwhile
         conn.execute(
             "DELETE FROM depot_ligne WHERE depot_id = ? AND genre = ? AND cle = ?",
             [depot_id, genre, cle],

@@ -58,6 +58,8 @@ def depots(
             f"État « {etat} » inconnu ; états possibles : {', '.join(records.ETATS[1:])}."
         )
     codes = visible_codes(user)
+    if codes is not None and not codes:  # a porteur account with no porteur: nothing is its own
+        codes = ("",)
     return conn.execute(
         """
         SELECT d.id, d.porteur_code AS porteur, coalesce(p.libelle, d.porteur_code)
@@ -77,7 +79,7 @@ def depots(
           AND ($codes IS NULL OR list_contains($codes, d.porteur_code))
         ORDER BY d.depose_le, d.id
         """,
-        {"etat": etat, "campagne": campagne_id, "codes": list(codes) if codes else None},
+        {"etat": etat, "campagne": campagne_id, "codes": None if codes is None else list(codes)},
     ).df()
 
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ptlcd_data import formats
-from ptlcd_data.access import auth, journal, scope
+from ptlcd_data.access import accounts, auth, journal, scope
 from ptlcd_data.campagnes import campaigns
 from ptlcd_data.decisions import records as decision_records
 from ptlcd_data.depots import content
@@ -38,20 +38,22 @@ from ptlcd_data.settings import Settings
 from ptlcd_data.store import Connection, backups, transaction
 from ptlcd_data.store.sql import one_row
 
-BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE = (
+BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE, ANNULE = (
     "brouillon",
     "a_valider",
     "renvoye",
     "publie",
     "remplace",
+    "annule",  # published, then its batch undone (`imports.batches.undo`)
 )
-ETATS = (BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE)
+ETATS = (BROUILLON, A_VALIDER, RENVOYE, PUBLIE, REMPLACE, ANNULE)
 ETAT_LABELS = {
     BROUILLON: "en préparation",
     A_VALIDER: "à valider",
     RENVOYE: "renvoyé au porteur",
     PUBLIE: "publié",
     REMPLACE: "remplacé",
+    ANNULE: "publié puis annulé",
 }
 ORIGINES = {"formulaire": "formulaires", "fichier": "fichier", "courriel": "courriel"}
 TEXT_MAX_CHARS = 2000
@@ -141,8 +143,13 @@ def submit_check(
     commentaire: str | None = None,
     expediteur: str | None = None,
     now: datetime | None = None,
+    supersede: bool = True,
 ) -> int:
-    """Send a verified file as a dépôt à valider (nothing is published). Its number."""
+    """Send a verified file as a dépôt à valider (nothing is published). Its number.
+
+    With `supersede` False (a workbook mailed from an address that is not the porteur's: anyone
+    can write a porteur's code in a stamp), it waits beside the porteur's dépôt, never replacing
+    it."""
     auth.require(user, "porteur")
     note = clean_text(commentaire, "Commentaire", required=False)
     if not check.ok:
@@ -176,7 +183,7 @@ def submit_check(
                 expediteur,
             ],
         )
-        send(conn, user, depot_id, check, None, note, now or datetime.now())
+        send(conn, user, depot_id, check, None, note, now or datetime.now(), supersede=supersede)
     return depot_id
 
 
@@ -202,9 +209,11 @@ def send(
     decisions: pd.DataFrame | None,
     note: str | None,
     now: datetime,
+    *,
+    supersede: bool = True,
 ) -> None:
     """Inside a transaction: the prepared dépôt `depot_id` becomes à valider, frozen; the one of
-    the same porteur and campaign still waiting is superseded."""
+    the same porteur and campaign still waiting is superseded (unless `supersede` is False)."""
     row = one_row(
         conn, "SELECT porteur_code, campagne_id, etat FROM depot WHERE id = ?", [depot_id]
     )
@@ -217,8 +226,8 @@ def send(
         for r in conn.execute(
             "UPDATE depot SET etat = 'remplace', remplace_par = ? "
             "WHERE porteur_code = ? AND campagne_id IS NOT DISTINCT FROM ? AND etat = 'a_valider' "
-            "AND id <> ? RETURNING id",
-            [depot_id, code, campagne_id, depot_id],
+            "AND id <> ? AND ? RETURNING id",
+            [depot_id, code, campagne_id, depot_id, supersede],
         ).fetchall()
     ]
     year = campaigns.get(conn, int(campagne_id)).annee if campagne_id is not None else None
@@ -310,9 +319,14 @@ def publish(
                 "Renvoyez-le au porteur pour qu'il le refasse sur les valeurs actuelles."
             )
         # The porteur's scope now: an action given to another porteur since is refused.
-        _check_rows_scope(conn, porteurs.porteurs_scope(conn, (found["porteur_code"],)), check)
+        # The scope of the account that sent it, now (its porteurs; the dépôt's porteur for a
+        # workbook received by e-mail, sent by no account).
+        codes = accounts.porteurs_of(conn, author) or (str(found["porteur_code"]),)
+        _check_rows_scope(conn, porteurs.porteurs_scope(conn, codes), check)
         batch_id = batches.write_validated(conn, user, check, batches.Validated(depot_id, author))
         for d in decisions.itertuples(index=False):
+            if decision_records.current_etat(conn, int(d.decision_id)) == decision_records.FAITE:
+                continue  # said done meanwhile (by the GOLD, or another dépôt): nothing to add
             decision_records.write_etat(
                 conn,
                 user,

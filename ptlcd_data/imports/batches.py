@@ -397,6 +397,9 @@ def undo(conn: Connection, user: auth.User, batch_id: int, *, backup_keep: int =
             ],
         )
         conn.execute("UPDATE import_batch SET statut = 'annulé' WHERE id = ?", [batch_id])
+        # A porteur's dépôt published by this batch no longer stands (`depots`): nor does it
+        # count as a reply to its campaign any more.
+        conn.execute("UPDATE depot SET etat = 'annule' WHERE import_id = ?", [batch_id])
         journal.log(
             conn,
             user,

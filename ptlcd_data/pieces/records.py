@@ -145,6 +145,8 @@ def add_piece(
     # The file first: a crash before the row leaves a file nothing names, never the reverse.
     sha = files.write(settings.pieces_path, data)
     with transaction(conn):
+        if depot_id is not None:  # again, inside: the dépôt may have been sent meanwhile
+            _writable_target(conn, user, None, depot_id)
         piece_id = int(
             scalar(
                 conn,

@@ -57,13 +57,16 @@ class Digest:
     late: list[str]
     alerts: list[str]
     decisions: list[str]
+    first: bool = False  # no digest before: « since » is a week back
 
 
 def gather(conn: Connection, user: User, today: date) -> Digest:
     """Read what the digest of `today`'s week says (`user`: who runs the job, staff)."""
     last = records.last_digest(conn, today)
     since = last[0] if last else today - timedelta(days=7)
-    since_moment = last[1] if last else datetime.combine(since, datetime.min.time())
+    # From the day of the last digest (as the run dated it: `--date` in a catch-up), not the
+    # moment the machine sent it.
+    since_moment = datetime.combine(since, datetime.min.time())
     campaign = campaigns.current(conn)
     rate = completion.overall_rate(conn, campaign.id) if campaign else None
     return Digest(
@@ -76,6 +79,7 @@ def gather(conn: Connection, user: User, today: date) -> Digest:
         late=_late(conn, since, today),
         alerts=_alerts(conn, since, today),
         decisions=_decisions(conn, today),
+        first=last is None,
     )
 
 
@@ -216,7 +220,11 @@ def body(digest: Digest, app_url: str) -> str:
         "Bonjour,",
         "",
         f"Voici le récapitulatif hebdomadaire du suivi du PTLCD, au {formats.day(digest.today)}, "
-        f"depuis le précédent (le {since}).",
+        + (
+            f"sur les sept derniers jours (depuis le {since})."
+            if digest.first
+            else f"depuis le précédent (le {since})."
+        ),
     ]
     lines += _campaign_lines(digest, url)
     if digest.campaign is not None:

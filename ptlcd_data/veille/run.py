@@ -57,7 +57,7 @@ def lock_path(settings: Settings) -> Path:
 
 
 @contextmanager
-def _exclusive(settings: Settings) -> Iterator[bool]:
+def exclusive(settings: Settings) -> Iterator[bool]:
     """True while this process holds the run's lock; False when another run holds it."""
     path = lock_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def run(
         _steps(settings, today, user, fetch, report, dry_run=True)
         report.say("Simulation : rien n'a été envoyé ni écrit.")
         return report
-    with _exclusive(settings) as mine:
+    with exclusive(settings) as mine:
         if not mine:
             report.say(
                 "Une autre exécution de notify run est en cours : rien n'a été fait cette fois."

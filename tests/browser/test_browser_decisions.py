@@ -89,7 +89,9 @@ def test_a_seance_its_releve_a_porteur_marks_done_the_next_releve(db_path, brows
         # 1. a séance, a month ago; 2. two décisions on two actions.
         _open_seance(gold, "GOLD de printemps", TODAY - timedelta(days=30))
         _decision(gold, DONE, TODAY + timedelta(days=20))
-        gold.get_by_role("button", name="Suivante ▶").click()
+        # Once the rerun is over: while it runs, the old and the new button are both drawn.
+        wait_for_app(gold)
+        gold.get_by_role("button", name="Suivante ▶").first.click()
         gold.get_by_role("heading", name="Action n° 2").wait_for(timeout=30_000)
         wait_for_app(gold)
         _decision(gold, LATE, TODAY - timedelta(days=5))
