@@ -262,7 +262,7 @@ def send_step(
     auth.require(user, "admin")
     if mail.smtp_configured(settings):
         return _send_each(settings, user, campaign_id, todo, etape, progress)
-    envois = []
+    envois: list[mail.Envoi] = []
     for relance, envoi in zip(todo, mail.eml_envois(todo, settings), strict=True):
         if envoi.statut == "fichier_eml":
             (path,) = mail.write_eml([relance], settings, outbox)
@@ -270,11 +270,24 @@ def send_step(
                 envoi,
                 detail=f"Aucun serveur d'envoi réglé : message enregistré dans {path}, à envoyer.",
             )
-        _record(settings, user, campaign_id, envoi, etape)
-        envois.append(envoi)
-        if progress is not None:
-            progress(envoi)
+        _done(settings, user, campaign_id, envoi, etape, envois, progress)
     return envois
+
+
+def _done(
+    settings: Settings,
+    user: User | None,
+    campaign_id: int,
+    envoi: mail.Envoi,
+    etape: int | None,
+    envois: list[mail.Envoi],
+    progress: Callable[[mail.Envoi], None] | None,
+) -> None:
+    """One reminder accounted for: recorded (its own transaction), listed, said."""
+    _record(settings, user, campaign_id, envoi, etape)
+    envois.append(envoi)
+    if progress is not None:
+        progress(envoi)
 
 
 def _send_each(
@@ -286,13 +299,10 @@ def _send_each(
     progress: Callable[[mail.Envoi], None] | None,
 ) -> list[mail.Envoi]:
     """Send `todo` through one session, recording each attempt before the next message."""
-    envois = []
+    envois: list[mail.Envoi] = []
     with closing(mail.send_each(todo, settings)) as sending:
         for envoi in sending:
-            _record(settings, user, campaign_id, envoi, etape)
-            envois.append(envoi)
-            if progress is not None:
-                progress(envoi)
+            _done(settings, user, campaign_id, envoi, etape, envois, progress)
     return envois
 
 

@@ -51,18 +51,17 @@ def add_messages(sub: SubParsers) -> None:
         "add", help="écrire un message (l'autre partie est avertie par courriel ; sans serveur, "
         "un fichier .eml dans courriels/ à côté de la base)"
     )  # fmt: skip
-    a.add_argument(
-        "--action",
-        dest="action_no",
-        type=int,
-        required=True,
-        metavar="N",
-        help="numéro de l'action",
-    )
+    _action_argument(a)
     a.add_argument("--texte", required=True, help="le message (2 000 caractères au plus)")
     a.add_argument("--user", required=True, help=USER_HELP.format(qui="qui écrit"))
     a = acts.add_parser("list", help="les messages d'une action, du plus ancien au plus récent")
-    a.add_argument(
+    _action_argument(a)
+    a.add_argument("--user", help=USER_HELP.format(qui="qui lit"))
+    p.set_defaults(func=cmd_messages)
+
+
+def _action_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--action",
         dest="action_no",
         type=int,
@@ -70,5 +69,3 @@ def add_messages(sub: SubParsers) -> None:
         metavar="N",
         help="numéro de l'action",
     )
-    a.add_argument("--user", help=USER_HELP.format(qui="qui lit"))
-    p.set_defaults(func=cmd_messages)
