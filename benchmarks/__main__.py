@@ -5,7 +5,8 @@ cold start (each printed, docs/benchmarks.md left as it is); `python -m benchmar
 only the campaign workbooks (its section of docs/benchmarks.md rewritten); `python -m benchmarks
 versions` only the pages with 500 plan edits in the history (its section of docs/benchmarks.md
 replaced); `python -m benchmarks sections pages import` measures the named sections again and
-replaces them in docs/benchmarks.md.
+replaces them in docs/benchmarks.md (`python -m benchmarks sections "vitesse du GOLD"`: the
+browser timings of benchmarks/gold.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,21 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, import_speed, load, pages, plan_edits, report, workbooks
+from benchmarks import browser, gold, import_speed, load, pages, plan_edits, report, workbooks
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
 PAGE_RATIO_TARGET = 2.0
 COLD_START_TARGET = 1.5
 MEMORY_TARGET = 1.5
+# Issue 27, against the one-line app (benchmarks/reference_app.py) in the same run.
+SWITCH_TARGET = 2.5
+STEP_TARGET = 2.0
+FULL_LOAD_TARGET = 1.3
 DOC = ROOT / "docs" / "benchmarks.md"
 
 
@@ -122,6 +128,71 @@ machine ; l'ordre de grandeur compte, pas le centième) :
 """
 
 
+def gold_section(demo_db: Path, large_db: Path) -> str:
+    started = time.monotonic()
+    t = gold.measure(demo_db, large_db)
+    med = statistics.median
+    ref = med(v for values in t.reference_switch.values() for v in values)
+    ref_load = med(t.reference_full_load)
+    lines = [
+        "## Vitesse du GOLD dans Chromium, côte à côte avec une application d'une ligne",
+        "",
+        "Trois serveurs tournent ensemble sur cette machine : l'application sur la base de "
+        "démonstration, l'application sur la base à grande échelle (connectée avec un compte "
+        "administrateur) et une application de référence de trois pages d'une ligne sous "
+        "`st.navigation`, dont une avec un graphique Plotly (`benchmarks/reference_app.py`). Un "
+        "onglet reste ouvert sur chacun ; un premier passage, non mesuré, visite chaque page "
+        f"(données en cache, scripts chargés). Puis {gold.ROUNDS} tours : à chaque tour, chaque "
+        "onglet passe à son tour, dans un ordre qui tourne d'un tour à l'autre. Une mesure va "
+        "du clic (ou du début du chargement) jusqu'à la page dessinée : son titre affiché, le "
+        "script au repos, plus aucun élément en cours de chargement, chaque graphique Plotly "
+        "dessiné ; temps pris dans la page (`performance.now()`). Médianes ; ratio : "
+        "application ÷ référence.",
+        "",
+        f"Référence : changement de page de l'application d'une ligne {fmt(ref)} (médiane de "
+        f"{sum(len(v) for v in t.reference_switch.values())} changements ; vers la page du "
+        f"graphique {fmt(med(t.reference_switch[gold.REFERENCE_CHART[0]]))}).",
+        "",
+        f"**Changement de page à chaud** (clic dans la barre latérale ; cible ≤ "
+        f"{formats.number(SWITCH_TARGET, 1)} fois la référence, sur chaque page) :",
+        "",
+        "| page | démonstration | ratio | grande échelle | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for title, small in t.switch["demo"].items():
+        large = t.switch["large"].get(title, [])
+        s, g = med(small), med(large)
+        lines.append(
+            f"| {title} | {fmt(s)} | {kept(ratio(s, ref), SWITCH_TARGET)} | "
+            f"{fmt(g)} | {kept(ratio(g, ref), SWITCH_TARGET)} |"
+        )
+    step = {scale: med(values) for scale, values in t.step.items()}
+    lines += [
+        "",
+        f"**Une étape de la Revue GOLD** (clic sur « {gold.NEXT_ACTION} », jusqu'à l'action "
+        f"suivante dessinée ; {gold.STEPS} par tour ; cible ≤ {formats.number(STEP_TARGET, 1)} "
+        "fois le changement de page de la référence) et **chargement complet** (un nouveau "
+        "contexte du navigateur, sans cache, avec le cookie de session, ouvre l'adresse de la "
+        "page, jusqu'au dernier graphique dessiné ; base à grande échelle ; cible ≤ "
+        f"{formats.number(FULL_LOAD_TARGET, 1)} fois le chargement de la page du graphique de "
+        "la référence) :",
+        "",
+        "| mesure | démonstration | grande échelle | référence | ratio à grande échelle |",
+        "|---|---|---|---|---|",
+        f"| Revue GOLD, une étape | {fmt(step['demo'])} | {fmt(step['large'])} | {fmt(ref)} | "
+        f"{kept(ratio(step['large'], ref), STEP_TARGET)} |",
+    ]
+    for title, values in t.full_load.items():
+        load_time = med(values)
+        lines.append(
+            f"| Chargement complet : {title} | — | {fmt(load_time)} | {fmt(ref_load)} | "
+            f"{kept(ratio(load_time, ref_load), FULL_LOAD_TARGET)} |"
+        )
+    minutes = (time.monotonic() - started) / 60
+    lines += ["", f"Durée de la mesure : {formats.number(minutes, 1)}\u202fmin."]
+    return "\n".join(lines)
+
+
 def memory_section(demo_db: Path, large_db: Path) -> str:
     mem_small = browser.server_peak_memory(demo_db)
     mem_large = browser.server_peak_memory(large_db)
@@ -146,6 +217,7 @@ def measure(folder: Path, only: set[str] | None = None) -> list[tuple[str, str]]
         ("versions du plan", lambda: plan_edits.measure(large_db, folder)),
         ("démarrage à froid", lambda: cold_start_section(demo_db, folder)),
         ("mémoire", lambda: memory_section(demo_db, large_db)),
+        ("vitesse du GOLD", lambda: gold_section(demo_db, large_db)),
         ("synthèse annuelle", lambda: "\n".join(report.section(demo_db, large_db))),
         ("classeurs de campagne", lambda: "\n".join(workbooks.section(large_db, folder))),
         ("import", lambda: import_speed.section()[0]),
