@@ -21,8 +21,9 @@ is_admin = user is not None and user.can("admin")
 st.title("Campagne de suivi", anchor=False)
 st.caption(
     "Chaque porteur reçoit son classeur (le modèle d'import, pré-rempli avec ses actions et ses "
-    "indicateurs) et le renvoie par la page « Import de données ». Une ligne laissée telle quelle "
-    "compte comme une réponse : « confirmé sans changement »."
+    "indicateurs) et le renvoie par la page « Import de données » ou en réponse à sa relance "
+    "(boîte aux lettres relevée par notify run) ; ce qu'il envoie attend sur « Dépôts à valider ». "
+    "Une ligne laissée telle quelle compte comme une réponse : « confirmé sans changement »."
 )
 
 FLASH_KEY = "campagne_flash"
