@@ -57,29 +57,28 @@ def _publish() -> None:
     # erreur » again, and asks for Vérifier again.
     st.session_state.pop(CHECK_KEY, None)
     user = session.current_user()
-    if depot_records.applies(data.settings(), user):
-        try:
+    deposit = depot_records.applies(data.settings(), user)
+    try:
+        if deposit:  # a porteur account, validation on: a dépôt, nothing published
             depot = data.write(
                 depot_records.submit_check,
                 user,
                 check,
                 commentaire=st.session_state.get("import_depot_note"),
             )
-        except PtlcdError as exc:
-            st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
-            return
+        else:
+            batch_id = data.write(
+                batches.publish, user, check, backup_keep=data.settings().backups_kept
+            )
+    except PtlcdError as exc:
+        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
+        return
+    if deposit:
         st.session_state[FLASH_KEY] = (
             "success",
             f"Dépôt n° {depot} enregistré, à valider : l'équipe le vérifie avant toute "
             "publication. Vous suivez son état sur la page « Mes actions ».",
         )
-        return
-    try:
-        batch_id = data.write(
-            batches.publish, user, check, backup_keep=data.settings().backups_kept
-        )
-    except PtlcdError as exc:
-        st.session_state[FLASH_KEY] = ("error", f"{exc.title} — {exc.message}")
         return
     if batch_id is None:
         st.session_state[FLASH_KEY] = (
