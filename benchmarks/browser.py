@@ -47,7 +47,7 @@ def cold_start(db: Path, references: dict[str, tuple[Path, str]]) -> dict[str, l
     one."""
     from playwright.sync_api import sync_playwright
 
-    scripts = {"app": (ROOT / "app.py", "Vue d'ensemble du plan"), **references}
+    scripts = {"app": (ROOT / "serve.py", "Vue d'ensemble du plan"), **references}
     times: dict[str, list[float]] = {key: [] for key in scripts}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
@@ -80,7 +80,7 @@ def server_peak_memory(db: Path) -> float:
     """Peak resident memory (MB) of the server after an administrator visited every page."""
     from playwright.sync_api import sync_playwright
 
-    proc, url, _ = _start(ROOT / "app.py", {"PTLCD_DB": str(db)})
+    proc, url, _ = _start(ROOT / "serve.py", {"PTLCD_DB": str(db)})
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)

@@ -190,8 +190,8 @@ def measure(demo_db: Path, large_db: Path) -> GoldTimes:
     from playwright.sync_api import sync_playwright
 
     servers = {
-        "demo": (ROOT / "app.py", {"PTLCD_DB": str(demo_db)}),
-        "large": (ROOT / "app.py", {"PTLCD_DB": str(large_db)}),
+        "demo": (ROOT / "serve.py", {"PTLCD_DB": str(demo_db)}),
+        "large": (ROOT / "serve.py", {"PTLCD_DB": str(large_db)}),
         REFERENCE: (REFERENCE_SCRIPT, {}),
     }
     procs = []

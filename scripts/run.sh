@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything (virtual environment, pinned packages, database) and starts the app.
 # The database is an embedded DuckDB file (PTLCD_DB, default var/ptlcd.duckdb), built from data/
-# on first start. Port: PORT (default 8501).
+# on first start. Port: PORT (default 8501). serve.py serves app.py's pages and the routes of web/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +16,4 @@ if [ ! -f "$DB" ]; then
   .venv/bin/python -m ptlcd_data --db "$DB" init
 fi
 export PTLCD_DB="$DB"
-exec .venv/bin/python -m streamlit run app.py --server.port "${PORT:-8501}"
+exec .venv/bin/python -m streamlit run serve.py --server.port "${PORT:-8501}"

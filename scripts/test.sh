@@ -36,7 +36,7 @@ echo "== format (ruff format --check)"
 .venv/bin/ruff format --check .
 echo "== lint (ruff check)"
 .venv/bin/ruff check .
-echo "== types (mypy strict: ptlcd_data, ui, app_pages, app.py)"
+echo "== types (mypy strict: ptlcd_data, ui, app_pages, web, app.py, serve.py)"
 .venv/bin/mypy
 echo "== layers (import-linter)"
 .venv/bin/lint-imports

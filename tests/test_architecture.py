@@ -26,6 +26,7 @@ from tests.helpers.repeated_code import MIN_LINES, repeated_pairs
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 UI = sorted((ROOT / "ui").glob("*.py"))
 DATA_LAYER = sorted((ROOT / "ptlcd_data").rglob("*.py"))
+ROUTES = sorted((ROOT / "web").rglob("*.py"))
 FRONT = [ROOT / "app.py", *PAGES, *UI]
 
 # What a layer may import from the project: nothing above itself.
@@ -33,8 +34,9 @@ ALLOWED = {
     "app_pages": {"ui", "ptlcd_data"},
     "ui": {"ui", "ptlcd_data"},
     "ptlcd_data": {"ptlcd_data"},
+    "web": {"web", "ptlcd_data"},
 }
-PROJECT_PACKAGES = {"app_pages", "ui", "ptlcd_data", "tests", "benchmarks", "app"}
+PROJECT_PACKAGES = {"app_pages", "ui", "ptlcd_data", "web", "tests", "benchmarks", "app"}
 # pandas methods that change a table's shape: their place is the data layer.
 RESHAPING = {
     "melt", "pivot", "pivot_table", "groupby", "merge", "stack", "unstack", "explode",
@@ -64,7 +66,9 @@ def _method_calls(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-@pytest.mark.parametrize("path", [*PAGES, *UI, *DATA_LAYER], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [*PAGES, *UI, *DATA_LAYER, *ROUTES], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_imports_only_go_down_the_layers(path):
     layer = path.relative_to(ROOT).parts[0]
     upward = _imported_packages(path) - ALLOWED[layer]
@@ -188,10 +192,10 @@ def test_the_plan_read_rule_catches_a_raw_read():
 # SQL files; a Python file in a migrations folder would be one frozen step, left out too.
 PYTHON_MODULES = sorted(
     path
-    for folder in ("ptlcd_data", "ui", "app_pages", "tests", "benchmarks")
+    for folder in ("ptlcd_data", "ui", "app_pages", "web", "tests", "benchmarks")
     for path in (ROOT / folder).rglob("*.py")
     if "migrations" not in path.parts
-) + [ROOT / "app.py"]
+) + [ROOT / "app.py", ROOT / "serve.py"]
 # A module longer than this does several things: split it along them.
 MAX_MODULE_LINES = 600
 # Pairs of places sharing a run of MIN_LINES lines or more (pylint's duplicate-code, counted in
@@ -297,12 +301,14 @@ def test_the_import_contracts_hold():
             "ptlcd_data.suivi is not allowed to import ptlcd_data.imports",
         ),
         ("ui/widgets.py", "import app_pages.accueil", "ui is not allowed to import app_pages"),
+        ("web/health.py", "import ui.data", "web is not allowed to import ui"),
+        ("ui/widgets.py", "import web.health", "ui is not allowed to import web"),
     ],
 )
 def test_the_import_contracts_catch_an_upward_import(tmp_path, module, line, broken):
     """A copy of the code with one upward import, made inside a function (where a lazy import
     hides), breaks a contract: the contracts exist and see such imports."""
-    for package in ("ptlcd_data", "ui", "app_pages"):
+    for package in ("ptlcd_data", "ui", "app_pages", "web"):
         shutil.copytree(
             ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
         )

@@ -178,6 +178,12 @@ def schema_version(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def pending_migrations(conn: Connection) -> list[int]:
+    """The numbers of the migrations this file has not applied yet (empty: up to date)."""
+    current = schema_version(conn)
+    return [version for version, _ in _migration_files() if version > current]
+
+
 def migrate(conn: Connection) -> list[int]:
     """Apply the migrations not yet applied, each in its own transaction. Returns their numbers."""
     conn.execute(

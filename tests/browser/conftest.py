@@ -12,7 +12,7 @@ from tests.helpers.databases import Templates
 
 @pytest.fixture(scope="module")
 def plan_site(templates: Templates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a copy of the plan's base, shared by the tests of one module.
+    """`streamlit run serve.py` on a copy of the plan's base, shared by the tests of one module.
 
     For tests that write nothing: each test that writes starts its own server on its own base.
     """

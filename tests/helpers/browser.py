@@ -105,7 +105,7 @@ def streamlit_server(
     args: tuple[str, ...] = (),
     port: int | None = None,
 ) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port, wait for health, always stop it.
+    """Start `streamlit run serve.py` (the pages and the routes of web/) on a free port, wait for health, always stop it.
 
     `args` are extra command-line options (e.g. `--secrets.files`); `port` is given when the
     caller must know the URL before the start (an OpenID Connect redirect URI). The server's
@@ -116,7 +116,7 @@ def streamlit_server(
     with log_path.open("wb") as log:
         try:
             proc, port = start_streamlit(
-                "app.py", {"PTLCD_DB": str(db_path), **(env or {})}, log=log, args=args, port=port
+                "serve.py", {"PTLCD_DB": str(db_path), **(env or {})}, log=log, args=args, port=port
             )
         except RuntimeError as exc:
             raise RuntimeError(f"{exc} : {log_path.read_text(errors='replace')}") from None

@@ -1,0 +1,71 @@
+"""The server as scripts/run.sh starts it (`streamlit run serve.py`): Streamlit's pages and the
+routes of web/ in one process, read with httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+from tests.helpers.browser import streamlit_server
+from tests.helpers.databases import Templates
+
+
+@pytest.fixture(scope="module")
+def site(
+    templates: Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    db = templates.copy("plan", tmp_path_factory.mktemp("serveur") / "ptlcd.duckdb")
+    with streamlit_server(db) as url:
+        yield url, db
+
+
+def test_the_pages_are_served_as_before(site):
+    url, _ = site
+    assert httpx.get(f"{url}/_stcore/health").text == "ok"
+    home = httpx.get(f"{url}/")
+    assert home.status_code == 200 and '<div id="root">' in home.text
+
+
+def test_healthz_says_ok_when_the_base_is_current(site):
+    url, _ = site
+    answer = httpx.get(f"{url}/healthz")
+    assert answer.status_code == 200
+    assert answer.json() == {"etat": "ok"}
+    assert httpx.head(f"{url}/healthz").status_code == 200
+
+
+def test_healthz_says_why_in_french_when_the_base_is_behind(site):
+    """A base one migration behind (a new version deployed, `init` not run yet): 503 with the
+    reason, and the base is left as it was (the probe migrates nothing)."""
+    url, db = site
+    with duckdb.connect(str(db)) as conn:
+        last = conn.execute("SELECT max(version) FROM schema_migration").fetchone()[0]
+        conn.execute("DELETE FROM schema_migration WHERE version = ?", [last])
+    try:
+        answer = httpx.get(f"{url}/healthz")
+        assert answer.status_code == 503
+        body = answer.json()
+        assert body["etat"] == "indisponible"
+        assert f"n° {last}" in body["raison"] and "python -m ptlcd_data init" in body["raison"]
+        with duckdb.connect(str(db)) as conn:
+            assert conn.execute("SELECT max(version) FROM schema_migration").fetchone()[0] < last
+    finally:
+        with duckdb.connect(str(db)) as conn:
+            conn.execute(
+                "INSERT INTO schema_migration VALUES (?, 'rendu', current_localtimestamp())", [last]
+            )
+    assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_healthz_without_a_base(tmp_path):
+    """A missing file is not created: 503 « n'existe pas »."""
+    db = tmp_path / "absente.duckdb"
+    with streamlit_server(db) as url:
+        answer = httpx.get(f"{url}/healthz")
+    assert answer.status_code == 503
+    assert "n'existe pas" in answer.json()["raison"]
+    assert not db.exists()
