@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# This machine's addresses: where a reverse proxy declared trusted connects from.
+LOOPBACK = "127.0.0.1,::1"
 
 
 def _default_db() -> Path:
@@ -63,8 +65,9 @@ class Settings:
         default=False,
         metadata={
             "env": "PTLCD_TRUSTED_PROXY",
-            "help": "L'application est derrière un proxy inverse qui ajoute X-Forwarded-For : "
-            "l'adresse des visiteurs (délais après échecs de connexion) en est lue.",
+            "help": "L'application est derrière un proxy inverse sur cette machine (deploy/nginx) "
+            "qui pose X-Forwarded-For et X-Forwarded-Proto : l'adresse des visiteurs (délais "
+            "après échecs de connexion) et le https en sont lus ; sinon ces en-têtes sont ignorés.",
         },
     )
     read_requires_login: bool = field(
@@ -221,6 +224,18 @@ class Settings:
             "peut rester vide.",
         },
     )
+
+    @property
+    def forwarded_allow_ips(self) -> str:
+        """uvicorn's FORWARDED_ALLOW_IPS for this server: whose X-Forwarded-For and
+        X-Forwarded-Proto it believes.
+
+        uvicorn, under `streamlit run`, believes them from this machine by default, so that a
+        local program could pose as any address. Only the proxy declared by PTLCD_TRUSTED_PROXY
+        (on this machine: the app then listens on 127.0.0.1) is believed; otherwise nobody.
+        Set by scripts/run.sh, which must export it before the server starts.
+        """
+        return LOOPBACK if self.trusted_proxy else ""
 
     @property
     def pieces_path(self) -> Path:

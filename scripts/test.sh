@@ -3,7 +3,9 @@
 #   - a virtual environment in .venv with the pinned packages of requirements-dev.txt;
 #   - Debian packages when missing: chromium (browser tests), poppler-utils (PDF pages to PNG),
 #     LibreOffice Calc (real-world spreadsheet fixtures), npm, dovecot-imapd (a real IMAP server
-#     for the mailbox intake, started by the tests with their own configuration);
+#     for the mailbox intake, started by the tests with their own configuration), nginx (the reverse
+#     proxy, started by the tests with deploy/nginx/ptlcd.conf as a plain user; the package may
+#     also start the system's nginx service, which the tests do not use);
 #   - axe-core, the accessibility checker the browser tests inject into every page, at the version
 #     pinned by package-lock.json (`npm ci`, into node_modules/).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k calendrier`.
@@ -22,6 +24,7 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets Debian manquants : ${missing[*]}"
   sudo=""

@@ -15,6 +15,7 @@ from ptlcd_data.access import accounts, journal, roles_config, sessions
 from ptlcd_data.access.auth import SYSTEM, User
 from ptlcd_data.cli import main
 from ptlcd_data.errors import InputError, PermissionDenied
+from ptlcd_data.settings import Settings
 from ptlcd_data.store import backups
 from tests.helpers import ROOT
 
@@ -153,6 +154,36 @@ def test_source_address_trusts_forwarded_for_only_behind_a_declared_proxy(
     peer, forwarded, trusted, expected
 ):
     assert accounts.source_address(peer, forwarded, trusted_proxy=trusted) == expected
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "expected"),
+    [
+        (True, "127.0.0.1", ("203.0.113.9", "https")),  # the declared proxy, on this machine
+        (True, "198.51.100.7", ("198.51.100.7", "http")),  # anyone else: never believed
+        (False, "127.0.0.1", ("127.0.0.1", "http")),  # no proxy declared: not even from here
+    ],
+)
+def test_uvicorn_believes_forwarded_headers_only_from_the_declared_proxy(trusted, peer, expected):
+    """What scripts/run.sh gives uvicorn (FORWARDED_ALLOW_IPS) means to uvicorn what we mean."""
+    import asyncio
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    seen = {}
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        seen["client"], seen["scheme"] = scope["client"][0], scope["scheme"]
+
+    allowed = Settings(trusted_proxy=trusted).forwarded_allow_ips
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "client": (peer, 40000),
+        "headers": [(b"x-forwarded-for", b"203.0.113.9"), (b"x-forwarded-proto", b"https")],
+    }
+    asyncio.run(ProxyHeadersMiddleware(app, trusted_hosts=allowed)(scope, None, None))
+    assert (seen["client"], seen["scheme"]) == expected
 
 
 def test_login_page_delays_the_guessers_address_not_the_owners(app_env, with_accounts, monkeypatch):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ptlcd_data.settings import Settings
 from tests.helpers import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -52,6 +53,9 @@ def start_streamlit(
     The caller stops it with `stop_streamlit`. Shared by the browser tests and the benchmarks.
     """
     port = port or free_port()
+    env = {**os.environ, **env}
+    # As scripts/run.sh does: uvicorn believes X-Forwarded-* only from the declared proxy.
+    env["FORWARDED_ALLOW_IPS"] = Settings.from_env(env).forwarded_allow_ips
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -70,7 +74,7 @@ def start_streamlit(
             *args,
         ],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
