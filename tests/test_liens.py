@@ -5,7 +5,9 @@ as their porteur would (a dépôt, journaled under « lien de campagne (porteur 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -269,3 +271,29 @@ def test_a_scheduled_reminder_written_as_eml_carries_its_link(mini_db):
     token = LINK.search(draft.get_body(("plain",)).get_content())[1]  # type: ignore[index,union-attr]
     with store.connect(mini_db) as conn:
         assert _open(conn, token)[1].porteurs == ("MDE",)
+
+
+def test_eml_files_to_send_by_hand_carry_links_and_a_listing_mints_none(
+    mini_db, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("PTLCD_APP_URL", APP_URL)
+    monkeypatch.delenv("PTLCD_SMTP_HOST", raising=False)
+    db = str(mini_db)
+    assert main(["--db", db, "campaign", "remind", "1", "--dry-run"]) == 0
+    with store.connect(mini_db) as conn:
+        assert liens.links(conn).empty  # nothing leaves, nothing is minted
+    out = tmp_path / "eml"
+    assert main(["--db", db, "campaign", "remind", "1", "-o", str(out)]) == 0
+    draft = message_from_bytes((out / "MDE.eml").read_bytes(), policy=policy.default)
+    assert LINK.search(draft.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    settings = Settings(db_path=mini_db, app_url=APP_URL)
+    with store.connect(mini_db) as conn:
+        archive = zipfile.ZipFile(io.BytesIO(relances_envoi.eml_zip(conn, SYSTEM, 1, settings)))
+        zipped = message_from_bytes(archive.read("MDE.eml"), policy=policy.default)
+        assert LINK.search(zipped.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+        assert sorted(liens.links(conn)["porteur_code"]) == [
+            "AGGLO_EGALITE",
+            "AGGLO_EGALITE",
+            "MDE",
+            "MDE",
+        ]

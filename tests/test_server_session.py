@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.requests import Request
 
 from ptlcd_data import store
 from ptlcd_data.access import liens, sessions
@@ -24,6 +25,7 @@ from ptlcd_data.errors import PermissionDenied
 from ptlcd_data.settings import Settings
 from tests.helpers.browser import streamlit_server
 from tests.helpers.databases import Templates
+from web import session as web_session
 
 SOON = date.today() + timedelta(days=20)
 
@@ -199,3 +201,43 @@ def test_the_cookie_route_refuses_what_is_not_a_ticket_of_this_site(site, header
     assert re.search(r"[éè]|Requête|Ticket", answer.text)  # French
     # Only a POST is the route: a GET is Streamlit's page, which sets no cookie.
     assert "set-cookie" not in httpx.get(f"{url}/session/cookie").headers
+
+
+def _request(**headers: str) -> Request:
+    raw = [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "method": "POST", "path": "/", "headers": raw})
+
+
+@pytest.mark.parametrize(
+    ("headers", "trusted", "same"),
+    [
+        ({"origin": "http://127.0.0.1:8501", "host": "127.0.0.1:8501"}, False, True),
+        ({"origin": "https://ptlcd.example", "host": "ptlcd.example"}, False, True),
+        # nginx's `$host` drops the port: the host name is what counts.
+        ({"origin": "https://ptlcd.example:8443", "host": "ptlcd.example"}, False, True),
+        ({"origin": "https://evil.example", "host": "ptlcd.example"}, False, False),
+        ({"origin": "https://ptlcd.example.evil.example", "host": "ptlcd.example"}, False, False),
+        ({"origin": "null", "host": "ptlcd.example"}, False, False),
+        ({"host": "ptlcd.example"}, False, False),
+        (
+            {
+                "origin": "https://ptlcd.example",
+                "host": "app:8501",
+                "x_forwarded_host": "ptlcd.example",
+            },
+            True,
+            True,
+        ),
+        (
+            {
+                "origin": "https://ptlcd.example",
+                "host": "app:8501",
+                "x_forwarded_host": "ptlcd.example",
+            },
+            False,
+            False,
+        ),
+    ],
+)
+def test_same_origin_compares_the_host_the_browser_addressed(headers, trusted, same):
+    assert web_session.same_origin(_request(**headers), Settings(trusted_proxy=trusted)) is same

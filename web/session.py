@@ -84,15 +84,21 @@ def secure(request: Request, settings: Settings) -> bool:
     return settings.trusted_proxy and forwarded == "https"
 
 
-def same_origin(request: Request) -> bool:
-    """True when `Origin` names this very host (what the browser addressed, `Host`): a page of
-    another site cannot make a browser redeem a ticket, or log it out."""
-    origin = request.headers.get("origin")
-    host = request.headers.get("host")
-    if not origin or not host:
+def same_origin(request: Request, settings: Settings) -> bool:
+    """True when `Origin` names the host the browser addressed: a page of another site cannot
+    make a browser redeem a ticket, nor log it out.
+
+    Host names are compared, not ports: a reverse proxy often forwards `Host` without the port
+    (nginx's `$host`), and cookies are not kept apart by port anyway. Behind a trusted proxy,
+    `X-Forwarded-Host` names the host too.
+    """
+    origin = urlsplit(request.headers.get("origin") or "")
+    if origin.scheme not in ("http", "https") or not origin.hostname:
         return False
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
+    hosts = [request.headers.get("host") or ""]
+    if settings.trusted_proxy:
+        hosts.append((request.headers.get("x-forwarded-host") or "").split(",")[0].strip())
+    return any(h and urlsplit(f"//{h}").hostname == origin.hostname for h in hosts)
 
 
 def _set_cookie(
@@ -125,7 +131,8 @@ def _refused(text: str, status: int) -> PlainTextResponse:
 
 async def cookie(request: Request) -> Response:
     """`POST /session/cookie`: redeem a page's ticket; the answer sets or clears the cookie."""
-    if not same_origin(request):
+    settings = Settings.from_env()
+    if not same_origin(request, settings):
         return _refused("Requête refusée : elle ne vient pas d'une page de ce site.", 403)
     body = b""
     async for chunk in request.stream():
@@ -135,7 +142,6 @@ async def cookie(request: Request) -> Response:
     ticket = tickets.redeem(body.decode("ascii", "replace").strip())
     if ticket is None:
         return _refused("Ticket inconnu, déjà utilisé ou expiré : reconnectez-vous.", 403)
-    settings = Settings.from_env()
     response = Response(status_code=204, headers=PRIVATE)
     held = request.cookies.get(sessions.COOKIE_NAME)
     if ticket.action == tickets.OPEN:
