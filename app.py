@@ -52,6 +52,11 @@ def show_refusal(spec: navigation.PageSpec, user: User | None) -> None:
     """What a visitor sees at the address of a page their role cannot use."""
     st.title(spec.title, anchor=False)
     st.warning(navigation.refusal_text(spec, user))
+    if user is not None and user.lien is not None:  # a reply link: back to its one page
+        st.page_link(
+            "app_pages/mes_actions.py", label="Mes actions", icon=":material/assignment_ind:"
+        )
+        return
     # After the login, Connexion opens this page again (the « retour » parameter).
     st.page_link(
         "app_pages/connexion.py",
@@ -100,7 +105,10 @@ def run_page() -> None:
     # The app's name above the sidebar's fields, in bold: a heading here came before the page's h1.
     st.sidebar.markdown(f"**{document.APP_NAME}**")
     st.sidebar.caption(
-        f"Connecté(e) : {widgets.escape_md(user.nom)} ({user.role})" if user else "Lecture publique"
+        "Lecture publique"
+        if user is None
+        else f"Connecté(e) : {widgets.escape_md(user.nom)}"
+        + ("" if user.lien else f" ({user.role})")  # a link's name says its porteur
     )
     widgets.observation_date_input()
     widgets.demo_banner(data.query(demo.has_demo))

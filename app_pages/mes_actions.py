@@ -14,7 +14,7 @@ from ptlcd_data.suivi import porteur_actions
 from ui import data, decision, depots, mes_actions, releve, session, widgets
 from ui import pieces as ui_pieces
 
-user = session.page_requires("porteur")
+user = session.page_requires("porteur", link_ok=True)  # the one page of a reply link
 assert user is not None  # the page is never open to anonymous visitors
 
 FLASH_KEY = "_mes_actions_flash"
@@ -29,6 +29,7 @@ st.caption(
     f"statut, leur avancement et leurs valeurs. État affiché au {formats.day(as_of)} (date "
     "d'observation) ; ce que vous enregistrez prend effet à la date d'effet choisie."
 )
+mes_actions.link_banner(user)
 if flash := st.session_state.pop(FLASH_KEY, None):
     st.success(flash)
 depots.flash()

@@ -95,6 +95,15 @@ class Settings:
             "rechargement de la page jusque-là, ou jusqu'à la déconnexion.",
         },
     )
+    lien_jours: int = field(
+        default=30,
+        metadata={
+            "env": "PTLCD_LIEN_JOURS",
+            "help": "Jours pendant lesquels le lien personnel d'une relance (/r/…, pour répondre "
+            "sans compte) reste valable après l'échéance de la campagne ; il est révoqué dès "
+            "la clôture de la campagne. Les liens demandent PTLCD_APP_URL.",
+        },
+    )
     accessibility_contact: str = field(
         default="",
         metadata={

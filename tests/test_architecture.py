@@ -137,6 +137,8 @@ def test_no_pages_folder_beside_app_py():
 
 
 def test_every_page_file_is_listed_and_guarded():
+    """Each page checks its role itself; only the reply link's page lets a link's session in."""
+    from ui.navigation import LINK_PAGE
     from ui.navigation import PAGES as SPECS
 
     files = {p.name for p in PAGES}
@@ -144,7 +146,12 @@ def test_every_page_file_is_listed_and_guarded():
     for spec in SPECS:
         text = (ROOT / spec.path).read_text(encoding="utf-8")
         if spec.role != "anonyme":
-            assert f'session.page_requires("{spec.role}")' in text, spec.path
+            guard = f'session.page_requires("{spec.role}"'
+            if spec.url_path == LINK_PAGE:
+                guard += ", link_ok=True)"
+            else:
+                guard += ")"
+            assert guard in text, spec.path
 
 
 def test_test_modules_never_import_one_another():

@@ -1,8 +1,10 @@
 """Logins that last (a signed session cookie) and refused addresses, with AppTest.
 
 AppTest cannot send cookies (st.context.cookies comes from a browser's request): a reload is a
-new AppTest whose cookie is given to `ui.session` as a browser would send it. The cookie's
-writing itself, by the page's script, is tested in Chromium (tests/browser/test_browser_session.py).
+new AppTest whose cookie is given to `ui.session` as a browser would send it. What the page asks
+of the cookie is read from its script: a ticket, redeemed here as the server's route would
+(`tickets.redeem`); the route's answer itself (Set-Cookie, HttpOnly) is tested against the real
+server (tests/test_server_session.py) and in Chromium (tests/browser/test_browser_session.py).
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
-from ptlcd_data.access import accounts, sessions
+from ptlcd_data.access import accounts, sessions, tickets
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.settings import Settings
 from tests.helpers.apptest import PASSWORD, add_account, app, assert_clean
 from ui import session
 
-COOKIE = re.compile(
-    r'document\.cookie = "ptlcd_session=([^;]*); Max-Age=(\d+); Path=/; SameSite=Strict"'
+SCRIPT = re.compile(
+    r'<script id="ptlcd-cookie">fetch\("/session/cookie", \{method: "POST", '
+    r'credentials: "same-origin", headers: \{"Content-Type": "text/plain"\}, '
+    r'body: "([A-Za-z0-9_-]{43})"\}\);</script>'
 )
 
 
@@ -35,11 +39,20 @@ def _caption(at: AppTest) -> str:
 
 
 def _cookie_written(at: AppTest) -> tuple[str, int] | None:
-    """The (value, max-age) the page's script writes into the session cookie, if any."""
+    """What the page's script asks of the session cookie, if anything, as the server's route
+    would do it: (token, max-age) to set, ("", 0) to clear."""
     for block in at.get("html"):
-        found = COOKIE.search(block.proto.body)
+        found = SCRIPT.search(block.proto.body)
         if found:
-            return found[1], int(found[2])
+            assert "ptlcd_session" not in block.proto.body  # never the cookie nor its token
+            ticket = tickets.redeem(found[1])
+            assert ticket is not None, "a ticket the server knows, once"
+            assert tickets.redeem(found[1]) is None
+            if ticket.action == tickets.OPEN:
+                assert ticket.token is not None
+                assert ticket.token not in block.proto.body
+                return ticket.token, ticket.max_age
+            return "", 0
     return None
 
 

@@ -11,13 +11,14 @@ from datetime import date
 import streamlit as st
 
 from ptlcd_data import formats
+from ptlcd_data.access import liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.depots import drafts, forms
 from ptlcd_data.depots import records as depot_records
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.indicateurs.rules import year_range
 from ptlcd_data.plan import porteurs, queries
-from ui import data, decision, widgets
+from ui import data, decision, session, widgets
 
 PORTEUR_KEY = "mes_actions_porteur"
 DRAWN_KEY = "_mes_actions_drawn"  # the actions whose forms the last run drew
@@ -29,7 +30,8 @@ def porteur_codes(user: User) -> tuple[str, ...]:
     labels = data.query(porteurs.porteur_labels)
     if user.is_porteur:
         names = ", ".join(labels.get(c, c) for c in user.porteurs)
-        st.caption(widgets.escape_md(f"Porteur(s) de ce compte : {names or 'aucun'}."))
+        whose = "de ce lien" if user.lien else "de ce compte"
+        st.caption(widgets.escape_md(f"Porteur(s) {whose} : {names or 'aucun'}."))
         return user.porteurs
     if not labels:
         return ()
@@ -41,6 +43,21 @@ def porteur_codes(user: User) -> tuple[str, ...]:
         help="Vous voyez ce que voit ce porteur ; vos enregistrements se font avec votre rôle.",
     )
     return (str(chosen),) if chosen else ()
+
+
+def link_banner(user: User) -> None:
+    """For a session opened by a reply link: its campaign, until when it works, and a button
+    that ends it on this device (the cookie is cleared, the link itself stays valid)."""
+    if user.lien is None:
+        return
+    st.info(widgets.escape_md(data.query(liens.describe, user.lien)), icon=":material/link:")
+    if st.button(
+        "Fermer la session de ce lien",
+        key="mes_lien_fermer",
+        icon=":material/logout:",
+        help="Sur un ordinateur partagé : le lien reçu par courriel rouvre la page ensuite.",
+    ):
+        session.log_out()
 
 
 def value_form(

@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from ptlcd_data.access.auth import ROLE_LABELS, User
 
 ANONYMOUS = "anonyme"
+# The one page a campaign's reply link opens (web/session.py redirects there).
+LINK_PAGE = "mes-actions"
+LINK_REFUSAL = (
+    "Ce lien de campagne n'ouvre que la page « Mes actions » de son porteur, rien d'autre. "
+    "Pour consulter le reste du tableau de bord, fermez la session du lien (bouton en haut de "
+    "« Mes actions ») puis connectez-vous avec un compte, ou consultez-le sans connexion."
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ PAGES: list[PageSpec] = [
 
 
 def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> bool:
+    if user is not None and user.lien is not None:  # a reply link: « Mes actions » alone
+        return spec.url_path == LINK_PAGE
     if spec.role == ANONYMOUS:
         return True
     if user is None:
@@ -71,6 +80,8 @@ def page_for(key: str | None) -> PageSpec | None:
 def refusal_text(spec: PageSpec, user: User | None) -> str:
     """Why this visitor cannot open this page, in French, and what to do (log in)."""
     role = ROLE_LABELS.get(spec.role, spec.role)
+    if user is not None and user.lien is not None:
+        return LINK_REFUSAL
     if user is None and spec.role == "lecture":
         return (
             "La consultation de ce tableau de bord est réservée aux personnes connectées. "

@@ -6,14 +6,24 @@ looked up again each time (an account removed or downgraded by an admin loses it
 and every writing function of the data layer checks it at the moment of writing.
 
 A local login is a signed session token (`ptlcd_data/access/sessions.py`), kept in this tab's
-session state and in a cookie, so that a reload keeps it for PTLCD_SESSION_HOURS. Streamlit
-(1.67) reads cookies (`st.context.cookies`, those sent when the tab connected) but cannot set
-one: a tiny script sets it in the page (`st.html` with JavaScript, written once after a login
-or a log-out, see `write_cookie`). HttpOnly is impossible from a script; the cookie is
-SameSite=Strict, Path=/, with Max-Age the session's lifetime, and Secure over https. Every
-call checks the token against the server: a log-out deletes the session there, so the cookie,
-or any copy of it, is refused from then on, like a forged, altered or expired one (the visitor
-is then anonymous and the browser's cookie is deleted).
+session state and in an HttpOnly cookie, so that a reload keeps it for PTLCD_SESSION_HOURS.
+Streamlit reads the cookies the browser sent when the tab connected (`st.context.cookies`, on
+the server: the websocket's handshake carries HttpOnly cookies too) but cannot set one, and no
+script of the page can read or write an HttpOnly cookie. So the server sets it: after a login, a
+log-out or a refused cookie, the page registers what the cookie must become and gets a ticket
+(`ptlcd_data/access/tickets.py`: single use, 60 s, in this process's memory), then a tiny script
+(`cookie_script`, written once from app.py by `write_cookie`) POSTs the ticket to
+`/session/cookie` (web/session.py), whose response sets the cookie `HttpOnly; SameSite=Strict;
+Path=/` with Max-Age the session's lifetime (Secure behind https), or clears it. Only the
+ticket's alphabet ever goes into the script, never the token. Every call checks the token
+against the server: a log-out deletes the session there, so the cookie, or any copy of it, is
+refused from then on, like a forged, altered or expired one (the visitor is then anonymous and
+the server clears the browser's cookie).
+
+A campaign's reply link (`/r/TOKEN`, web/session.py) opens a session of the same kind, bound to
+the link: its user (`User.lien`) sees « Mes actions » alone (`navigation.allowed`), and is
+refused as soon as the link is revoked, expired or its campaign closed. It is honoured with
+OpenID Connect too: a porteur with a link holds no account of the city.
 """
 
 from __future__ import annotations
@@ -22,13 +32,13 @@ from typing import NoReturn
 
 import streamlit as st
 
-from ptlcd_data.access import accounts, roles_config, sessions
+from ptlcd_data.access import accounts, roles_config, sessions, tickets
 from ptlcd_data.access.auth import User
-from ui import data
+from ui import data, navigation
 
 TOKEN_KEY = "ptlcd_session_token"  # this tab's session token
 REFUSED_KEY = "ptlcd_session_refused"  # the last token refused: not checked again in this tab
-COOKIE_KEY = "ptlcd_session_cookie"  # a cookie to write (token, max-age), or to delete (None)
+COOKIE_KEY = "ptlcd_session_cookie"  # what the cookie must become: (tickets action, token, max-age)
 CHECKED_KEY = "ptlcd_session_checked"  # (token, revision, user) of the last check in the base
 COOKIE_SCRIPT_ID = "ptlcd-cookie"
 
@@ -65,7 +75,7 @@ def _checked(token: str) -> User | None:
     if user is None:
         st.session_state.pop(CHECKED_KEY, None)
         st.session_state[REFUSED_KEY] = token
-        st.session_state[COOKIE_KEY] = None
+        st.session_state[COOKIE_KEY] = (tickets.FORGET, token, 0)
     else:
         st.session_state[CHECKED_KEY] = (token, data.revision(), user)
     return user
@@ -111,7 +121,8 @@ def current_user() -> User | None:
     if oidc_configured():
         identity = oidc_identity()
         if identity is None:
-            return None
+            link = _local_user()  # a reply link's session: no account of the city needed
+            return link if link is not None and link.lien is not None else None
         email, name = identity
         if st.user.get("email_verified") is False:
             return None  # an address the provider did not verify could belong to anyone
@@ -143,14 +154,14 @@ def log_in(user: User) -> None:
     settings = data.settings()
     token = data.write(sessions.open_session, user, _secret(), settings.session_hours)
     st.session_state[TOKEN_KEY] = token.value
-    st.session_state[COOKIE_KEY] = (token.value, token.max_age)
+    st.session_state[COOKIE_KEY] = (tickets.OPEN, token.value, token.max_age)
 
 
 def log_out() -> NoReturn:
     """End the login and redraw the page; with OpenID Connect, leave it to `st.logout()`.
 
     A local session is deleted on the server (the cookie, and any copy of it, is refused from
-    now on), then the browser's cookie is deleted too.
+    now on), then the server clears the browser's cookie (`write_cookie`).
 
     `st.logout()` sends the browser to /auth/logout (identity cookie removed, then the
     provider's end-of-session page, then home). No rerun after it: a rerun redraws the page and
@@ -160,7 +171,7 @@ def log_out() -> NoReturn:
     st.session_state.pop(CHECKED_KEY, None)
     for token in {st.session_state.pop(TOKEN_KEY, None), _cookie_token()} - {None}:
         data.write(sessions.close_session, token)
-    st.session_state[COOKIE_KEY] = None
+    st.session_state[COOKIE_KEY] = (tickets.CLOSE, None, 0)
     if oidc_configured() and st.user.get("is_logged_in") is True:
         st.logout()
         st.stop()
@@ -172,13 +183,17 @@ def can(role: str) -> bool:
     return user is not None and user.can(role)
 
 
-def page_requires(role: str) -> User | None:
+def page_requires(role: str, *, link_ok: bool = False) -> User | None:
     """First line of every page: stop here unless the visitor may use it.
 
     The navigation already hides pages a role may not use; this guard is the second lock, in the
-    page itself, should a page ever be run without app.py's navigation.
+    page itself, should a page ever be run without app.py's navigation. A reply link's session
+    passes only where `link_ok` (« Mes actions »).
     """
     user = current_user()
+    if user is not None and user.lien is not None and not link_ok:
+        st.warning(navigation.LINK_REFUSAL)
+        st.stop()
     if role == "lecture" and user is None and not data.settings().read_requires_login:
         return None
     if user is None or not user.can(role):
@@ -190,29 +205,29 @@ def page_requires(role: str) -> User | None:
     return user
 
 
-def cookie_script(token: str | None, max_age: int) -> str:
-    """The script that sets the session cookie (or deletes it, for None) in this page.
+def cookie_script(ticket: str) -> str:
+    """The script that hands `ticket` to the server, whose answer sets or clears the cookie.
 
-    The token is checked to be of the token's own alphabet before it goes into the script: no
-    other text ever does.
+    The ticket is checked to be of the ticket's own alphabet before it goes into the script: no
+    other text ever does (never the token). `/session/cookie` is at the root, as the server's
+    routes are (serve.py), whatever Streamlit's base path.
     """
-    value = token or ""
-    if value and not sessions.is_token_shaped(value):
-        raise ValueError("jeton de session mal formé")
-    age = max_age if token else 0
+    if not tickets.is_ticket_shaped(ticket):
+        raise ValueError("ticket mal formé")
     return (
         f'<script id="{COOKIE_SCRIPT_ID}">'
-        f'document.cookie = "{sessions.COOKIE_NAME}={value}; Max-Age={age}; Path=/; '
-        'SameSite=Strict" + (window.location.protocol === "https:" ? "; Secure" : "");'
+        f'fetch("{tickets.ROUTE}", {{method: "POST", credentials: "same-origin", '
+        f'headers: {{"Content-Type": "text/plain"}}, body: "{ticket}"}});'
         "</script>"
     )
 
 
 def write_cookie() -> None:
-    """Write (or delete) the browser's session cookie when a login or log-out asked for it:
-    once, from app.py, in the run after it."""
+    """Have the server set (or clear) the browser's session cookie when a login, a log-out or a
+    refused cookie asked for it: once, from app.py, in the run after it. The ticket is issued
+    now, when its script is sent, so its 60 seconds start when the page gets it."""
     if COOKIE_KEY not in st.session_state:
         return
-    pending = st.session_state.pop(COOKIE_KEY)
-    token, max_age = pending if pending else (None, 0)
-    st.sidebar.html(cookie_script(token, max_age), unsafe_allow_javascript=True)
+    action, token, max_age = st.session_state.pop(COOKIE_KEY)
+    ticket = tickets.issue(action, token, max_age)
+    st.sidebar.html(cookie_script(ticket), unsafe_allow_javascript=True)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from web import health
+from ptlcd_data.access import tickets
+from web import health, session
 
 ROUTES: list[BaseRoute] = [
     Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
+    Route(tickets.ROUTE, session.cookie, methods=["POST"]),
+    Route("/r/{token}", session.reply_link, methods=["GET"]),
 ]
 MIDDLEWARE: list[Middleware] = []

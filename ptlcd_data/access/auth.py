@@ -23,6 +23,15 @@ ROLE_LABELS = {
 
 
 @dataclass(frozen=True)
+class ReplyLink:
+    """What a campaign's reply link (`access.liens`) grants the session it opened: its porteur's
+    « Mes actions » for that campaign, and nothing else."""
+
+    id: int  # the link's row (lien_campagne)
+    campagne_id: int
+
+
+@dataclass(frozen=True)
 class User:
     login: str
     nom: str
@@ -32,6 +41,8 @@ class User:
     rights: str | None = None
     # The porteur codes a `porteur` account speaks for (empty for every other role).
     porteurs: tuple[str, ...] = ()
+    # Set for a session opened by a campaign's reply link (a porteur without an account).
+    lien: ReplyLink | None = None
 
     @property
     def is_porteur(self) -> bool:

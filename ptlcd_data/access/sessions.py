@@ -1,15 +1,18 @@
 """Local logins that last: signed, expiring session tokens, revoked on the server at log-out.
 
 A token is `ID.EXPIRES.SIGNATURE`: a random id (256 bits), its expiry (Unix seconds) and an
-HMAC-SHA256 of both with the secret key. The app keeps it in a cookie, so a reload keeps the
-login for PTLCD_SESSION_HOURS. A token is accepted only when all of these hold:
+HMAC-SHA256 of both with the secret key. The server keeps it in an HttpOnly cookie (set by its
+own routes, web/session.py), so a reload keeps the login for PTLCD_SESSION_HOURS. A token is
+accepted only when all of these hold:
 
 - its signature is right (a forged or altered token is refused before any query);
 - it has not expired (the expiry is signed, and checked again against the server's row);
 - the server still has its session row (`session_connexion`, keyed by the SHA-256 of the id):
   logging out deletes the row, so a copied cookie stops working at once;
 - its account still exists: the user's name and role are read from the account at every call,
-  so an account removed or downgraded loses its rights at once.
+  so an account removed or downgraded loses its rights at once;
+- for a session opened by a campaign's reply link (`open_link_session`), the link is still
+  valid (`liens`): revoking it, or closing its campaign, ends the session at once.
 
 The secret is PTLCD_SECRET_KEY (32 characters at least). Unset, a random secret is generated
 once and kept in a file beside the database (`ptlcd-session.key`, readable by its owner only,
@@ -32,6 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from ptlcd_data import formats
+from ptlcd_data.access import liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
@@ -157,44 +161,80 @@ def signed_and_unexpired(token: str, secret: bytes, now: datetime | None = None)
 
 
 def open_session(
-    conn: Connection, user: User, secret: bytes, hours: int, now: datetime | None = None
+    conn: Connection,
+    user: User,
+    secret: bytes,
+    hours: int,
+    now: datetime | None = None,
 ) -> Token:
     """A new session for `user` (just authenticated), lasting `lifetime(hours)`."""
     now = (now or datetime.now()).replace(microsecond=0)
-    duration = lifetime(hours)
-    expires = now + duration
+    with transaction(conn):
+        return _insert(conn, user, secret, now, now + lifetime(hours))
+
+
+def open_link_session(
+    conn: Connection, link_token: str, secret: bytes, hours: int, now: datetime | None = None
+) -> tuple[Token, User]:
+    """A session opened by a campaign's reply link (`liens`): its porteur's « Mes actions »,
+    lasting `lifetime(hours)` but never beyond the link's expiry. LinkRefused (French, `gone`
+    for a link that existed) when the link is unknown, revoked, expired or its campaign closed:
+    nothing is opened then."""
+    now = (now or datetime.now()).replace(microsecond=0)
+    with transaction(conn):
+        link = liens.find(conn, link_token, now)
+        liens.record_opening(conn, link.id, now)
+        user = liens.user_of(link.id, link.campagne_id, link.porteur_code)
+        token = _insert(conn, user, secret, now, min(now + lifetime(hours), link.expire_le))
+    return token, user
+
+
+def _insert(conn: Connection, user: User, secret: bytes, now: datetime, expires: datetime) -> Token:
+    """Inside a transaction: the session's row, and its token."""
+    expires = expires.replace(microsecond=0)
     token_id = secrets.token_urlsafe(32)
     stamp = int(expires.timestamp())
-    with transaction(conn):
-        # Forget what no longer counts: the table holds live sessions only.
-        conn.execute("DELETE FROM session_connexion WHERE expire_le <= ?", [now])
-        conn.execute(
-            "INSERT INTO session_connexion VALUES (?, ?, ?, ?)",
-            [_fingerprint(token_id), user.login, now, expires],
-        )
+    # Forget what no longer counts: the table holds live sessions only.
+    conn.execute("DELETE FROM session_connexion WHERE expire_le <= ?", [now])
+    conn.execute(
+        "INSERT INTO session_connexion (empreinte, login, cree_le, expire_le, lien_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [_fingerprint(token_id), user.login, now, expires, user.lien.id if user.lien else None],
+    )
     value = f"{token_id}.{stamp}.{_signature(secret, token_id, stamp)}"
-    return Token(value, expires, int(duration.total_seconds()))
+    return Token(value, expires, int((expires - now).total_seconds()))
 
 
 def session_user(
     conn: Connection, token: str, secret: bytes, now: datetime | None = None
 ) -> User | None:
-    """The user of a live session, with the name and role of their account now; None for a
-    forged, altered, expired or revoked token, or an account that no longer exists."""
+    """The user of a live session, with the name and role of their account now (or, for a
+    session opened by a reply link, that link's porteur while the link is valid); None for a
+    forged, altered, expired or revoked token, an account that no longer exists, or a link no
+    longer valid."""
     now = now or datetime.now()
     token_id = _signed_id(token, secret, now)
     if token_id is None:
         return None
     row = one_row(
         conn,
-        "SELECT k.login, k.nom, k.role, "
-        "       (SELECT list(cp.porteur_code ORDER BY cp.porteur_code) FROM compte_porteur cp "
-        "        WHERE cp.login = k.login) "
-        "FROM session_connexion s "
-        "JOIN compte k ON k.login = s.login WHERE s.empreinte = ? AND s.expire_le > ?",
-        [_fingerprint(token_id), now],
+        f"""
+        SELECT k.login, k.nom, k.role,
+               (SELECT list(cp.porteur_code ORDER BY cp.porteur_code) FROM compte_porteur cp
+                WHERE cp.login = k.login),
+               l.id, l.campagne_id, l.porteur_code, ({liens.LIVE_SQL})
+        FROM session_connexion s
+        LEFT JOIN compte k ON k.login = s.login AND s.lien_id IS NULL
+        LEFT JOIN lien_campagne l ON l.id = s.lien_id
+        WHERE s.empreinte = ? AND s.expire_le > ?
+        """,  # noqa: S608 - fixed fragments; values are bound
+        [now, _fingerprint(token_id), now],
     )
     if row is None:
+        return None
+    if row[4] is not None:
+        return liens.user_of(int(row[4]), int(row[5]), str(row[6])) if row[7] else None
+    if row[0] is None:
         return None
     return User(str(row[0]), str(row[1]), str(row[2]), porteurs=tuple(row[3] or ()))
 

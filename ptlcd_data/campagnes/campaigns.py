@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ptlcd_data import dates, formats, store
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import etapes
 from ptlcd_data.errors import InputError
@@ -165,7 +165,8 @@ def open_campaign(
 
 
 def close_campaign(conn: Connection, user: User | None, campaign_id: int) -> Campaign:
-    """Close an open campaign (admin): its workbooks are refused from then on."""
+    """Close an open campaign (admin): its workbooks are refused from then on, and its reply
+    links (`access.liens`) revoked, with every session they opened."""
     auth.require(user, "admin")
     assert user is not None
     with store.transaction(conn):
@@ -176,13 +177,14 @@ def close_campaign(conn: Connection, user: User | None, campaign_id: int) -> Cam
             "UPDATE campagne SET close_le = current_localtimestamp(), close_par = ? WHERE id = ?",
             [user.login, campaign_id],
         )
+        revoked = liens.revoke_campaign(conn, user, campaign_id)
         journal.log(
             conn,
             user,
             "campagne",
             f"campagne {campaign_id}",
             {"etat": "ouverte"},
-            {"etat": "close"},
+            {"etat": "close", "liens_revoques": revoked} if revoked else {"etat": "close"},
         )
     return get(conn, campaign_id)
 

@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Generator
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Literal
 
 from ptlcd_data import formats
+from ptlcd_data.access import liens
 from ptlcd_data.campagnes.smtp_watch import Limits, Watchdog, WatchedSMTP, WatchedSMTPSsl
 from ptlcd_data.errors import InputError, SmtpError
 from ptlcd_data.settings import Settings
@@ -73,6 +74,10 @@ class Relance:
     indicateurs: list[tuple[str, str]]  # missing indicators: (code, wording)
     piece_jointe: tuple[str, bytes] | None  # ("CODE.xlsx", workbook bytes)
     comment_repondre: str  # how to reply, French (see `reply_instructions`)
+    # The porteur's personal reply link (PTLCD_APP_URL/r/TOKEN, `relances_envoi.with_links`) and
+    # the moment it stops working; None: no link in this reminder.
+    lien: str | None = None
+    lien_expire: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ def body(relance: Relance) -> str:
             f"Le classeur joint ({relance.piece_jointe[0]}) est pré-rempli avec vos actions, "
             "vos indicateurs et leurs valeurs actuelles.",
         ]
+    if relance.lien is not None:
+        lines += ["", *liens.mail_lines(relance.lien, relance.lien_expire)]
     lines += ["", "Comment répondre :", relance.comment_repondre.strip()]
     lines += ["", "Merci de votre contribution,", "L'équipe du PTLCD", ""]
     return "\n".join(lines)

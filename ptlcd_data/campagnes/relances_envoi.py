@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth
+from ptlcd_data.access import auth, liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import campaigns, completion, mail, relances, workbooks
 from ptlcd_data.errors import InputError, PtlcdError
@@ -196,6 +196,37 @@ def due_step(
     return todo
 
 
+def with_links(
+    conn: Connection,
+    settings: Settings,
+    user: User | None,
+    campaign_id: int,
+    found: list[mail.Relance],
+) -> list[mail.Relance]:
+    """`found`, each reminder that has an address carrying a new personal link of its porteur
+    (PTLCD_APP_URL/r/TOKEN: `access.liens.mint`, admin, journaled, one short transaction).
+
+    A link is minted for each reminder about to leave, never for a listing: only its hash is
+    stored, so the token exists nowhere but in that message. Several links of one porteur may
+    be valid at once (one per reminder), each until the deadline plus PTLCD_LIEN_JOURS.
+    Without PTLCD_APP_URL no link is minted: an e-mail needs the app's public address, which
+    the server cannot guess (behind a reverse proxy, its own address is not the public one).
+    """
+    base = settings.app_url.strip().rstrip("/")
+    codes = [r.porteur_code for r in found if (r.email or "").strip()]
+    if not base or not codes:
+        return found
+    minted = liens.mint(conn, user, campaign_id, codes, days=settings.lien_jours)
+    return [
+        replace(
+            r, lien=f"{base}/r/{minted[r.porteur_code][0]}", lien_expire=minted[r.porteur_code][1]
+        )
+        if r.porteur_code in minted
+        else r
+        for r in found
+    ]
+
+
 def attached(
     conn: Connection, campaign_id: int, found: list[mail.Relance], codes: set[str]
 ) -> list[mail.Relance]:
@@ -239,9 +270,8 @@ def send(
         if not mail.smtp_configured(settings):
             return Sent(mail.eml_envois(prepare(conn, campaign_id, settings), settings), "")
         todo = due(conn, campaign_id, settings, renvoyer=renvoyer)
-    return Sent(
-        _send_each(settings, user, campaign_id, todo.relances, None, progress), todo.deja_text()
-    )
+        leaving = with_links(conn, settings, user, campaign_id, todo.relances)
+    return Sent(_send_each(settings, user, campaign_id, leaving, None, progress), todo.deja_text())
 
 
 def send_step(
@@ -260,6 +290,8 @@ def send_step(
     the step is settled, staff send the files. Raises SmtpError when the server cannot be
     reached (nothing sent, nothing recorded)."""
     auth.require(user, "admin")
+    with store.connect(settings.db_path) as conn:  # closed before the server is contacted
+        todo = with_links(conn, settings, user, campaign_id, todo)
     if mail.smtp_configured(settings):
         return _send_each(settings, user, campaign_id, todo, etape, progress)
     envois: list[mail.Envoi] = []
@@ -365,7 +397,8 @@ def resend_choices(conn: Connection, campaign_id: int) -> dict[str, str]:
 def eml_zip(conn: Connection, user: User | None, campaign_id: int, settings: Settings) -> bytes:
     """Every reminder as a .eml file in one zip (admin), to send by hand when no server is set."""
     auth.require(user, "admin")
-    return mail.eml_zip(prepare(conn, campaign_id, settings), settings)
+    found = with_links(conn, settings, user, campaign_id, prepare(conn, campaign_id, settings))
+    return mail.eml_zip(found, settings)
 
 
 def listing(

@@ -4,10 +4,12 @@ reminders by e-mail."""
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ptlcd_data import exports
+from ptlcd_data import exports, formats
+from ptlcd_data.access import liens
 from ptlcd_data.build import open_store
 from ptlcd_data.campagnes import (
     campaigns,
@@ -21,7 +23,9 @@ from ptlcd_data.campagnes import (
 from ptlcd_data.cli.common import cli_user, parse_date
 from ptlcd_data.courriels import imap, intake
 from ptlcd_data.errors import InputError
+from ptlcd_data.plan import porteurs as plan_porteurs
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import Connection
 from ptlcd_data.veille import run as veille_run
 
 if TYPE_CHECKING:
@@ -35,6 +39,8 @@ def cmd_campaign(args: argparse.Namespace, settings: Settings) -> int:
         return _fetch_replies(args, settings)
     conn = open_store(settings)
     try:
+        if args.action == "links":
+            return _links(conn, args)
         if args.action == "open":
             c = campaigns.open_campaign(
                 conn, cli_user(conn), args.name, args.deadline, args.year, relances=args.relances
@@ -86,6 +92,8 @@ def _remind(args: argparse.Namespace, settings: Settings) -> int:
             todo = relances_envoi.due(conn, args.id, settings, renvoyer=args.renvoyer, attach=False)
         else:  # .eml files for every reminder: nothing ever left through a server
             found = relances_envoi.prepare(conn, args.id, settings, attach=args.output is not None)
+            if args.output is not None and not args.dry_run:  # files to send: with their links
+                found = relances_envoi.with_links(conn, settings, user, args.id, found)
             todo = relances_envoi.Due(found, {})
     finally:
         conn.close()
@@ -140,6 +148,30 @@ def _fetch_replies(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def _links(conn: Connection, args: argparse.Namespace) -> int:
+    """`campaign links list [ID]`, `campaign links revoke CODE`."""
+    if args.links_action == "revoke":
+        plan_porteurs.check_codes(conn, [args.code])
+        count = liens.revoke_porteur(conn, cli_user(conn), args.code)
+        print(
+            f"{count} lien(s) révoqué(s) pour le porteur {args.code} : ils n'ouvrent plus rien."
+            if count
+            else f"Aucun lien valable pour le porteur {args.code} : rien à révoquer."
+        )
+        return 0
+    found = liens.links(conn, args.id)
+    for r in found.itertuples(index=False):
+        print(
+            f"{r.id}	campagne {r.campagne_id}	{r.porteur_code}	créé le {formats.day(r.cree_le)}"
+            f"	jusqu'au {formats.day(r.expire_le - timedelta(seconds=1))}	{r.etat}	"
+            f"{formats.count(int(r.ouvertures), 'ouverture')}"
+        )
+    print(
+        f"{len(found)} lien(s) ; les liens eux-mêmes ne sont pas conservés, seule leur empreinte."
+    )
+    return 0
+
+
 def _print_envoi(envoi: mail.Envoi) -> None:
     """One line per reminder, printed as soon as it is recorded (a long run shows its progress,
     and an interrupted one what left)."""
@@ -158,7 +190,7 @@ def add_campaign(sub: SubParsers) -> None:
     p = sub.add_parser(
         "campaign",
         help="campagnes de suivi : open, relances, close, list, workbooks, status, remind, "
-        "fetch-replies",
+        "links, fetch-replies",
     )
     acts = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = acts.add_parser("open", help="ouvrir une campagne (affiche son numéro)")
@@ -196,6 +228,12 @@ def add_campaign(sub: SubParsers) -> None:
         metavar="CODE",
         help="relancer à nouveau ce porteur, déjà relancé pour cette campagne (répétable)",
     )
+    a = acts.add_parser("links", help="liens personnels des relances (répondre sans compte)")
+    links = a.add_subparsers(dest="links_action", required=True, metavar="ACTION")
+    b = links.add_parser("list", help="les liens créés, leur état et leurs ouvertures")
+    b.add_argument("id", type=int, nargs="?", metavar="ID", help="numéro de la campagne")
+    b = links.add_parser("revoke", help="révoquer tous les liens valables d'un porteur")
+    b.add_argument("code", metavar="CODE", help="code du porteur")
     a = acts.add_parser(
         "fetch-replies",
         help="relever la boîte aux lettres : chaque classeur de campagne reçu devient un dépôt à "

@@ -177,9 +177,11 @@ def _missing(value: Any) -> bool:
 
 def porteur_depots(conn: Connection, user: auth.User, codes: tuple[str, ...]) -> pd.DataFrame:
     """A porteur's dépôts, newest first, as « Mes actions » lists them: id, depose_le (French),
-    etat (French), lignes, fichier, motif, origine."""
+    etat (French), lignes, fichier, motif, origine. A reply link's session sees only those of
+    its campaign."""
     allowed = visible_codes(user)
     codes = tuple(c for c in codes if allowed is None or c in allowed)
+    campaign = user.lien.campagne_id if user.lien else None
     if not codes:
         return pd.DataFrame(
             columns=["id", "depose_le", "etat", "lignes", "fichier", "motif", "origine"]
@@ -187,8 +189,8 @@ def porteur_depots(conn: Connection, user: auth.User, codes: tuple[str, ...]) ->
     frame = conn.execute(
         "SELECT id, depose_le, etat, nb_lignes AS lignes, fichier, motif, origine FROM depot "
         "WHERE etat <> 'brouillon' AND list_contains(?, porteur_code) "
-        "ORDER BY depose_le DESC, id DESC",
-        [list(codes)],
+        "AND (CAST(? AS BIGINT) IS NULL OR campagne_id = ?) ORDER BY depose_le DESC, id DESC",
+        [list(codes), campaign, campaign],
     ).df()
     return frame.assign(
         depose_le=[formats.timestamp(_when(v)) for v in frame["depose_le"]],

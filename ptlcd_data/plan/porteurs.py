@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ptlcd_data import dates, store
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.access.scope import Scope
 from ptlcd_data.errors import InputError
@@ -179,9 +179,12 @@ def indicateurs_of(conn: Connection, codes: tuple[str, ...]) -> list[str]:
 
 def scope_of(conn: Connection, user: User | None) -> Scope | None:
     """The scope of a porteur account, read from the plan now; None for every other user (no
-    limit beyond the role). What a write open to porteurs hands to `access.scope`'s checks."""
+    limit beyond the role). What a write open to porteurs hands to `access.scope`'s checks.
+    A reply link's session is refused here (PermissionDenied) once its link is no longer valid."""
     if user is None or not user.is_porteur:
         return None
+    if user.lien is not None:  # a reply link writes only while it is valid
+        liens.check_live(conn, user.lien)
     return porteurs_scope(conn, user.porteurs)
 
 

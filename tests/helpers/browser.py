@@ -150,14 +150,27 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 def log_in(page, url: str, login: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    """Log in with a local account on the Connexion page (kept across reloads by a cookie)."""
+    """Log in with a local account on the Connexion page, and wait until the server has set
+    the session cookie (`/session/cookie` answered): a reload keeps the login from then on."""
     page.goto(f"{url}/connexion")
     wait_for_app(page)
     page.get_by_label("Identifiant").fill(login)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_text("Connecté(e)").first.wait_for(timeout=30_000)
+    with cookie_answer(page) as answer:
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Connecté(e)").first.wait_for(timeout=30_000)
+    assert answer.value.status == 204, answer.value.status
     wait_for_app(page)
+
+
+def cookie_answer(page):  # type: ignore[no-untyped-def]
+    """`with cookie_answer(page) as answer:` waits, at the end of the block, for the server's
+    answer to the page's cookie script (`/session/cookie`: a login, a log-out, a refused
+    cookie); `answer.value` is that response."""
+    return page.expect_response(
+        lambda r: r.url.endswith("/session/cookie") and r.request.method == "POST",
+        timeout=30_000,
+    )
 
 
 def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -185,7 +198,8 @@ def wait_for_refusal(page, title: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def session_cookie(page) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
-    """The session cookie the browser holds for the app (None when there is none)."""
+    """The session cookie the browser's jar holds for the app (None when there is none): read
+    from the browser itself, as no script of the page can (HttpOnly)."""
     found = [c for c in page.context.cookies() if c["name"] == "ptlcd_session"]
     return found[0] if found else None
 
