@@ -66,7 +66,9 @@ def test_the_link_opens_mes_actions_of_its_porteur(link_cookie):
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in navigation.PAGES if s.url_path != navigation.LINK_PAGE], ids=lambda s: s.key
+    "spec",
+    [s for s in navigation.PAGES if s.url_path not in navigation.LINK_PAGES],
+    ids=lambda s: s.key,
 )
 def test_every_other_page_is_refused_in_french(link_cookie, spec):
     at = _at(spec.path)
@@ -78,15 +80,14 @@ def test_every_other_page_is_refused_in_french(link_cookie, spec):
     assert not at.dataframe and not at.button  # nothing of the page ran
 
 
-def test_the_navigation_of_a_link_holds_mes_actions_alone(link_cookie):
+def test_the_navigation_of_a_link_holds_mes_actions_and_the_statement_alone(link_cookie):
     with store.connect(Settings.from_env().db_path) as conn:
         user = sessions.session_user(conn, link_cookie, sessions.secret_key(Settings.from_env()))
-    assert [s.title for s in navigation.PAGES if navigation.allowed(s, user, False)] == [
-        "Mes actions"
-    ]
-    assert [s.title for s in navigation.PAGES if navigation.allowed(s, user, True)] == [
-        "Mes actions"
-    ]
+    for read_requires_login in (False, True):
+        allowed = [
+            s.title for s in navigation.PAGES if navigation.allowed(s, user, read_requires_login)
+        ]
+        assert allowed == ["Mes actions", "Accessibilité"]
 
 
 def test_a_value_sent_through_the_link_is_a_depot_journaled_as_the_link(link_cookie, app_env):
@@ -129,3 +130,10 @@ def test_closing_the_links_session_on_this_device(link_cookie, app_env):
             sessions.session_user(conn, link_cookie, sessions.secret_key(Settings.from_env()))
             is None
         )
+
+
+def test_the_accessibility_statement_stays_reachable(link_cookie):
+    """RGAA wants the statement reachable from every page: a link session opens it too."""
+    at = _at("app_pages/accessibilite.py")
+    assert [t.value for t in at.title] == ["Accessibilité"]
+    assert not at.warning

@@ -13,8 +13,12 @@ from ptlcd_data.access.auth import ROLE_LABELS, User
 ANONYMOUS = "anonyme"
 # The one page a campaign's reply link opens (web/session.py redirects there).
 LINK_PAGE = "mes-actions"
+# A reply link opens its page and the accessibility statement, which RGAA wants reachable from
+# every page; nothing else.
+LINK_PAGES = (LINK_PAGE, "accessibilite")
 LINK_REFUSAL = (
-    "Ce lien de campagne n'ouvre que la page « Mes actions » de son porteur, rien d'autre. "
+    "Ce lien de campagne n'ouvre que la page « Mes actions » de son porteur (et la déclaration "
+    "d'accessibilité), rien d'autre. "
     "Pour consulter le reste du tableau de bord, fermez la session du lien (bouton en haut de "
     "« Mes actions ») puis connectez-vous avec un compte, ou consultez-le sans connexion."
 )
@@ -62,8 +66,8 @@ PAGES: list[PageSpec] = [
 
 
 def allowed(spec: PageSpec, user: User | None, read_requires_login: bool) -> bool:
-    if user is not None and user.lien is not None:  # a reply link: « Mes actions » alone
-        return spec.url_path == LINK_PAGE
+    if user is not None and user.lien is not None:  # a reply link: its page and the statement
+        return spec.url_path in LINK_PAGES
     if spec.role == ANONYMOUS:
         return True
     if user is None:

@@ -125,10 +125,6 @@ def test_log_in_reload_import_and_log_out_through_the_proxy(behind_proxy, browse
     assert '"PUT /_stcore/upload_file/' in logged and '" 413 ' not in logged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cookie posé par une route du serveur (HttpOnly) : livré par la branche session",
-)
 def test_the_login_cookie_is_httponly_and_secure_behind_the_proxy(behind_proxy, browser):
     """Issue 26: over https the session cookie is Secure, HttpOnly (no page script reads it),
     and a reload keeps the login."""
