@@ -124,6 +124,36 @@ def test_closing_the_campaign_revokes_its_links_and_ends_their_sessions(conn, ca
     assert liens.mint(conn, SYSTEM, campaign.id, ["MDE"], days=30) == {}
 
 
+def test_every_write_mes_actions_reaches_refuses_a_revoked_link(conn, campaign):
+    """A page drawn before the revocation: each write open to a porteur asks the link again
+    (a décision said « faite », a décision line, a line removed, the draft sent or taken up, a
+    pièce joined to the dépôt), and nothing is written."""
+    from ptlcd_data.decisions import records as decisions
+    from ptlcd_data.pieces import records as pieces
+
+    _, user = _open(conn, _mint(conn, campaign))
+    value = forms.value_line("I4.2.b", "NM", 2025, 7.0, None, None)
+    draft = drafts.add_lines(conn, user, None, [value])
+    liens.revoke_porteur(conn, SYSTEM, "MDE")
+    before = conn.execute("SELECT count(*) FROM depot_ligne").fetchone()
+    attempts = [
+        lambda: decisions.set_etat(conn, user, 1, "faite"),
+        lambda: drafts.add_lines(conn, user, None, [forms.decision_line(1, None)]),
+        lambda: drafts.remove_line(conn, user, draft, value.genre, value.cle),
+        lambda: drafts.send_draft(conn, user, draft, "Voici"),
+        lambda: drafts.reopen(conn, user, draft),
+        lambda: pieces.add_piece(
+            conn, Settings(), user, b"%PDF-1.4\n", "bilan.pdf", depot_id=draft
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied, match="plus valable"):
+            attempt()
+    assert conn.execute("SELECT count(*) FROM depot_ligne").fetchone() == before
+    assert conn.execute("SELECT etat FROM depot WHERE id = ?", [draft]).fetchone() == ("brouillon",)
+    assert conn.execute("SELECT count(*) FROM piece").fetchone() == (0,)
+
+
 def test_revoking_a_porteurs_links_from_the_command_line(conn, db_path, campaign, capsys):
     mde = _mint(conn, campaign)
     session, user = _open(conn, mde)

@@ -175,6 +175,13 @@ def check_live(conn: Connection, link: ReplyLink, now: datetime | None = None) -
         raise PermissionDenied(GONE_TEXT, "Lien refusé")
 
 
+def require_live(conn: Connection, user: User | None) -> None:
+    """For a reply link's session, `check_live`; nothing for anyone else. Every write open to
+    porteurs calls it (or `plan.porteurs.scope_of`, which does) before writing."""
+    if user is not None and user.lien is not None:
+        check_live(conn, user.lien)
+
+
 def _revoke(conn: Connection, user: User, where: str, params: list[object], now: datetime) -> int:
     """Revoke the links of `where` still valid and end their sessions; inside a transaction."""
     ids = [

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from ptlcd_data import dates, formats
-from ptlcd_data.access import auth, journal
+from ptlcd_data.access import auth, journal, liens
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import one_row, scalar
@@ -199,6 +199,7 @@ def check_etat(
 ) -> tuple[str | None, date]:
     """`set_etat`'s checks, without writing: (the comment as recorded, the date d'effet)."""
     auth.require(user, "porteur")
+    liens.require_live(conn, user)
     today = dates.or_today(today)
     day = date_effet or today
     if etat not in ETATS:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ptlcd_data import formats, store
-from ptlcd_data.access import auth
+from ptlcd_data.access import auth, liens
 from ptlcd_data.classeurs.problems import problems_frame
 from ptlcd_data.decisions import records as decision_records
 from ptlcd_data.depots import forms, records
@@ -150,6 +150,7 @@ def add_lines(
     the lines of the porteur's last dépôt from the forms that is still waiting or was returned,
     so that sending it again loses nothing. Returns the dépôt's number."""
     auth.require(user, "porteur")
+    liens.require_live(conn, user)
     if not lines:
         raise InputError("Rien à ajouter au dépôt.")
     check = _check_lines(conn, user, lines)
@@ -224,6 +225,7 @@ def reopen(conn: Connection, user: auth.User, depot_id: int, *, now: datetime | 
     """Start preparing a new dépôt from a returned one (its lines and pièces), to correct it and
     send it again. The dépôt being prepared when there is one already. Its number."""
     auth.require(user, "porteur")
+    liens.require_live(conn, user)
     row = one_row(conn, "SELECT porteur_code, etat, origine FROM depot WHERE id = ?", [depot_id])
     if row is None:
         raise InputError(f"Le dépôt n° {depot_id} n'existe pas.")
@@ -256,6 +258,7 @@ def reopen(conn: Connection, user: auth.User, depot_id: int, *, now: datetime | 
 
 
 def _draft_of(conn: Connection, user: auth.User, depot_id: int) -> str:
+    liens.require_live(conn, user)
     row = one_row(conn, "SELECT porteur_code, etat FROM depot WHERE id = ?", [depot_id])
     if row is None:
         raise InputError(f"Le dépôt n° {depot_id} n'existe pas.")

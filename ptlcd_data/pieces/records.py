@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ptlcd_data import formats
-from ptlcd_data.access import auth, journal, scope
+from ptlcd_data.access import auth, journal, liens, scope
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import InputError, PermissionDenied
 from ptlcd_data.pieces import content
@@ -57,7 +57,9 @@ def _check_action(conn: Connection, user: User, action_no: int) -> None:
 
 
 def _check_depot(conn: Connection, user: User, depot_id: int) -> tuple[str, str]:
-    """(porteur code, état) of dépôt `depot_id`, once `user` is staff or that porteur."""
+    """(porteur code, état) of dépôt `depot_id`, once `user` is staff or that porteur (through
+    a reply link: while the link is valid)."""
+    liens.require_live(conn, user)
     row = one_row(conn, "SELECT porteur_code, etat FROM depot WHERE id = ?", [depot_id])
     if row is None:
         raise InputError(f"Le dépôt n° {depot_id} n'existe pas.")
