@@ -179,6 +179,35 @@ def test_revoking_a_porteurs_links_from_the_command_line(conn, db_path, campaign
         )
         with pytest.raises(PermissionDenied, match="plus valable"):
             saisie.enregistrer_revue(again, user, 19, statut="En cours", avancement=10)
+        # A porteur that left the plan since its link was made: its links are still revoked.
+        gone = _mint(again, campaign, code="VILLE_NANTES")
+        again.execute(
+            "UPDATE lien_campagne SET porteur_code = 'ANCIEN' WHERE porteur_code = ?",
+            ["VILLE_NANTES"],
+        )
+    assert main(["--db", str(db_path), "campaign", "links", "revoke", "ANCIEN"]) == 0
+    assert "2 lien(s) révoqué(s) pour le porteur ANCIEN" in capsys.readouterr().out
+    with store.connect(db_path) as again, pytest.raises(liens.LinkRefused):
+        _open(again, gone)
+
+
+def test_a_restored_backup_revives_no_link(conn, db_path, campaign, tmp_path, capsys):
+    """A link revoked after the backup (it leaked) must not work again once the backup is
+    restored: the restore revokes every link of the backup, and says so."""
+    token = _mint(conn, campaign)
+    conn.close()
+    copy = tmp_path / "copie.duckdb"
+    assert main(["--db", str(db_path), "backup", "-o", str(copy)]) == 0
+    assert main(["--db", str(db_path), "campaign", "links", "revoke", "MDE"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "restore", str(copy)]) == 0
+    assert "1 lien(s) de campagne révoqué(s)" in capsys.readouterr().out
+    with store.connect(db_path) as again:
+        with pytest.raises(liens.LinkRefused):
+            _open(again, token)
+        assert '"liens_revoques": 1' in str(
+            journal.entries(again, operation="restauration").iloc[0]["nouveau"]
+        )
 
 
 def test_what_a_link_sends_is_a_depot_journaled_as_the_link(conn, campaign):
@@ -315,6 +344,8 @@ def test_eml_files_to_send_by_hand_carry_links_and_a_listing_mints_none(
     out = tmp_path / "eml"
     assert main(["--db", db, "campaign", "remind", "1", "-o", str(out)]) == 0
     draft = message_from_bytes((out / "MDE.eml").read_bytes(), policy=policy.default)
+    # It carries a working link: readable by its owner only, whatever the umask.
+    assert {p.stat().st_mode & 0o777 for p in out.glob("*.eml")} == {0o600}
     assert LINK.search(draft.get_body(("plain",)).get_content())  # type: ignore[union-attr]
     settings = Settings(db_path=mini_db, app_url=APP_URL)
     with store.connect(mini_db) as conn:

@@ -17,7 +17,7 @@ import pytest
 from starlette.requests import Request
 
 from ptlcd_data import store
-from ptlcd_data.access import liens, sessions
+from ptlcd_data.access import accounts, liens, sessions
 from ptlcd_data.access.auth import SYSTEM
 from ptlcd_data.campagnes import campaigns
 from ptlcd_data.depots import drafts, forms
@@ -216,6 +216,9 @@ def _request(**headers: str) -> Request:
         # nginx's `$host` drops the port: the host name is what counts.
         ({"origin": "https://ptlcd.example:8443", "host": "ptlcd.example"}, False, True),
         ({"origin": "https://evil.example", "host": "ptlcd.example"}, False, False),
+        # Malformed: not this site (and never a 500).
+        ({"origin": "http://[", "host": "ptlcd.example"}, False, False),
+        ({"origin": "https://ptlcd.example", "host": "["}, False, False),
         ({"origin": "https://ptlcd.example.evil.example", "host": "ptlcd.example"}, False, False),
         ({"origin": "null", "host": "ptlcd.example"}, False, False),
         ({"host": "ptlcd.example"}, False, False),
@@ -241,3 +244,37 @@ def _request(**headers: str) -> Request:
 )
 def test_same_origin_compares_the_host_the_browser_addressed(headers, trusted, same):
     assert web_session.same_origin(_request(**headers), Settings(trusted_proxy=trusted)) is same
+
+
+def test_a_head_on_a_link_opens_nothing(site):
+    """A mail scanner checking the address with HEAD: no session, no opening counted."""
+    url, db = site
+    token = _link(db)
+    before = _sessions(db)
+    answer = httpx.head(f"{url}/r/{token}")
+    assert answer.status_code == 200 and "set-cookie" not in answer.headers
+    assert _sessions(db) == before
+    with store.connect(db) as conn:
+        assert int(liens.links(conn).sort_values("id")["ouvertures"].iloc[-1]) == 0
+
+
+def test_a_link_followed_by_a_logged_in_browser_closes_that_login(site):
+    """The link's session replaces the browser's cookie: the login it held must not live on,
+    unseen, on the server."""
+    url, db = site
+    secret = sessions.secret_key(Settings(db_path=db))
+    with store.connect(db) as conn:
+        staff = accounts.add_user(
+            conn, SYSTEM, "coord", "Coordination", "saisie", "Coordination-2026!"
+        )
+        held = sessions.open_session(conn, staff, secret, 12).value
+    assert _user(db, held) is not None
+    answer = _visit(url, _link(db), cookie=f"ptlcd_session={held}")
+    assert answer.status_code == 303
+    assert _user(db, held) is None
+    assert _user(db, answer.cookies["ptlcd_session"]).lien is not None
+    # A refused link closes nothing.
+    with store.connect(db) as conn:
+        kept = sessions.open_session(conn, staff, secret, 12).value
+    assert _visit(url, "x" * 43, cookie=f"ptlcd_session={kept}").status_code == 404
+    assert _user(db, kept) is not None

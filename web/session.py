@@ -92,13 +92,16 @@ def same_origin(request: Request, settings: Settings) -> bool:
     (nginx's `$host`), and cookies are not kept apart by port anyway. Behind a trusted proxy,
     `X-Forwarded-Host` names the host too.
     """
-    origin = urlsplit(request.headers.get("origin") or "")
-    if origin.scheme not in ("http", "https") or not origin.hostname:
+    try:
+        origin = urlsplit(request.headers.get("origin") or "")
+        if origin.scheme not in ("http", "https") or not origin.hostname:
+            return False
+        hosts = [request.headers.get("host") or ""]
+        if settings.trusted_proxy:
+            hosts.append((request.headers.get("x-forwarded-host") or "").split(",")[0].strip())
+        return any(h and urlsplit(f"//{h}").hostname == origin.hostname for h in hosts)
+    except ValueError:  # a malformed Origin or Host (« http://[ »): not this site
         return False
-    hosts = [request.headers.get("host") or ""]
-    if settings.trusted_proxy:
-        hosts.append((request.headers.get("x-forwarded-host") or "").split(",")[0].strip())
-    return any(h and urlsplit(f"//{h}").hostname == origin.hostname for h in hosts)
 
 
 def _set_cookie(
@@ -162,8 +165,15 @@ def _close(settings: Settings, token: str) -> None:
 
 
 def reply_link(request: Request) -> Response:
-    """`GET /r/TOKEN`: a session for the link's porteur, then 303 to « Mes actions »."""
+    """`GET /r/TOKEN`: a session for the link's porteur, then 303 to « Mes actions ».
+
+    A HEAD (a mail scanner checking the address) opens nothing. A login this browser held is
+    closed on the server: the link's session replaces its cookie, and it must not live on unseen.
+    """
+    if request.method == "HEAD":
+        return Response(status_code=200, headers=PRIVATE)
     settings = Settings.from_env()
+    held = request.cookies.get(sessions.COOKIE_NAME)
     try:
         with store.connect(settings.db_path) as conn:
             token, _ = sessions.open_link_session(
@@ -172,6 +182,8 @@ def reply_link(request: Request) -> Response:
                 sessions.secret_key(settings),
                 settings.session_hours,
             )
+            if held and sessions.is_token_shaped(held):  # only once the link opened
+                sessions.close_session(conn, held)
     except liens.LinkRefused as exc:
         page, status = (GONE_PAGE, 410) if exc.gone else (UNKNOWN_PAGE, 404)
         return HTMLResponse(page, status_code=status, headers=PRIVATE)

@@ -218,6 +218,20 @@ def revoke_porteur(
     return count
 
 
+def has_links(conn: Connection, porteur_code: str) -> bool:
+    """True when `porteur_code` was ever given a link (it may have left the plan since)."""
+    return (
+        one_row(conn, "SELECT 1 FROM lien_campagne WHERE porteur_code = ?", [porteur_code])
+        is not None
+    )
+
+
+def revoke_all(conn: Connection, user: User, now: datetime | None = None) -> int:
+    """Revoke every link still valid; inside the caller's transaction (a restore: a link
+    revoked after the backup must not live again, so none of the backup's links do)."""
+    return _revoke(conn, user, "TRUE", [], now or datetime.now())
+
+
 def revoke_campaign(
     conn: Connection, user: User, campaign_id: int, now: datetime | None = None
 ) -> int:

@@ -151,8 +151,7 @@ def _saved(code: str, message: EmailMessage, outbox: Path) -> Envoi:
     while True:
         path = outbox / eml_name(code)
         try:
-            with path.open("xb") as file:
-                file.write(mail.eml_bytes(message))
+            mail.write_private(path, mail.eml_bytes(message), new=True)
             break
         except FileExistsError:  # the same second and the same random tail: draw again
             continue

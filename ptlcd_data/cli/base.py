@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import demo, store
-from ptlcd_data.access import journal, sessions
+from ptlcd_data.access import journal, liens, sessions
 from ptlcd_data.build import open_store
 from ptlcd_data.cli.common import cli_user
 from ptlcd_data.demo import large as demo_large
@@ -88,6 +88,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         with store.transaction(conn):
             # The backup's login sessions, some since closed, do not live again: all log in anew.
             ended = sessions.close_all_sessions(conn)
+            # Nor its reply links, some revoked since: every link of the backup is revoked.
+            links_revoked = liens.revoke_all(conn, cli_user(conn))
             journal.log(
                 conn,
                 cli_user(conn),
@@ -100,6 +102,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                         str(done.damaged_moved_to) if done.damaged_moved_to else None
                     ),
                     "sessions_fermees": ended,
+                    "liens_revoques": links_revoked,
                 },
             )
     finally:
@@ -109,6 +112,11 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Base restaurée depuis {args.file}, vérifiée : elle s'ouvre.")
     if ended:
         print(f"{ended} session(s) de connexion fermée(s) : chacun se connecte de nouveau.")
+    if links_revoked:
+        print(
+            f"{links_revoked} lien(s) de campagne révoqué(s) : les relances suivantes en "
+            "porteront de nouveaux."
+        )
     if done.copy:
         print(f"Copie de l'ancienne base : {done.copy}")
     return 0

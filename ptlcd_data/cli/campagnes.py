@@ -151,7 +151,8 @@ def _fetch_replies(args: argparse.Namespace, settings: Settings) -> int:
 def _links(conn: Connection, args: argparse.Namespace) -> int:
     """`campaign links list [ID]`, `campaign links revoke CODE`."""
     if args.links_action == "revoke":
-        plan_porteurs.check_codes(conn, [args.code])
+        if not liens.has_links(conn, args.code):  # a porteur gone from the plan keeps its links
+            plan_porteurs.check_codes(conn, [args.code])
         count = liens.revoke_porteur(conn, cli_user(conn), args.code)
         print(
             f"{count} lien(s) révoqué(s) pour le porteur {args.code} : ils n'ouvrent plus rien."
