@@ -4,7 +4,8 @@ Every request, in this order, before anything is read from the base:
 
 1. a token in the address (`?token=`, `?access_token=`…) is refused (400), never tried;
 2. the client's address has its rate limit (429 with Retry-After): the connection's peer, or,
-   with PTLCD_TRUSTED_PROXY, the address the proxy appended to X-Forwarded-For;
+   with PTLCD_TRUSTED_PROXY, the address the proxy appended to X-Forwarded-For (without it,
+   requests carrying that header share one address: `client_address`);
 3. `Authorization: Bearer TOKEN`, when sent, must be a live token (401 otherwise, even where
    reading is open: a wrong token is a mistake to say, not to ignore); then the token has its
    own rate limit;
@@ -114,8 +115,15 @@ def unexpected(exc: Exception, db_path: Path) -> JSONResponse:
 
 
 def client_address(request: Request, settings: Settings) -> str | None:
+    """The address the rate limit counts: behind a trusted proxy, the one it appended to
+    X-Forwarded-For (`accounts.source_address`); otherwise the peer, and None (one address
+    shared by all) for every request that carries X-Forwarded-For. uvicorn itself replaces the
+    peer by that header's address when the peer is on this machine (FORWARDED_ALLOW_IPS), so the
+    peer alone would let whoever reaches the port locally choose their address."""
     peer = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
+    if not settings.trusted_proxy and forwarded is not None:
+        return None
     return accounts.source_address(peer, forwarded, trusted_proxy=settings.trusted_proxy)
 
 
