@@ -287,6 +287,14 @@ def test_unknown_addresses_and_writes_are_refused_in_french(site):
     posted = site["client"].post(f"{API}/plan/actions", json={})
     assert posted.status_code == 405 and posted.headers["allow"] == "GET, HEAD"
     french_error(posted.content, "methode_refusee")
+    for method, path, status in [
+        ("QUERY", f"{API}/campagnes/1/completion", 405),
+        ("DELETE", "/opendata/axes.csv", 405),
+        ("PUT", f"{API}/nulle-part", 404),
+    ]:
+        answer = site["client"].request(method, path)
+        assert answer.status_code == status, (method, path)
+        assert answer.json()["code"] in ("methode_refusee", "introuvable")
 
 
 def test_the_index_and_the_openapi_document(site):

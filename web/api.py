@@ -196,8 +196,8 @@ def _openapi(request: Request, settings: Settings) -> Response:
 
 
 def refuse_other_method(request: Request, routes: list[BaseRoute]) -> None:
-    """Raise nothing unless one of `routes` has this address: then answer 405 (the API and
-    the open data are read only) by raising `api_auth.MethodRefused`."""
+    """For a method other than GET and HEAD (`guard.PathGuard`): raise `api_auth.MethodRefused`
+    (405) when one of `routes` has this address (the API and the open data are read only)."""
     path = request.url.path
     if any(isinstance(r, Route) and r.path_regex.match(path) for r in routes):
         raise api_auth.MethodRefused(
@@ -206,9 +206,7 @@ def refuse_other_method(request: Request, routes: list[BaseRoute]) -> None:
 
 
 def _unknown(request: Request, settings: Settings) -> Response:
-    """Any other address under /api/: 404 in French (405 for a known address and another
-    method)."""
-    refuse_other_method(request, ROUTES)
+    """Any other address under /api/: 404 in French (other methods: `guard.PathGuard`)."""
     raise NotFound(
         f"Aucune route « {request.url.path[:80]} » : la liste est à {PREFIX}/ et sa description "
         f"à {PREFIX}/openapi.json."
@@ -222,6 +220,4 @@ ROUTES: list[BaseRoute] = [
     *(listing_route(listing) for listing in listings.LISTINGS),
 ]
 # After every route of the API, so that it only catches what none of them matched.
-# Every method: a route's function answers GET alone unless told (Starlette).
-ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
-CATCH_ALL: list[BaseRoute] = [Route("/api/{rest:path}", guarded(_unknown), methods=ANY_METHOD)]
+CATCH_ALL: list[BaseRoute] = [Route("/api/{rest:path}", guarded(_unknown), methods=["GET", "HEAD"])]

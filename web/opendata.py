@@ -58,7 +58,6 @@ def _serve(request: Request, settings: Settings) -> Response:
 
 
 def _unknown(request: Request, settings: Settings) -> Response:
-    api.refuse_other_method(request, ROUTES)
     raise _missing(request.url.path.removeprefix(PREFIX).lstrip("/"))
 
 
@@ -66,6 +65,6 @@ ROUTES: list[BaseRoute] = [
     Route(PREFIX + "/{name}", api.guarded(_serve), methods=["GET", "HEAD"]),
 ]
 CATCH_ALL: list[BaseRoute] = [
-    Route(PREFIX, api.guarded(_unknown), methods=api.ANY_METHOD),
-    Route(PREFIX + "/{rest:path}", api.guarded(_unknown), methods=api.ANY_METHOD),
+    Route(PREFIX, api.guarded(_unknown), methods=["GET", "HEAD"]),
+    Route(PREFIX + "/{rest:path}", api.guarded(_unknown), methods=["GET", "HEAD"]),
 ]
