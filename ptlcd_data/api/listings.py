@@ -267,24 +267,24 @@ def fetch(conn: Connection, listing: Listing, args: Args) -> Page:
             values[f"f_{param.name}"] = args.filters[param.name]
     condition = " AND ".join(where)
     inner = f"SELECT * FROM ({listing.sql}) q WHERE {condition}"  # noqa: S608 - fixed text
-    columns = ", ".join(listing.columns)
     page_sql = (
-        f"SELECT {columns} FROM ({inner}) ORDER BY {', '.join(listing.order)} "  # noqa: S608
-        "LIMIT $limit OFFSET $offset"
+        f"SELECT {', '.join(listing.columns)} FROM ({inner}) "  # noqa: S608 - fixed text
+        f"ORDER BY {', '.join(listing.order)} LIMIT $limit OFFSET $offset"
     )
+    bound = _bound(inner, values)
     if listing.source is not None:
         conn.register(SOURCE, listing.source(conn, args))
     try:
-        counted = one_row(conn, f"SELECT count(*) FROM ({inner})", _bound(inner, values))  # noqa: S608
-        cursor = conn.execute(
-            page_sql, {**_bound(inner, values), "limit": args.page_size, "offset": args.offset}
-        )
-        names = [d[0] for d in cursor.description or []]
-        rows = [
-            {name: _json(v) for name, v in zip(names, row, strict=True)}
-            for row in cursor.fetchall()
-        ]
+        found = conn.execute(
+            page_sql, {**bound, "limit": args.page_size, "offset": args.offset}
+        ).fetchall()
+        if (found and len(found) < args.page_size) or (args.offset == 0 and not found):
+            total = args.offset + len(found)  # the last page: no need to count
+        else:
+            counted = one_row(conn, f"SELECT count(*) FROM ({inner})", bound)  # noqa: S608
+            total = int(counted[0]) if counted else 0
     finally:
         if listing.source is not None:
             conn.unregister(SOURCE)
-    return Page(int(counted[0]) if counted else 0, rows)
+    rows = [{name: _json(v) for name, v in zip(listing.columns, row, strict=True)} for row in found]
+    return Page(total, rows)
