@@ -14,6 +14,8 @@ listing read « as of today » changes at midnight without a write): `"57-2026-1
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -112,6 +114,31 @@ def answer(
     return response
 
 
+class Totals:
+    """The totals of the listings read lately, by revision, listing and parameters but the
+    page: a client paging through a listing has it counted once, not at every page."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[object, ...], int] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> int | None:
+        with self._lock:
+            return self._known.get(key)
+
+    def put(self, key: tuple[object, ...], total: int) -> None:
+        with self._lock:
+            self._known[key] = total
+            self._known.move_to_end(key)
+            while len(self._known) > self.SIZE:
+                self._known.popitem(last=False)
+
+
+TOTALS = Totals()
+
+
 def guarded(run: Callable[[Request, Settings], Response]) -> Callable[[Request], Response]:
     """A route that answers every error in French JSON, never a traceback."""
 
@@ -136,7 +163,10 @@ def listing_route(listing: Listing) -> Route:
 
         def body(conn: store.Connection, args: params.Args | None, revision: int) -> Any:
             assert args is not None
-            page = listings.fetch(conn, listing, args)
+            key = (revision, listing.path, args.as_of, args.avec_demo, repr(args.filters),
+                   repr(args.path))  # fmt: skip
+            page = listings.fetch(conn, listing, args, TOTALS.get(key))
+            TOTALS.put(key, page.total)
             return _envelope(request, listing, args, page, revision)
 
         return answer(

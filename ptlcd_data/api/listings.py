@@ -257,8 +257,9 @@ def _bound(sql: str, values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if f"${name}" in sql}
 
 
-def fetch(conn: Connection, listing: Listing, args: Args) -> Page:
-    """One page of `listing` for the checked `args`: its total and its rows."""
+def fetch(conn: Connection, listing: Listing, args: Args, total: int | None = None) -> Page:
+    """One page of `listing` for the checked `args`: its total and its rows. `total`, when the
+    caller knows it (the same listing, filters and revision, another page), spares counting."""
     where = ["TRUE"]
     values: dict[str, Any] = {"as_of": args.as_of, "avec_demo": args.avec_demo}
     for param in listing.filters:
@@ -280,7 +281,7 @@ def fetch(conn: Connection, listing: Listing, args: Args) -> Page:
         ).fetchall()
         if (found and len(found) < args.page_size) or (args.offset == 0 and not found):
             total = args.offset + len(found)  # the last page: no need to count
-        else:
+        elif total is None:
             counted = one_row(conn, f"SELECT count(*) FROM ({inner})", bound)  # noqa: S608
             total = int(counted[0]) if counted else 0
     finally:
