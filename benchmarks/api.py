@@ -164,6 +164,8 @@ def section(large_db: Path, folder: Path) -> list[str]:
         )
         + ". Ce que paie chaque requête en plus de la lecture : la vérification du jeton et le "
         "compte de ses usages, la limite de débit, l'ouverture d'une connexion à la base, le "
-        "total de la liste (un `count(*)` de la même requête), la mise en JSON, HTTP.",
+        "total de la liste (compté une fois par révision et par filtre, à la première page "
+        "pleine), la mise en JSON, HTTP ; la machine est partagée, ses deux cœurs souvent occupés "
+        "par d'autres travaux pendant la mesure.",
     ]
     return lines
