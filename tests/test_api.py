@@ -316,3 +316,42 @@ def test_the_index_and_the_openapi_document(site):
     assert spec["paths"][f"{API}/campagnes"]["get"]["security"] == [{"jeton": []}]
     tag = document.headers["etag"]
     assert get(site, "/openapi.json", headers={"If-None-Match": tag}).status_code == 304
+
+
+# --- the rate limiter itself (no server: a clock of our own) -------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_allows_a_burst_then_one_request_per_share_of_the_minute():
+    from web.limits import RateLimiter
+
+    clock = Clock()
+    limiter = RateLimiter(6, clock)
+    assert [limiter.take("a") for _ in range(6)] == [0] * 6
+    assert limiter.take("a") == 10  # 60 s / 6: the next token in 10 s
+    assert limiter.take("b") == 0  # another key, its own bucket
+    clock.now += 9.5
+    assert limiter.take("a") == 1
+    clock.now += 0.5
+    assert limiter.take("a") == 0 and limiter.take("a") > 0
+
+
+def test_no_limit_at_zero_and_full_buckets_are_forgotten():
+    from web import limits
+
+    assert all(limits.RateLimiter(0).take("a") == 0 for _ in range(1000))
+    clock = Clock()
+    limiter = limits.RateLimiter(60, clock)
+    for i in range(limits.SWEEP_ABOVE):
+        limiter.take(f"adresse-{i}")
+    clock.now += 61  # every bucket full again
+    limiter.take("nouvelle")
+    limiter.take("encore")
+    assert len(limiter) <= 2
