@@ -355,3 +355,16 @@ def test_no_limit_at_zero_and_full_buckets_are_forgotten():
     limiter.take("nouvelle")
     limiter.take("encore")
     assert len(limiter) <= 2
+
+
+def test_every_parameter_states_its_bounds_in_the_document():
+    """What the document allows, the server accepts (schemathesis sends the largest numbers
+    the schema allows): every number has a maximum, every text a length."""
+    for listing in listings.LISTINGS:
+        for param in listing.params:
+            schema = param.schema()
+            if param.kind == "integer":
+                assert param.maximum is not None and "maximum" in schema, (listing.path, param)
+                assert param.parse(str(param.maximum)) == param.maximum
+            if param.kind == "string" and not param.enum:
+                assert schema["maxLength"] == 100

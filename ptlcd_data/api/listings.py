@@ -65,12 +65,14 @@ class Listing:
 
 
 def _filter(name: str, kind: str, description: str, column: str, **more: Any) -> Param:
+    if kind == "integer":  # every number has bounds, stated in the document and checked
+        more = {"minimum": 1, "maximum": ID_MAX} | more
     return Param(name, kind, description, column=column, **more)
 
 
-AXE = _filter("axe", "integer", "Seulement les lignes de cet axe (numéro).", "axe_no", minimum=1)
+AXE = _filter("axe", "integer", "Seulement les lignes de cet axe (numéro).", "axe_no")
 OBJECTIF = _filter("objectif", "string", "Seulement cet objectif (code).", "objectif_code")
-ACTION = _filter("action", "integer", "Seulement cette action (numéro).", "action_no", minimum=1)
+ACTION = _filter("action", "integer", "Seulement cette action (numéro).", "action_no")
 TERRITOIRE = _filter("territoire", "string", "Seulement ce territoire (code).", "territoire_code")
 
 
