@@ -6,7 +6,8 @@ only the campaign workbooks (its section of docs/benchmarks.md rewritten); `pyth
 versions` only the pages with 500 plan edits in the history (its section of docs/benchmarks.md
 replaced); `python -m benchmarks sections pages import` measures the named sections again and
 replaces them in docs/benchmarks.md (`python -m benchmarks sections "vitesse du GOLD"`: the
-browser timings of benchmarks/gold.py).
+browser timings of benchmarks/gold.py; `python -m benchmarks sections API`: the HTTP API beside
+DuckDB, benchmarks/api.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import browser, gold, import_speed, load, pages, plan_edits, report, workbooks
+from benchmarks import api, browser, gold, import_speed, load, pages, plan_edits, report, workbooks
 from benchmarks.common import ROOT, build_db, machine, now_label, ratio
 from ptlcd_data import formats
 
@@ -223,6 +224,7 @@ def measure(folder: Path, only: set[str] | None = None) -> list[tuple[str, str]]
         ("import", lambda: import_speed.section()[0]),
         ("mémoire de l'import", import_speed.memory_section),
         ("charge", lambda: "\n".join(load.markdown_section(load.run_load(large_db)))),
+        ("API", lambda: "\n".join(api.section(large_db, folder))),
     ]
     texts = []
     for name, run in sections:

@@ -77,6 +77,15 @@ class Settings:
             "help": "Exiger une connexion pour consulter (sinon la lecture est ouverte).",
         },
     )
+    api_per_minute: int = field(
+        default=120,
+        metadata={
+            "env": "PTLCD_API_PAR_MINUTE",
+            "help": "Requêtes par minute permises à chaque jeton et à chaque adresse sur l'API "
+            "(/api/v1/) et les données ouvertes (/opendata/), par à-coups jusqu'à ce nombre ; "
+            "au-delà, réponse 429 avec Retry-After. 0 : pas de limite.",
+        },
+    )
     secret_key: str = field(
         default="",
         repr=False,  # never in a log or a traceback

@@ -64,6 +64,7 @@ class Token:
 
 class SecretError(PtlcdError):
     title = "Réglage invalide"
+    code = "reglage_invalide"
 
 
 def lifetime(hours: int) -> timedelta:

@@ -22,7 +22,6 @@ Errors, by design:
 from __future__ import annotations
 
 import io
-import os
 import re
 import smtplib
 import socket
@@ -46,6 +45,7 @@ from ptlcd_data.access import liens
 from ptlcd_data.campagnes.smtp_watch import Limits, Watchdog, WatchedSMTP, WatchedSMTPSsl
 from ptlcd_data.errors import InputError, SmtpError
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import files
 
 # Long enough for a slow relay's greeting, short enough that a dead server does not hold a page.
 SMTP_TIMEOUT_S = 15.0
@@ -577,23 +577,13 @@ def eml_envois(relances: list[Relance], settings: Settings) -> list[Envoi]:
     return envois
 
 
-def write_private(path: Path, data: bytes, *, new: bool = False) -> None:
-    """Write `data` to `path`, readable by its owner only (0600): a reminder carries the
-    porteur's reply link, which opens its « Mes actions » to whoever reads the file. With
-    `new`, FileExistsError rather than overwrite."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if new else os.O_TRUNC)
-    with os.fdopen(os.open(path, flags, 0o600), "wb") as file:
-        file.write(data)
-    os.chmod(path, 0o600)  # an existing file keeps its mode through O_TRUNC
-
-
 def write_eml(relances: list[Relance], settings: Settings, directory: Path) -> list[Path]:
     """Write `<CODE>.eml` for each relance with a valid address into `directory`; their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, message in _drafts(relances, settings):
         path = directory / name
-        write_private(path, eml_bytes(message))
+        files.write_private(path, eml_bytes(message))
         paths.append(path)
     return paths
 

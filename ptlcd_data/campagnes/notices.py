@@ -28,6 +28,7 @@ from ptlcd_data.campagnes import mail
 from ptlcd_data.campagnes.mail import Envoi
 from ptlcd_data.campagnes.smtp_watch import Limits
 from ptlcd_data.settings import Settings
+from ptlcd_data.store import files
 
 # The folder, beside the base, where notices are saved when no server is set.
 OUTBOX_DIR = "courriels"
@@ -151,7 +152,7 @@ def _saved(code: str, message: EmailMessage, outbox: Path) -> Envoi:
     while True:
         path = outbox / eml_name(code)
         try:
-            mail.write_private(path, mail.eml_bytes(message), new=True)
+            files.write_private(path, mail.eml_bytes(message), new=True)
             break
         except FileExistsError:  # the same second and the same random tail: draw again
             continue

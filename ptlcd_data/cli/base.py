@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptlcd_data import demo, store
-from ptlcd_data.access import journal, liens, sessions
+from ptlcd_data.access import journal, liens, sessions, tokens
 from ptlcd_data.build import open_store
 from ptlcd_data.cli.common import cli_user
 from ptlcd_data.demo import large as demo_large
@@ -80,6 +80,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    revoked = tokens.revoked_fingerprints(settings.db_path)
     done = backups.restore(
         args.file, settings.db_path, settings.backups_kept, pieces=settings.pieces_path
     )
@@ -90,6 +91,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             ended = sessions.close_all_sessions(conn)
             # Nor its reply links, some revoked since: every link of the backup is revoked.
             links_revoked = liens.revoke_all(conn, cli_user(conn))
+            # Nor an API token revoked since: the replaced base's revocations carry over.
+            tokens_revoked = tokens.keep_revoked(conn, revoked)
             journal.log(
                 conn,
                 cli_user(conn),
@@ -103,6 +106,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                     ),
                     "sessions_fermees": ended,
                     "liens_revoques": links_revoked,
+                    "jetons_revoques": tokens_revoked,
                 },
             )
     finally:
@@ -116,6 +120,14 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{links_revoked} lien(s) de campagne révoqué(s) : les relances suivantes en "
             "porteront de nouveaux."
+        )
+    if tokens_revoked:
+        print(
+            f"Jeton(s) d'API révoqué(s) depuis la sauvegarde, révoqué(s) de nouveau : "
+            f"{', '.join(tokens_revoked)}."
+            if revoked is not None
+            else "La base remplacée était illisible : tous les jetons d'API sont révoqués par "
+            f"prudence ({', '.join(tokens_revoked)}) ; recréez ceux qui servent (token add)."
         )
     if done.copy:
         print(f"Copie de l'ancienne base : {done.copy}")

@@ -122,3 +122,13 @@ def copy(source: Path, target: Path, sha: str, *, link: bool = False) -> bool:
 def remove_folder(folder: Path) -> None:
     """Remove a whole folder of such files (a backup's copy, rotated out)."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_private(path: Path, data: bytes, *, new: bool = False) -> None:
+    """Write `data` to `path`, readable by its owner only (0600), e.g. a reminder that carries a
+    porteur's reply link, which opens its « Mes actions » to whoever reads the file. With `new`,
+    FileExistsError rather than overwrite."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if new else os.O_TRUNC)
+    with os.fdopen(os.open(path, flags, 0o600), "wb") as file:
+        file.write(data)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_TRUNC

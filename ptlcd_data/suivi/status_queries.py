@@ -33,7 +33,7 @@ WITH rec AS (
            row_number() OVER (
                PARTITION BY r.action_no ORDER BY r.date_effet, r.enregistre_le, r.id) AS rang
     FROM statut_record r
-    WHERE r.date_effet <= $as_of
+    WHERE r.date_effet <= $as_of AND ($avec_demo OR NOT r.demo)
 ),
 courant AS (SELECT * FROM rec {latest_status}),
 debut AS (
@@ -50,7 +50,7 @@ fin AS (
 ),
 engage AS (
     SELECT action_no, territoire_code, niveau FROM engagement_record
-    WHERE date_effet <= $as_of
+    WHERE date_effet <= $as_of AND ($avec_demo OR NOT demo)
     {latest_engagement}
 )
 SELECT x.action_no, x.axe_no, a.libelle AS axe, x.objectif_code, o.libelle AS objectif,
@@ -91,10 +91,12 @@ def action_states(
     territoire: str | None = None,
     statuts: tuple[str, ...] = (),
     actions: tuple[int, ...] = (),
+    avec_demo: bool = True,
 ) -> pd.DataFrame:
     """One row per action as it stood at `as_of`, filtered (an empty filter keeps everything).
 
     `territoire` keeps the actions in which that territory is À engager, Engagée or Réalisée.
+    Without `avec_demo`, demonstration records are left out (the API, like the open data).
     Columns: action_no, axe_no, axe, objectif_code, objectif, objectif_ordre, action, porteur,
     calendrier, calendrier_forme, debut_prevu, fin_prevue, recurrente, statut (SANS_STATUT when
     none), avancement (0–100 or empty), commentaire, auteur, source, date_dernier (date d'effet
@@ -106,6 +108,7 @@ def action_states(
         "as_of": as_of,
         "commences": list(STATUTS_COMMENCES),
         "sans_statut": SANS_STATUT,
+        "avec_demo": avec_demo,
     }
     keep_listed(where, params, "x.axe_no", "axes", axes, "INTEGER")
     keep_listed(where, params, "x.porteur", "porteurs", porteurs, "VARCHAR")

@@ -1,0 +1,1 @@
+"""The HTTP API's questions (web/api.py serves them): each route one paginated listing, read as the plan stood at a date, its parameters and row schemas declared once for the routes and the OpenAPI document."""
