@@ -368,3 +368,18 @@ def test_every_parameter_states_its_bounds_in_the_document():
                 assert param.parse(str(param.maximum)) == param.maximum
             if param.kind == "string" and not param.enum:
                 assert schema["maxLength"] == 100
+
+
+def test_a_setting_that_does_not_parse_is_a_french_json_error(monkeypatch):
+    """PTLCD_API_PAR_MINUTE=abc: every route answers French JSON, never Starlette's page."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from web import api
+
+    monkeypatch.setenv("PTLCD_API_PAR_MINUTE", "abc")
+    with TestClient(Starlette(routes=api.ROUTES), raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/plan/actions")
+    assert answer.status_code == 500
+    assert answer.json()["code"] == "erreur_interne"
+    assert "Réessayez" in answer.json()["message"]

@@ -18,6 +18,20 @@ def test_migrations_are_applied_once(tmp_path):
         assert store.schema_version(conn) == first[-1]
 
 
+def test_a_migration_gives_the_base_a_new_revision(tmp_path, monkeypatch):
+    """What the base answers may change with its schema: the pages' caches, the API's ETag and
+    the open-data package, all keyed by the revision, must not serve what they kept."""
+    every = store._migration_files()
+    monkeypatch.setattr(store, "_migration_files", lambda: every[:-1])
+    with store.connect(tmp_path / "m.duckdb") as conn:
+        store.migrate(conn)
+        before = store.revision(conn)
+        assert store.migrate(conn) == [] and store.revision(conn) == before  # nothing applied
+        monkeypatch.setattr(store, "_migration_files", lambda: every)
+        assert store.migrate(conn) == [every[-1][0]]
+        assert store.revision(conn) == before + 1
+
+
 def test_migration_0010_keeps_every_indicator_value_and_its_id(tmp_path, monkeypatch):
     """A store built before 0010 (values under a primary key) keeps its rows and ids."""
     every = store._migration_files()

@@ -91,7 +91,7 @@ def answer(
     then `body`, on one short connection; a token's use is written after the read."""
     api_auth.screen(request, settings)
     with_token = api_auth.needs_token(request, settings, staff=staff)
-    conn = store.connect(settings.db_path)
+    conn = store.connect(settings.db_path, wait=store.READ_WAIT_SECONDS)
     try:
         if with_token:
             api_auth.admit(conn, request, settings, staff=staff)
@@ -143,13 +143,14 @@ def guarded(run: Callable[[Request, Settings], Response]) -> Callable[[Request],
     """A route that answers every error in French JSON, never a traceback."""
 
     def endpoint(request: Request) -> Response:
-        settings = Settings.from_env()
+        settings: Settings | None = None
         try:
+            settings = Settings.from_env()
             return run(request, settings)
         except PtlcdError as exc:
             return api_auth.error_response(exc)
-        except Exception as exc:
-            return api_auth.unexpected(exc, settings.db_path)
+        except Exception as exc:  # a setting that does not parse lands here too, never a 500 page
+            return api_auth.unexpected(exc, settings.db_path if settings else None)
 
     return endpoint
 
@@ -215,7 +216,7 @@ def _openapi(request: Request, settings: Settings) -> Response:
     api_auth.screen(request, settings)
     params.parse((), request.query_params.multi_items())
     document = openapi.document(settings)
-    conn = store.connect(settings.db_path)
+    conn = store.connect(settings.db_path, wait=store.READ_WAIT_SECONDS)
     try:
         tag = etag(store.revision(conn), openapi.digest(document))
     finally:

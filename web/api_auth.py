@@ -96,10 +96,10 @@ def error_response(exc: PtlcdError) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
 
-def unexpected(exc: Exception, db_path: Path) -> JSONResponse:
+def unexpected(exc: Exception, db_path: Path | None) -> JSONResponse:
     """A failure nobody can fix from outside: logged; a damaged base said as such (503), any
     other error a French 500 without details."""
-    damaged = store.diagnosis(exc, db_path)
+    damaged = store.diagnosis(exc, db_path) if db_path is not None else None
     if damaged is not None:
         return error_response(damaged)
     log.exception("Erreur inattendue sur l'API")
@@ -116,14 +116,12 @@ def unexpected(exc: Exception, db_path: Path) -> JSONResponse:
 
 def client_address(request: Request, settings: Settings) -> str | None:
     """The address the rate limit counts: behind a trusted proxy, the one it appended to
-    X-Forwarded-For (`accounts.source_address`); otherwise the peer, and None (one address
-    shared by all) for every request that carries X-Forwarded-For. uvicorn itself replaces the
-    peer by that header's address when the peer is on this machine (FORWARDED_ALLOW_IPS), so the
-    peer alone would let whoever reaches the port locally choose their address."""
+    X-Forwarded-For (`accounts.source_address`); otherwise the peer, whatever the header says.
+    uvicorn believes X-Forwarded-For only from the proxy PTLCD_TRUSTED_PROXY declares
+    (FORWARDED_ALLOW_IPS, set by scripts/run.sh): without it the peer is the connection's own,
+    and a client adding the header neither chooses its address nor spends a shared bucket."""
     peer = request.client.host if request.client else None
-    forwarded = request.headers.get("x-forwarded-for")
-    if not settings.trusted_proxy and forwarded is not None:
-        return None
+    forwarded = request.headers.get("x-forwarded-for") if settings.trusted_proxy else None
     return accounts.source_address(peer, forwarded, trusted_proxy=settings.trusted_proxy)
 
 

@@ -13,9 +13,6 @@ from ptlcd_data import store
 from ptlcd_data.errors import PtlcdError
 from ptlcd_data.settings import Settings
 
-# A command-line import may hold the file: a probe answers « occupée » rather than waiting long.
-PROBE_WAIT_SECONDS = 2.0
-
 
 def diagnosis(settings: Settings) -> str | None:
     """None when the base is usable, else why not (French)."""
@@ -23,7 +20,7 @@ def diagnosis(settings: Settings) -> str | None:
     if not path.is_file():
         return f"La base « {path.name} » n'existe pas : lancez « python -m ptlcd_data init »."
     try:
-        conn = store.connect(path, wait=PROBE_WAIT_SECONDS)
+        conn = store.connect(path, wait=store.READ_WAIT_SECONDS)
     except PtlcdError as exc:
         return exc.message
     try:

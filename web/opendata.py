@@ -36,7 +36,7 @@ def _serve(request: Request, settings: Settings) -> Response:
     name = str(request.path_params.get("name", ""))
     api_auth.screen(request, settings)
     if api_auth.needs_token(request, settings, staff=False):
-        conn = store.connect(settings.db_path)
+        conn = store.connect(settings.db_path, wait=store.READ_WAIT_SECONDS)
         try:
             api_auth.admit(conn, request, settings, staff=False)
             api_auth.USES.flush(conn)

@@ -25,7 +25,7 @@ from pathlib import Path
 from ptlcd_data import store
 from ptlcd_data.access import journal
 from ptlcd_data.access.auth import User, require
-from ptlcd_data.errors import AuthenticationError, InputError
+from ptlcd_data.errors import AuthenticationError, DatabaseDamagedError, InputError
 from ptlcd_data.store import Connection, transaction
 from ptlcd_data.store.sql import one_row, scalar
 
@@ -118,24 +118,24 @@ def revoke_token(conn: Connection, actor: User, nom: str) -> None:
 
 def revoked_fingerprints(path: Path) -> list[str] | None:
     """The hashes of the tokens revoked in the base at `path` (before a restore replaces it);
-    None when it cannot be read (damaged, busy): then nobody knows what was revoked."""
+    None when it is damaged: then nobody knows what was revoked. A base another program holds
+    past the usual wait refuses the restore (DatabaseBusyError), before anything changed."""
     if not path.is_file():
         return []
     try:
-        with store.connect(path, wait=1.0) as conn:
-            if (
-                scalar(
-                    conn,
-                    "SELECT count(*) FROM information_schema.tables WHERE table_name = 'api_jeton'",
-                )
-                == 0
-            ):
+        with store.connect(path) as conn:
+            tables = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'api_jeton'"
+            if scalar(conn, tables) == 0:
                 return []
             rows = conn.execute(
                 "SELECT empreinte FROM api_jeton WHERE revoque_le IS NOT NULL"
             ).fetchall()
-    except Exception:  # noqa: BLE001 - any failure means « unknown », answered by revoking all
+    except DatabaseDamagedError:
         return None
+    except Exception as exc:
+        if store.is_damage(exc):
+            return None
+        raise
     return [str(r[0]) for r in rows]
 
 

@@ -62,7 +62,7 @@ def _published(folder: Path, revision: int, day: date) -> Published | None:
 
 
 def _revision(db_path: Path) -> int:
-    conn = store.connect(db_path)
+    conn = store.connect(db_path, wait=store.READ_WAIT_SECONDS)
     try:
         return store.revision(conn)
     finally:
@@ -88,7 +88,7 @@ def current(db_path: Path, today: date | None = None) -> Published:
     if found is not None:
         return found
     with _locked(folder):
-        conn = store.connect(db_path)
+        conn = store.connect(db_path, wait=store.READ_WAIT_SECONDS)
         try:
             conn.execute("BEGIN TRANSACTION")  # one snapshot: the revision and its rows
             try:

@@ -24,6 +24,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Another process (an import from the command line) may hold the file for a few seconds;
 # waiting this long before refusing covers a normal import without hanging a page.
 LOCK_WAIT_SECONDS = 15.0
+# A server route answering a remote client (API, open data, /healthz) waits this long for a base
+# another program holds, then says « occupée » (503 with Retry-After) rather than keep one of the
+# server's threads, shared with every other route, for LOCK_WAIT_SECONDS.
+READ_WAIT_SECONDS = 2.0
 # What DuckDB says when it cannot read its own file: cut short, or bytes changed on disk.
 _DAMAGE_SIGNS = ("could not read enough bytes", "corrupt database file", "not a valid duckdb")
 # Backups named in a damaged-base diagnosis (the most recent).
@@ -207,6 +211,13 @@ def migrate(conn: Connection) -> list[int]:
             conn.execute("ROLLBACK")
             raise
         applied.append(version)
+    if applied and scalar(conn, "SELECT count(*) FROM meta WHERE cle = 'revision'"):
+        # What the base answers may have changed with its schema: every cache keyed by the
+        # revision (the pages', the API's ETag, the open-data package) must see a new one.
+        conn.execute(
+            "UPDATE meta SET valeur = CAST(CAST(valeur AS BIGINT) + 1 AS VARCHAR) "
+            "WHERE cle = 'revision'"
+        )
     return applied
 
 
