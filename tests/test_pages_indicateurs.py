@@ -157,6 +157,10 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
     at_ = run_page("app_pages/fiche_action.py")
     at_.selectbox(key="action_no").select(16).run()  # an action of objective 4.1
     assert_clean(at_)
+    assert not [d for d in at_.dataframe if "Avancement" in d.value.columns]  # until opened
+    at_.session_state["fiche_indicateurs_ouverts"] = True
+    at_.run()
+    assert_clean(at_)
     panel = table_having(at_, "Avancement").set_index("Territoire")
     assert panel.loc["Nantes Métropole", "Valeur actuelle"] == f"24{NNBSP}% (2019)"
     assert panel.loc["Nantes Métropole", "Avancement"] == f"40{NNBSP}%"
@@ -169,6 +173,8 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
 def test_fiche_panel_is_bounded_when_there_are_many_territories(sixty_territories_env):
     """60 territories: the panel under an action shows 30, chosen by the user, and says so."""
     at_ = run_page("app_pages/fiche_action.py")
+    at_.session_state["fiche_indicateurs_ouverts"] = True
+    at_.run()
     assert_clean(at_)
     chosen = at_.multiselect(key="fiche_territoires")
     assert len(chosen.value) == 30

@@ -283,8 +283,13 @@ def test_fiche_shows_status_history_at_the_observation_date(app_env):
     assert metrics(at)["Statut"] == "Réalisé"
     history = table_having(at, "date_effet", "statut", "enregistre_le")
     assert history["statut"].tolist() == ["Réalisé", "En cours"]
+    # Only the open tab's table is computed: the engagements once their tab is chosen.
+    assert not [d for d in at.dataframe if "niveau" in d.value.columns]
+    at.session_state["fiche_suivi"] = "Engagement des territoires"
+    at.run()
     engaged = table_having(at, "territoire", "niveau", "source").set_index("territoire")["niveau"]
     assert engaged["Orvault"] == "À engager"
+    assert not [d for d in at.dataframe if "statut" in d.value.columns]
 
 
 @pytest.fixture
@@ -397,6 +402,11 @@ def test_review_shows_the_indicators_of_the_action_objective(app_env):
     assert_clean(at)
     labels = [e.label for e in at.expander]
     assert "Indicateurs de l'objectif (valeurs, cibles, alertes)" in labels
+    assert not [d for d in at.dataframe if "Avancement" in d.value.columns]  # drawn when opened
+    at.session_state["revue_indicateurs_ouverts"] = True
+    at.run()
+    assert_clean(at)
+    assert len(table_having(at, "Avancement")) > 0
     shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
     assert "collégiens" in shown or "Taux de collégiens" in shown
 

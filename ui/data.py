@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -52,6 +53,18 @@ def user_error(exc: BaseException) -> PtlcdError | None:
 
 def connect() -> store.Connection:
     return store.connect(settings().db_path)
+
+
+@contextmanager
+def held_open() -> Iterator[None]:
+    """The database held open while the block runs, so that the queries inside reuse it (about a
+    millisecond each instead of 20 to 50 ms to open the file): app.py does this for a whole run,
+    a fragment (`st.fragment`), which reruns without app.py, for its own part."""
+    conn = connect()
+    try:
+        yield
+    finally:
+        conn.close()
 
 
 def refresh_revision() -> int:

@@ -22,6 +22,9 @@ from ptlcd_data.indicateurs.rules import (
 from ptlcd_data.plan import queries
 from ui import data, widgets
 
+# The key of the expander that holds `objective_panel` on a page ("fiche", "revue"): the panel
+# is computed only while it is open.
+PANEL_KEY = "{}_indicateurs_ouverts"
 # Alerts listed one by one under the summary; beyond, the summary table still shows them all.
 ALERTS_LISTED = 25
 # Territories in the panel under an action; beyond, the user chooses which (Indicateurs shows all).

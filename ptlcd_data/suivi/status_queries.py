@@ -129,7 +129,13 @@ def action_states(
 
 def action_state(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
     """The row of `action_states` for one action, as a dict (None if the action is unknown)."""
-    df = action_states(conn, as_of, actions=(action_no,))
+    return state_of(action_states(conn, as_of, actions=(action_no,)), action_no)
+
+
+def state_of(states: pd.DataFrame, action_no: int) -> dict[str, Any] | None:
+    """The row of one action in a table of `action_states`, as `action_state` gives it (pure: the
+    app reads it from the whole plan's table, computed once per revision)."""
+    df = states[states["action_no"] == action_no]
     if df.empty:
         return None
     row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
