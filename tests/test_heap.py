@@ -6,10 +6,15 @@ import gc
 import sys
 import types
 
+import pytest
+
 from ui import heap
 
 
-def test_new_modules_are_frozen_once_and_a_run_without_new_module_changes_nothing() -> None:
+def test_new_modules_are_frozen_once_and_a_run_without_new_module_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(heap, "_modules_at_freeze", 0)  # as in a new process (app.py ran before)
     gc.unfreeze()
     try:
         heap.freeze_loaded_modules()
