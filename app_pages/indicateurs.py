@@ -125,7 +125,7 @@ if vue == "Un indicateur":
     figure, alt, values_shown = data.derived(
         ui_ind.territory_chart, as_of, code, tuple(chosen), unite
     )
-    charts.show(figure, key="ind_chart", alt=alt)
+    charts.show_vega(figure, key="ind_chart", alt=alt)
     st.caption(
         "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
         "Survolez un point pour la valeur, la cible et la source ; le tableau ci-dessous les "

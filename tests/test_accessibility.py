@@ -101,7 +101,6 @@ CHARTED = [
     ("app_pages/calendrier.py", {"cal_vue": "Prévu et réel"}, 1),
     ("app_pages/engagement.py", None, 1),
     ("app_pages/synthese.py", {"synthese_vue": "Statuts par axe"}, 1),
-    ("app_pages/indicateurs.py", None, 1),
     ("app_pages/indicateurs.py", {"ind_vue": "Tous les indicateurs de l'axe"}, 1),
 ]
 
@@ -140,6 +139,28 @@ def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_app_env, page, widgets, ex
                 ), trace["name"]
             if trace.get("mode", "").endswith("text"):
                 assert contrast_ratio(trace["textfont"]["color"], "#ffffff") >= TEXT_MIN
+
+
+def test_the_vega_chart_of_an_indicator_has_its_sentence_and_reads_at_4_5_to_1(demo_app_env):
+    """One indicator's panels by territory (a Vega-Lite chart): its sentence as accessible name,
+    numbers in French, every text in the page's colour or readable on white."""
+    at = app()
+    at.session_state["as_of"] = date(2026, 12, 2)
+    at.run()
+    at.switch_page("app_pages/indicateurs.py").run()
+    assert_clean(at)
+    [chart] = at.get("vega_lite_chart")
+    assert len(chart.proto.alt) > 60 and any(c.isdigit() for c in chart.proto.alt)
+    spec = json.loads(chart.proto.spec)
+    inner = spec["spec"]
+    for axis in (inner["encoding"]["x"]["axis"], inner["encoding"]["y"]["axis"]):
+        assert axis["labelColor"] == document.TEXT_COLOR
+    assert "','" in inner["encoding"]["y"]["axis"]["labelExpr"]  # a decimal comma
+    assert spec["facet"]["header"]["labelColor"] == document.TEXT_COLOR
+    assert inner["encoding"]["color"]["legend"]["labelColor"] == document.TEXT_COLOR
+    for layer in inner["layer"]:
+        if layer["mark"]["type"] == "text":
+            assert contrast_ratio(layer["mark"]["color"], "#ffffff") >= TEXT_MIN
 
 
 def test_the_gantt_has_a_table_of_every_action_one_click_away(demo_app_env):

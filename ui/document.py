@@ -12,8 +12,9 @@ adds, on every page, from app.py:
   heading), and the hiding of the script's own container;
 - one small script (`st.html(..., unsafe_allow_javascript=True)`, run once per browser tab):
   `lang="fr"` on `<html>`, French for the skip link, the "page not found" dialog and the
-  accessible names of a few Streamlit controls, and Material icons set beside words hidden from
-  screen readers (they were read as "thunderstorm icon").
+  accessible names of a few Streamlit controls, Material icons set beside words hidden from
+  screen readers (they were read as "thunderstorm icon"), and a Vega-Lite chart read as one
+  "graphique" named by its sentence (Vega describes its inner marks in English).
 
 Both blocks are constants written here: no user or plan text ever goes into them (a test checks
 that every HTML element of every page is one of `STATIC_BLOCKS`). Nothing here imports pandas:
@@ -104,6 +105,13 @@ SCRIPT = f"""<script id="{SCRIPT_ID}">
     }});
     document.querySelectorAll('span[role="img"][aria-label$=" icon"]').forEach((icon) => {{
       icon.setAttribute("aria-hidden", "true");
+    }});
+    // A Vega-Lite chart is one graphic named by its sentence: Vega's English descriptions of
+    // its inner marks ("line mark container") are not read.
+    document.querySelectorAll('[aria-roledescription="visualization"]').forEach((chart) => {{
+      chart.setAttribute("aria-roledescription", "graphique");
+      const svg = chart.querySelector("svg");
+      if (svg) svg.setAttribute("aria-hidden", "true");
     }});
   }};
   let queued = false;

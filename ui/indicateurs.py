@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from ptlcd_data import exports, formats
@@ -21,7 +20,7 @@ from ptlcd_data.indicateurs.rules import (
     format_value,
 )
 from ptlcd_data.plan import queries
-from ui import data, indicator_charts, widgets
+from ui import charts, data, indicator_charts, widgets
 
 # The key of the expander that holds `objective_panel` on a page ("fiche", "revue"): the panel
 # is computed only while it is open.
@@ -247,7 +246,7 @@ def chart_values(as_of: date, code: str, territoires: tuple[str, ...]) -> pd.Dat
 
 def territory_chart(
     as_of: date, code: str, territoires: tuple[str, ...], unite: str
-) -> tuple[go.Figure, str, pd.DataFrame]:
+) -> tuple[charts.VegaChart, str, pd.DataFrame]:
     """The panels of one indicator in `territoires`, their sentence, and the values shown in
     words (for `data.derived`: built once per revision and choice)."""
     values = chart_values(as_of, code, territoires).head(valeurs.MAX_CHART_POINTS)
