@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ptlcd_data.formats import NARROW_NBSP
+from ptlcd_data.indicateurs import descriptions
 from ptlcd_data.indicateurs.rules import format_value
 from ui.charts import VegaChart, base_layout
 from ui.document import TEXT_COLOR
@@ -130,13 +131,13 @@ def _axes(fig: go.Figure, unite: str | None) -> None:
         fig.update_yaxes(ticksuffix=f"{NARROW_NBSP}%")
 
 
-VALUE_LABEL = "Réalisé (trait plein)"
-TARGET_LABEL = "Cible (tirets)"
+VALUE_LABEL = descriptions.VALUE_LABEL
+TARGET_LABEL = descriptions.TARGET_LABEL
 # Panels of `territory_panels`: three by row at this width fill a wide page beside the sidebar
 # (Vega-Lite sizes the panels of a faceted chart itself, not to the page's width).
 PANEL_WIDTH = 300
 VEGA_PANEL_HEIGHT = 190
-TOOLTIP = ("Territoire", "Année", "Réalisé", "Cible", "Source")
+TOOLTIP = descriptions.POINT_WORDS
 # Vega's number format is English ("1,234.5"): its labels are rewritten in French, a narrow
 # no-break space between thousands and a decimal comma (the same text as formats.number).
 FRENCH_NUMBER = (
@@ -144,28 +145,6 @@ FRENCH_NUMBER = (
     + NARROW_NBSP
     + "')"
 )
-
-
-def _panel_rows(values: pd.DataFrame, unite: str) -> pd.DataFrame:
-    """One row per point drawn (a value or a target), with its tooltip already in French."""
-    last_target = values[values["cible"].notna()].groupby("territoire")["annee"].max()
-    rows = []
-    for r in values.itertuples(index=False):
-        tip = {
-            "Territoire": str(r.territoire),
-            "Année": str(int(r.annee)),
-            "Réalisé": format_value(r.valeur, unite),
-            "Cible": format_value(r.cible, unite),
-            "Source": "non renseignée" if pd.isna(r.source) or not r.source else str(r.source),
-        }
-        point = {"panel": str(r.territoire), "annee": int(r.annee)}
-        if not pd.isna(r.valeur):
-            rows.append({**point, "serie": VALUE_LABEL, "v": float(r.valeur), "last": False, **tip})
-        if not pd.isna(r.cible):
-            last = bool(last_target.get(r.territoire) == r.annee)
-            rows.append({**point, "serie": TARGET_LABEL, "v": float(r.cible), "last": last, **tip})
-    columns = ["panel", "annee", "serie", "v", "last", *TOOLTIP]
-    return pd.DataFrame(rows, columns=columns)
 
 
 def territory_panels(values: pd.DataFrame, unite: str) -> VegaChart:
@@ -286,7 +265,7 @@ def territory_panels(values: pd.DataFrame, unite: str) -> VegaChart:
             "text": {"font": "sans-serif"},
         },
     }
-    return VegaChart(_panel_rows(values, unite), spec)
+    return VegaChart(descriptions.territory_points(values, unite), spec)
 
 
 def small_multiples(series: pd.DataFrame) -> go.Figure:
