@@ -94,35 +94,57 @@ SCRIPT = f"""<script id="{SCRIPT_ID}">
       if (fr) node.nodeValue = fr;
     }}
   }};
-  const apply = () => {{
-    document.documentElement.lang = "fr";
-    document.querySelectorAll('[data-testid="stSkipToContent"], [role="dialog"] h2, '
+  // What changed since the last frame is looked at, not the whole page at every change: a
+  // page being drawn changes hundreds of times.
+  const within = (root, selector) => {{
+    const found = [...root.querySelectorAll(selector)];
+    return root.matches(selector) ? [root, ...found] : found;
+  }};
+  const apply = (root) => {{
+    within(root, '[data-testid="stSkipToContent"], [role="dialog"] h2, '
       + '[role="dialog"] div').forEach(translate);
-    document.querySelectorAll("[aria-label]").forEach((el) => {{
+    within(root, "[aria-label]").forEach((el) => {{
       const label = el.getAttribute("aria-label");
       if (labels[label]) el.setAttribute("aria-label", labels[label]);
       else if (label.startsWith("Help for ")) el.setAttribute("aria-label", "Aide : " + label.slice(9));
     }});
-    document.querySelectorAll('span[role="img"][aria-label$=" icon"]').forEach((icon) => {{
+    within(root, 'span[role="img"][aria-label$=" icon"]').forEach((icon) => {{
       icon.setAttribute("aria-hidden", "true");
     }});
     // A Vega-Lite chart is one graphic named by its sentence: Vega's English descriptions of
     // its inner marks ("line mark container") are not read.
-    document.querySelectorAll('[aria-roledescription="visualization"]').forEach((chart) => {{
-      chart.setAttribute("aria-roledescription", "graphique");
-      const svg = chart.querySelector("svg");
-      if (svg) svg.setAttribute("aria-hidden", "true");
+    const chart = root.closest(".vega-embed");
+    (chart ? [chart] : within(root, ".vega-embed")).forEach((c) => {{
+      if (c.getAttribute("aria-roledescription") === "visualization") {{
+        c.setAttribute("aria-roledescription", "graphique");
+      }}
+      const svg = c.querySelector("svg");
+      if (svg && svg.getAttribute("aria-hidden") !== "true") svg.setAttribute("aria-hidden", "true");
     }});
   }};
-  let queued = false;
-  new MutationObserver(() => {{
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {{ queued = false; apply(); }});
+  const changed = new Set();
+  new MutationObserver((records) => {{
+    const first = changed.size === 0;
+    for (const r of records) {{
+      if (r.type === "attributes") changed.add(r.target);
+      else r.addedNodes.forEach((n) => {{
+        if (n.nodeType === 1) changed.add(n);
+        else if (n.parentElement) changed.add(n.parentElement);  // a text replaced
+      }});
+    }}
+    if (!first || changed.size === 0) return;
+    requestAnimationFrame(() => {{
+      document.documentElement.lang = "fr";
+      const roots = [...changed];
+      changed.clear();
+      roots.filter((el) => el.isConnected).forEach(apply);
+    }});
   }}).observe(document.body, {{
-    childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"],
+    childList: true, subtree: true, attributes: true,
+    attributeFilter: ["aria-label", "aria-roledescription"],
   }});
-  apply();
+  document.documentElement.lang = "fr";
+  apply(document.body);
 }})();
 </script>"""
 
