@@ -135,7 +135,8 @@ SCRIPT = f"""<script id="{SCRIPT_ID}">
     if (!first || changed.size === 0) return;
     requestAnimationFrame(() => {{
       document.documentElement.lang = "fr";
-      const roots = [...changed];
+      // Many changes (a page drawn anew): one pass over the page costs less than one per change.
+      const roots = changed.size > 200 ? [document.body] : [...changed];
       changed.clear();
       roots.filter((el) => el.isConnected).forEach(apply);
     }});
