@@ -40,7 +40,7 @@ action_no = st.selectbox(
 )
 st.query_params["action"] = str(action_no)
 st.session_state["_fiche_link"] = str(action_no)
-detail = data.query(queries.action_detail, action_no, as_of=as_of)
+detail = suivi.action_detail(action_no, as_of)
 if detail is None:
     st.warning(
         f"L'action n° {action_no} n'est pas dans le plan au {formats.day(as_of)} "

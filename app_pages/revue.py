@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from ptlcd_data import formats
+from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.plan import queries
 from ptlcd_data.suivi import status_queries
 from ptlcd_data.suivi.retards import RULES_RETARD
@@ -88,7 +89,7 @@ def _review(numbers: list[int], wording: dict[int, str]) -> None:
     n3.button("Suivante ▶", key="revue_next", on_click=_step, args=(numbers, 1), width="stretch")
     n4.markdown(f"**Action {numbers.index(action_no) + 1} sur {len(numbers)}**")
 
-    detail = data.query(queries.action_detail, action_no, as_of=as_of)
+    detail = suivi.action_detail(action_no, as_of)
     if detail is None:
         st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
         st.stop()
@@ -109,9 +110,8 @@ def _review(numbers: list[int], wording: dict[int, str]) -> None:
             ]
         )
     with right:
-        indicateurs = data.query(
-            queries.indicateurs_of_objectif, detail["objectif_code"], as_of=as_of
-        )
+        catalogue = data.query(valeurs.catalogue, as_of)
+        indicateurs = catalogue[catalogue["objectif_code"] == detail["objectif_code"]]
         widgets.fields(
             [
                 ("Calendrier (texte du plan)", detail["calendrier"], "non planifiée"),

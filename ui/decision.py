@@ -49,7 +49,7 @@ def decision_form(
     drawing a dozen fields again cost more than the rest of a step); the caller empties them
     with `reset_form` when the action changes."""
     current = suivi.action_state(action_no, today) or {}
-    cells = data.query(engagements.engagement_cells, today, actions=(action_no,))
+    cells = suivi.action_cells(action_no, today)
     suffix = str(gen) if stable else f"{action_no}_{gen}"
     with st.form(f"{key}_form_{suffix}", border=True):
         s1, s2, s3 = st.columns(3)

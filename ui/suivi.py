@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ptlcd_data import formats
+from ptlcd_data.plan import queries
 from ptlcd_data.suivi import engagements, status_queries
 from ui import data, widgets
 
@@ -65,9 +66,23 @@ def _history(hist: pd.DataFrame, empty: str, columns: dict[str, Any], key: str) 
     widgets.table(hist, column_config=columns, key=key)
 
 
+def action_detail(action_no: int, as_of: date) -> dict[str, Any] | None:
+    """`queries.action_detail`, read from every action's (one question per revision and date:
+    the review steps through 34 actions)."""
+    details: dict[int, dict[str, Any]] = data.query(queries.action_details, as_of)
+    return details.get(action_no)
+
+
+def action_cells(action_no: int, day: date) -> pd.DataFrame:
+    """`engagements.engagement_cells` of one action, read from the whole plan's cells (one
+    question per revision and date), in the same order."""
+    cells = data.query(engagements.engagement_cells, day)
+    return cells[cells["action_no"] == action_no].reset_index(drop=True)
+
+
 def status_history(action_no: int, as_of: date) -> None:
     _history(
-        data.query(status_queries.status_history, action_no, as_of),
+        status_queries.history_of(data.query(status_queries.status_histories, as_of), action_no),
         f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.",
         STATUS_HISTORY_COLUMNS,
         "hist_statuts",
@@ -75,7 +90,7 @@ def status_history(action_no: int, as_of: date) -> None:
 
 
 def engagement_now(action_no: int, as_of: date) -> None:
-    cells = data.query(engagements.engagement_cells, as_of, actions=(action_no,))
+    cells = action_cells(action_no, as_of)
     widgets.table(
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
         column_config={
