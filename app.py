@@ -9,7 +9,7 @@ import streamlit as st
 from ptlcd_data import demo
 from ptlcd_data.access.auth import User
 from ptlcd_data.errors import PtlcdError
-from ui import data, document, navigation, session, widgets
+from ui import data, document, heap, navigation, session, widgets
 
 log = logging.getLogger("ptlcd")
 
@@ -84,6 +84,7 @@ def main() -> None:
         run_page()
     finally:
         held_open.close()
+        heap.freeze_loaded_modules()
 
 
 def run_page() -> None:

@@ -15,14 +15,22 @@ session.page_requires("lecture")
 CHART_KEY = "avancement_chart"
 AXE_KEY = "avancement_axe"
 STATUTS_KEY = "avancement_statuts"
+VIEW_KEY = "avancement_vue"
+PAR_AXE, PAR_OBJECTIF, EVOLUTION, ACTIONS = (
+    "Statuts par axe",
+    "Par axe et par objectif",
+    "Évolution",
+    "Les actions",
+)
 
 
 def _chart_selected() -> None:
-    """A click on a bar segment chooses that axis and status for the list of actions."""
+    """A click on a bar segment chooses that axis and status, and opens the list of actions."""
     choice = suivi.segment_choice(st.session_state.get(CHART_KEY))
     if choice:
         st.session_state[AXE_KEY], statut = choice
         st.session_state[STATUTS_KEY] = [statut]
+        st.session_state[VIEW_KEY] = ACTIONS
 
 
 as_of = widgets.as_of()
@@ -46,91 +54,112 @@ c5.metric(
     help="Moyenne des avancements renseignés (une action « Réalisé » compte 100 %).",
 )
 
-st.header("Statuts des actions, par axe", anchor=False)
-counts = data.query(status_queries.status_counts_by_axis, as_of)
-charts.show(
-    charts_suivi.statuts_axes_bar(counts),
-    key=CHART_KEY,
-    alt=descriptions.statuts_par_axe_texte(counts),
-    on_select=_chart_selected,
-    selection_mode="points",
-)
-st.caption(
-    "Cliquez sur un segment pour afficher ses actions plus bas (ou choisissez l'axe et le "
-    "statut dans « Les actions »). Les mêmes chiffres sont dans le tableau qui suit."
-)
+# Each view is computed and drawn only while its tab is open (a click on another tab reruns
+# the page): the four together took the browser about four times as long as the first.
 
-st.header("Par axe et par objectif", anchor=False)
-table = synthese[synthese["echelle"] != "plan"]
-widgets.table(
-    table[
-        [
-            "libelle",
-            "nb_actions",
-            *STATUTS_AFFICHES,
-            "part_realise",
-            "avancement_moyen",
-            "nb_en_retard",
-        ]
-    ],
-    height="content",
-    key="avancement_table",
-    column_config={
-        "libelle": st.column_config.TextColumn("Axe / objectif", width="large"),
-        "nb_actions": st.column_config.NumberColumn("Actions"),
-        "part_realise": st.column_config.ProgressColumn(
-            "Part réalisée", format="%.0f %%", min_value=0, max_value=100
-        ),
-        "avancement_moyen": st.column_config.NumberColumn("Avancement moyen", format="%.0f %%"),
-        "nb_en_retard": st.column_config.NumberColumn("En retard"),
-    },
-)
 
-st.header("Évolution : statuts à chaque fin d'année", anchor=False)
-evolution = data.query(status_queries.status_counts_by_year_end, as_of)
-if evolution.empty:
-    st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
-else:
+def par_axe() -> None:
+    """The statuses of each axis, a bar chart whose segments open their actions."""
+    st.header("Statuts des actions, par axe", anchor=False)
+    figure, alt = data.derived(charts_suivi.statuts_figure, as_of)
     charts.show(
-        charts_suivi.evolution_bar(evolution, as_of),
-        key="avancement_evolution",
-        alt=descriptions.evolution_texte(evolution, as_of),
+        figure,
+        key=CHART_KEY,
+        alt=alt,
+        on_select=_chart_selected,
+        selection_mode="points",
     )
-    # Dates, counts and status names only (no plan text): a plain HTML table, read cell by cell
-    # by screen readers and without a tab stop.
-    with st.expander("Les mêmes chiffres en tableau"):
-        st.table(descriptions.evolution_table(evolution, as_of), hide_index=True)
+    st.caption(
+        f"Cliquez sur un segment pour afficher ses actions (onglet « {ACTIONS} », où l'axe et le "
+        f"statut se choisissent aussi). Les mêmes chiffres sont dans l'onglet « {PAR_OBJECTIF} »."
+    )
 
-st.header("Les actions", anchor=False)
-axe_labels = data.query(queries.axe_labels, as_of=as_of)
-f1, f2 = st.columns([1, 2])
-if st.session_state.get(AXE_KEY) not in (None, *axe_labels):
-    st.session_state[AXE_KEY] = None
-axe = f1.selectbox(
-    "Axe",
-    options=[None, *axe_labels],
-    format_func=lambda n: "Tous les axes" if n is None else f"{n}. {axe_labels[n]}",
-    key=AXE_KEY,
-)
-statuts = f2.multiselect(
-    "Statut",
-    options=list(STATUTS_AFFICHES),
-    key=STATUTS_KEY,
-    placeholder="Tous les statuts",
-    select_all=False,
-)
-etat = data.query(
-    status_queries.action_states,
-    as_of,
-    axes=() if axe is None else (axe,),
-    statuts=tuple(statuts),
-)
-if etat.empty:
-    st.info("Aucune action avec ce statut dans cet axe à cette date.")
-else:
-    st.caption(f"{len(etat)} action(s). Cliquez sur une ligne pour ouvrir sa fiche.")
-    suivi.actions_table(
-        etat,
-        ["action_no", "axe", "action", "porteur", "statut", "avancement", "date_dernier"],
-        key="avancement_actions",
+
+def par_objectif() -> None:
+    """The same counts by axis and objective, with progress."""
+    st.header("Par axe et par objectif", anchor=False)
+    table = synthese[synthese["echelle"] != "plan"]
+    widgets.table(
+        table[
+            [
+                "libelle",
+                "nb_actions",
+                *STATUTS_AFFICHES,
+                "part_realise",
+                "avancement_moyen",
+                "nb_en_retard",
+            ]
+        ],
+        height="content",
+        key="avancement_table",
+        column_config={
+            "libelle": st.column_config.TextColumn("Axe / objectif", width="large"),
+            "nb_actions": st.column_config.NumberColumn("Actions"),
+            "part_realise": st.column_config.ProgressColumn(
+                "Part réalisée", format="%.0f %%", min_value=0, max_value=100
+            ),
+            "avancement_moyen": st.column_config.NumberColumn("Avancement moyen", format="%.0f %%"),
+            "nb_en_retard": st.column_config.NumberColumn("En retard"),
+        },
     )
+
+
+def evolution() -> None:
+    """The statuses at each year end, and its table."""
+    st.header("Évolution : statuts à chaque fin d'année", anchor=False)
+    built = data.derived(charts_suivi.evolution_figure, as_of)
+    if built is None:
+        st.info("Aucune fin d'année entre la date du plan et la date d'observation.")
+    else:
+        charts.show(built[0], key="avancement_evolution", alt=built[1])
+        # Dates, counts and status names only (no plan text): a plain HTML table, read cell by
+        # cell by screen readers and without a tab stop; computed and drawn when opened.
+        if box := widgets.lazy_expander("Les mêmes chiffres en tableau", key="avancement_tableau"):
+            counts = data.query(status_queries.status_counts_by_year_end, as_of)
+            box.table(descriptions.evolution_table(counts, as_of), hide_index=True)
+
+
+def actions() -> None:
+    """The actions of an axis and statuses, each row opening its fiche."""
+    st.header("Les actions", anchor=False)
+    axe_labels = data.query(queries.axe_labels, as_of=as_of)
+    f1, f2 = st.columns([1, 2])
+    if st.session_state.get(AXE_KEY) not in (None, *axe_labels):
+        st.session_state[AXE_KEY] = None
+    axe = f1.selectbox(
+        "Axe",
+        options=[None, *axe_labels],
+        format_func=lambda n: "Tous les axes" if n is None else f"{n}. {axe_labels[n]}",
+        key=AXE_KEY,
+    )
+    statuts = f2.multiselect(
+        "Statut",
+        options=list(STATUTS_AFFICHES),
+        key=STATUTS_KEY,
+        placeholder="Tous les statuts",
+        select_all=False,
+    )
+    etat = data.query(
+        status_queries.action_states,
+        as_of,
+        axes=() if axe is None else (axe,),
+        statuts=tuple(statuts),
+    )
+    if etat.empty:
+        st.info("Aucune action avec ce statut dans cet axe à cette date.")
+    else:
+        st.caption(f"{len(etat)} action(s). Cliquez sur une ligne pour ouvrir sa fiche.")
+        suivi.actions_table(
+            etat,
+            ["action_no", "axe", "action", "porteur", "statut", "avancement", "date_dernier"],
+            key="avancement_actions",
+        )
+
+
+VIEWS = {PAR_AXE: par_axe, PAR_OBJECTIF: par_objectif, EVOLUTION: evolution, ACTIONS: actions}
+for tab, show in zip(
+    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
+):
+    if tab.open:
+        with tab:
+            show()

@@ -13,15 +13,20 @@ from ui import charts, charts_suivi, data, session, suivi, widgets
 
 session.page_requires("lecture")
 
+VIEW_KEY = "cal_vue"
+RETARDS, GANTT, TABLEAU = "Actions en retard", "Prévu et réel", "Le calendrier en tableau"
+
 as_of = widgets.as_of()
 st.title("Calendrier et retards", anchor=False)
 st.caption(
     f"Calendrier prévu par le plan et calendrier réel, au {formats.day(as_of)} (date "
     "d'observation). Le retard et le glissement sont calculés, jamais saisis."
 )
-with st.expander("Comment le retard et le glissement sont calculés"):
-    st.markdown("**Retard**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
-    st.markdown(
+if box := widgets.lazy_expander(
+    "Comment le retard et le glissement sont calculés", key="cal_regles"
+):
+    box.markdown("**Retard**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_RETARD))
+    box.markdown(
         "**Glissement**\n\n" + "\n".join(f"- {widgets.escape_md(r)}" for r in RULES_GLISSEMENT)
     )
 
@@ -78,21 +83,58 @@ m4.metric(
     suivi.months(etat["glissement_debut_mois"].max()),
 )
 
-st.header("Prévu et réel, par axe", anchor=False)
-rows = data.query(status_queries.gantt_bars, as_of, tri=tri, seulement_retard=only_late, **filters)
-if rows.empty:
-    st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
-else:
-    charts.show(
-        charts_suivi.gantt(rows, as_of), key="cal_gantt", alt=descriptions.gantt_texte(etat, as_of)
+# Each view is computed and drawn only while its tab is open (a click on another tab reruns
+# the page). The late actions first: the list the meeting acts on, and the lightest to draw
+# (the Gantt chart alone took the browser longer than the rest of the page).
+
+
+def retards() -> None:
+    """The late actions, each row opening its fiche."""
+    st.header("Actions en retard", anchor=False)
+    if late.empty:
+        st.success(f"Aucune action en retard au {formats.day(as_of)} avec ces filtres.")
+    else:
+        st.caption(f"{len(late)} action(s) en retard. Cliquez sur une ligne pour ouvrir sa fiche.")
+        suivi.actions_table(
+            late,
+            [
+                "action_no",
+                "axe",
+                "action",
+                "porteur",
+                "calendrier",
+                "statut",
+                "motif_retard",
+                "glissement_debut_mois",
+                "glissement_fin_mois",
+                "date_dernier",
+            ],
+            key="cal_late",
+        )
+
+
+def prevu_et_reel() -> None:
+    """Planned and actual bars per action, grouped by axis."""
+    st.header("Prévu et réel, par axe", anchor=False)
+    built = data.derived(
+        charts_suivi.gantt_figure, as_of, tri, only_late, tuple(sorted(filters.items()))
     )
-    st.caption(
-        "Barre grise : calendrier du plan ; barre colorée : réalisation, couleur du statut. "
-        "Hachures : sans échéance prévue, ou pas encore terminée. Trait rouge : date "
-        "d'observation. Chaque action, ses dates et son statut sont aussi dans le tableau "
-        "ci-dessous."
-    )
-with st.expander("Le calendrier en tableau (toutes les actions affichées)"):
+    if built is None:
+        st.info("Ces actions n'ont ni calendrier prévu ni début enregistré.")
+    else:
+        charts.show(built[0], key="cal_gantt", alt=built[1])
+        st.caption(
+            "Barre grise : calendrier du plan ; barre colorée : réalisation, couleur du statut. "
+            "Hachures : sans échéance prévue, ou pas encore terminée. Trait rouge : date "
+            "d'observation. Chaque action, ses dates et son statut sont aussi dans l'onglet "
+            f"« {TABLEAU} »."
+        )
+
+
+def tableau() -> None:
+    """The calendar of the actions shown, in a table."""
+    st.header("Le calendrier en tableau", anchor=False)
+    st.caption("Toutes les actions affichées, leurs dates prévues et réelles.")
     st.dataframe(
         descriptions.calendrier_table(etat),
         hide_index=True,
@@ -101,24 +143,11 @@ with st.expander("Le calendrier en tableau (toutes les actions affichées)"):
         column_config={"Action": st.column_config.TextColumn("Action", width="large")},
     )
 
-st.header("Actions en retard", anchor=False)
-if late.empty:
-    st.success(f"Aucune action en retard au {formats.day(as_of)} avec ces filtres.")
-else:
-    st.caption(f"{len(late)} action(s) en retard. Cliquez sur une ligne pour ouvrir sa fiche.")
-    suivi.actions_table(
-        late,
-        [
-            "action_no",
-            "axe",
-            "action",
-            "porteur",
-            "calendrier",
-            "statut",
-            "motif_retard",
-            "glissement_debut_mois",
-            "glissement_fin_mois",
-            "date_dernier",
-        ],
-        key="cal_late",
-    )
+
+VIEWS = {RETARDS: retards, GANTT: prevu_et_reel, TABLEAU: tableau}
+for tab, show in zip(
+    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
+):
+    if tab.open:
+        with tab:
+            show()

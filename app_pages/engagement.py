@@ -6,7 +6,7 @@ import streamlit as st
 
 from ptlcd_data import formats
 from ptlcd_data.plan import queries
-from ptlcd_data.suivi import descriptions, engagements
+from ptlcd_data.suivi import engagements
 from ptlcd_data.vocabulary import NIVEAUX_AFFICHES
 from ui import charts, charts_suivi, data, session, widgets
 
@@ -15,6 +15,13 @@ session.page_requires("lecture")
 # Territories drawn in the matrix at once: 34 actions × 30 territories is about a thousand cells,
 # readable on a projector and light to send; a larger agglomeration chooses which to show.
 MAX_MATRIX_TERRITORIES = 30
+VIEW_KEY = "eng_vue"
+MATRICE, PAR_TERRITOIRE, PAR_AXE, TABLEAU = (
+    "Matrice",
+    "Totaux par territoire",
+    "Totaux par axe",
+    "Le tableau",
+)
 
 as_of = widgets.as_of()
 st.title("Engagement des communes", anchor=False)
@@ -45,47 +52,72 @@ if not grid.actions:
     st.info("Aucune action dans ces axes.")
     st.stop()
 
-st.header("Matrice actions × territoires", anchor=False)
-charts.show(
-    charts_suivi.engagement_heatmap(grid),
-    key="eng_heatmap",
-    alt=descriptions.engagement_texte(grid),
-)
-st.caption("Les mêmes niveaux, en texte, sont dans « Le tableau » plus bas.")
+# Each view is computed and drawn only while its tab is open (a click on another tab reruns
+# the page); the downloads below always hold the full table.
 
-widgets.table_section(
-    "Totaux par territoire",
-    data.query(engagements.engagement_by_territory, as_of, axes=axes_filter),
-    key="eng_par_territoire",
-    column_config={
-        "territoire": st.column_config.TextColumn("Territoire"),
-        "engagees": st.column_config.NumberColumn(
-            "Engagée ou réalisée", help="Actions où le territoire est « Engagée » ou « Réalisée »."
-        ),
-        "nb_actions": st.column_config.NumberColumn("Actions"),
-    },
-)
-widgets.table_section(
-    "Totaux par axe",
-    data.query(engagements.engagement_by_axis, as_of, axes=axes_filter),
-    key="eng_par_axe",
-    column_config={
-        "axe_no": st.column_config.NumberColumn("N°", width="small"),
-        "axe": st.column_config.TextColumn("Axe"),
-        "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
-    },
-    caption="Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».",
-)
-widgets.table_section(
-    "Le tableau",
-    data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown),
-    key="eng_matrice",
-    column_config={
-        "action_no": st.column_config.NumberColumn("N°", width="small"),
-        "axe": st.column_config.TextColumn("Axe"),
-        "action": st.column_config.TextColumn("Action", width="large"),
-    },
-)
+
+def matrice() -> None:
+    """Actions × territories, each cell's level in its colour (and in words when wide)."""
+    st.header("Matrice actions × territoires", anchor=False)
+    figure, alt = data.derived(charts_suivi.engagement_figure, as_of, axes_filter, shown)
+    charts.show(figure, key="eng_heatmap", alt=alt)
+    st.caption(f"Les mêmes niveaux, en texte, sont dans l'onglet « {TABLEAU} ».")
+
+
+def par_territoire() -> None:
+    """How many actions each territory is engaged in, by level."""
+    widgets.table_section(
+        "Totaux par territoire",
+        data.query(engagements.engagement_by_territory, as_of, axes=axes_filter),
+        key="eng_par_territoire",
+        column_config={
+            "territoire": st.column_config.TextColumn("Territoire"),
+            "engagees": st.column_config.NumberColumn(
+                "Engagée ou réalisée",
+                help="Actions où le territoire est « Engagée » ou « Réalisée ».",
+            ),
+            "nb_actions": st.column_config.NumberColumn("Actions"),
+        },
+    )
+
+
+def par_axe() -> None:
+    """How many actions of each axis each territory is engaged in."""
+    widgets.table_section(
+        "Totaux par axe",
+        data.query(engagements.engagement_by_axis, as_of, axes=axes_filter),
+        key="eng_par_axe",
+        column_config={
+            "axe_no": st.column_config.NumberColumn("N°", width="small"),
+            "axe": st.column_config.TextColumn("Axe"),
+            "nb_actions": st.column_config.NumberColumn("Actions de l'axe"),
+        },
+        caption="Nombre d'actions de l'axe où chaque territoire est « Engagée » ou « Réalisée ».",
+    )
+
+
+def tableau() -> None:
+    """The matrix in words, one row per action."""
+    widgets.table_section(
+        "Le tableau",
+        data.query(engagements.engagement_matrix, as_of, axes=axes_filter, territoires=shown),
+        key="eng_matrice",
+        column_config={
+            "action_no": st.column_config.NumberColumn("N°", width="small"),
+            "axe": st.column_config.TextColumn("Axe"),
+            "action": st.column_config.TextColumn("Action", width="large"),
+        },
+    )
+
+
+VIEWS = {MATRICE: matrice, PAR_TERRITOIRE: par_territoire, PAR_AXE: par_axe, TABLEAU: tableau}
+for tab, show in zip(
+    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
+):
+    if tab.open:
+        with tab:
+            show()
+
 # The downloads hold every territory, whatever the matrix shows; built when clicked.
 stem = f"engagement_communes_{as_of:%Y-%m-%d}"
 d1, d2, _ = st.columns([1, 1, 3])

@@ -40,7 +40,7 @@ action_no = st.selectbox(
 )
 st.query_params["action"] = str(action_no)
 st.session_state["_fiche_link"] = str(action_no)
-detail = data.query(queries.action_detail, action_no, as_of=as_of)
+detail = suivi.action_detail(action_no, as_of)
 if detail is None:
     st.warning(
         f"L'action n° {action_no} n'est pas dans le plan au {formats.day(as_of)} "
@@ -52,19 +52,21 @@ st.header(f"Action n° {action_no}", anchor=False)
 st.text(detail["libelle"])
 
 st.subheader(f"Suivi au {formats.day(as_of)}", anchor=False)
-suivi.follow_up(action_no, as_of)
+suivi.follow_up(action_no, as_of, key="fiche_suivi")
 
 left, right = st.columns(2)
 with left:
-    widgets.field("Axe", f"{detail['axe_no']}. {detail['axe']}")
-    widgets.field("Objectif opérationnel", f"{detail['objectif_code']} {detail['objectif']}")
-    if detail.get("domaine"):
-        widgets.field("Domaine", detail["domaine"])
-    widgets.field("Opérateurs / porteurs", detail["porteur"])
-    widgets.field("Porteurs référencés", detail["porteurs_libelles"])
-    widgets.field("Observations", detail["observations"])
+    widgets.fields(
+        [
+            ("Axe", f"{detail['axe_no']}. {detail['axe']}"),
+            ("Objectif opérationnel", f"{detail['objectif_code']} {detail['objectif']}"),
+            *([("Domaine", detail["domaine"])] if detail.get("domaine") else []),
+            ("Opérateurs / porteurs", detail["porteur"]),
+            ("Porteurs référencés", detail["porteurs_libelles"]),
+            ("Observations", detail["observations"]),
+        ]
+    )
 with right:
-    widgets.field("Calendrier (texte du plan)", detail["calendrier"])
     cal_lines = [
         f"Forme : {detail['calendrier_forme']}",
         f"Début prévu : {formats.day(detail['debut_prevu'])}",
@@ -72,7 +74,12 @@ with right:
         f"Récurrente : {'oui' if detail['recurrente'] else 'non'}",
         f"Déjà engagée à la date du plan : {'oui' if detail['deja_engagee'] else 'non'}",
     ]
-    widgets.field("Calendrier normalisé", "\n".join(cal_lines))
+    widgets.fields(
+        [
+            ("Calendrier (texte du plan)", detail["calendrier"]),
+            ("Calendrier normalisé", "\n".join(cal_lines)),
+        ]
+    )
 
 st.subheader("Territoires de mise en œuvre (document du plan)", anchor=False)
 terr = data.query(queries.action_territoires_plan, action_no, as_of=as_of)
@@ -85,7 +92,12 @@ st.dataframe(
 )
 
 st.subheader("Indicateurs de l'objectif", anchor=False)
-ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
+# Computed and drawn when opened: by territory, they were half of the page's display time.
+if box := widgets.lazy_expander(
+    "Valeurs, cibles et alertes par territoire", key=ui_indicateurs.PANEL_KEY.format("fiche")
+):
+    with box:
+        ui_indicateurs.objective_panel(detail["objectif_code"], key="fiche")
 
 # Evidence is not public: only staff and a porteur carrying the action see that it exists.
 if pieces.may_see(user, action_no=action_no):
@@ -103,12 +115,14 @@ if ui_messages.allowed(user, action_no):
 
 # The action's whole history, whatever the observation date: when the plan changed it, and why.
 history = data.query(edits.item_history, "action", action_no)
-with st.expander(f"Versions de l'action dans le plan ({len(history)})"):
-    st.caption(
+if box := widgets.lazy_expander(
+    f"Versions de l'action dans le plan ({len(history)})", key="fiche_versions"
+):
+    box.caption(
         "Chaque modification du plan est datée (date d'effet), signée et motivée. Toutes les "
         "versions sont listées, y compris celles d'effet postérieur à la date d'observation."
     )
-    st.dataframe(
+    box.dataframe(
         history,
         hide_index=True,
         width="stretch",
@@ -122,5 +136,5 @@ with st.expander(f"Versions de l'action dans le plan ({len(history)})"):
         },
     )
 
-with st.expander("Texte lu par l'OCR (traçabilité)"):
-    st.text(detail["source_ocr"] or "—")
+if box := widgets.lazy_expander("Texte lu par l'OCR (traçabilité)", key="fiche_ocr"):
+    box.text(detail["source_ocr"] or "—")

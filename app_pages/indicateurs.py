@@ -88,7 +88,7 @@ if vue == "Un indicateur":
     st.subheader("Avancement vers la cible", anchor=False)
     ui_ind.show_formula()
     st.dataframe(
-        ui_ind.summary_display(summary),
+        data.derived(ui_ind.summary_table, as_of, code),
         hide_index=True,
         width="stretch",
         column_config=ui_ind.SUMMARY_COLUMNS,
@@ -98,7 +98,12 @@ if vue == "Un indicateur":
     st.subheader("Évolution par territoire", anchor=False)
     options = list(summary["territoire_code"])
     names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
-    chosen = st.multiselect(
+    # In a popover, drawn when opened: a dozen chosen names in a list field cost the page's
+    # every display some 40 ms in the browser.
+    chooser = st.popover(
+        f"Territoires tracés ({len(options)} renseignés)", icon=":material/filter_list:"
+    )
+    chosen = chooser.multiselect(
         "Territoires tracés",
         select_all=False,
         options=options,
@@ -110,24 +115,17 @@ if vue == "Un indicateur":
     if not chosen:
         st.info("Choisissez au moins un territoire pour tracer ses valeurs.")
         st.stop()
-    values = data.query(
-        valeurs.current_values,
-        as_of,
-        indicateurs=(code,),
-        territoires=tuple(chosen),
-        limit=valeurs.MAX_CHART_POINTS + 1,
-    )
+    values = ui_ind.chart_values(as_of, code, tuple(chosen))
     if len(values) > valeurs.MAX_CHART_POINTS:
         values = values.head(valeurs.MAX_CHART_POINTS)
         st.caption(
             f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premiers points sont "
             "tracés : choisissez moins de territoires."
         )
-    charts.show(
-        indicator_charts.territory_panels(values, unite),
-        key="ind_chart",
-        alt=descriptions.territory_panels_texte(values, code, unite),
+    figure, alt, values_shown = data.derived(
+        ui_ind.territory_chart, as_of, code, tuple(chosen), unite
     )
+    charts.show_vega(figure, key="ind_chart", alt=alt)
     st.caption(
         "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
         "Survolez un point pour la valeur, la cible et la source ; le tableau ci-dessous les "
@@ -135,7 +133,7 @@ if vue == "Un indicateur":
     )
 
     st.subheader("Valeurs et provenance", anchor=False)
-    st.dataframe(ui_ind.values_display(values, unite), hide_index=True, width="stretch")
+    st.dataframe(values_shown, hide_index=True, width="stretch")
     ui_ind.downloads(
         f"indicateur_{code}_{as_of.isoformat()}",
         ui_ind.values_export(values),
@@ -145,9 +143,11 @@ if vue == "Un indicateur":
         },
         key="ind_dl",
     )
-    with st.expander("Historique des enregistrements (valeurs remplacées comprises)"):
+    if box := widgets.lazy_expander(
+        "Historique des enregistrements (valeurs remplacées comprises)", key="ind_historique"
+    ):
         history = data.query(valeurs.value_history, as_of, code, territoires=tuple(chosen))
-        st.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
+        box.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
 else:
     terr_labels = data.query(queries.territoire_labels, as_of=as_of)
     terr = st.selectbox(

@@ -59,7 +59,8 @@ depots.my_depots(user, codes, reopen_allowed=to_depot)
 
 st.header("Actions", anchor=False)
 actions = data.query(porteur_actions.porteur_actions, codes, as_of)
-drawn = [int(n) for n in actions["action_no"]] if recording else []
+# Each action's form is drawn while its expander is open (`mes_actions.OPEN_KEY`).
+drawn = [int(n) for n in actions["action_no"] if mes_actions.is_open(int(n))] if recording else []
 mes_actions.keep_lost_input(codes, drawn, gen, today)
 mes_actions.show_lost_input()
 if actions.empty:
@@ -86,7 +87,10 @@ else:
     for row in actions.itertuples(index=False):
         action_no = int(row.action_no)
         label = f"Action n° {action_no} · {str(row.action)[:90]} — {row.statut}"
-        with st.expander(widgets.escape_md(label)):  # plan text: never Markdown
+        box = mes_actions.action_expander(widgets.escape_md(label), action_no)  # plan text
+        if box is None:
+            continue
+        with box:
             st.text(str(row.action))
             widgets.field("Calendrier (texte du plan)", row.calendrier, empty="non planifiée")
             if row.en_retard:

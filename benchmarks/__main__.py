@@ -146,8 +146,8 @@ def gold_section(demo_db: Path, large_db: Path) -> str:
         f"(données en cache, scripts chargés). Puis {gold.ROUNDS} tours : à chaque tour, chaque "
         "onglet passe à son tour, dans un ordre qui tourne d'un tour à l'autre. Une mesure va "
         "du clic (ou du début du chargement) jusqu'à la page dessinée : son titre affiché, le "
-        "script au repos, plus aucun élément en cours de chargement, chaque graphique Plotly "
-        "dessiné ; temps pris dans la page (`performance.now()`). Médianes ; ratio : "
+        "script au repos, plus aucun élément en cours de chargement, chaque graphique affiché "
+        "(Plotly ou Vega-Lite) dessiné ; temps pris dans la page (`performance.now()`). Médianes ; ratio : "
         "application ÷ référence.",
         "",
         f"Référence : changement de page de l'application d'une ligne {fmt(ref)} (médiane de "

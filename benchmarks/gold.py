@@ -7,7 +7,8 @@ large base (both logged in as the benchmark's administrator), and the one-line r
 round after round, each tab takes its turn in an order that turns from one round to the next:
 
 - the warm page switch: a click on the page's link in the sidebar, until its title shows, the
-  script is idle, no element shows its loading skeleton and every Plotly chart is drawn;
+  script is idle, no element shows its loading skeleton and every chart shown (Plotly or
+  Vega-Lite) is drawn;
 - one Revue GOLD step: a click on « Suivante ▶ », until the next action's heading shows (same
   end);
 - the full load (large base only): a new browser context (empty cache, the session cookie
@@ -75,9 +76,11 @@ DRAWN = """
     : texts.some((t) => t.startsWith(heading) && t !== before);
   if (!found) return false;
   // Charts in a closed expander or another tab are not drawn until opened: only shown ones count.
-  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+  const shown = (selector) => [...document.querySelectorAll(selector)]
     .filter((c) => c.getClientRects().length > 0);
-  if (!charts.every((c) => c.querySelector(".main-svg"))) return false;
+  if (!shown("[data-testid='stPlotlyChart']").every((c) => c.querySelector(".main-svg"))) return false;
+  // A Vega-Lite chart (Indicateurs) is drawn once its marks are (an SVG or a canvas).
+  if (!shown("[data-testid='stVegaLiteChart']").every((c) => c.querySelector(".marks"))) return false;
   return (performance.now() - (fromClick ? window.__goldStart : 0)) / 1000;
 }
 """

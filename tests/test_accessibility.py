@@ -22,7 +22,7 @@ from ptlcd_data.vocabulary import (
     contrast_ratio,
 )
 from tests.helpers import ROOT
-from tests.helpers.apptest import app, assert_clean
+from tests.helpers.apptest import app, assert_clean, open_view
 from tests.helpers.axe import STREAMLIT_ALLOWLIST
 from tests.helpers.keyboard import backdrop
 from ui import accessibilite, charts, charts_suivi, document
@@ -82,23 +82,25 @@ def test_the_status_palette_stays_okabe_ito_with_its_words():
 # --- every chart of every page (AppTest, on the demonstration database) ------------------------
 
 
-def _charts_of(page: str, widgets: dict[str, Any] | None = None) -> list[Any]:
+def _charts_of(page: str, views: dict[str, Any] | None = None) -> list[Any]:
+    """The charts of `page` with the views given open (a tab's label, a radio's value)."""
     at = app()
     at.session_state["as_of"] = date(2026, 12, 2)
+    for key, value in (views or {}).items():
+        at.session_state[key] = value
     at.run()
     at.switch_page(page).run()
-    for key, value in (widgets or {}).items():
-        at.radio(key=key).set_value(value).run()
     assert_clean(at)
     return list(at.get("plotly_chart"))
 
 
+# Every chart of the app, each in the view (tab) that holds it.
 CHARTED = [
-    ("app_pages/avancement.py", None, 2),
-    ("app_pages/calendrier.py", None, 1),
+    ("app_pages/avancement.py", None, 1),
+    ("app_pages/avancement.py", {"avancement_vue": "Évolution"}, 1),
+    ("app_pages/calendrier.py", {"cal_vue": "Prévu et réel"}, 1),
     ("app_pages/engagement.py", None, 1),
-    ("app_pages/synthese.py", None, 1),
-    ("app_pages/indicateurs.py", None, 1),
+    ("app_pages/synthese.py", {"synthese_vue": "Statuts par axe"}, 1),
     ("app_pages/indicateurs.py", {"ind_vue": "Tous les indicateurs de l'axe"}, 1),
 ]
 
@@ -139,13 +141,38 @@ def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_app_env, page, widgets, ex
                 assert contrast_ratio(trace["textfont"]["color"], "#ffffff") >= TEXT_MIN
 
 
+def test_the_vega_chart_of_an_indicator_has_its_sentence_and_reads_at_4_5_to_1(demo_app_env):
+    """One indicator's panels by territory (a Vega-Lite chart): its sentence as accessible name,
+    numbers in French, every text in the page's colour or readable on white."""
+    at = app()
+    at.session_state["as_of"] = date(2026, 12, 2)
+    at.run()
+    at.switch_page("app_pages/indicateurs.py").run()
+    assert_clean(at)
+    [chart] = at.get("vega_lite_chart")
+    assert len(chart.proto.alt) > 60 and any(c.isdigit() for c in chart.proto.alt)
+    spec = json.loads(chart.proto.spec)
+    inner = spec["spec"]
+    for axis in (inner["encoding"]["x"]["axis"], inner["encoding"]["y"]["axis"]):
+        assert axis["labelColor"] == document.TEXT_COLOR
+    assert "','" in inner["encoding"]["y"]["axis"]["labelExpr"]  # a decimal comma
+    assert spec["facet"]["header"]["labelColor"] == document.TEXT_COLOR
+    assert inner["encoding"]["color"]["legend"]["labelColor"] == document.TEXT_COLOR
+    for layer in inner["layer"]:
+        if layer["mark"]["type"] == "text":
+            assert contrast_ratio(layer["mark"]["color"], "#ffffff") >= TEXT_MIN
+
+
 def test_the_gantt_has_a_table_of_every_action_one_click_away(demo_app_env):
     at = app()
     at.run()
     at.switch_page("app_pages/calendrier.py").run()
-    assert "Le calendrier en tableau (toutes les actions affichées)" in [
-        e.label for e in at.expander
+    assert [t.label for t in at.tabs] == [
+        "Actions en retard",
+        "Prévu et réel",
+        "Le calendrier en tableau",
     ]
+    open_view(at, "cal_vue", "Le calendrier en tableau")
     table = next(d.value for d in at.dataframe if "Début prévu" in d.value.columns)
     assert len(table) == 34
 
@@ -154,7 +181,9 @@ def test_the_evolution_chart_has_its_table_one_click_away(demo_app_env):
     at = app()
     at.run()
     at.switch_page("app_pages/avancement.py").run()
+    open_view(at, "avancement_vue", "Évolution")
     assert "Les mêmes chiffres en tableau" in [e.label for e in at.expander]
+    open_view(at, "avancement_tableau", True)
     table = at.table[0].value
     assert "Date" in table.columns and set(table["Total"]) == {34}
 

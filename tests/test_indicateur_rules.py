@@ -244,3 +244,17 @@ def test_column_wise_rules_give_the_same_table_as_the_stated_rules(seed):
     texts = " ".join(a for w in expected for a in w["alertes"])
     assert "Tendance" in texts and "En retard" in texts and "Aucune valeur" in texts
     assert {"stable", "en hausse", "en baisse"} <= {w["tendance"].split(" (")[0] for w in expected}
+
+
+def test_words_added_to_some_rows_are_those_of_the_whole_table():
+    """The synthèse asks for the words of its reference rows only (`with_words`): the same
+    trend and alerts as when every row gets them."""
+    from ptlcd_data.indicateurs.valeurs import apply_rules, with_words
+
+    df = _random_summary(500, 7)
+    whole = apply_rules(df, 2025)
+    bare = apply_rules(df, 2025, words=False)
+    assert "tendance" not in bare.columns and "alertes" not in bare.columns
+    some = with_words(bare.iloc[::7], 2025)
+    assert some["tendance"].tolist() == whole.iloc[::7]["tendance"].tolist()
+    assert some["alertes"].tolist() == whole.iloc[::7]["alertes"].tolist()

@@ -10,7 +10,7 @@ import pytest
 from ptlcd_data import store
 from ptlcd_data.access import auth
 from ptlcd_data.plan import publishing, versions
-from tests.helpers.apptest import add_account, assert_clean, markdown, run_page, texts
+from tests.helpers.apptest import add_account, assert_clean, markdown, open_view, run_page, texts
 from tests.helpers.plan_workbooks import edited, exported, plan_row
 
 PAGE = "app_pages/modifier_plan.py"
@@ -71,7 +71,9 @@ def test_edit_preview_then_publish_shows_the_new_wording(app_env):
     assert_clean(at)
     assert f"Nouvelle formulation {HOSTILE}" in [t.value for t in at.text]  # as plain text
     assert "<img" not in markdown(at).replace("\\<img", "")
-    # Its versions: the transcription, then this edit, field by field, with its author.
+    # Its versions (in an expander computed when opened): the transcription, then this edit,
+    # field by field, with its author.
+    open_view(at, "fiche_versions", True)
     history = at.dataframe[-1].value
     assert history["changement"].tolist() == ["création", "modification"]
     assert f"→ Nouvelle formulation {HOSTILE}" in history["detail"][1]
@@ -94,6 +96,7 @@ def test_retire_an_action_removes_it_from_todays_pages(app_env):
     at.date_input(key="as_of").set_value(date.today() - timedelta(days=1)).run()
     assert "Action n° 5" in at.selectbox(key="action_no").options
     at.selectbox(key="action_no").select(5).run()
+    open_view(at, "fiche_versions", True)
     history = at.dataframe[-1].value  # the whole history, the retirement included
     assert history["changement"].tolist() == ["création", "retrait"]
     assert history["motif"][1] == "Action fusionnée avec la 4"

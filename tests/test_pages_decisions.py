@@ -99,6 +99,8 @@ def test_review_opens_a_seance_and_records_decisions(app_env: Path) -> None:
     assert any("Décision n°" in s.value for s in at.success)
     assert "Relancer les bailleurs avant mars" in [t.value for t in at.text]
     assert at.text_area(key="dec_texte_revue_action_1").value == ""  # the form starts again
+    at.session_state["revue_decision_generale"] = True  # its expander, drawn when opened
+    at.run()
     at.text_area(key="dec_texte_revue_generale_1").input("Demander les chiffres de 2025")
     at.text_input(key="dec_personne_revue_generale_1").input("Mme Durand")
     at.date_input(key="dec_ech_revue_generale_1").set_value(TODAY + timedelta(days=20))
@@ -108,6 +110,24 @@ def test_review_opens_a_seance_and_records_decisions(app_env: Path) -> None:
         table = queries.decision_table(conn)
     assert sorted(table["action_no"].fillna(0).astype(int)) == [0, 12]
     assert set(table["seance_titre"]) == {"GOLD de juin"}
+
+
+def test_a_review_step_empties_the_forms_half_written_for_the_previous_action(
+    app_env: Path,
+) -> None:
+    add_account(app_env, "sec", "saisie")
+    with store.connect(app_env) as conn:
+        records.open_seance(conn, SAISIE, TODAY, titre="GOLD", participants="Ville")
+    at = open_page("app_pages/revue.py", login="sec")
+    at.text_area(key="dec_texte_revue_action_0").input("Pour l'action 1, pas envoyée")
+    at.text_area(key="revue_commentaire_0").input("Commentaire pas envoyé")
+    at.button(key="revue_next").click().run()
+    assert_clean(at)
+    assert at.header[0].value == "Action n° 2"
+    assert at.text_area(key="dec_texte_revue_action_0").value == ""
+    assert at.text_area(key="revue_commentaire_0").value == ""
+    with store.connect(app_env) as conn:
+        assert queries.decision_table(conn).empty
 
 
 def test_review_shows_open_decisions_first_late_ones_highlighted(app_env: Path) -> None:

@@ -11,7 +11,14 @@ from ptlcd_data.depots import drafts, forms
 from ptlcd_data.indicateurs import valeurs
 from ptlcd_data.suivi import status_queries
 from tests.helpers import import_files as f
-from tests.helpers.apptest import add_account, assert_clean, open_page, table_having, texts
+from tests.helpers.apptest import (
+    add_account,
+    assert_clean,
+    open_page,
+    open_view,
+    table_having,
+    texts,
+)
 
 MES_ACTIONS = "app_pages/mes_actions.py"
 DEPOTS = "app_pages/depots.py"
@@ -39,6 +46,7 @@ def _value(db, code="I4.2.b", annee=2025):
 def test_a_porteur_form_goes_into_a_draft_then_is_sent_and_nothing_is_published(app_env):
     at = open_page(MES_ACTIONS, login=_porteur(app_env))
     assert "Rien en préparation" in texts(at.info)
+    open_view(at, "mes_action_ouverte_19", True)  # its form, drawn while its expander is open
     at.selectbox(key="mes_19_statut_19_0").select("En cours")
     at.number_input(key="mes_19_avancement_19_0").set_value(30)
     at.button(key="mes_19_submit").click().run()
@@ -84,6 +92,19 @@ def test_the_coordinator_publishes_or_returns_and_the_porteur_reads_the_reason(a
     assert_clean(at)
     assert f"Dépôt n° {second} publié (lot n°" in plain(at.success)
     assert _value(app_env) == 13.0
+
+
+def test_a_depot_s_conversations_are_drawn_when_opened(app_env):
+    """One expander per action of the dépôt, its messages and form computed once opened."""
+    add_account(app_env, "sec", "saisie")
+    with store.connect(app_env) as conn:
+        line = forms.status_line(19, date.today(), "En cours", 30, "Première session")
+        depot = drafts.send_draft(conn, MDE, drafts.add_lines(conn, MDE, "MDE", [line]))
+    at = open_page(DEPOTS, login="sec")
+    assert "Échanges sur l'action n° 19" in [e.label for e in at.expander]
+    assert not [t for t in at.text_area if str(t.key).startswith(f"depot_msg_{depot}_19")]
+    open_view(at, f"depot_msg_{depot}_19_ouvert", True)
+    assert [t for t in at.text_area if str(t.key).startswith(f"depot_msg_{depot}_19")]
 
 
 def test_a_porteur_upload_becomes_a_depot(app_env):

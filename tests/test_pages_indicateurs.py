@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -87,19 +89,38 @@ def test_values_table_shows_provenance_and_escapes_nothing_away(values_env):
     assert reze.loc["2018", "Source"] == "Ville de Rezé <b>"
 
 
+def _vega(at_: AppTest) -> tuple[dict, pd.DataFrame]:
+    """The page's Vega-Lite chart: its specification and its data."""
+    [chart] = at_.get("vega_lite_chart")
+    data = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pandas()
+    return json.loads(chart.proto.spec), data
+
+
 def test_chart_has_one_panel_per_territory_with_a_dashed_target(values_env):
     at_ = open_indicator()
-    fig = json.loads(at_.get("plotly_chart")[0].proto.spec)
-    titles = [a["text"] for a in fig["layout"]["annotations"]]
-    assert titles == ["Nantes Métropole", "Rezé"]
-    targets = [t for t in fig["data"] if t["name"] == "Cible (tirets)"]
-    assert len(targets) == 2
-    assert all(t["line"]["dash"] == "dash" and t["text"][-1] == "cible" for t in targets)
-    # hover: value, target and source, in French and escaped for Plotly's pseudo-HTML
-    reze_2018 = [c for t in fig["data"] for c in t["customdata"] if c[:2] == ["Rezé", "2018"]]
-    assert reze_2018[0] == ["Rezé", "2018", f"12{NNBSP}%", f"10{NNBSP}%", "Ville de Rezé &lt;b&gt;"]
-    assert fig["layout"]["separators"] == f",{NNBSP}"
-    assert fig["layout"]["yaxis"]["ticksuffix"] == f"{NNBSP}%"
+    spec, data = _vega(at_)
+    assert spec["facet"]["sort"] == ["Nantes Métropole", "Rezé"]
+    dash = spec["spec"]["encoding"]["strokeDash"]["scale"]
+    assert dict(zip(dash["domain"], dash["range"], strict=True))["Cible (tirets)"] == [7, 4]
+    words = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "text"]
+    assert words[0]["encoding"]["text"]["value"] == "cible"
+    # the word « cible » at the last target of each panel only
+    last = data[data["last"]]
+    ends = sorted(zip(last["panel"], last["annee"], strict=True))
+    assert ends == [("Nantes Métropole", 2019), ("Rezé", 2019)]
+    # hover: value, target and source, in French; text left as text (Vega shows it as such)
+    reze_2018 = data[(data["panel"] == "Rezé") & (data["annee"] == 2018)].iloc[0]
+    assert [reze_2018[c] for c in ("Territoire", "Année", "Réalisé", "Cible", "Source")] == [
+        "Rezé",
+        "2018",
+        f"12{NNBSP}%",
+        f"10{NNBSP}%",
+        "Ville de Rezé <b>",
+    ]
+    # axis labels in French: a decimal comma, a narrow space between thousands, and « % »
+    label = spec["spec"]["encoding"]["y"]["axis"]["labelExpr"]
+    assert "','" in label and NNBSP in label and label.endswith(f"'{NNBSP}%'")
+    assert len(at_.get("vega_lite_chart")[0].proto.alt) > 60
 
 
 def test_time_travel_shows_the_values_known_then(values_env):
@@ -116,7 +137,7 @@ def test_time_travel_shows_the_values_known_then(values_env):
 def test_an_indicator_without_values_says_so_instead_of_an_empty_chart(values_env):
     at_ = open_indicator("I4.1.a")
     assert any("Aucune valeur n'est enregistrée pour cet indicateur" in i.value for i in at_.info)
-    assert not at_.get("plotly_chart")
+    assert not at_.get("plotly_chart") and not at_.get("vega_lite_chart")
 
 
 def test_before_any_record_the_indicator_is_empty(values_env):
@@ -157,6 +178,10 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
     at_ = run_page("app_pages/fiche_action.py")
     at_.selectbox(key="action_no").select(16).run()  # an action of objective 4.1
     assert_clean(at_)
+    assert not [d for d in at_.dataframe if "Avancement" in d.value.columns]  # until opened
+    at_.session_state["fiche_indicateurs_ouverts"] = True
+    at_.run()
+    assert_clean(at_)
     panel = table_having(at_, "Avancement").set_index("Territoire")
     assert panel.loc["Nantes Métropole", "Valeur actuelle"] == f"24{NNBSP}% (2019)"
     assert panel.loc["Nantes Métropole", "Avancement"] == f"40{NNBSP}%"
@@ -169,6 +194,8 @@ def test_fiche_action_shows_current_values_of_its_objective(values_env):
 def test_fiche_panel_is_bounded_when_there_are_many_territories(sixty_territories_env):
     """60 territories: the panel under an action shows 30, chosen by the user, and says so."""
     at_ = run_page("app_pages/fiche_action.py")
+    at_.session_state["fiche_indicateurs_ouverts"] = True
+    at_.run()
     assert_clean(at_)
     chosen = at_.multiselect(key="fiche_territoires")
     assert len(chosen.value) == 30

@@ -20,6 +20,7 @@ from tests.helpers.apptest import (
     add_account,
     assert_clean,
     open_page,
+    open_view,
     run_page,
     table_having,
     texts,
@@ -67,6 +68,7 @@ def test_a_porteur_records_its_action_and_it_appears(app_env, monkeypatch):
     # Validation off (PTLCD_VALIDATION=false): a porteur publishes directly, as before.
     monkeypatch.setenv("PTLCD_VALIDATION", "false")
     at = open_page(PAGE, login=_porteur(app_env))
+    open_view(at, "mes_action_ouverte_19", True)  # its form, drawn while its expander is open
     at.selectbox(key="mes_19_statut_19_0").select("En cours")
     at.number_input(key="mes_19_avancement_19_0").set_value(30)
     at.text_area(key="mes_19_commentaire_19_0").input("Première session faite")
@@ -111,6 +113,7 @@ def test_a_porteur_records_a_value_of_its_indicator(app_env, monkeypatch):
 
 def test_an_action_given_away_while_its_form_is_filled_says_so_and_keeps_the_input(app_env):
     at = open_page(PAGE, login=_porteur(app_env))
+    open_view(at, "mes_action_ouverte_19", True)  # its form, drawn while its expander is open
     at.selectbox(key="mes_19_statut_19_0").select("En cours")
     at.number_input(key="mes_19_avancement_19_0").set_value(30)
     at.text_area(key="mes_19_commentaire_19_0").input("Première session faite")

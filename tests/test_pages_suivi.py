@@ -15,6 +15,7 @@ from tests.helpers.apptest import (
     figure,
     metrics,
     open_page,
+    open_view,
     table,
     table_having,
 )
@@ -70,6 +71,7 @@ STATUS_ORDER = [*STATUTS_TET, "Sans statut"]
 
 def test_progress_table_counts_by_axis_and_objective(app_env):
     at = open_page("app_pages/avancement.py", date(2017, 7, 1))
+    open_view(at, "avancement_vue", "Par axe et par objectif")
     synth = table_having(at, "libelle", "part_realise")
     axis_rows = synth[synth["libelle"].str.startswith("Axe ")]
     assert axis_rows["nb_actions"].sum() == 34
@@ -78,6 +80,7 @@ def test_progress_table_counts_by_axis_and_objective(app_env):
 
 def test_progress_list_filters_by_axis_and_status(app_env):
     at = open_page("app_pages/avancement.py", date(2018, 1, 1))
+    open_view(at, "avancement_vue", "Les actions")
     at.selectbox(key="avancement_axe").select(2).run()
     at.multiselect(key="avancement_statuts").select("En cours").run()
     assert_clean(at)
@@ -102,6 +105,8 @@ def test_a_click_on_a_segment_means_its_axis_and_status(event, choice):
 
 def test_progress_evolution_has_one_bar_per_year_end(app_env):
     at = open_page("app_pages/avancement.py", date(2020, 3, 1))
+    assert not [c for c in at.get("plotly_chart") if c.key == "avancement_evolution"]  # its tab
+    open_view(at, "avancement_vue", "Évolution")
     fig = figure(at, "avancement_evolution")
     assert fig["data"][0]["x"] == ["31/12/2017", "31/12/2018", "31/12/2019", "Au 01/03/2020"]
 
@@ -125,6 +130,7 @@ def test_calendar_counts_late_actions_at_the_observation_date(app_env):
 
 def test_calendar_rules_are_written_on_screen(app_env):
     at = open_page("app_pages/calendrier.py")
+    open_view(at, "cal_regles", True)
     text = " ".join(m.value for m in at.markdown)
     assert "annuelle est en retard quand elle n'a aucun enregistrement" in text
     assert "Glissement de la fin" in text
@@ -145,6 +151,7 @@ def test_calendar_filters(app_env, widget, value, expected):
     else:
         at.multiselect(key=widget).select(value).run()
     assert_clean(at)
+    open_view(at, "cal_vue", "Prévu et réel")
     fig = figure(at, "cal_gantt")
     rows = {label.split(" · ")[0] for t in fig["data"][1:] for label in t["y"][1]}
     assert rows == {f"n° {n}" for n in expected}
@@ -168,6 +175,7 @@ def test_calendar_sorts_late_actions_by_slippage(app_env):
 def test_calendar_gantt_has_planned_and_actual_bars(app_env):
     record(app_env, 10, date_effet=date(2018, 3, 1), statut="En cours")
     at = open_page("app_pages/calendrier.py", date(2019, 1, 1))
+    open_view(at, "cal_vue", "Prévu et réel")
     fig = figure(at, "cal_gantt")
     names = [t.get("name") for t in fig["data"]]
     assert "Prévu (calendrier du plan)" in names and "Réel : En cours" in names
@@ -187,6 +195,7 @@ def test_engagement_page_shows_levels_in_words(app_env):
     legend = [t["name"] for t in fig["data"][1:]]
     assert legend == ["Non renseignée", "Non concernée", "À engager", "Engagée", "Réalisée"]
     assert "Niveau : %{text}" in heat["hovertemplate"]
+    open_view(at, "eng_vue", "Totaux par territoire")
     per_terr = table_having(at, "territoire", "engagees").set_index("territoire")
     assert per_terr.loc["Orvault", "À engager"] == 1
     assert per_terr.loc["Nantes", "engagees"] == 1
@@ -196,6 +205,7 @@ def test_engagement_page_shows_levels_in_words(app_env):
 def test_engagement_page_follows_the_observation_date_and_axis(app_env):
     record(app_env, 33, date_effet=date(2020, 1, 1), engagements={"REZE": "Engagée"})
     at = open_page("app_pages/engagement.py", date(2019, 12, 31))
+    open_view(at, "eng_vue", "Totaux par territoire")
     assert (
         table_having(at, "territoire", "engagees").set_index("territoire").loc["Rezé", "engagees"]
         == 1
@@ -206,10 +216,11 @@ def test_engagement_page_follows_the_observation_date_and_axis(app_env):
         == 2
     )
     at.multiselect(key="eng_axes").select(5).run()
-    assert_clean(at)
+    open_view(at, "eng_vue", "Le tableau")
     matrix = table_having(at, "action_no", "Rezé", "action")
     assert matrix["action_no"].tolist() == [32, 33, 34]
     assert matrix.set_index("action_no").loc[33, "Rezé"] == "Engagée"
+    open_view(at, "eng_vue", "Totaux par axe")
     per_axe = table_having(at, "axe_no", "nb_actions")
     assert per_axe["axe_no"].tolist() == [5]
 
@@ -283,8 +294,13 @@ def test_fiche_shows_status_history_at_the_observation_date(app_env):
     assert metrics(at)["Statut"] == "Réalisé"
     history = table_having(at, "date_effet", "statut", "enregistre_le")
     assert history["statut"].tolist() == ["Réalisé", "En cours"]
+    # Only the open tab's table is computed: the engagements once their tab is chosen.
+    assert not [d for d in at.dataframe if "niveau" in d.value.columns]
+    at.session_state["fiche_suivi"] = "Engagement des territoires"
+    at.run()
     engaged = table_having(at, "territoire", "niveau", "source").set_index("territoire")["niveau"]
     assert engaged["Orvault"] == "À engager"
+    assert not [d for d in at.dataframe if "statut" in d.value.columns]
 
 
 @pytest.fixture
@@ -397,12 +413,18 @@ def test_review_shows_the_indicators_of_the_action_objective(app_env):
     assert_clean(at)
     labels = [e.label for e in at.expander]
     assert "Indicateurs de l'objectif (valeurs, cibles, alertes)" in labels
+    assert not [d for d in at.dataframe if "Avancement" in d.value.columns]  # drawn when opened
+    at.session_state["revue_indicateurs_ouverts"] = True
+    at.run()
+    assert_clean(at)
+    assert len(table_having(at, "Avancement")) > 0
     shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.subheader)
     assert "collégiens" in shown or "Taux de collégiens" in shown
 
 
 def test_engagement_matrix_is_bounded_when_there_are_many_territories(sixty_territories_env):
     at = open_page("app_pages/engagement.py")
+    open_view(at, "eng_vue", "Le tableau")
     chosen = at.multiselect(key="eng_territoires")
     assert len(chosen.value) == 30
 

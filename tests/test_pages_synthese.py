@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from python_calamine import CalamineWorkbook
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import formats, store
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, render_xlsx
-from tests.helpers.apptest import app, assert_clean, markdown, metrics, table_having
+from tests.helpers.apptest import app, assert_clean, markdown, metrics, open_view, table_having
 from ui.widgets import escape_md
 
 PAGE = "app_pages/synthese.py"
@@ -63,12 +64,14 @@ def test_page_figures_equal_the_xlsx(demo_app_env):
         assert shown[label].split(" sur ")[0] == written, label
     axes_sheet = wb.get_sheet_by_name(render_xlsx.SHEET_AXES).to_python()
     header, body = axes_sheet[0], axes_sheet[1:]
+    open_view(at, "synthese_vue", "Statuts par axe")
     axes_page = table_having(at, col.COL_METEO, "Pourquoi")
     assert len(axes_page) == len(body) == 5
     for (_, page_row), xlsx_row in zip(axes_page.iterrows(), body, strict=True):
         xlsx = dict(zip(header, xlsx_row, strict=True))
         for column in ("Actions", "Réalisé", "En retard", "En difficulté", col.COL_METEO):
             assert page_row[column] == xlsx[column], column
+    open_view(at, "synthese_vue", "En retard")
     late_page = table_having(at, "Pourquoi en retard")
     late_sheet = wb.get_sheet_by_name(render_xlsx.SHEET_RETARDS).to_python()
     assert list(late_page[col.COL_ACTION_NO]) == [r[2] for r in late_sheet[1:]]
@@ -81,13 +84,15 @@ def test_page_shows_the_meteo_of_each_axis_and_its_rule(demo_app_env):
         assert escape_md(rule) in text
     assert "Comment la météo est calculée" in text
     assert "Axe 4 · Agir" in text
-    # st.badge is a Markdown element ":orange-badge[:material/umbrella: Appuis nécessaires]"
-    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    # One line per axis, its badge in Markdown: ":orange-badge[:material/umbrella: Appuis
+    # nécessaires]", then why.
+    [meteo_list] = [m.value for m in at.markdown if "-badge[" in m.value]
+    badges = re.findall(r":[a-z]+-badge\[([^\]]*)\]", meteo_list)
     assert len(badges) == 5, "une pastille météo par axe"
     with store.connect(demo_app_env) as conn:
         s = model.synthese_annuelle(conn, 2019, date.today())
     for badge, niveau in zip(badges, s.axes[col.COL_METEO], strict=True):
-        assert badge.endswith(f" {niveau}]")
+        assert badge.endswith(f" {escape_md(niveau)}")
 
 
 def test_current_year_stops_at_the_observation_date(demo_app_env):

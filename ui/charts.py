@@ -4,8 +4,10 @@ way a page shows a chart (`show`): without Plotly's toolbar, in French, with its
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -79,6 +81,20 @@ def show(fig: go.Figure, *, key: str, alt: str, **kwargs: Any) -> Any:
     """The chart, full width, with `alt` as its accessible name (a sentence with its key
     figures, from the data layer) and PLOTLY_CONFIG. Extra arguments go to st.plotly_chart."""
     return st.plotly_chart(fig, width="stretch", key=key, alt=alt, config=PLOTLY_CONFIG, **kwargs)
+
+
+@dataclass(frozen=True)
+class VegaChart:
+    """A Vega-Lite chart: its data (a table) and its specification (a dict, without data)."""
+
+    data: pd.DataFrame
+    spec: dict[str, Any]
+
+
+def show_vega(chart: VegaChart, *, key: str, alt: str) -> Any:
+    """A Vega-Lite chart with `alt` as its accessible name (its description); no menu (Streamlit
+    shows none), its own width (a faceted chart sizes its panels itself)."""
+    return st.vega_lite_chart(chart.data, chart.spec, width="content", key=key, alt=alt)
 
 
 def base_layout(fig: go.Figure, *, height: int = 420) -> go.Figure:

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ptlcd_data import formats
-from ptlcd_data.suivi import engagements
+from ptlcd_data.suivi import descriptions, engagements, status_queries
 from ptlcd_data.suivi.retards import BARRE_PREVUE
 from ptlcd_data.vocabulary import NIVEAUX_AFFICHES, STATUTS_AFFICHES
+from ui import data
 from ui.charts import (
     NIVEAU_COLORS,
     PLANNED_COLOR,
@@ -285,3 +287,46 @@ def engagement_heatmap(matrix: engagements.Grid) -> go.Figure:
     fig = readable(fig, height=max(360, ROW_PX * len(rows) + 160))
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0})
     return fig
+
+
+# -- built once per revision and choice (`data.derived`), with their sentence -------------------
+# Building a figure took the server longer than the rest of its page; each is shared by every
+# session (never modified once built).
+
+
+def statuts_figure(as_of: date) -> tuple[go.Figure, str]:
+    """The statuses of each axis at `as_of` (Avancement par axe), and its sentence."""
+    counts = data.query(status_queries.status_counts_by_axis, as_of)
+    return statuts_axes_bar(counts), descriptions.statuts_par_axe_texte(counts)
+
+
+def evolution_figure(as_of: date) -> tuple[go.Figure, str] | None:
+    """The statuses at each year end up to `as_of`, and its sentence; None without a year end."""
+    evolution = data.query(status_queries.status_counts_by_year_end, as_of)
+    if evolution.empty:
+        return None
+    return evolution_bar(evolution, as_of), descriptions.evolution_texte(evolution, as_of)
+
+
+def gantt_figure(
+    as_of: date, tri: str, only_late: bool, filters: tuple[tuple[str, Any], ...]
+) -> tuple[go.Figure, str] | None:
+    """The Gantt chart of the actions the calendar's filters keep, and its sentence; None when
+    none of them has a planned calendar or a start."""
+    rows = data.query(
+        status_queries.gantt_bars, as_of, tri=tri, seulement_retard=only_late, **dict(filters)
+    )
+    if rows.empty:
+        return None
+    etat = data.query(
+        status_queries.calendar_actions, as_of, tri=tri, seulement_retard=only_late, **dict(filters)
+    )
+    return gantt(rows, as_of), descriptions.gantt_texte(etat, as_of)
+
+
+def engagement_figure(
+    as_of: date, axes: tuple[int, ...], territoires: tuple[str, ...]
+) -> tuple[go.Figure, str]:
+    """The engagement matrix of the axes and territories chosen, and its sentence."""
+    grid = data.query(engagements.matrix_grid, as_of, axes=axes, territoires=territoires)
+    return engagement_heatmap(grid), descriptions.engagement_texte(grid)

@@ -17,9 +17,9 @@ from ptlcd_data import formats
 from ptlcd_data.access.auth import User
 from ptlcd_data.depots import drafts
 from ptlcd_data.depots import records as depot_records
-from ptlcd_data.suivi import engagements, saisie, status_queries
+from ptlcd_data.suivi import engagements, saisie
 from ptlcd_data.vocabulary import NIVEAUX, STATUTS
-from ui import data, widgets
+from ui import data, suivi, widgets
 
 # Up to this many territories, one field each; beyond, a list of territories and one level.
 TERRITORY_FIELDS_MAX = 8
@@ -38,12 +38,19 @@ class Decision:
     codes_without_level: bool = False
 
 
-def decision_form(action_no: int, key: str, gen: int, today: date) -> Decision | None:
+def decision_form(
+    action_no: int, key: str, gen: int, today: date, *, stable: bool = False
+) -> Decision | None:
     """Draw the form of `action_no` (widget keys start with `key`; `gen` renews them after a
-    record, so the form starts empty again); the decision when it was submitted, else None."""
-    current = data.query(status_queries.action_state, action_no, today) or {}
-    cells = data.query(engagements.engagement_cells, today, actions=(action_no,))
-    suffix = f"{action_no}_{gen}"
+    record, so the form starts empty again); the decision when it was submitted, else None.
+
+    With `stable`, the fields keep their identity from one action to the next, so that the
+    browser updates them instead of drawing them anew (the review steps through 34 actions, and
+    drawing a dozen fields again cost more than the rest of a step); the caller empties them
+    with `reset_form` when the action changes."""
+    current = suivi.action_state(action_no, today) or {}
+    cells = suivi.action_cells(action_no, today)
+    suffix = str(gen) if stable else f"{action_no}_{gen}"
     with st.form(f"{key}_form_{suffix}", border=True):
         s1, s2, s3 = st.columns(3)
         statut = s1.selectbox(
@@ -117,6 +124,32 @@ def decision_form(action_no: int, key: str, gen: int, today: date) -> Decision |
     return _decision(
         date_effet, statut, avancement, commentaire, chosen, codes_without_level, today
     )
+
+
+def reset_form(key: str, gen: int, today: date) -> None:
+    """Empty the fields of a `stable` form (`decision_form(..., key, gen, today, stable=True)`),
+    from a callback, before the form is drawn for another action."""
+    state = st.session_state
+    defaults: dict[str, object] = {
+        f"{key}_statut_{gen}": None,
+        f"{key}_avancement_{gen}": None,
+        f"{key}_date_{gen}": today,
+        f"{key}_commentaire_{gen}": "",
+        f"{key}_eng_codes_{gen}": [],
+        f"{key}_eng_niveau_{gen}": None,
+    }
+    territory = f"{key}_eng_"
+    defaults |= {
+        k: None
+        for k in list(state.keys())
+        if isinstance(k, str)
+        and k.startswith(territory)
+        and k.endswith(f"_{gen}")
+        and k not in defaults
+    }
+    for name, value in defaults.items():
+        if name in state:
+            state[name] = value
 
 
 def _decision(

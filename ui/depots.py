@@ -62,6 +62,12 @@ def queue_table(queue: pd.DataFrame) -> None:
     )
 
 
+def depot_changes(user: User, depot_id: int, limit: int) -> pd.DataFrame:
+    """The first `limit` changes of a dépôt, before → after, in French (for `data.derived`: the
+    comparison took the page's every display a tenth of a second)."""
+    return data.query(queries.view, user, depot_id).changes(limit)
+
+
 def details(user: User, view: queries.DepotView) -> None:
     """One dépôt as the coordinator reads it: who, when, the porteur's word, its before →
     after, its pièces and the conversation of its actions."""
@@ -69,18 +75,28 @@ def details(user: User, view: queries.DepotView) -> None:
     depot_id = int(meta["id"])
     left, right = st.columns(2)
     with left:
-        widgets.field(
-            "Porteur", f"{meta.get('porteur_libelle') or ''} ({meta['porteur_code']})".strip()
+        widgets.fields(
+            [
+                (
+                    "Porteur",
+                    f"{meta.get('porteur_libelle') or ''} ({meta['porteur_code']})".strip(),
+                ),
+                ("Déposé par", f"{meta['depose_par']}, le {formats.timestamp(meta['depose_le'])}"),
+                ("Origine", records.ORIGINES.get(str(meta["origine"]), meta["origine"])),
+            ]
         )
-        widgets.field(
-            "Déposé par", f"{meta['depose_par']}, le {formats.timestamp(meta['depose_le'])}"
-        )
-        widgets.field("Origine", records.ORIGINES.get(str(meta["origine"]), meta["origine"]))
     with right:
-        widgets.field("Fichier", meta["fichier"])
-        widgets.field("Campagne", meta.get("campagne_nom"), empty="hors campagne")
-        if meta.get("expediteur"):
-            widgets.field("Expéditeur du courriel", meta["expediteur"])
+        widgets.fields(
+            [
+                ("Fichier", meta["fichier"]),
+                ("Campagne", meta.get("campagne_nom"), "hors campagne"),
+                *(
+                    [("Expéditeur du courriel", meta["expediteur"])]
+                    if meta.get("expediteur")
+                    else []
+                ),
+            ]
+        )
     if meta.get("expediteur_inconnu"):
         st.warning(
             widgets.escape_md(  # the address is the sender's text
@@ -91,7 +107,7 @@ def details(user: User, view: queries.DepotView) -> None:
         )
     widgets.field("Commentaire du porteur", meta.get("commentaire"), empty="aucun commentaire")
     st.subheader("Avant → après", anchor=False)
-    changes = view.changes(CHANGES_SHOWN + 1)
+    changes = data.derived(depot_changes, user, depot_id, CHANGES_SHOWN + 1)
     if changes.empty:
         st.info("Ce dépôt ne change aucune valeur publiée (confirmations ou décisions seulement).")
     else:
@@ -118,16 +134,24 @@ def details(user: User, view: queries.DepotView) -> None:
             st.text(f"Décision n° {d.decision_id} : faite. {d.commentaire}".rstrip())
     if view.check is not None:
         remarks = view.check.problems
-        if not remarks.empty:
-            with st.expander(f"Remarques de la vérification ({len(remarks)})"):
+        if not remarks.empty and (
+            box := widgets.lazy_expander(
+                f"Remarques de la vérification ({len(remarks)})", key=f"depot_remarques_{depot_id}"
+            )
+        ):
+            with box:
                 widgets.table(remarks, key=f"depot_remarks_{depot_id}")
     st.subheader("Pièces justificatives", anchor=False)
     ui_pieces.pieces_section(user, depot_id=depot_id, key=f"depot_pieces_{depot_id}", can_add=False)
+    # Each conversation (its messages and its form) is computed and drawn when opened: a dépôt
+    # of a porteur's every action drew as many forms.
     for action_no in view.actions:
-        with st.expander(f"Échanges sur l'action n° {action_no}"):
-            ui_messages.conversation_section(
-                user, action_no, key=f"depot_msg_{depot_id}_{action_no}", depot_id=depot_id
-            )
+        key = f"depot_msg_{depot_id}_{action_no}"
+        if box := widgets.lazy_expander(
+            f"Échanges sur l'action n° {action_no}", key=f"{key}_ouvert"
+        ):
+            with box:
+                ui_messages.conversation_section(user, action_no, key=key, depot_id=depot_id)
 
 
 def decide(user: User, depot_id: int) -> None:

@@ -12,8 +12,9 @@ adds, on every page, from app.py:
   heading), and the hiding of the script's own container;
 - one small script (`st.html(..., unsafe_allow_javascript=True)`, run once per browser tab):
   `lang="fr"` on `<html>`, French for the skip link, the "page not found" dialog and the
-  accessible names of a few Streamlit controls, and Material icons set beside words hidden from
-  screen readers (they were read as "thunderstorm icon").
+  accessible names of a few Streamlit controls, Material icons set beside words hidden from
+  screen readers (they were read as "thunderstorm icon"), and a Vega-Lite chart read as one
+  "graphique" named by its sentence (Vega describes its inner marks in English).
 
 Both blocks are constants written here: no user or plan text ever goes into them (a test checks
 that every HTML element of every page is one of `STATIC_BLOCKS`). Nothing here imports pandas:
@@ -93,28 +94,58 @@ SCRIPT = f"""<script id="{SCRIPT_ID}">
       if (fr) node.nodeValue = fr;
     }}
   }};
-  const apply = () => {{
-    document.documentElement.lang = "fr";
-    document.querySelectorAll('[data-testid="stSkipToContent"], [role="dialog"] h2, '
+  // What changed since the last frame is looked at, not the whole page at every change: a
+  // page being drawn changes hundreds of times.
+  const within = (root, selector) => {{
+    const found = [...root.querySelectorAll(selector)];
+    return root.matches(selector) ? [root, ...found] : found;
+  }};
+  const apply = (root) => {{
+    within(root, '[data-testid="stSkipToContent"], [role="dialog"] h2, '
       + '[role="dialog"] div').forEach(translate);
-    document.querySelectorAll("[aria-label]").forEach((el) => {{
+    within(root, "[aria-label]").forEach((el) => {{
       const label = el.getAttribute("aria-label");
       if (labels[label]) el.setAttribute("aria-label", labels[label]);
       else if (label.startsWith("Help for ")) el.setAttribute("aria-label", "Aide : " + label.slice(9));
     }});
-    document.querySelectorAll('span[role="img"][aria-label$=" icon"]').forEach((icon) => {{
+    within(root, 'span[role="img"][aria-label$=" icon"]').forEach((icon) => {{
       icon.setAttribute("aria-hidden", "true");
     }});
+    // A Vega-Lite chart is one graphic named by its sentence: Vega's English descriptions of
+    // its inner marks ("line mark container") are not read.
+    const chart = root.closest(".vega-embed");
+    (chart ? [chart] : within(root, ".vega-embed")).forEach((c) => {{
+      if (c.getAttribute("aria-roledescription") === "visualization") {{
+        c.setAttribute("aria-roledescription", "graphique");
+      }}
+      const svg = c.querySelector("svg");
+      if (svg && svg.getAttribute("aria-hidden") !== "true") svg.setAttribute("aria-hidden", "true");
+    }});
   }};
-  let queued = false;
-  new MutationObserver(() => {{
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {{ queued = false; apply(); }});
+  const changed = new Set();
+  new MutationObserver((records) => {{
+    const first = changed.size === 0;
+    for (const r of records) {{
+      if (r.type === "attributes") changed.add(r.target);
+      else r.addedNodes.forEach((n) => {{
+        if (n.nodeType === 1) changed.add(n);
+        else if (n.parentElement) changed.add(n.parentElement);  // a text replaced
+      }});
+    }}
+    if (!first || changed.size === 0) return;
+    requestAnimationFrame(() => {{
+      document.documentElement.lang = "fr";
+      // Many changes (a page drawn anew): one pass over the page costs less than one per change.
+      const roots = changed.size > 200 ? [document.body] : [...changed];
+      changed.clear();
+      roots.filter((el) => el.isConnected).forEach(apply);
+    }});
   }}).observe(document.body, {{
-    childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"],
+    childList: true, subtree: true, attributes: true,
+    attributeFilter: ["aria-label", "aria-roledescription"],
   }});
-  apply();
+  document.documentElement.lang = "fr";
+  apply(document.body);
 }})();
 </script>"""
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ptlcd_data import exports, formats
-from ptlcd_data.indicateurs import valeurs
+from ptlcd_data.indicateurs import descriptions, valeurs
 from ptlcd_data.indicateurs.rules import (
     PROGRESS_FORMULA,
     PROGRESS_FORMULA_SHORT,
@@ -20,8 +20,11 @@ from ptlcd_data.indicateurs.rules import (
     format_value,
 )
 from ptlcd_data.plan import queries
-from ui import data, widgets
+from ui import charts, data, indicator_charts, widgets
 
+# The key of the expander that holds `objective_panel` on a page ("fiche", "revue"): the panel
+# is computed only while it is open.
+PANEL_KEY = "{}_indicateurs_ouverts"
 # Alerts listed one by one under the summary; beyond, the summary table still shows them all.
 ALERTS_LISTED = 25
 # Territories in the panel under an action; beyond, the user chooses which (Indicateurs shows all).
@@ -200,12 +203,13 @@ def history_display(history: pd.DataFrame, unite: str) -> pd.DataFrame:
 def downloads(
     name: str, csv_table: pd.DataFrame, sheets: dict[str, pd.DataFrame], *, key: str
 ) -> None:
-    """Two buttons: the main table in CSV, every sheet in one XLSX workbook."""
+    """Two buttons: the main table in CSV, every sheet in one XLSX workbook, each file built
+    when its button is clicked (the workbook cost a fifth of a second at every display)."""
     stem = exports.safe_filename(name)
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(
         "Télécharger (CSV)",
-        data=exports.to_csv_bytes(csv_table),
+        data=lambda: exports.to_csv_bytes(csv_table),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -214,12 +218,42 @@ def downloads(
     )
     c2.download_button(
         "Télécharger (XLSX)",
-        data=exports.workbook_bytes(sheets),
+        data=lambda: exports.workbook_bytes(sheets),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",
+    )
+
+
+def summary_table(as_of: date, code: str) -> pd.DataFrame:
+    """The summary of one indicator in words (`summary_display`), for `data.derived`."""
+    return summary_display(data.query(valeurs.series_summary, as_of, indicateurs=(code,)))
+
+
+def chart_values(as_of: date, code: str, territoires: tuple[str, ...]) -> pd.DataFrame:
+    """The values of one indicator in `territoires`, one more than MAX_CHART_POINTS at most (a
+    longer table says that the chart stops there)."""
+    return data.query(
+        valeurs.current_values,
+        as_of,
+        indicateurs=(code,),
+        territoires=territoires,
+        limit=valeurs.MAX_CHART_POINTS + 1,
+    )
+
+
+def territory_chart(
+    as_of: date, code: str, territoires: tuple[str, ...], unite: str
+) -> tuple[charts.VegaChart, str, pd.DataFrame]:
+    """The panels of one indicator in `territoires`, their sentence, and the values shown in
+    words (for `data.derived`: built once per revision and choice)."""
+    values = chart_values(as_of, code, territoires).head(valeurs.MAX_CHART_POINTS)
+    return (
+        indicator_charts.territory_panels(values, unite),
+        descriptions.territory_panels_texte(values, code, unite),
+        values_display(values, unite),
     )
 
 

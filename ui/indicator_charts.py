@@ -2,7 +2,13 @@
 
 The target is a dashed line with open diamonds and the word "cible" at its last point, so it reads
 without colour (printed in black and white, or by a colour-blind reader). Hover shows value,
-target and source, in French formats; plan and user text is escaped for Plotly's pseudo-HTML.
+target and source, in French formats.
+
+One indicator's panels by territory are a Vega-Lite chart (`territory_panels`, drawn with
+`charts.show_vega`): Plotly drew a dozen panels in 0,6 to 0,8 s of the browser's time, a panel
+costing it about as much as a whole chart; Vega-Lite draws them as one view in about a tenth of
+that. Its tooltips show text as text (plan and user text needs no escaping there). The axis view
+(`small_multiples`) stays a Plotly figure, whose labels are escaped for Plotly's pseudo-HTML.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ptlcd_data.formats import NARROW_NBSP
+from ptlcd_data.indicateurs import descriptions
 from ptlcd_data.indicateurs.rules import format_value
-from ui.charts import base_layout
+from ui.charts import VegaChart, base_layout
+from ui.document import TEXT_COLOR
 
 VALUE_COLOR = "#1f4e79"
 TARGET_COLOR = "#b35900"
@@ -123,25 +131,141 @@ def _axes(fig: go.Figure, unite: str | None) -> None:
         fig.update_yaxes(ticksuffix=f"{NARROW_NBSP}%")
 
 
-def territory_panels(values: pd.DataFrame, unite: str) -> go.Figure:
-    """One panel per territory (in the order of `values`), the value and its target per year.
+VALUE_LABEL = descriptions.VALUE_LABEL
+TARGET_LABEL = descriptions.TARGET_LABEL
+# Panels of `territory_panels`: three by row at this width fill a wide page beside the sidebar
+# (Vega-Lite sizes the panels of a faceted chart itself, not to the page's width).
+PANEL_WIDTH = 300
+VEGA_PANEL_HEIGHT = 190
+TOOLTIP = descriptions.POINT_WORDS
+# Vega's number format is English ("1,234.5"): its labels are rewritten in French, a narrow
+# no-break space between thousands and a decimal comma (the same text as formats.number).
+FRENCH_NUMBER = (
+    "replace(replace(replace(format(datum.value, ',~f'), ',', 'T'), '.', ','), /T/g, '"
+    + NARROW_NBSP
+    + "')"
+)
+
+
+def territory_panels(values: pd.DataFrame, unite: str) -> VegaChart:
+    """One panel per territory (in the order of `values`), the value and its target per year:
+    the same years on every panel, each its own scale of values.
 
     `values` has columns territoire, annee, valeur, cible, source.
     """
-    territories = list(dict.fromkeys(values["territoire"]))
-    rows, cols, spacing = _grid(len(territories))
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[escape(t) for t in territories],
-        vertical_spacing=spacing,
-        horizontal_spacing=0.06,
-    )
-    for k, terr in enumerate(territories):
-        d = values[values["territoire"] == terr]
-        _add_series(fig, d, "territoire", unite, k // cols + 1, k % cols + 1, k == 0)
-    _axes(fig, unite)
-    return _layout(fig, rows)
+    series = {"field": "serie", "type": "nominal"}
+    domain = [VALUE_LABEL, TARGET_LABEL]
+    suffix = f" + '{NARROW_NBSP}%'" if unite.strip() == "%" else ""
+    axis = {"labelFontSize": 14, "labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR}
+    spec = {
+        "facet": {
+            "field": "panel",
+            "type": "nominal",
+            "sort": list(dict.fromkeys(str(t) for t in values["territoire"])),
+            "header": {
+                "title": None,
+                "labelFontSize": 15,
+                "labelColor": TEXT_COLOR,
+                "labelLimit": PANEL_WIDTH,
+            },
+        },
+        "columns": PANEL_COLUMNS,
+        "spacing": {"row": 24, "column": 28},
+        # Panels in line whatever a label overhangs (the word « cible » above a last point).
+        "bounds": "flush",
+        "resolve": {"scale": {"y": "independent"}, "axis": {"x": "independent"}},
+        "spec": {
+            "width": PANEL_WIDTH,
+            "height": VEGA_PANEL_HEIGHT,
+            "encoding": {
+                "x": {
+                    "field": "annee",
+                    "type": "quantitative",
+                    "title": None,
+                    # Room for the first and last points; every label under its year.
+                    "scale": {"zero": False, "nice": False, "padding": 14},
+                    "axis": {
+                        **axis,
+                        "format": "d",
+                        "tickMinStep": 1,
+                        "grid": False,
+                        "labelFlush": False,
+                    },
+                },
+                "y": {
+                    "field": "v",
+                    "type": "quantitative",
+                    "title": None,
+                    "scale": {"zero": True},
+                    "axis": {
+                        **axis,
+                        "labelExpr": FRENCH_NUMBER + suffix,
+                        "gridColor": "#e5e5e5",
+                        "tickCount": 4,
+                    },
+                },
+                "color": {
+                    **series,
+                    "scale": {"domain": domain, "range": [VALUE_COLOR, TARGET_COLOR]},
+                    "legend": {
+                        "title": None,
+                        "orient": "top",
+                        "direction": "horizontal",
+                        "labelFontSize": 15,
+                        "labelColor": TEXT_COLOR,
+                        "labelLimit": 0,
+                        "symbolType": "stroke",
+                        "symbolStrokeWidth": 3,
+                        "symbolSize": 400,
+                    },
+                },
+                "strokeDash": {
+                    **series,
+                    "scale": {"domain": domain, "range": [[1, 0], [7, 4]]},
+                    "legend": None,
+                },
+                "tooltip": [{"field": name, "type": "nominal"} for name in TOOLTIP],
+            },
+            "layer": [
+                {"mark": {"type": "line", "strokeWidth": 3}},
+                {
+                    "mark": {"type": "point", "shape": "circle", "filled": True, "size": 70},
+                    "transform": [{"filter": {"field": "serie", "equal": VALUE_LABEL}}],
+                },
+                {
+                    "mark": {
+                        "type": "point",
+                        "shape": "diamond",
+                        "filled": False,
+                        "size": 90,
+                        "strokeWidth": 2,
+                    },
+                    "transform": [{"filter": {"field": "serie", "equal": TARGET_LABEL}}],
+                },
+                {
+                    "mark": {
+                        "type": "text",
+                        "align": "right",
+                        "dx": -8,
+                        "dy": -12,
+                        "fontSize": 13,
+                        "color": TARGET_COLOR,
+                    },
+                    "transform": [{"filter": "datum.last"}],
+                    "encoding": {"text": {"value": "cible"}},
+                },
+            ],
+        },
+        # Vega's own ARIA labels are English ("X-axis for a linear scale…", "line mark
+        # container"): left out, the chart is named by its sentence (`alt`) alone.
+        "config": {
+            "aria": False,
+            "font": "sans-serif",
+            "view": {"stroke": None},
+            "text": {"font": "sans-serif"},
+        },
+    }
+    return VegaChart(descriptions.territory_points(values, unite), spec)
 
 
 def small_multiples(series: pd.DataFrame) -> go.Figure:

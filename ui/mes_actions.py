@@ -7,6 +7,7 @@ porteur and see what that porteur sees; what they record is theirs, with their o
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from ptlcd_data.plan import porteurs, queries
 from ui import data, decision, session, widgets
 
 PORTEUR_KEY = "mes_actions_porteur"
+OPEN_KEY = "mes_action_ouverte_{}"  # the expander of one action, computed while it is open
 DRAWN_KEY = "_mes_actions_drawn"  # the actions whose forms the last run drew
 LOST_KEY = "_mes_actions_lost"  # (why, what was typed) of a form sent for an action gone away
 
@@ -58,6 +60,17 @@ def link_banner(user: User) -> None:
         help="Sur un ordinateur partagé : le lien reçu par courriel rouvre la page ensuite.",
     ):
         session.log_out()
+
+
+def is_open(action_no: int) -> bool:
+    return bool(st.session_state.get(OPEN_KEY.format(action_no)))
+
+
+def action_expander(label: str, action_no: int) -> Any:
+    """The expander of one action (`label` already escaped), whose text, pièces and form are
+    computed and drawn only while it is open: closed, each drew a dozen fields all the same.
+    The container to write into, or None while it is closed."""
+    return widgets.lazy_expander(label, key=OPEN_KEY.format(action_no))
 
 
 def value_form(

@@ -87,14 +87,19 @@ def cards(table: pd.DataFrame, empty: str) -> None:
 
 def action_cards(action_no: int | None, as_of: date, empty: str) -> None:
     """The décisions on one action (None: the décisions générales), open ones first."""
-    on = {"generales": True} if action_no is None else {"action_no": action_no}
-    cards(data.query(queries.decision_table, as_of, etats=(records.OUVERTE,), **on), empty)
-    closed = data.query(
-        queries.decision_table, as_of, etats=(records.FAITE, records.ABANDONNEE), **on
-    )
+    # Every décision of the date, once per revision; an action's are picked from it (the review
+    # steps through 34 actions).
+    on = {"generales": True} if action_no is None else {}
+    table = data.query(queries.decision_table, as_of, **on)
+    if action_no is not None:
+        table = table[table["action_no"] == action_no]
+    cards(table[table["etat"] == records.OUVERTE], empty)
+    closed = table[table["etat"].isin((records.FAITE, records.ABANDONNEE))]
     if not closed.empty:
-        with st.expander(f"Décisions closes ({len(closed)})"):
-            cards(closed, "")
+        key = f"decisions_closes_{'generales' if action_no is None else 'action'}"
+        if box := widgets.lazy_expander(f"Décisions closes ({len(closed)})", key=key):
+            with box:
+                cards(closed, "")
 
 
 def seance_picker(user: User, today: date) -> int | None:
@@ -187,6 +192,21 @@ def decision_form(
         )
         return f"Décision n° {decision_id} enregistrée."
     return None
+
+
+def reset_decision_form(key: str, gen: int) -> None:
+    """Empty the fields of `decision_form(..., key, gen)` from a callback (the review moves to
+    another action: a décision half written for one action must not be recorded on the next)."""
+    suffix = f"{key}_{gen}"
+    defaults: dict[str, object] = {
+        f"dec_texte_{suffix}": "",
+        f"dec_porteur_{suffix}": None,
+        f"dec_personne_{suffix}": "",
+        f"dec_ech_{suffix}": date.today() + timedelta(days=DEFAULT_DELAY_DAYS),
+    }
+    for name, value in defaults.items():
+        if name in st.session_state:
+            st.session_state[name] = value
 
 
 def state_form(

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ptlcd_data import formats
+from ptlcd_data.plan import queries
 from ptlcd_data.suivi import engagements, status_queries
 from ui import data, widgets
 
@@ -54,8 +55,7 @@ def status_summary(row: dict[str, Any]) -> None:
         details.append(f"source : {row['source']}")
     st.caption(widgets.escape_md(" · ".join(details)))
     if row["commentaire"]:
-        st.markdown("**Dernier commentaire**")
-        st.text(row["commentaire"])
+        widgets.field("Dernier commentaire", row["commentaire"])
 
 
 def _history(hist: pd.DataFrame, empty: str, columns: dict[str, Any], key: str) -> None:
@@ -66,17 +66,31 @@ def _history(hist: pd.DataFrame, empty: str, columns: dict[str, Any], key: str) 
     widgets.table(hist, column_config=columns, key=key)
 
 
+def action_detail(action_no: int, as_of: date) -> dict[str, Any] | None:
+    """`queries.action_detail`, read from every action's (one question per revision and date:
+    the review steps through 34 actions)."""
+    details: dict[int, dict[str, Any]] = data.query(queries.action_details, as_of)
+    return details.get(action_no)
+
+
+def action_cells(action_no: int, day: date) -> pd.DataFrame:
+    """`engagements.engagement_cells` of one action, read from the whole plan's cells (one
+    question per revision and date), in the same order."""
+    cells = data.query(engagements.engagement_cells, day)
+    return cells[cells["action_no"] == action_no].reset_index(drop=True)
+
+
 def status_history(action_no: int, as_of: date) -> None:
     _history(
-        data.query(status_queries.status_history, action_no, as_of),
+        status_queries.history_of(data.query(status_queries.status_histories, as_of), action_no),
         f"Aucun statut enregistré pour cette action au {formats.day(as_of)}.",
         STATUS_HISTORY_COLUMNS,
-        f"hist_statuts_{action_no}",
+        "hist_statuts",
     )
 
 
 def engagement_now(action_no: int, as_of: date) -> None:
-    cells = data.query(engagements.engagement_cells, as_of, actions=(action_no,))
+    cells = action_cells(action_no, as_of)
     widgets.table(
         cells[["territoire", "niveau", "date_effet", "source", "commentaire"]],
         column_config={
@@ -86,7 +100,7 @@ def engagement_now(action_no: int, as_of: date) -> None:
             "source": st.column_config.TextColumn("Source"),
             "commentaire": st.column_config.TextColumn("Commentaire", width="large"),
         },
-        key=f"engagement_now_{action_no}",
+        key="engagement_now",
     )
 
 
@@ -99,26 +113,36 @@ def engagement_history(action_no: int, as_of: date) -> None:
             "territoire": st.column_config.TextColumn("Territoire"),
             "niveau": st.column_config.TextColumn("Engagement"),
         },
-        f"hist_engagements_{action_no}",
+        "hist_engagements",
     )
 
 
-def follow_up(action_no: int, as_of: date) -> None:
-    """The whole follow-up block of one action at `as_of`."""
-    row = data.query(status_queries.action_state, action_no, as_of)
+FOLLOW_UP_TABS = {
+    "Historique des statuts": status_history,
+    "Engagement des territoires": engagement_now,
+    "Historique des engagements": engagement_history,
+}
+
+
+def action_state(action_no: int, as_of: date) -> dict[str, Any] | None:
+    """`status_queries.action_state`, read from the whole plan's table: computed once per
+    revision and date, a step of the review to another action costs no query."""
+    return status_queries.state_of(data.query(status_queries.action_states, as_of), action_no)
+
+
+def follow_up(action_no: int, as_of: date, *, key: str) -> None:
+    """The whole follow-up block of one action at `as_of`. Only the open tab's table is computed
+    and sent (a click on another tab reruns the page); `key` keeps the chosen tab."""
+    row = action_state(action_no, as_of)
     if row is None:
         st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
         return
     status_summary(row)
-    tab1, tab2, tab3 = st.tabs(
-        ["Historique des statuts", "Engagement des territoires", "Historique des engagements"]
-    )
-    with tab1:
-        status_history(action_no, as_of)
-    with tab2:
-        engagement_now(action_no, as_of)
-    with tab3:
-        engagement_history(action_no, as_of)
+    tabs = st.tabs(list(FOLLOW_UP_TABS), key=key, on_change="rerun")
+    for tab, show in zip(tabs, FOLLOW_UP_TABS.values(), strict=True):
+        if tab.open:
+            with tab:
+                show(action_no, as_of)
 
 
 ACTION_COLUMNS = {

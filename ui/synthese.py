@@ -6,13 +6,18 @@ XLSX are written from, so the page, the PDF and the workbook show the same figur
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from ptlcd_data.indicateurs.rules import format_value
+from ptlcd_data.suivi import descriptions
 from ptlcd_data.synthese import columns as col
 from ptlcd_data.synthese import meteo, model, report
 from ptlcd_data.synthese import section_decisions as sd
+from ui import charts_suivi, data
 
 # st.badge colours and Material icons for the four levels (the word is always written).
 METEO_BADGES: dict[str, tuple[str, str]] = {
@@ -60,15 +65,17 @@ def key_figures(s: model.Synthese) -> None:
 
 
 def meteo_badges(s: model.Synthese) -> None:
-    """One line per axis: its label, its météo as a coloured badge with an icon, the facts."""
+    """One line per axis: its label, its météo as a coloured badge with an icon, the facts; all
+    in one element (three columns per axis were some twenty elements for the browser to draw)."""
+    lines = []
     for _, row in s.axes.iterrows():
         niveau = str(row[col.COL_METEO])
         color, icon = METEO_BADGES[niveau]
-        c1, c2, c3 = st.columns([3, 2, 5], vertical_alignment="center")
-        c1.markdown(f"**Axe {row[col.COL_AXE_NO]} · {_md(row[col.COL_AXE])}**")
-        with c2:
-            st.badge(niveau, icon=icon, color=color)  # type: ignore[arg-type]
-        c3.caption(str(row[col.COL_POURQUOI]))
+        lines.append(
+            f"- **Axe {row[col.COL_AXE_NO]} · {_md(row[col.COL_AXE])}** "
+            f":{color}-badge[{icon} {_md(niveau)}] — {_md(row[col.COL_POURQUOI])}"
+        )
+    st.markdown("\n".join(lines))
 
 
 AXES_COLUMNS = {
@@ -183,6 +190,13 @@ INDICATEURS_COLUMNS = {
         "Avancement vers la cible", format="%.0f %%", min_value=0, max_value=100
     ),
 }
+
+
+def statuts_figure(annee: int, as_of: date) -> tuple[go.Figure, str]:
+    """The statuses of each axis at the year's observation date, and its sentence (for
+    `data.derived`: built once per revision)."""
+    statuts = model.statuts_long(data.query(model.synthese_annuelle, annee, as_of))
+    return charts_suivi.statuts_axes_bar(statuts), descriptions.statuts_par_axe_texte(statuts)
 
 
 def downloads(s: model.Synthese) -> None:

@@ -70,13 +70,29 @@ def as_of() -> date:
     return value if isinstance(value, date) else date.today()
 
 
+def _field_text(label: str, value: object, empty: str) -> str:
+    """Markdown of one labelled field: the label in bold, the value as inert text on the next line
+    (its own line breaks kept), or `empty` in italics."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"**{label}**  \n*{empty}*"
+    lines = [escape_md(line) for line in str(value).splitlines()] or [""]
+    return f"**{label}**  \n" + "  \n".join(lines)
+
+
 def field(label: str, value: object, empty: str = "non renseigné") -> None:
     """A labelled field whose value is user or plan text, shown as plain text."""
-    st.markdown(f"**{label}**")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        st.caption(empty)
-    else:
-        st.text(str(value))
+    st.markdown(_field_text(label, value, empty))
+
+
+def fields(items: Sequence[tuple[str, object] | tuple[str, object, str]]) -> None:
+    """Labelled fields (label, value[, text when empty]) in one element: each element of a page
+    costs the browser a few milliseconds to draw, a dozen fields as many elements."""
+    st.markdown(
+        "\n\n".join(
+            _field_text(item[0], item[1], item[2] if len(item) > 2 else "non renseigné")
+            for item in items
+        )
+    )
 
 
 @contextmanager
@@ -99,16 +115,31 @@ def demo_banner(has_demo: bool) -> None:
         )
 
 
+def lazy_expander(label: str, *, key: str) -> Any:
+    """An expander whose content is computed only while it is open (Streamlit reruns the page
+    when it opens): the container to write into, or None while it is closed. Its state is kept
+    in `st.session_state[key]`."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def bounded_territories(
     labels: dict[str, str], *, limit: int, key: str, label: str
 ) -> tuple[str, ...]:
     """Within `limit` territories: () for all of them. Beyond: a choice of at most `limit`
     (the first ones by default), whose codes are returned; the caller says so in a caption.
-    `labels` is code -> libelle in the plan's order (`queries.territoire_labels`)."""
+    `labels` is code -> libelle in the plan's order (`queries.territoire_labels`).
+
+    The choice sits in a popover, drawn only when opened: thirty chosen names in a list field
+    cost the page's every display some 60 ms in the browser."""
     if len(labels) <= limit:
         return ()
     first = list(labels)[:limit]
-    chosen = st.multiselect(
+    # A fixed label: a label that changed with the choice would close the popover at each change.
+    where = st.popover(
+        f"{label} ({limit} au plus sur {len(labels)})", icon=":material/filter_list:"
+    )
+    chosen = where.multiselect(
         label,
         select_all=False,
         options=list(labels),

@@ -16,7 +16,6 @@ from ptlcd_data.access import auth, journal, liens
 from ptlcd_data.access.auth import User
 from ptlcd_data.campagnes import etapes
 from ptlcd_data.errors import InputError
-from ptlcd_data.imports import template
 from ptlcd_data.indicateurs import rules
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import one_row
@@ -128,7 +127,7 @@ def open_campaign(
             f"({formats.day(today)}) ou une date à venir."
         )
     days = etapes.as_text(etapes.parse(etapes.DEFAULT if relances is None else relances))
-    annee = annee or template.default_year()
+    annee = annee or dates.last_complete_year()
     first, last = rules.year_range()
     if not first <= annee <= last:
         raise InputError(f"Année {annee} impossible : attendu de {first} à {last}.")

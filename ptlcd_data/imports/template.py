@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 from openpyxl import Workbook
@@ -19,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ptlcd_data import exports, vocabulary
+from ptlcd_data import dates, exports, vocabulary
 from ptlcd_data.classeurs.writer import list_validation, text_cells, write_header
 from ptlcd_data.imports.sheets import SPECS
 from ptlcd_data.indicateurs import rules
@@ -53,7 +52,7 @@ MODE_D_EMPLOI = [
 
 def default_year() -> int:
     """The year staff usually report on: the last complete one."""
-    return date.today().year - 1
+    return dates.last_complete_year()
 
 
 def indicateurs_sheet(conn: Connection, year: int | None = None) -> pd.DataFrame:

@@ -71,3 +71,38 @@ def small_multiples_texte(series: pd.DataFrame, territoire: str) -> str:
         unite = str(series.loc[series["indicateur_code"] == code, "unite"].iloc[0])
         panels.append(f"{code} : {_panel(d, unite) if not d.empty else 'aucune valeur'}.")
     return " ".join([head, *panels]) + _more(len(codes) - PANELS_DESCRIBED)
+
+
+# The two series of the territory panels, as their legend names them, and the words of a point.
+VALUE_LABEL = "Réalisé (trait plein)"
+TARGET_LABEL = "Cible (tirets)"
+POINT_WORDS = ("Territoire", "Année", "Réalisé", "Cible", "Source")
+
+
+def territory_points(values: pd.DataFrame, unite: str) -> pd.DataFrame:
+    """The points of one indicator's panels by territory (`values` as for
+    `territory_panels_texte`, with its column source), one row per value or target drawn:
+    panel (the territory), annee, serie (VALUE_LABEL or TARGET_LABEL), v, last (the last target
+    of its panel, where the word « cible » is written), then the point's words in French, what
+    its tooltip shows (POINT_WORDS)."""
+    last_target = values[values["cible"].notna()].groupby("territoire")["annee"].max()
+    rows = []
+    for r in values.itertuples(index=False):
+        words = {
+            "Territoire": str(r.territoire),
+            "Année": str(int(r.annee)),
+            "Réalisé": format_value(r.valeur, unite),
+            "Cible": format_value(r.cible, unite),
+            "Source": "non renseignée" if pd.isna(r.source) or not r.source else str(r.source),
+        }
+        point = {"panel": str(r.territoire), "annee": int(r.annee)}
+        if not pd.isna(r.valeur):
+            rows.append(
+                {**point, "serie": VALUE_LABEL, "v": float(r.valeur), "last": False, **words}
+            )
+        if not pd.isna(r.cible):
+            last = bool(last_target.get(r.territoire) == r.annee)
+            rows.append(
+                {**point, "serie": TARGET_LABEL, "v": float(r.cible), "last": last, **words}
+            )
+    return pd.DataFrame(rows, columns=["panel", "annee", "serie", "v", "last", *POINT_WORDS])

@@ -225,6 +225,7 @@ def series_summary(
     objectif_code: str | None = None,
     territoires: Sequence[str] | None = None,
     periode: str = ANNUAL,
+    words: bool = True,
 ) -> pd.DataFrame:
     """One row per indicator × territory having at least one current record as of `as_of`.
 
@@ -233,7 +234,8 @@ def series_summary(
     Columns: indicateur_code, libelle, unite, sens, territoire_code, territoire, nb_valeurs,
     annee_initiale, valeur_initiale, annee_actuelle, valeur_actuelle, annee_cible, cible_finale,
     cible_annee_actuelle, derniers (last values, oldest first), avancement (0–100 or NaN),
-    avancement_note, tendance (words), alertes (list of sentences).
+    avancement_note, and with `words`: tendance (words), alertes (list of sentences); without,
+    `with_words` adds them to the rows that need them.
     """
     where, params = _filters(_codes(indicateurs), _codes(territoires), objectif_code, as_of=as_of)
     cur, cur_params = _current(where, params, as_of, periode)
@@ -248,6 +250,10 @@ def series_summary(
                    arg_max(valeur, annee) FILTER (WHERE valeur IS NOT NULL) AS valeur_actuelle,
                    max(annee) FILTER (WHERE cible IS NOT NULL) AS annee_cible,
                    arg_max(cible, annee) FILTER (WHERE cible IS NOT NULL) AS cible_finale,
+                   -- the target of the current value's own row (one row per year): no second
+                   -- pass over `cur` (a join back to it doubled the query's time)
+                   arg_max(cible, annee) FILTER (WHERE valeur IS NOT NULL)
+                       AS cible_annee_actuelle,
                    list_slice(list(valeur ORDER BY annee DESC) FILTER (WHERE valeur IS NOT NULL),
                               1, ?) AS derniers_desc
             FROM cur GROUP BY indicateur_code, territoire_code
@@ -255,16 +261,14 @@ def series_summary(
         SELECT a.indicateur_code, i.libelle, i.unite, i.sens, a.territoire_code,
                coalesce(t.libelle, a.territoire_code) AS territoire, a.nb_valeurs,
                a.annee_initiale, a.valeur_initiale, a.annee_actuelle, a.valeur_actuelle,
-               a.annee_cible, a.cible_finale, c.cible AS cible_annee_actuelle, a.derniers_desc
+               a.annee_cible, a.cible_finale, a.cible_annee_actuelle, a.derniers_desc
         FROM agg a
         JOIN plan_indicateur(?) i ON i.code = a.indicateur_code
         LEFT JOIN plan_territoire(?) t ON t.code = a.territoire_code
-        LEFT JOIN cur c ON c.indicateur_code = a.indicateur_code
-             AND c.territoire_code = a.territoire_code AND c.annee = a.annee_actuelle
         ORDER BY i.ordre, coalesce(t.ordre, 1e9), a.territoire_code
     """  # noqa: S608 - fixed fragments; values are bound
     df = conn.execute(sql, [*cur_params, TREND_PERIODS, as_of, as_of]).df()
-    return apply_rules(df, last_complete_year(as_of))
+    return apply_rules(df, last_complete_year(as_of), words=words)
 
 
 def _opt(value: Any) -> Any:
@@ -277,31 +281,47 @@ def _opt(value: Any) -> Any:
     return value
 
 
-def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
-    """Add avancement, avancement_note, tendance, alertes and derniers to a summary (pure).
+def apply_rules(df: pd.DataFrame, last_year: int, *, words: bool = True) -> pd.DataFrame:
+    """Add avancement, avancement_note, derniers and, with `words`, tendance and alertes to a
+    summary (pure).
 
     The rules of `indicateurs.rules` (`series_progress`, `trend_text`, `alerts`, stated there one series
     at a time), computed column by column: a large plan's synthesis has tens of thousands of
-    series. tests/test_indicateur_rules.py checks both ways give the same table.
+    series. tests/test_indicateur_rules.py checks both ways give the same table. The words cost
+    most (two thirds of the time, formatting numbers in French): a caller that shows a few rows
+    of many asks for them on those rows only (`with_words`).
     """
     out = df.drop(columns=["derniers_desc"]).copy()
-    derniers = [_oldest_first(listed) for listed in df["derniers_desc"]]
+    out["derniers"] = [_oldest_first(listed) for listed in df["derniers_desc"]]
+    baisse = np.array([str(v) == "baisse" for v in df["sens"]], dtype=bool)
+    percent, notes = progress_columns(
+        _floats(df["valeur_initiale"]),
+        _floats(df["valeur_actuelle"]),
+        _floats(df["cible_finale"]),
+        baisse,
+    )
+    out["avancement"] = pd.Series(percent, index=out.index, dtype="float64")
+    out["avancement_note"] = notes
+    return with_words(out, last_year) if words else out
+
+
+def with_words(summary: pd.DataFrame, last_year: int) -> pd.DataFrame:
+    """`summary` (of `series_summary`, or some of its rows) with its tendance and alertes (pure)."""
+    out = summary.copy()
+    derniers = list(summary["derniers"])
     windows = [trend_window(values) for values in derniers]
     directions = trend_columns(windows)
-    sens = [str(v) for v in df["sens"]]
-    unites = [str(v) for v in df["unite"]]
+    sens = [str(v) for v in summary["sens"]]
+    unites = [str(v) for v in summary["unite"]]
     baisse = np.array([v == "baisse" for v in sens], dtype=bool)
-    current = _floats(df["valeur_actuelle"])
-    percent, notes = progress_columns(
-        _floats(df["valeur_initiale"]), current, _floats(df["cible_finale"]), baisse
-    )
-    target_now = _floats(df["cible_annee_actuelle"])
+    current = _floats(summary["valeur_actuelle"])
+    target_now = _floats(summary["cible_annee_actuelle"])
     with np.errstate(invalid="ignore"):
         met = np.where(baisse, current <= target_now, current >= target_now)
     behind = ~np.isnan(target_now) & ~np.isnan(current) & ~met
     tendances: list[str] = []
     alertes: list[list[str]] = []
-    for i, year in enumerate(df["annee_actuelle"]):
+    for i, year in enumerate(summary["annee_actuelle"]):
         direction, unite = directions[i], unites[i]
         tendances.append(trend_words(direction, windows[i], unite))
         year = _opt(year)
@@ -316,9 +336,6 @@ def apply_rules(df: pd.DataFrame, last_year: int) -> pd.DataFrame:
         if behind[i]:
             found.append(behind_alert(int(year), float(current[i]), float(target_now[i]), unite))
         alertes.append(found)
-    out["derniers"] = derniers
-    out["avancement"] = pd.Series(percent, index=out.index, dtype="float64")
-    out["avancement_note"] = notes
     out["tendance"] = tendances
     out["alertes"] = alertes
     return out

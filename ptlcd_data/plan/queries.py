@@ -171,6 +171,17 @@ def action_numbers(conn: Connection, as_of: date | None = None) -> list[int]:
     ]
 
 
+_ACTION_DETAIL = """
+    SELECT x.*, a.libelle AS axe, o.libelle AS objectif, o.domaine,
+           (SELECT string_agg(p.libelle, ' ; ' ORDER BY p.ordre)
+            FROM plan_action_porteur($d) ap JOIN plan_porteur($d) p
+              ON p.code = ap.porteur_code
+            WHERE ap.action_no = x.action_no) AS porteurs_libelles
+    FROM plan_action($d) x JOIN plan_axe($d) a USING (axe_no)
+    JOIN plan_objectif($d) o ON o.code = x.objectif_code
+"""
+
+
 def action_detail(
     conn: Connection, action_no: int, as_of: date | None = None
 ) -> dict[str, Any] | None:
@@ -179,19 +190,17 @@ def action_detail(
     retired at `as_of`)."""
     rows = _rows(
         conn,
-        """
-        SELECT x.*, a.libelle AS axe, o.libelle AS objectif, o.domaine,
-               (SELECT string_agg(p.libelle, ' ; ' ORDER BY p.ordre)
-                FROM plan_action_porteur($d) ap JOIN plan_porteur($d) p
-                  ON p.code = ap.porteur_code
-                WHERE ap.action_no = x.action_no) AS porteurs_libelles
-        FROM plan_action($d) x JOIN plan_axe($d) a USING (axe_no)
-        JOIN plan_objectif($d) o ON o.code = x.objectif_code
-        WHERE x.action_no = $no
-        """,
+        _ACTION_DETAIL + "WHERE x.action_no = $no",
         {"d": dates.or_today(as_of), "no": action_no},
     )
     return rows[0] if rows else None
+
+
+def action_details(conn: Connection, as_of: date | None = None) -> dict[int, dict[str, Any]]:
+    """`action_detail` of every action of the plan at `as_of`, by number (the review steps
+    through them all: one question instead of one per step)."""
+    rows = _rows(conn, _ACTION_DETAIL, {"d": dates.or_today(as_of)})
+    return {int(row["action_no"]): row for row in rows}
 
 
 def action_territoires_plan(

@@ -132,7 +132,13 @@ def action_states(
 
 def action_state(conn: Connection, action_no: int, as_of: date) -> dict[str, Any] | None:
     """The row of `action_states` for one action, as a dict (None if the action is unknown)."""
-    df = action_states(conn, as_of, actions=(action_no,))
+    return state_of(action_states(conn, as_of, actions=(action_no,)), action_no)
+
+
+def state_of(states: pd.DataFrame, action_no: int) -> dict[str, Any] | None:
+    """The row of one action in a table of `action_states`, as `action_state` gives it (pure: the
+    app reads it from the whole plan's table, computed once per revision)."""
+    df = states[states["action_no"] == action_no]
     if df.empty:
         return None
     row = {k: (None if _missing(v) else v) for k, v in df.iloc[0].to_dict().items()}
@@ -247,15 +253,27 @@ def status_history(conn: Connection, action_no: int, as_of: date) -> pd.DataFram
 
     Columns: date_effet, statut, avancement, commentaire, auteur, source, enregistre_le, demo.
     """
+    return history_of(status_histories(conn, as_of), action_no)
+
+
+def status_histories(conn: Connection, as_of: date) -> pd.DataFrame:
+    """`status_history` of every action, newest first within each, with a column action_no (the
+    review steps through them all: one question instead of one per step)."""
     return conn.execute(
         f"""
-        SELECT date_effet, statut, avancement, commentaire, {author_name_sql("auteur")} AS auteur,
-               source, enregistre_le, demo
-        FROM statut_record WHERE action_no = ? AND date_effet <= ?
-        ORDER BY {newest_first()}
+        SELECT action_no, date_effet, statut, avancement, commentaire,
+               {author_name_sql("auteur")} AS auteur, source, enregistre_le, demo
+        FROM statut_record WHERE date_effet <= ?
+        ORDER BY action_no, {newest_first()}
         """,  # noqa: S608 - fixed fragments; values are bound
-        [action_no, as_of],
+        [as_of],
     ).df()
+
+
+def history_of(histories: pd.DataFrame, action_no: int) -> pd.DataFrame:
+    """The rows of one action in a table of `status_histories`, without its action_no (pure)."""
+    rows = histories[histories["action_no"] == action_no]
+    return rows.drop(columns=["action_no"]).reset_index(drop=True)
 
 
 def calendar_actions(

@@ -120,10 +120,12 @@ def synthese_annuelle(conn: Connection, annee: int, as_of: date | None = None) -
     etat_avant = status_queries.action_states(conn, fin_precedente)
     realisees = tables.actions_dans_annee(etat, "fin_reelle", debut_annee, obs)
     commencees = tables.actions_dans_annee(etat, "debut_reel", debut_annee, obs)
-    summary = valeurs.series_summary(conn, obs)
+    # Words (trend, alerts) only for the reference rows the tables show: 30 000 series at large
+    # scale, a hundred shown.
+    summary = valeurs.series_summary(conn, obs, words=False)
     catalogue = valeurs.catalogue(conn, obs)
     engagement = tables.table_engagement(conn, obs, fin_precedente, debut_annee)
-    ind_table = tables.table_indicateurs(catalogue, summary)
+    ind_table = tables.table_indicateurs(catalogue, summary, valeurs.last_complete_year(obs))
     series = tables.table_series(conn, obs, summary)
     comments, total = tables.table_commentaires(conn, debut_annee, obs)
     meta = queries.plan_meta(conn)

@@ -11,7 +11,7 @@ from datetime import date
 from ptlcd_data import exports
 from ptlcd_data.errors import InputError
 from ptlcd_data.store import Connection
-from ptlcd_data.synthese import model, render_xlsx
+from ptlcd_data.synthese import model
 
 FORMATS = ("pdf", "xlsx")
 MIME_TYPES = {
@@ -38,6 +38,9 @@ def render(s: model.Synthese, fmt: str, produced: date | None = None) -> bytes:
         from ptlcd_data.synthese import render_pdf
 
         return render_pdf.render(s, produced)
+    # Imported here too: openpyxl took the page a tenth of a second to load before its buttons.
+    from ptlcd_data.synthese import render_xlsx
+
     return render_xlsx.render(s, produced)
 
 

@@ -197,12 +197,16 @@ def _meets(values: pd.Series, targets: pd.Series, sens: pd.Series) -> pd.Series:
     return (down & (values <= targets)) | (~down & (values >= targets))
 
 
-def table_indicateurs(catalogue: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+def table_indicateurs(
+    catalogue: pd.DataFrame, summary: pd.DataFrame, last_year: int
+) -> pd.DataFrame:
     """One row per indicator of the plan, with its reference territory (the first, in the plan's
     order, that has values): N° axe, Axe, Code, Indicateur, Unité, Sens, Territoire de référence,
     Année initiale, Valeur initiale, Dernière année, Dernière valeur, Année de la cible, Cible,
-    Cible de la dernière année, À la cible (oui / non / —), Avancement (%), Tendance, Alertes, Territoires suivis, Territoires avec une cible pour
-    l'année, Territoires à la cible de l'année."""
+    Cible de la dernière année, À la cible (oui / non / —), Avancement (%), Tendance, Alertes,
+    Territoires suivis, Territoires avec une cible pour l'année, Territoires à la cible de
+    l'année. `summary` comes without words (its reference rows get theirs here); `last_year` is
+    the last complete year of the observation date."""
     with_target = summary["cible_annee_actuelle"].notna() & summary["valeur_actuelle"].notna()
     summary = summary.assign(
         a_cible=with_target,
@@ -214,7 +218,8 @@ def table_indicateurs(catalogue: pd.DataFrame, summary: pd.DataFrame) -> pd.Data
         a_cible=("a_cible", "sum"),
         tenues=("cible_tenue", "sum"),
     )
-    ref = summary.drop_duplicates("indicateur_code").set_index("indicateur_code")
+    ref = valeurs.with_words(summary.drop_duplicates("indicateur_code"), last_year)
+    ref = ref.set_index("indicateur_code")
     cat = catalogue.set_index("code")
     r = ref.reindex(cat.index)
     p = per.reindex(cat.index)

@@ -80,15 +80,21 @@ _FACTS = """() => {
         .map(h => [Number(h.tagName[1]), h.innerText.trim().slice(0, 80),
                    !!h.closest('[data-testid="stSidebar"]')]);
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+    const vegas = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return {
         lang: document.documentElement.lang,
         title: document.title,
         headings,
         anchors: document.querySelectorAll('[data-testid="stHeaderActionElements"] a').length,
         modebars: document.querySelectorAll('.modebar, .modebar-btn').length,
-        charts: charts.length,
+        charts: charts.length + vegas.length,
         figures: [...charts].map(c => c.getAttribute('role') === 'figure'
-                                       ? c.getAttribute('aria-label') || '' : ''),
+                                       ? c.getAttribute('aria-label') || '' : '')
+            .concat(vegas.map(c => c.getAttribute('role') === 'graphics-document'
+                                   && c.getAttribute('aria-roledescription') === 'graphique'
+                                   && (c.querySelector('svg') || {getAttribute: () => null})
+                                        .getAttribute('aria-hidden') === 'true'
+                                   ? c.getAttribute('aria-label') || '' : '')),
         statement_links: [...document.querySelectorAll(
             '[data-testid="stSidebar"] a[data-testid="stSidebarNavLink"]')]
             .filter(a => a.innerText.trim().endsWith('Accessibilité')).length,
@@ -111,7 +117,10 @@ def _settled(page: Any) -> None:
     page.wait_for_function("document.documentElement.lang === 'fr'", timeout=30_000)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(c => c.querySelector('.main-svg'))""",
+                 .every(c => c.querySelector('.main-svg'))
+              && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                 .every(c => c.querySelector('.marks')
+                        && c.getAttribute('aria-roledescription') === 'graphique')""",
         timeout=30_000,
     )
 
@@ -365,7 +374,11 @@ def test_avancement_tab_order_first_control_filters_and_visible_focus(site, brow
     stops = tab_until(page, _is("stTooltipHoverTarget", "Part réalisée"), limit=N)
     assert _is("stTooltipHoverTarget", "Part réalisée")(stops[-1]), [str(s) for s in stops]
     assert [str(s) for s in stops if s.decorative] == []
-    # Its filters come after the figures, the tables and the chart data: no decorative stop.
+    # Its views are tabs; the filters of « Les actions » come first in that tab: no decorative
+    # stop on the way.
+    page.get_by_role("tab", name="Les actions").click()
+    _settled(page)
+    page.get_by_role("tab", name="Les actions").focus()
     stops = tab_until(page, _is("stSelectbox", "Axe"), limit=100)
     assert _is("stSelectbox", "Axe")(stops[-1]), [str(s) for s in stops]
     assert [str(s) for s in stops if s.decorative] == []

@@ -28,17 +28,23 @@ def test_indicator_page_draws_territory_panels_with_targets(demo_db_path, browse
         page.goto(f"{url}/indicateurs?indicateur=I4.1.b")
         wait_for_app(page)
         page.get_by_role("heading", name="Évolution par territoire").wait_for(timeout=30_000)
-        chart = page.locator("[data-testid='stPlotlyChart']").first
-        chart.locator(".main-svg").first.wait_for(timeout=30_000)
-        ticks = chart.locator(".ytick text").all_text_contents()
-        assert f"20{NNBSP}%" in ticks, ticks
-        assert "cible" in chart.locator(".textpoint").all_text_contents()
+        # One indicator's panels: a Vega-Lite chart, its numbers in French, « cible » written.
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.locator(".marks").first.wait_for(timeout=30_000)
+        texts = chart.locator("svg.marks text").all_text_contents()
+        assert f"20{NNBSP}%" in texts, texts
+        assert "cible" in texts and "Nantes Métropole" in texts
+        assert chart.get_attribute("aria-roledescription") == "graphique"
+        assert "I4.1.b" in (chart.get_attribute("aria-label") or "")
         screenshot(page, "indicateurs")
-        box = chart.locator(".scatterlayer .trace .points path").first.bounding_box()
+        point = chart.locator(".mark-symbol path").first
+        point.scroll_into_view_if_needed()
+        box = point.bounding_box()
         assert box is not None
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
-        hover = page.locator(".hoverlayer").first.text_content() or ""
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(timeout=10_000)
+        hover = tooltip.text_content() or ""
         assert "Réalisé" in hover and "Source" in hover, hover
         assert page.locator("[data-testid='stException']").count() == 0
 

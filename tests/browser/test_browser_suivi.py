@@ -89,6 +89,8 @@ def test_review_record_shows_on_every_page_and_survives_a_restart(db_path, brows
 
         _open(page, f"{url}/calendrier")
         page.get_by_role("heading", name="Calendrier et retards").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Prévu et réel").click()  # the Gantt chart's tab
+        wait_for_app(page)
         page.get_by_text("Réel : Réalisé").first.wait_for(timeout=30_000)
         screenshot(page, "calendrier_retards")
         _no_error(page, "calendrier")
@@ -104,7 +106,9 @@ def test_review_record_shows_on_every_page_and_survives_a_restart(db_path, brows
         _open(page, f"{url}/fiche?action=1")
         page.get_by_role("heading", name="Action n° 1").wait_for(timeout=30_000)
         assert _metric(page, "Statut") == "Réalisé"
-        page.get_by_text(COMMENT, exact=True).first.wait_for(timeout=30_000)  # shown as text
+        # Shown as text, under its label: the tags are characters, not elements.
+        page.get_by_text(COMMENT).first.wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stMain'] b", has_text="test").count() == 0
         screenshot(page, "fiche_suivi")
         _no_error(page, "fiche")
         page.close()

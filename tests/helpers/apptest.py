@@ -80,6 +80,15 @@ def add_account(
     return login
 
 
+def open_view(at: AppTest, key: str, view: object) -> AppTest:
+    """Open a lazy tab (its label) or expander (True) by its key, as a click does: the page
+    reruns and computes what it holds. Returns `at`, checked clean."""
+    at.session_state[key] = view
+    at.run()
+    assert_clean(at)
+    return at
+
+
 def assert_clean(at: AppTest) -> None:
     """No exception and no error message on the page."""
     assert not at.exception, [e.value for e in at.exception]
