@@ -62,6 +62,15 @@ FOCUS_CONTRAST_MIN = 3.0  # WCAG 1.4.11 for the focus indicator
 FOCUS_WIDTH_MIN = 2.0
 
 
+# The tabs of each page beyond its first, each audited once opened.
+TABBED_VIEWS = {
+    "Avancement par axe": ["Par axe et par objectif", "Évolution", "Les actions"],
+    "Calendrier et retards": ["Prévu et réel", "Le calendrier en tableau"],
+    "Engagement des communes": ["Totaux par territoire", "Totaux par axe", "Le tableau"],
+    "Synthèse annuelle": ["Statuts par axe", "Engagement", "Indicateurs"],
+}
+
+
 @dataclass
 class PageAudit:
     state: str
@@ -198,6 +207,16 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
     for spec in PAGES:
         go_to(page, spec.title)
         _audit(page, "admin", spec.title, found)
+    # The views a page draws when their tab is opened (only the open one is drawn): the charts
+    # and tables that are not in a page's first tab.
+    for title, tabs in TABBED_VIEWS.items():
+        go_to(page, title)
+        for tab in tabs:
+            page.get_by_role("tab", name=tab, exact=True).click()
+            page.get_by_role("tab", name=tab, exact=True).and_(
+                page.locator("[aria-selected='true']")
+            ).wait_for(timeout=30_000)
+            _audit(page, f"admin, onglet « {tab} »", title, found)
     page.close()
 
     page = browser.new_page(viewport=VIEWPORT, locale="fr-FR")
