@@ -69,3 +69,26 @@ def test_healthz_without_a_base(tmp_path):
     assert answer.status_code == 503
     assert "n'existe pas" in answer.json()["raison"]
     assert not db.exists()
+
+
+def test_the_servers_start_imports_neither_pandas_nor_the_api():
+    """serve.py's routes load pandas and the API's queries at the first /api or /opendata
+    request, not at the start, which the first page waits for (cold start, docs/benchmarks.md)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    code = "import sys, web.routes; print('pandas' in sys.modules, 'web.api' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_unknown_address_under_api_is_a_french_json_404(site):
+    url, _ = site
+    for path in ("/api", "/api/v2/plan", "/opendata"):
+        answer = httpx.get(f"{url}{path}")
+        assert answer.status_code == 404, path
+        assert answer.json()["code"] == "introuvable", path

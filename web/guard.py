@@ -10,13 +10,53 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+
 from starlette.requests import Request
+from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ptlcd_data.errors import NotFound, PtlcdError
-from web import api, api_auth, opendata
 
 PREFIXES = ("/api", "/opendata")
+
+
+@dataclass(frozen=True)
+class Served:
+    router: Router  # every route under /api and /opendata, then their French 404s
+    named: list[BaseRoute]  # the routes that exist (a wrong method on them is a 405)
+    api: ModuleType
+    api_auth: ModuleType
+
+
+_served: Served | None = None
+_lock = threading.Lock()
+
+
+def served() -> Served:
+    """The router of /api and /opendata, with `web.api` and `web.api_auth`, imported at the
+    first such request: they bring pandas and the API's queries, which the server's start (and
+    so the first page, the cold start) need not wait for."""
+    global _served
+    with _lock:
+        if _served is None:
+            from web import api, api_auth, opendata
+
+            async def unknown(scope: Scope, receive: Receive, send: Send) -> None:
+                path = str(scope.get("path", ""))[:80]
+                refusal = NotFound(f"Rien à l'adresse « {path} ».")
+                await api_auth.error_response(refusal)(scope, receive, send)
+
+            named = [*api.ROUTES, *opendata.ROUTES]
+            router = Router(
+                routes=[*named, *api.CATCH_ALL, *opendata.CATCH_ALL],
+                default=unknown,
+                redirect_slashes=False,
+            )
+            _served = Served(router, named, api, api_auth)
+        return _served
 
 
 def ours(path: str) -> bool:
@@ -47,17 +87,20 @@ class PathGuard:
         if scope["type"] == "http":
             path = str(scope.get("path", ""))
             raw = bytes(scope.get("raw_path") or path.encode("utf-8", "replace"))
-            refusal: PtlcdError | None = None
-            if ours(path) and climbs(path, raw):
-                refusal = NotFound("Adresse refusée : elle sort du dossier qu'elle nomme.")
-            elif ours(path) and scope.get("method") not in ("GET", "HEAD"):
-                request = Request(scope)
-                try:
-                    api.refuse_other_method(request, [*api.ROUTES, *opendata.ROUTES])
-                    refusal = NotFound(f"Rien à l'adresse « {path[:80]} ».")
-                except PtlcdError as exc:
-                    refusal = exc
-            if refusal is not None:
-                await api_auth.error_response(refusal)(scope, receive, send)
+            if ours(path):
+                found = served()
+                refusal: PtlcdError | None = None
+                if climbs(path, raw):
+                    refusal = NotFound("Adresse refusée : elle sort du dossier qu'elle nomme.")
+                elif scope.get("method") not in ("GET", "HEAD"):
+                    try:
+                        found.api.refuse_other_method(Request(scope), found.named)
+                        refusal = NotFound(f"Rien à l'adresse « {path[:80]} ».")
+                    except PtlcdError as exc:
+                        refusal = exc
+                if refusal is not None:
+                    await found.api_auth.error_response(refusal)(scope, receive, send)
+                else:
+                    await found.router(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -6,17 +6,14 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from ptlcd_data.access import tickets
-from web import api, health, opendata, session
+from web import health, session
 from web.guard import PathGuard
 
 ROUTES: list[BaseRoute] = [
     Route("/healthz", health.healthz, methods=["GET", "HEAD"]),
     Route(tickets.ROUTE, session.cookie, methods=["POST"]),
     Route("/r/{token}", session.reply_link, methods=["GET"]),
-    *api.ROUTES,
-    *opendata.ROUTES,
-    # Last: French 404s for any other address under /api/ and /opendata.
-    *api.CATCH_ALL,
-    *opendata.CATCH_ALL,
 ]
+# /api/ and /opendata are served by PathGuard's own router (web/guard.py), imported at their
+# first request: their modules bring pandas, which the first page must not wait for.
 MIDDLEWARE: list[Middleware] = [Middleware(PathGuard)]
