@@ -21,6 +21,19 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     return Templates(tmp_path_factory.mktemp("templates"))
 
 
+@pytest.fixture(scope="module")
+def served_plan(
+    templates: Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """(URL, base) of `streamlit run serve.py` on a copy of the plan's base, shared by the tests
+    of one module that talk to the server over HTTP."""
+    from tests.helpers.browser import streamlit_server
+
+    db = templates.copy("plan", tmp_path_factory.mktemp("serveur") / "ptlcd.duckdb")
+    with streamlit_server(db) as url:
+        yield url, db
+
+
 @pytest.fixture
 def db_path(tmp_path: Path, templates: Templates) -> Path:
     """A database built from the real plan (data/), without demonstration data."""

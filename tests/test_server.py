@@ -3,7 +3,6 @@ routes of web/ in one process, read with httpx."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,16 +10,11 @@ import httpx
 import pytest
 
 from tests.helpers.browser import streamlit_server
-from tests.helpers.databases import Templates
 
 
 @pytest.fixture(scope="module")
-def site(
-    templates: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Path]]:
-    db = templates.copy("plan", tmp_path_factory.mktemp("serveur") / "ptlcd.duckdb")
-    with streamlit_server(db) as url:
-        yield url, db
+def site(served_plan: tuple[str, Path]) -> tuple[str, Path]:
+    return served_plan
 
 
 def test_the_pages_are_served_as_before(site):

@@ -31,12 +31,8 @@ SOON = date.today() + timedelta(days=20)
 
 
 @pytest.fixture(scope="module")
-def site(
-    templates: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Path]]:
-    db = templates.copy("plan", tmp_path_factory.mktemp("serveur") / "ptlcd.duckdb")
-    with streamlit_server(db) as url:
-        yield url, db
+def site(served_plan: tuple[str, Path]) -> tuple[str, Path]:
+    return served_plan
 
 
 @pytest.fixture(scope="module")
