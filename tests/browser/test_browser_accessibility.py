@@ -32,6 +32,7 @@ from tests.helpers.browser import (
     choose_option,
     go_to,
     log_in,
+    open_tab,
     screenshot,
     streamlit_server,
     upload,
@@ -212,10 +213,7 @@ def audit(site: Any, browser: Any) -> list[PageAudit]:
     for title, tabs in TABBED_VIEWS.items():
         go_to(page, title)
         for tab in tabs:
-            page.get_by_role("tab", name=tab, exact=True).click()
-            page.get_by_role("tab", name=tab, exact=True).and_(
-                page.locator("[aria-selected='true']")
-            ).wait_for(timeout=30_000)
+            open_tab(page, tab)
             _audit(page, f"admin, onglet « {tab} »", title, found)
     page.close()
 
@@ -395,7 +393,7 @@ def test_avancement_tab_order_first_control_filters_and_visible_focus(site, brow
     assert [str(s) for s in stops if s.decorative] == []
     # Its views are tabs; the filters of « Les actions » come first in that tab: no decorative
     # stop on the way.
-    page.get_by_role("tab", name="Les actions").click()
+    open_tab(page, "Les actions")
     _settled(page)
     page.get_by_role("tab", name="Les actions").focus()
     stops = tab_until(page, _is("stSelectbox", "Axe"), limit=100)

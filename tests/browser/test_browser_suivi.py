@@ -11,6 +11,7 @@ from tests.helpers.browser import (
     choose_option,
     go_to,
     log_in,
+    open_tab,
     screenshot,
     streamlit_server,
     wait_for_app,
@@ -89,8 +90,7 @@ def test_review_record_shows_on_every_page_and_survives_a_restart(db_path, brows
 
         _open(page, f"{url}/calendrier")
         page.get_by_role("heading", name="Calendrier et retards").wait_for(timeout=30_000)
-        page.get_by_role("tab", name="Prévu et réel").click()  # the Gantt chart's tab
-        wait_for_app(page)
+        open_tab(page, "Prévu et réel")  # the Gantt chart's tab
         page.get_by_text("Réel : Réalisé").first.wait_for(timeout=30_000)
         screenshot(page, "calendrier_retards")
         _no_error(page, "calendrier")

@@ -183,6 +183,20 @@ def go_to(page, title: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
+def open_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Open a page's tab and wait until its view is drawn. A view is computed when its tab is
+    open: the click reruns the script, and the tab's panel stays empty until that rerun sends
+    its elements (waiting for the script to be idle alone can catch the moment before it)."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    tab.and_(page.locator("[aria-selected='true']")).wait_for(timeout=30_000)
+    tab_id = tab.get_attribute("id")
+    page.locator(
+        f"[role='tabpanel'][aria-labelledby='{tab_id}'] [data-testid='stElementContainer']"
+    ).first.wait_for(state="attached", timeout=60_000)
+    wait_for_app(page)
+
+
 def wait_for_refusal(page, title: str) -> None:  # type: ignore[no-untyped-def]
     """Wait until the French refusal of page `title` is drawn (an address the visitor's role
     cannot open): its heading, why, and a link to Connexion; never Streamlit's English

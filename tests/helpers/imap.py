@@ -83,13 +83,17 @@ class Dovecot:
 
     def start(self) -> None:
         assert DOVECOT is not None
-        subprocess.run(
+        deadline = time.monotonic() + START_WAIT_S
+        # A port just left by a killed server may still be held a moment: try again until then.
+        while subprocess.run(
             [DOVECOT, "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            check=True,
-        )
-        deadline = time.monotonic() + START_WAIT_S
+            check=False,
+        ).returncode:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Dovecot ne démarre pas :\n{self._log()}")
+            time.sleep(0.1)
         while True:
             try:
                 with socket.create_connection((HOST, self.port), timeout=1) as s:
@@ -98,9 +102,12 @@ class Dovecot:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                log = (self.directory / "dovecot.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"Dovecot ne démarre pas :\n{log}")
+                raise RuntimeError(f"Dovecot ne démarre pas :\n{self._log()}")
             time.sleep(0.05)
+
+    def _log(self) -> str:
+        log = self.directory / "dovecot.log"
+        return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
     def kill(self) -> None:
         """Kill the server and every session it serves at once (SIGKILL), as a crash would."""
@@ -120,6 +127,11 @@ class Dovecot:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        # SIGKILL is delivered, not awaited: a process still alive keeps the port, and a start
+        # right after fails (« Address already in use », Dovecot's exit 89, seen under load).
+        deadline = time.monotonic() + START_WAIT_S
+        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.02)
         pid_file.unlink(missing_ok=True)
 
     def stop(self) -> None:
@@ -178,6 +190,14 @@ class Dovecot:
                 for line in data
                 if isinstance(line, bytes)
             ]
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie has let its sockets go: it counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @contextmanager
