@@ -13,7 +13,7 @@ from ptlcd_data.access.auth import User
 from ptlcd_data.decisions import records
 from ptlcd_data.synthese import model, render_pdf, render_xlsx
 from ptlcd_data.synthese import section_decisions as sd
-from tests.helpers.apptest import open_page, table_having
+from tests.helpers.apptest import open_page, open_view, table_having
 
 SAISIE = User("sec", "Secrétariat", "saisie")
 TODAY = date(2020, 6, 1)
@@ -75,5 +75,7 @@ def test_the_synthese_page_shows_the_section(app_env) -> None:  # type: ignore[n
         _seed(conn)
     at = open_page("app_pages/synthese.py")
     at.selectbox(key="synthese_annee").select(2019).run()
+    assert "Décisions du GOLD" in [t.label for t in at.tabs]
+    open_view(at, "synthese_vue", "Décisions du GOLD")  # its tab, drawn once opened
     assert any(h.value == "Les décisions du GOLD en 2019" for h in at.header)
     assert FORMULA in set(table_having(at, sd.COL_DECISION, sd.COL_ECHEANCE)[sd.COL_DECISION])
