@@ -60,7 +60,7 @@ def matrice() -> None:
     """Actions × territories, each cell's level in its colour (and in words when wide)."""
     st.header("Matrice actions × territoires", anchor=False)
     figure, alt = data.derived(charts_suivi.engagement_figure, as_of, axes_filter, shown)
-    charts.show(figure, key="eng_heatmap", alt=alt)
+    charts.show_vega(figure, key="eng_heatmap", alt=alt, width="stretch")
     st.caption(f"Les mêmes niveaux, en texte, sont dans l'onglet « {TABLEAU} ».")
 
 

@@ -75,7 +75,7 @@ def review(numbers: list[int], wording: dict[int, str]) -> None:
 
 
 def _review(numbers: list[int], wording: dict[int, str]) -> None:
-
+    """Navigation, the action's fiche, its follow-up and décisions, and the recording forms."""
     n1, n2, n3, n4 = st.columns([1, 3, 1, 2])
     n1.button("◀ Précédente", key="revue_prev", on_click=_step, args=(numbers, -1), width="stretch")
     action_no = n2.selectbox(

@@ -99,7 +99,6 @@ CHARTED = [
     ("app_pages/avancement.py", None, 1),
     ("app_pages/avancement.py", {"avancement_vue": "Évolution"}, 1),
     ("app_pages/calendrier.py", {"cal_vue": "Prévu et réel"}, 1),
-    ("app_pages/engagement.py", None, 1),
     ("app_pages/synthese.py", {"synthese_vue": "Statuts par axe"}, 1),
     ("app_pages/indicateurs.py", {"ind_vue": "Tous les indicateurs de l'axe"}, 1),
 ]
@@ -141,17 +140,35 @@ def test_every_text_in_a_chart_reads_at_4_5_to_1(demo_app_env, page, widgets, ex
                 assert contrast_ratio(trace["textfont"]["color"], "#ffffff") >= TEXT_MIN
 
 
-def test_the_vega_chart_of_an_indicator_has_its_sentence_and_reads_at_4_5_to_1(demo_app_env):
-    """One indicator's panels by territory (a Vega-Lite chart): its sentence as accessible name,
-    numbers in French, every text in the page's colour or readable on white."""
+def _vega_of(page: str) -> Any:
     at = app()
     at.session_state["as_of"] = date(2026, 12, 2)
     at.run()
-    at.switch_page("app_pages/indicateurs.py").run()
+    at.switch_page(page).run()
     assert_clean(at)
     [chart] = at.get("vega_lite_chart")
     assert len(chart.proto.alt) > 60 and any(c.isdigit() for c in chart.proto.alt)
-    spec = json.loads(chart.proto.spec)
+    return json.loads(chart.proto.spec)
+
+
+def test_the_engagement_matrix_has_its_sentence_and_reads_at_4_5_to_1(demo_app_env):
+    """The engagement matrix (a Vega-Lite chart): its sentence as accessible name, its labels in
+    the page's colour, each cell's level written in black (6:1 or more on every colour)."""
+    spec = _vega_of("app_pages/engagement.py")
+    for axis in (spec["encoding"]["x"]["axis"], spec["encoding"]["y"]["axis"]):
+        assert axis["labelColor"] == document.TEXT_COLOR
+    assert spec["encoding"]["color"]["legend"]["labelColor"] == document.TEXT_COLOR
+    [words] = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    colour = words["encoding"]["color"]["value"]
+    for niveau in spec["encoding"]["color"]["scale"]["range"]:
+        assert contrast_ratio(colour, niveau) >= TEXT_MIN
+    assert spec["config"]["aria"] is False  # Vega's English descriptions left out
+
+
+def test_the_vega_chart_of_an_indicator_has_its_sentence_and_reads_at_4_5_to_1(demo_app_env):
+    """One indicator's panels by territory (a Vega-Lite chart): its sentence as accessible name,
+    numbers in French, every text in the page's colour or readable on white."""
+    spec = _vega_of("app_pages/indicateurs.py")
     inner = spec["spec"]
     for axis in (inner["encoding"]["x"]["axis"], inner["encoding"]["y"]["axis"]):
         assert axis["labelColor"] == document.TEXT_COLOR

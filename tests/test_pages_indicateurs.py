@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-import pandas as pd
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ptlcd_data import store
 from ptlcd_data.indicateurs.valeurs import ValueRow, record_values
 from tests.helpers import ROOT
-from tests.helpers.apptest import app, assert_clean, run_page, table_having
+from tests.helpers.apptest import app, assert_clean, run_page, table_having, vega_chart
 from tests.helpers.values import SAISIE, at, rate_series
 
 PAGE = "app_pages/indicateurs.py"
@@ -89,16 +86,9 @@ def test_values_table_shows_provenance_and_escapes_nothing_away(values_env):
     assert reze.loc["2018", "Source"] == "Ville de Rezé <b>"
 
 
-def _vega(at_: AppTest) -> tuple[dict, pd.DataFrame]:
-    """The page's Vega-Lite chart: its specification and its data."""
-    [chart] = at_.get("vega_lite_chart")
-    data = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pandas()
-    return json.loads(chart.proto.spec), data
-
-
 def test_chart_has_one_panel_per_territory_with_a_dashed_target(values_env):
     at_ = open_indicator()
-    spec, data = _vega(at_)
+    spec, data = vega_chart(at_)
     assert spec["facet"]["sort"] == ["Nantes Métropole", "Rezé"]
     dash = spec["spec"]["encoding"]["strokeDash"]["scale"]
     assert dict(zip(dash["domain"], dash["range"], strict=True))["Cible (tirets)"] == [7, 4]

@@ -18,6 +18,7 @@ from tests.helpers.apptest import (
     open_view,
     table,
     table_having,
+    vega_chart,
 )
 from tests.helpers.databases import app_on, built
 from tests.helpers.spec import STATUTS_TET
@@ -189,12 +190,20 @@ def test_calendar_gantt_has_planned_and_actual_bars(app_env):
 
 def test_engagement_page_shows_levels_in_words(app_env):
     at = open_page("app_pages/engagement.py", date(2018, 1, 1))
-    fig = figure(at, "eng_heatmap")
-    heat = fig["data"][0]
-    assert "Engagée" in {cell for row in heat["text"] for cell in row}
-    legend = [t["name"] for t in fig["data"][1:]]
+    spec, cells = vega_chart(at)
+    assert "Engagée" in set(cells["niveau"])
+    words = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert words[0]["encoding"]["text"]["field"] == "niveau"  # each cell's level, in words
+    legend = spec["encoding"]["color"]["scale"]["domain"]
     assert legend == ["Non renseignée", "Non concernée", "À engager", "Engagée", "Réalisée"]
-    assert "Niveau : %{text}" in heat["hovertemplate"]
+    assert [t["field"] for t in spec["encoding"]["tooltip"]] == [
+        "Action",
+        "Libellé",
+        "Territoire",
+        "Niveau",
+        "Depuis le",
+    ]
+    assert len(cells) == 34 * 5
     open_view(at, "eng_vue", "Totaux par territoire")
     per_terr = table_having(at, "territoire", "engagees").set_index("territoire")
     assert per_terr.loc["Orvault", "À engager"] == 1
@@ -357,8 +366,12 @@ def test_follow_up_pages_work_on_another_plan(mini_env, page):
     if page == "app_pages/avancement.py":
         assert metrics(at)["Actions"] == "4"
     if page == "app_pages/engagement.py":
-        heat = figure(at, "eng_heatmap")["data"][0]
-        assert heat["x"] == ["Villeneuve Agglo", "Villeneuve", "Bourg-sur-Loire"]
+        spec, _ = vega_chart(at)
+        assert spec["encoding"]["x"]["sort"] == [
+            "Villeneuve Agglo",
+            "Villeneuve",
+            "Bourg-sur-Loire",
+        ]
 
 
 def test_calendar_says_so_when_nothing_matches(app_env):

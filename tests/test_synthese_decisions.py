@@ -75,6 +75,7 @@ def test_the_synthese_page_shows_the_section(app_env) -> None:  # type: ignore[n
         _seed(conn)
     at = open_page("app_pages/synthese.py")
     at.selectbox(key="synthese_annee").select(2019).run()
-    open_view(at, "synthese_vue", "Décisions du GOLD")  # a view computed once its tab is open
+    assert "Décisions du GOLD" in [t.label for t in at.tabs]
+    open_view(at, "synthese_vue", "Décisions du GOLD")  # its tab, drawn once opened
     assert any(h.value == "Les décisions du GOLD en 2019" for h in at.header)
     assert FORMULA in set(table_having(at, sd.COL_DECISION, sd.COL_ECHEANCE)[sd.COL_DECISION])

@@ -5,7 +5,7 @@ way a page shows a chart (`show`): without Plotly's toolbar, in French, with its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -91,10 +91,12 @@ class VegaChart:
     spec: dict[str, Any]
 
 
-def show_vega(chart: VegaChart, *, key: str, alt: str) -> Any:
+def show_vega(
+    chart: VegaChart, *, key: str, alt: str, width: Literal["content", "stretch"] = "content"
+) -> Any:
     """A Vega-Lite chart with `alt` as its accessible name (its description); no menu (Streamlit
-    shows none), its own width (a faceted chart sizes its panels itself)."""
-    return st.vega_lite_chart(chart.data, chart.spec, width="content", key=key, alt=alt)
+    shows none). `width`: "content" (a faceted chart sizes its panels itself) or "stretch"."""
+    return st.vega_lite_chart(chart.data, chart.spec, width=width, key=key, alt=alt)
 
 
 def base_layout(fig: go.Figure, *, height: int = 420) -> go.Figure:

@@ -23,9 +23,11 @@ from ui.charts import (
     PLANNED_COLOR,
     STATUT_COLORS,
     STATUT_TEXT_COLORS,
+    VegaChart,
     base_layout,
     plotly_text,
 )
+from ui.document import TEXT_COLOR
 
 # Long action wordings are cut on axis labels (the hover has the full text).
 LABEL_CHARS = 48
@@ -230,63 +232,79 @@ def _stepped_scale(colors: list[str]) -> list[list[object]]:
     return scale
 
 
-def engagement_heatmap(matrix: engagements.Grid) -> go.Figure:
-    """Actions (rows) × territories (columns), each cell showing its level in words."""
+def engagement_heatmap(matrix: engagements.Grid) -> VegaChart:
+    """Actions (rows) × territories (columns), each cell in its level's colour, with the level
+    in words when the cells are wide enough; a legend names every level.
+
+    A Vega-Lite chart: Plotly took the browser half as long again as the rest of the page to
+    draw a thousand cells, Vega-Lite about as long as one small chart.
+    """
     levels = list(NIVEAUX_AFFICHES)
-    rows = [f"n° {n} · {_short(a, 40)}" for n, a in matrix.actions]
     n_columns = len(matrix.territoires)
-    custom = np.dstack(
-        [
-            np.array([[plotly_text(a)] * n_columns for _, a in matrix.actions], dtype=object),
-            np.array(matrix.depuis, dtype=object),
-        ]
-    )
-    fig = go.Figure(
-        go.Heatmap(
-            z=[[levels.index(n) for n in row] for row in matrix.niveaux],
-            x=[plotly_text(t) for t in matrix.territoires],
-            y=rows,
-            text=matrix.niveaux,
-            texttemplate="%{text}" if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else "",
-            textfont={"size": 14, "color": CELL_TEXT_COLOR},
-            customdata=custom,
-            colorscale=_stepped_scale([NIVEAU_COLORS[n] for n in levels]),
-            zmin=-0.5,
-            zmax=len(levels) - 0.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="<b>%{y}</b><br>%{customdata[0]}<br>Territoire : %{x}<br>"
-            "Niveau : %{text}<br>Depuis le : %{customdata[1]}<extra></extra>",
-        )
-    )
-    for level in levels:  # a legend naming every level, with its colour
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=level,
-                marker={
-                    "symbol": "square",
-                    "size": 16,
-                    "color": NIVEAU_COLORS[level],
-                    "line": {"color": "#666666", "width": 1},
+    points = descriptions.engagement_points(matrix)
+    axis = {"labelFontSize": TICK_FONT["size"], "labelColor": TEXT_COLOR, "title": None}
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2}}
+    ]
+    if n_columns <= HEATMAP_WORDS_MAX_COLUMNS:
+        layers.append(
+            {
+                "mark": {"type": "text", "fontSize": 14},
+                # Its own colour, not the cell's (which it would take from the chart's encoding).
+                "encoding": {
+                    "text": {"field": "niveau", "type": "nominal"},
+                    "color": {"value": CELL_TEXT_COLOR},
                 },
-                hoverinfo="skip",
-            )
+            }
         )
-    fig.update_xaxes(
-        side="top",
-        title=None,
-        showgrid=False,
-        tickangle=0 if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else -60,
-    )
-    fig.update_yaxes(autorange="reversed", title=None, showgrid=False)
-    fig.update_layout(plot_bgcolor="#ffffff")
-    fig = readable(fig, height=max(360, ROW_PX * len(rows) + 160))
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0})
-    return fig
+    spec: dict[str, Any] = {
+        "height": {"step": ROW_PX},
+        "encoding": {
+            "y": {
+                "field": "ligne",
+                "type": "nominal",
+                "sort": list(dict.fromkeys(points["ligne"])),
+                "axis": {**axis, "labelLimit": 0},
+            },
+            "x": {
+                "field": "territoire",
+                "type": "nominal",
+                "sort": list(matrix.territoires),
+                "axis": {
+                    **axis,
+                    "orient": "top",
+                    "labelAngle": 0 if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else -60,
+                    "labelLimit": 0,
+                    "labelOverlap": False,  # every territory named, as in the table
+                },
+            },
+            "color": {
+                "field": "niveau",
+                "type": "nominal",
+                "scale": {"domain": levels, "range": [NIVEAU_COLORS[n] for n in levels]},
+                "legend": {
+                    "title": None,
+                    "orient": "bottom",
+                    "direction": "horizontal",
+                    "labelFontSize": TICK_FONT["size"],
+                    "labelColor": TEXT_COLOR,
+                    "labelLimit": 0,
+                    "symbolType": "square",
+                    "symbolSize": 250,
+                    "symbolStrokeColor": "#666666",
+                    "symbolStrokeWidth": 1,
+                },
+            },
+            "tooltip": [{"field": name, "type": "nominal"} for name in descriptions.CELL_WORDS],
+        },
+        "layer": layers,
+        # Vega's own ARIA labels are English: left out, the chart is named by its sentence.
+        "config": {"aria": False, "font": "sans-serif", "view": {"stroke": None}},
+        # Drawn on a canvas: a thousand cells as SVG elements cost the browser a fifth more
+        # (styles, layout); the chart is one graphic named by its sentence either way.
+        "usermeta": {"embedOptions": {"renderer": "canvas"}},
+    }
+    return VegaChart(points, spec)
 
 
 # -- built once per revision and choice (`data.derived`), with their sentence -------------------
@@ -326,7 +344,7 @@ def gantt_figure(
 
 def engagement_figure(
     as_of: date, axes: tuple[int, ...], territoires: tuple[str, ...]
-) -> tuple[go.Figure, str]:
+) -> tuple[VegaChart, str]:
     """The engagement matrix of the axes and territories chosen, and its sentence."""
     grid = data.query(engagements.matrix_grid, as_of, axes=axes, territoires=territoires)
     return engagement_heatmap(grid), descriptions.engagement_texte(grid)

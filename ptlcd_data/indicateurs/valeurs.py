@@ -235,7 +235,8 @@ def series_summary(
     annee_initiale, valeur_initiale, annee_actuelle, valeur_actuelle, annee_cible, cible_finale,
     cible_annee_actuelle, derniers (last values, oldest first), avancement (0–100 or NaN),
     avancement_note, and with `words`: tendance (words), alertes (list of sentences); without,
-    `with_words` adds them to the rows that need them.
+    the last values stay as DuckDB lists them (derniers_desc, newest first) and `with_words`
+    adds derniers, tendance and alertes to the rows that need them.
     """
     where, params = _filters(_codes(indicateurs), _codes(territoires), objectif_code, as_of=as_of)
     cur, cur_params = _current(where, params, as_of, periode)
@@ -282,7 +283,7 @@ def _opt(value: Any) -> Any:
 
 
 def apply_rules(df: pd.DataFrame, last_year: int, *, words: bool = True) -> pd.DataFrame:
-    """Add avancement, avancement_note, derniers and, with `words`, tendance and alertes to a
+    """Add avancement, avancement_note and, with `words`, derniers, tendance and alertes to a
     summary (pure).
 
     The rules of `indicateurs.rules` (`series_progress`, `trend_text`, `alerts`, stated there one series
@@ -291,9 +292,8 @@ def apply_rules(df: pd.DataFrame, last_year: int, *, words: bool = True) -> pd.D
     most (two thirds of the time, formatting numbers in French): a caller that shows a few rows
     of many asks for them on those rows only (`with_words`).
     """
-    out = df.drop(columns=["derniers_desc"]).copy()
-    out["derniers"] = [_oldest_first(listed) for listed in df["derniers_desc"]]
-    baisse = np.array([str(v) == "baisse" for v in df["sens"]], dtype=bool)
+    out = df.copy()
+    baisse = df["sens"].eq("baisse").fillna(False).to_numpy(dtype=bool)
     percent, notes = progress_columns(
         _floats(df["valeur_initiale"]),
         _floats(df["valeur_actuelle"]),
@@ -305,10 +305,21 @@ def apply_rules(df: pd.DataFrame, last_year: int, *, words: bool = True) -> pd.D
     return with_words(out, last_year) if words else out
 
 
+def _with_derniers(summary: pd.DataFrame) -> pd.DataFrame:
+    """`summary` with its column derniers (oldest first) in place of DuckDB's derniers_desc:
+    a list per series, built only for the rows that need it."""
+    if "derniers" in summary.columns:
+        return summary.copy()
+    out = summary.drop(columns=["derniers_desc"])
+    out["derniers"] = [_oldest_first(listed) for listed in summary["derniers_desc"]]
+    return out
+
+
 def with_words(summary: pd.DataFrame, last_year: int) -> pd.DataFrame:
-    """`summary` (of `series_summary`, or some of its rows) with its tendance and alertes (pure)."""
-    out = summary.copy()
-    derniers = list(summary["derniers"])
+    """`summary` (of `series_summary`, or some of its rows) with its derniers, tendance and
+    alertes (pure)."""
+    out = _with_derniers(summary)
+    derniers = list(out["derniers"])
     windows = [trend_window(values) for values in derniers]
     directions = trend_columns(windows)
     sens = [str(v) for v in summary["sens"]]

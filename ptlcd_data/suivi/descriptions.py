@@ -191,3 +191,36 @@ def engagement_texte(grid: Grid) -> str:
         f"d'engagement écrit dans chaque case. Actions où le territoire est engagé ou a réalisé "
         f"l'action : {per}. Cases « {NIVEAUX_AFFICHES[0]} » : {unknown}."
     )
+
+
+# The words of a cell of the engagement matrix (its tooltip), and how long a row's label runs.
+CELL_WORDS = ("Action", "Libellé", "Territoire", "Niveau", "Depuis le")
+ROW_LABEL_CHARS = 40
+
+
+def engagement_points(grid: Grid) -> pd.DataFrame:
+    """The cells of the engagement matrix as it draws them, one row per action × territory:
+    ligne (the row's label, « n° 3 · » and the start of the wording), territoire, niveau, then
+    the cell's words (CELL_WORDS: the row, the whole wording, the territory, the level, since
+    when), in the plan's order."""
+    rows = []
+    for (number, wording), levels, dates in zip(
+        grid.actions, grid.niveaux, grid.depuis, strict=True
+    ):
+        text = " ".join(str(wording).split())
+        short = text if len(text) <= ROW_LABEL_CHARS else text[: ROW_LABEL_CHARS - 1].rstrip() + "…"
+        ligne = f"n° {number} · {short}"
+        for territoire, niveau, depuis in zip(grid.territoires, levels, dates, strict=True):
+            rows.append(
+                {
+                    "ligne": ligne,
+                    "territoire": territoire,
+                    "niveau": niveau,
+                    "Action": f"n° {number}",
+                    "Libellé": text,
+                    "Territoire": territoire,
+                    "Niveau": niveau,
+                    "Depuis le": depuis,
+                }
+            )
+    return pd.DataFrame(rows, columns=["ligne", "territoire", "niveau", *CELL_WORDS])

@@ -16,7 +16,6 @@ import pandas as pd
 from ptlcd_data.access.auth import author_name_sql
 from ptlcd_data.store import Connection
 from ptlcd_data.store.sql import keep_listed, latest, newest_first
-from ptlcd_data.suivi.status_queries import scanned
 from ptlcd_data.vocabulary import NIVEAU_AUCUN, NIVEAUX_AFFICHES, NIVEAUX_ENGAGES
 
 
@@ -38,21 +37,14 @@ def engagement_history(conn: Connection, action_no: int, as_of: date) -> pd.Data
     ).df()
 
 
-def engagement_cells(
-    conn: Connection,
+def _cells_sql(
     as_of: date,
-    *,
     axes: tuple[int, ...] = (),
     actions: tuple[int, ...] = (),
     territoires: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Every action × territory cell as it stood at `as_of`; NIVEAU_AUCUN where nothing is recorded.
-
-    `territoires` (codes) keeps only those territories; empty means all.
-
-    Columns: action_no, axe_no, axe, action, territoire_code, territoire, territoire_ordre,
-    niveau, date_effet, commentaire, source.
-    """
+) -> tuple[str, dict[str, Any]]:
+    """The SQL of `engagement_cells` (without its order) and its parameters: totals run on it in
+    DuckDB, without bringing every cell into Python first."""
     where = ["TRUE"]
     params: dict[str, Any] = {"as_of": as_of, "aucun": NIVEAU_AUCUN}
     keep_listed(where, params, "x.axe_no", "axes", axes, "INTEGER")
@@ -70,9 +62,27 @@ def engagement_cells(
         CROSS JOIN plan_territoire($as_of) t
         LEFT JOIN courant c ON c.action_no = x.action_no AND c.territoire_code = t.code
         WHERE {" AND ".join(where)}
-        ORDER BY x.action_no, t.ordre
     """  # noqa: S608 - fixed fragments only; values are bound
-    return conn.execute(sql, params).df()
+    return sql, params
+
+
+def engagement_cells(
+    conn: Connection,
+    as_of: date,
+    *,
+    axes: tuple[int, ...] = (),
+    actions: tuple[int, ...] = (),
+    territoires: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Every action × territory cell as it stood at `as_of`; NIVEAU_AUCUN where nothing is recorded.
+
+    `territoires` (codes) keeps only those territories; empty means all.
+
+    Columns: action_no, axe_no, axe, action, territoire_code, territoire, territoire_ordre,
+    niveau, date_effet, commentaire, source.
+    """
+    sql, params = _cells_sql(as_of, axes, actions, territoires)
+    return conn.execute(sql + " ORDER BY x.action_no, t.ordre", params).df()
 
 
 @dataclass(frozen=True)
@@ -149,8 +159,10 @@ def engagement_by_territory(
                count(*) AS nb_actions
         FROM cells GROUP BY territoire, territoire_ordre ORDER BY territoire_ordre
     """  # noqa: S608 - column names from the fixed vocabulary
-    with scanned(conn, "cells", engagement_cells(conn, as_of, axes=axes)):
-        return conn.execute(sql, {"engages": list(NIVEAUX_ENGAGES)}).df()
+    cells, params = _cells_sql(as_of, axes)
+    return conn.execute(
+        f"WITH cells AS ({cells}) {sql}", {**params, "engages": list(NIVEAUX_ENGAGES)}
+    ).df()
 
 
 def engagement_by_axis(
@@ -160,17 +172,18 @@ def engagement_by_axis(
 
     Columns: axe_no, axe, nb_actions, then one column per territory (its label, in plan order).
     """
-    with scanned(conn, "cells", engagement_cells(conn, as_of, axes=axes)):
-        long = conn.execute(
-            """
-            SELECT axe_no, axe, territoire, territoire_ordre,
-                   count(DISTINCT action_no) AS nb_actions,
-                   count(*) FILTER (WHERE niveau IN (SELECT unnest($engages::VARCHAR[])))
-                       AS engagees
-            FROM cells GROUP BY ALL ORDER BY axe_no, territoire_ordre
-            """,
-            {"engages": list(NIVEAUX_ENGAGES)},
-        ).df()
+    cells, params = _cells_sql(as_of, axes)
+    long = conn.execute(
+        f"""
+        WITH cells AS ({cells})
+        SELECT axe_no, axe, territoire, territoire_ordre,
+               count(DISTINCT action_no) AS nb_actions,
+               count(*) FILTER (WHERE niveau IN (SELECT unnest($engages::VARCHAR[])))
+                   AS engagees
+        FROM cells GROUP BY ALL ORDER BY axe_no, territoire_ordre
+        """,  # noqa: S608 - fixed fragments; values are bound
+        {**params, "engages": list(NIVEAUX_ENGAGES)},
+    ).df()
     if long.empty:
         return pd.DataFrame(columns=["axe_no", "axe", "nb_actions"])
     order = long.drop_duplicates("territoire").sort_values("territoire_ordre")["territoire"]

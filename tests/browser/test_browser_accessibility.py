@@ -100,11 +100,15 @@ _FACTS = """() => {
         charts: charts.length + vegas.length,
         figures: [...charts].map(c => c.getAttribute('role') === 'figure'
                                        ? c.getAttribute('aria-label') || '' : '')
-            .concat(vegas.map(c => c.getAttribute('role') === 'graphics-document'
-                                   && c.getAttribute('aria-roledescription') === 'graphique'
-                                   && (c.querySelector('svg') || {getAttribute: () => null})
-                                        .getAttribute('aria-hidden') === 'true'
-                                   ? c.getAttribute('aria-label') || '' : '')),
+            .concat(vegas.map(c => {
+                // Drawn on a canvas, or in an SVG hidden from screen readers: one graphic named
+                // by its sentence.
+                const svg = c.querySelector('svg');
+                return c.getAttribute('role') === 'graphics-document'
+                       && c.getAttribute('aria-roledescription') === 'graphique'
+                       && (!svg || svg.getAttribute('aria-hidden') === 'true')
+                       ? c.getAttribute('aria-label') || '' : '';
+            })),
         statement_links: [...document.querySelectorAll(
             '[data-testid="stSidebar"] a[data-testid="stSidebarNavLink"]')]
             .filter(a => a.innerText.trim().endsWith('Accessibilité')).length,

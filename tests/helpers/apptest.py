@@ -113,6 +113,15 @@ def table(at: AppTest, key: str) -> Any:
     return frames[0].value
 
 
+def vega_chart(at: AppTest) -> tuple[dict[str, Any], Any]:
+    """The page's one Vega-Lite chart: its specification (a dict) and its data (a DataFrame)."""
+    import pyarrow as pa
+
+    [chart] = at.get("vega_lite_chart")
+    data = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pandas()
+    return json.loads(chart.proto.spec), data
+
+
 def table_having(at: AppTest, *columns: str) -> Any:
     """A read-only table (AppTest drops their keys), by the columns it has."""
     frames = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
