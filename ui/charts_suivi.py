@@ -224,14 +224,6 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
     return readable(fig, height=max(360, height))
 
 
-def _stepped_scale(colors: list[str]) -> list[list[object]]:
-    n = len(colors)
-    scale: list[list[object]] = []
-    for i, c in enumerate(colors):
-        scale += [[i / n, c], [(i + 1) / n, c]]
-    return scale
-
-
 def engagement_heatmap(matrix: engagements.Grid) -> VegaChart:
     """Actions (rows) × territories (columns), each cell in its level's colour, with the level
     in words when the cells are wide enough; a legend names every level.
