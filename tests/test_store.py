@@ -126,3 +126,29 @@ def test_busy_database_is_refused_in_french(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_change_stamp_moves_with_every_committed_write_and_not_with_reads(
+    tmp_path, monkeypatch
+):
+    """The app reads the revision again only when the stamp changed: a commit must change it
+    (the log, then the file at the checkpoint of closing), a read must not."""
+    path = tmp_path / "s.duckdb"
+    with store.connect(path) as conn:
+        store.migrate(conn)
+    assert store.change_stamp(path) is None  # just written: too recent to vouch for anything
+    monkeypatch.setattr(store, "STAMP_SETTLE_SECONDS", 0.0)
+    before = store.change_stamp(path)
+    assert before is not None
+    with store.connect(path) as conn:
+        store.revision(conn)
+        conn.execute("SELECT count(*) FROM meta").fetchall()
+        assert store.change_stamp(path) == before  # open and read: nothing moves
+        with store.transaction(conn):
+            conn.execute("UPDATE meta SET valeur = valeur WHERE cle = 'revision'")
+        committed = store.change_stamp(path)
+        assert committed != before  # in the write-ahead log at the commit, the base still open
+    assert store.change_stamp(path) not in (before, committed)  # checkpointed at closing
+    path.unlink()
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    assert store.change_stamp(path) == (None, None)

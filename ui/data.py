@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -55,25 +56,62 @@ def user_error(exc: BaseException) -> PtlcdError | None:
 
 
 def connect() -> store.Connection:
+    _hold()
     return store.connect(settings().db_path)
+
+
+class _Held(threading.local):
+    """The database held open by this thread's script run (see `held_open`)."""
+
+    depth = 0
+    conn: store.Connection | None = None
+
+
+_held = _Held()
 
 
 @contextmanager
 def held_open() -> Iterator[None]:
-    """The database held open while the block runs, so that the queries inside reuse it (about a
-    millisecond each instead of 20 to 50 ms to open the file): app.py does this for a whole run,
-    a fragment (`st.fragment`), which reruns without app.py, for its own part."""
-    conn = connect()
+    """While the block runs, the database is held open from its first opening on, so that the
+    queries that follow reuse it (about a millisecond each instead of 20 to 50 ms to open the
+    file, and as much to close it). app.py does this for a whole run, a fragment (`st.fragment`),
+    which reruns without app.py, for its own part. A run whose every answer is in the cache
+    never opens the file."""
+    _held.depth += 1
     try:
         yield
     finally:
-        conn.close()
+        _held.depth -= 1
+        if _held.depth == 0 and _held.conn is not None:
+            conn, _held.conn = _held.conn, None
+            conn.close()
+
+
+def _hold() -> None:
+    """At the first opening inside `held_open`, open the database once more and keep it open."""
+    if _held.depth and _held.conn is None:
+        _held.conn = store.connect(settings().db_path)
+
+
+# The revision last read in this process, by database, with the files' stamp at that moment.
+_last_read: dict[str, tuple[tuple[object, ...], int]] = {}
 
 
 def refresh_revision() -> int:
-    """Read the store's revision once per script run (app.py calls this before the page)."""
-    with connect() as conn:
-        rev = store.revision(conn)
+    """Read the store's revision once per script run (app.py calls this before the page).
+
+    The file is opened only when the database's files changed since the revision was last read
+    by this process (`store.change_stamp`): a run whose answers are all cached opens nothing."""
+    path = settings().db_path
+    stamp = store.change_stamp(path)  # before reading: a write after it changes the next stamp
+    last = _last_read.get(str(path))
+    if stamp is not None and last is not None and last[0] == stamp:
+        rev = last[1]
+    else:
+        with connect() as conn:
+            rev = store.revision(conn)
+        if stamp is not None:
+            _last_read[str(path)] = (stamp, rev)
     st.session_state["_ptlcd_revision"] = rev
     return rev
 
@@ -98,6 +136,7 @@ def _run(
     kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
     fn = getattr(importlib.import_module(module), name)
+    _hold()
     with store.connect(db_path) as conn:
         return fn(conn, *args, **dict(kwargs))
 

@@ -8,6 +8,7 @@ A file DuckDB cannot read (cut short, or altered on disk) is reported as one Fre
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -241,6 +242,36 @@ def revision(conn: Connection) -> int:
     """A number that changes with every committed write: the app's cache key."""
     value = scalar(conn, "SELECT valeur FROM meta WHERE cle = 'revision'")
     return int(value) if value is not None else 0
+
+
+# A file changed less than this long ago does not vouch for the next change by its stamps: the
+# file system dates a change with a coarse clock (a few milliseconds), so two writes close
+# together could leave the same date and size.
+STAMP_SETTLE_SECONDS = 2.0
+
+
+def change_stamp(path: Path | str) -> tuple[object, ...] | None:
+    """What the file system says of the database file and its write-ahead log (inode, size,
+    dates), without opening it: every committed write changes it (DuckDB appends to the log at
+    each commit, rewrites the file at a checkpoint, a restore puts another file in its place),
+    reading leaves it as it is. The app compares it with the one it saw when it last read the
+    revision, to read the revision again only after a change. None when a file changed less than
+    STAMP_SETTLE_SECONDS ago, or cannot be looked at: then read the revision."""
+    path = Path(path)
+    now = time.time_ns()
+    parts: list[object] = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = os.stat(file)
+        except FileNotFoundError:
+            parts.append(None)
+            continue
+        except OSError:
+            return None
+        if now - max(st.st_mtime_ns, st.st_ctime_ns) < STAMP_SETTLE_SECONDS * 1e9:
+            return None
+        parts.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(parts)
 
 
 def is_built(conn: Connection) -> bool:
