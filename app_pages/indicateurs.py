@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
 from ptlcd_data import formats
@@ -18,6 +21,113 @@ session.page_requires("lecture")
 MAX_TERRITORY_PANELS = 12
 # Panels of the axis view: beyond this the page would be a long scroll of unreadable charts.
 MAX_SMALL_MULTIPLES = 30
+
+EVOLUTION, AVANCEMENT, VALEURS = (
+    "Évolution par territoire",
+    "Avancement vers la cible",
+    "Valeurs et provenance",
+)
+VIEW_KEY = "ind_onglet"
+
+
+def _chosen(code: str, summary: pd.DataFrame) -> tuple[str, ...]:
+    """The territories charted (and listed with their values): the first MAX_TERRITORY_PANELS
+    until others are chosen in the « Territoires tracés » field of the Évolution tab. Kept under
+    a key of its own: Streamlit forgets a field's value when a run does not draw it (another
+    tab open)."""
+    options = list(summary["territoire_code"])
+    kept = st.session_state.get(_KEPT.format(code))
+    if kept is None:
+        return tuple(options[:MAX_TERRITORY_PANELS])
+    return tuple(t for t in kept if t in options)
+
+
+_KEPT = "_ind_traces_{}"
+
+
+def _evolution(code: str, summary: pd.DataFrame, unite: str) -> None:
+    """The chosen territories' panels: each value and its target, year by year."""
+    st.subheader(EVOLUTION, anchor=False)
+    options = list(summary["territoire_code"])
+    names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
+    # In a popover, drawn when opened: a dozen chosen names in a list field cost the page's
+    # every display some 40 ms in the browser.
+    chooser = st.popover(
+        f"Territoires tracés ({len(options)} renseignés)", icon=":material/filter_list:"
+    )
+    key = f"ind_territoires_{code}"
+    if key not in st.session_state:
+        st.session_state[key] = list(_chosen(code, summary))
+    chosen = chooser.multiselect(
+        "Territoires tracés",
+        select_all=False,
+        options=options,
+        format_func=lambda t: names[t],
+        key=key,
+        placeholder="Choisissez des territoires",
+    )
+    st.session_state[_KEPT.format(code)] = list(chosen)
+    if not chosen:
+        st.info("Choisissez au moins un territoire pour tracer ses valeurs.")
+        return
+    if len(ui_ind.chart_values(as_of, code, tuple(chosen))) > valeurs.MAX_CHART_POINTS:
+        st.caption(
+            f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premiers points sont "
+            "tracés : choisissez moins de territoires."
+        )
+    figure, alt, _ = data.derived(ui_ind.territory_chart, as_of, code, tuple(chosen), unite)
+    charts.show_vega(figure, key="ind_chart", alt=alt)
+    st.caption(
+        "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
+        f"Survolez un point pour la valeur, la cible et la source ; l'onglet « {VALEURS} » "
+        "les donne toutes."
+    )
+
+
+def _avancement(code: str, summary: pd.DataFrame) -> None:
+    """Where each territory stands against its target, in words, and the alerts."""
+    st.subheader(AVANCEMENT, anchor=False)
+    ui_ind.show_formula()
+    st.dataframe(
+        data.derived(ui_ind.summary_table, as_of, code),
+        hide_index=True,
+        width="stretch",
+        column_config=ui_ind.SUMMARY_COLUMNS,
+    )
+    ui_ind.show_alerts(summary)
+
+
+def _valeurs(code: str, summary: pd.DataFrame, unite: str) -> None:
+    """The values of the charted territories with their provenance, the downloads, and every
+    record made (replaced values included)."""
+    st.subheader(VALEURS, anchor=False)
+    chosen = _chosen(code, summary)
+    if not chosen:
+        st.info(f"Choisissez au moins un territoire dans l'onglet « {EVOLUTION} ».")
+        return
+    values = ui_ind.chart_values(as_of, code, chosen)
+    if len(values) > valeurs.MAX_CHART_POINTS:
+        values = values.head(valeurs.MAX_CHART_POINTS)
+    _, _, values_shown = data.derived(ui_ind.territory_chart, as_of, code, chosen, unite)
+    st.caption(
+        f"Les territoires tracés dans l'onglet « {EVOLUTION} » ({len(chosen)}), valeur par valeur."
+    )
+    st.dataframe(values_shown, hide_index=True, width="stretch")
+    ui_ind.downloads(
+        f"indicateur_{code}_{as_of.isoformat()}",
+        ui_ind.values_export(values),
+        {
+            "Synthèse": ui_ind.summary_export(summary[summary["territoire_code"].isin(chosen)]),
+            "Valeurs": ui_ind.values_export(values),
+        },
+        key="ind_dl",
+    )
+    if box := widgets.lazy_expander(
+        "Historique des enregistrements (valeurs remplacées comprises)", key="ind_historique"
+    ):
+        history = data.query(valeurs.value_history, as_of, code, territoires=chosen)
+        box.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
+
 
 as_of = widgets.as_of()
 st.title("Indicateurs", anchor=False)
@@ -84,70 +194,19 @@ if vue == "Un indicateur":
     m1.metric("Territoires renseignés", f"{len(summary)} sur {n_territoires}")
     m2.metric("Dernière année renseignée", ui_ind.latest_year(summary))
     m3.metric("Territoires en alerte", str(int((summary["alertes"].map(len) > 0).sum())))
-
-    st.subheader("Avancement vers la cible", anchor=False)
-    ui_ind.show_formula()
-    st.dataframe(
-        data.derived(ui_ind.summary_table, as_of, code),
-        hide_index=True,
-        width="stretch",
-        column_config=ui_ind.SUMMARY_COLUMNS,
-    )
-    ui_ind.show_alerts(summary)
-
-    st.subheader("Évolution par territoire", anchor=False)
-    options = list(summary["territoire_code"])
-    names = dict(zip(summary["territoire_code"], summary["territoire"], strict=True))
-    # In a popover, drawn when opened: a dozen chosen names in a list field cost the page's
-    # every display some 40 ms in the browser.
-    chooser = st.popover(
-        f"Territoires tracés ({len(options)} renseignés)", icon=":material/filter_list:"
-    )
-    chosen = chooser.multiselect(
-        "Territoires tracés",
-        select_all=False,
-        options=options,
-        default=options[:MAX_TERRITORY_PANELS],
-        format_func=lambda t: names[t],
-        key=f"ind_territoires_{code}",
-        placeholder="Choisissez des territoires",
-    )
-    if not chosen:
-        st.info("Choisissez au moins un territoire pour tracer ses valeurs.")
-        st.stop()
-    values = ui_ind.chart_values(as_of, code, tuple(chosen))
-    if len(values) > valeurs.MAX_CHART_POINTS:
-        values = values.head(valeurs.MAX_CHART_POINTS)
-        st.caption(
-            f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premiers points sont "
-            "tracés : choisissez moins de territoires."
-        )
-    figure, alt, values_shown = data.derived(
-        ui_ind.territory_chart, as_of, code, tuple(chosen), unite
-    )
-    charts.show_vega(figure, key="ind_chart", alt=alt)
-    st.caption(
-        "Trait plein et ronds : valeur réalisée. Tirets et losanges : cible de l'année. "
-        "Survolez un point pour la valeur, la cible et la source ; le tableau ci-dessous les "
-        "donne toutes."
-    )
-
-    st.subheader("Valeurs et provenance", anchor=False)
-    st.dataframe(values_shown, hide_index=True, width="stretch")
-    ui_ind.downloads(
-        f"indicateur_{code}_{as_of.isoformat()}",
-        ui_ind.values_export(values),
-        {
-            "Synthèse": ui_ind.summary_export(summary[summary["territoire_code"].isin(chosen)]),
-            "Valeurs": ui_ind.values_export(values),
-        },
-        key="ind_dl",
-    )
-    if box := widgets.lazy_expander(
-        "Historique des enregistrements (valeurs remplacées comprises)", key="ind_historique"
+    # Each view is computed and drawn only while its tab is open (a click on another tab reruns
+    # the page): on a projector one view at a time, and the page comes at once.
+    views: dict[str, Callable[[], None]] = {
+        EVOLUTION: lambda: _evolution(code, summary, unite),
+        AVANCEMENT: lambda: _avancement(code, summary),
+        VALEURS: lambda: _valeurs(code, summary, unite),
+    }
+    for tab, show in zip(
+        st.tabs(list(views), key=VIEW_KEY, on_change="rerun"), views.values(), strict=True
     ):
-        history = data.query(valeurs.value_history, as_of, code, territoires=tuple(chosen))
-        box.dataframe(ui_ind.history_display(history, unite), hide_index=True, width="stretch")
+        if tab.open:
+            with tab:
+                show()
 else:
     terr_labels = data.query(queries.territoire_labels, as_of=as_of)
     terr = st.selectbox(

@@ -10,10 +10,18 @@ from streamlit.testing.v1 import AppTest
 from ptlcd_data import store
 from ptlcd_data.indicateurs.valeurs import ValueRow, record_values
 from tests.helpers import ROOT
-from tests.helpers.apptest import app, assert_clean, run_page, table_having, vega_chart
+from tests.helpers.apptest import (
+    app,
+    assert_clean,
+    open_view,
+    run_page,
+    table_having,
+    vega_chart,
+)
 from tests.helpers.values import SAISIE, at, rate_series
 
 PAGE = "app_pages/indicateurs.py"
+VIEW = "ind_onglet"  # the one-indicator view's tabs (Évolution first)
 NNBSP = "\u202f"
 
 
@@ -53,6 +61,13 @@ def test_choosing_an_indicator_shows_its_figures(values_env):
     metrics = {m.label: m.value for m in at_.metric}
     assert metrics["Territoires renseignés"] == "2 sur 5"
     assert metrics["Dernière année renseignée"] == "2019"
+    assert [t.label for t in at_.tabs] == [
+        "Évolution par territoire",
+        "Avancement vers la cible",
+        "Valeurs et provenance",
+    ]
+    assert not at_.dataframe  # the tables are in the other tabs, computed once opened
+    open_view(at_, VIEW, "Avancement vers la cible")
     summary = table_having(at_, "Avancement").set_index("Territoire")
     nm = summary.loc["Nantes Métropole"]
     assert nm["Valeur initiale"] == f"20{NNBSP}% (2017)"
@@ -68,7 +83,7 @@ def test_choosing_an_indicator_shows_its_figures(values_env):
 
 
 def test_formula_and_alerts_are_shown_in_words(values_env):
-    at_ = open_indicator()
+    at_ = open_view(open_indicator(), VIEW, "Avancement vers la cible")
     assert any("100 × (valeur actuelle − valeur initiale)" in c.value for c in at_.caption)
     alerts = " ".join(w.value for w in at_.warning)
     assert "Pas de valeur pour" in alerts and "Tendance en baisse" in alerts
@@ -76,7 +91,7 @@ def test_formula_and_alerts_are_shown_in_words(values_env):
 
 
 def test_values_table_shows_provenance_and_escapes_nothing_away(values_env):
-    at_ = open_indicator()
+    at_ = open_view(open_indicator(), VIEW, "Valeurs et provenance")
     values = table_having(at_, "Provenance")
     assert values["Provenance"].unique().tolist() == ["Saisie"]
     assert values["Enregistré par"].unique().tolist() == ["mme.a"]
@@ -114,7 +129,7 @@ def test_chart_has_one_panel_per_territory_with_a_dashed_target(values_env):
 
 
 def test_time_travel_shows_the_values_known_then(values_env):
-    at_ = open_indicator(as_of=date(2020, 3, 1))
+    at_ = open_view(open_indicator(as_of=date(2020, 3, 1)), VIEW, "Avancement vers la cible")
     summary = table_having(at_, "Avancement").set_index("Territoire")
     # NM's 2019 value arrives on 15/03/2020; Rezé's 2019 shows its first figure, not the correction
     assert summary.loc["Nantes Métropole", "Valeur actuelle"] == f"25{NNBSP}% (2018)"
@@ -149,7 +164,7 @@ def test_axis_view_draws_every_indicator_of_the_axis(values_env):
 
 
 def test_downloads_offer_csv_and_xlsx(values_env):
-    at_ = open_indicator()
+    at_ = open_view(open_indicator(), VIEW, "Valeurs et provenance")
     labels = [b.proto.label for b in at_.get("download_button")]
     assert labels == ["Télécharger (CSV)", "Télécharger (XLSX)"]
 
@@ -221,7 +236,7 @@ def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
         at_.selectbox(key="ind_code").select("E2").run()
         assert_clean(at_)
         assert "à faire baisser" in " ".join(c.value for c in at_.caption).lower()
-        summary = table_having(at_, "Avancement")
+        summary = table_having(open_view(at_, VIEW, "Avancement vers la cible"), "Avancement")
         assert "Villeneuve Agglo" in summary["Territoire"].tolist()
         at_.radio(key="ind_vue").set_value("Tous les indicateurs de l'axe").run()
         assert_clean(at_)
@@ -229,3 +244,17 @@ def test_page_works_on_another_plan_with_its_demo_values(tmp_path, monkeypatch):
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_the_territories_chosen_for_the_chart_are_those_listed_in_every_tab(values_env):
+    """The choice is made in the Évolution tab; the values tab lists the same territories, and
+    the choice outlives a visit to another tab (Streamlit forgets an undrawn field)."""
+    at_ = open_indicator()
+    at_.multiselect(key="ind_territoires_I4.1.b").set_value(["REZE"]).run()
+    assert vega_chart(at_)[0]["facet"]["sort"] == ["Rezé"]
+    open_view(at_, VIEW, "Valeurs et provenance")
+    assert set(table_having(at_, "Provenance")["Territoire"]) == {"Rezé"}
+    open_view(at_, VIEW, "Avancement vers la cible")
+    open_view(at_, VIEW, "Évolution par territoire")
+    assert at_.multiselect(key="ind_territoires_I4.1.b").value == ["REZE"]
+    assert vega_chart(at_)[0]["facet"]["sort"] == ["Rezé"]

@@ -68,6 +68,7 @@ TABBED_VIEWS = {
     "Avancement par axe": ["Par axe et par objectif", "Évolution", "Les actions"],
     "Calendrier et retards": ["Prévu et réel", "Le calendrier en tableau"],
     "Engagement des communes": ["Totaux par territoire", "Totaux par axe", "Le tableau"],
+    "Indicateurs": ["Avancement vers la cible", "Valeurs et provenance"],
     "Synthèse annuelle": ["Statuts par axe", "Engagement", "Indicateurs"],
 }
 

@@ -18,6 +18,7 @@ from ptlcd_data.plan import porteurs
 from tests.helpers.browser import (
     go_to,
     log_in,
+    open_tab,
     press,
     screenshot,
     streamlit_server,
@@ -141,6 +142,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             # 5. The value shows on « Indicateurs ».
             gold.goto(f"{url}/indicateurs?indicateur=I4.2.b")
             wait_for_app(gold)
+            open_tab(gold, "Valeurs et provenance")
             gold.get_by_role("heading", name="Valeurs et provenance").wait_for()
             assert "43" in _grid_text(gold)
             assert gold.locator("[data-testid='stException']").count() == 0

@@ -11,6 +11,7 @@ from ptlcd_data.access.auth import SYSTEM
 from tests.helpers.browser import (
     go_to,
     log_in,
+    open_tab,
     press,
     screenshot,
     streamlit_server,
@@ -62,6 +63,7 @@ def test_staff_template_fill_upload_publish_see_and_undo(db_path, browser, tmp_p
 
         go_to(page, "Indicateurs")
         page.get_by_role("heading", name="Indicateurs").first.wait_for(timeout=30_000)
+        open_tab(page, "Valeurs et provenance")
         page.get_by_text("7\u202f777").first.wait_for(state="attached", timeout=30_000)
         screenshot(page, "parcours_indicateur_nouvelle_valeur")
 
@@ -74,6 +76,8 @@ def test_staff_template_fill_upload_publish_see_and_undo(db_path, browser, tmp_p
         go_to(page, "Indicateurs")
         page.get_by_role("heading", name="Indicateurs").first.wait_for(timeout=30_000)
         wait_for_app(page)
+        if page.get_by_role("tab", name="Valeurs et provenance").count():  # other values left
+            open_tab(page, "Valeurs et provenance")
         assert _shown(page, "7\u202f777") == 0, (code, territoire, annee)
         page.close()
 
