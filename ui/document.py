@@ -128,6 +128,8 @@ SCRIPT = f"""<script id="{SCRIPT_ID}">
     for (const r of records) {{
       if (r.type === "attributes") changed.add(r.target);
       else r.addedNodes.forEach((n) => {{
+        // Inside a chart's drawing (thousands of marks): nothing of ours to look at.
+        if (n.parentElement && n.parentElement.closest("svg")) return;
         if (n.nodeType === 1) changed.add(n);
         else if (n.parentElement) changed.add(n.parentElement);  // a text replaced
       }});
