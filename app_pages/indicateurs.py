@@ -37,9 +37,9 @@ def _chosen(code: str, summary: pd.DataFrame) -> tuple[str, ...]:
     tab open)."""
     options = list(summary["territoire_code"])
     kept = st.session_state.get(_KEPT.format(code))
-    if kept is None:
-        return tuple(options[:MAX_TERRITORY_PANELS])
-    return tuple(t for t in kept if t in options)
+    still = tuple(t for t in kept or () if t in options)
+    # None chosen yet, or none of those chosen still offered (another date): the first ones.
+    return still if still or kept == [] else tuple(options[:MAX_TERRITORY_PANELS])
 
 
 _KEPT = "_ind_traces_{}"
@@ -65,6 +65,8 @@ def _evolution(code: str, summary: pd.DataFrame, unite: str) -> None:
         format_func=lambda t: names[t],
         key=key,
         placeholder="Choisissez des territoires",
+        # Kept at the change itself: a click on another tab may come before this part reruns.
+        on_change=lambda: st.session_state.update({_KEPT.format(code): st.session_state[key]}),
     )
     st.session_state[_KEPT.format(code)] = list(chosen)
     if not chosen:
@@ -108,6 +110,10 @@ def _valeurs(code: str, summary: pd.DataFrame, unite: str) -> None:
     values = ui_ind.chart_values(as_of, code, chosen)
     if len(values) > valeurs.MAX_CHART_POINTS:
         values = values.head(valeurs.MAX_CHART_POINTS)
+        st.caption(
+            f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premières valeurs sont "
+            "listées : choisissez moins de territoires."
+        )
     _, _, values_shown = data.derived(ui_ind.territory_chart, as_of, code, chosen, unite)
     st.caption(
         f"Les territoires tracés dans l'onglet « {EVOLUTION} » ({len(chosen)}), valeur par valeur."

@@ -392,3 +392,16 @@ def test_one_formula_repeated_over_millions_of_cells_is_refused_quickly(conn, li
     with pytest.raises(reader.FileRefused, match="plus de 5 000 000 cellules"):
         check(conn, data, "bombe.ods")
     assert f.state(conn) == before
+
+
+def test_column_letters_are_those_a_spreadsheet_shows():
+    """The letter named in a refusal (« colonne E ») as openpyxl writes it, without importing
+    it at every page: A…Z, AA…ZZ, AAA…; a negative index is a bug, not a letter."""
+    from openpyxl.utils import get_column_letter
+
+    from ptlcd_data.classeurs.headers import letter
+
+    for index in (*range(0, 800), 16_383, 18_277):
+        assert letter(index) == get_column_letter(index + 1), index
+    with pytest.raises(ValueError):
+        letter(-2)

@@ -258,3 +258,14 @@ def test_the_territories_chosen_for_the_chart_are_those_listed_in_every_tab(valu
     open_view(at_, VIEW, "Évolution par territoire")
     assert at_.multiselect(key="ind_territoires_I4.1.b").value == ["REZE"]
     assert vega_chart(at_)[0]["facet"]["sort"] == ["Rezé"]
+
+
+def test_a_choice_of_territories_none_of_which_is_still_offered_falls_back_to_the_first(
+    values_env,
+):
+    """Territories chosen on another date, none of them with a value now: the first ones are
+    charted and listed, not an empty choice."""
+    at_ = open_indicator()
+    at_.session_state["_ind_traces_I4.1.b"] = ["ORVAULT"]
+    open_view(at_, VIEW, "Valeurs et provenance")
+    assert set(table_having(at_, "Provenance")["Territoire"]) == {"Nantes Métropole", "Rezé"}

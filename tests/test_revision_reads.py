@@ -49,3 +49,33 @@ def _counting(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
 
     monkeypatch.setattr(store, "connect", counted)
     return opened
+
+
+def test_a_write_landing_between_the_stamp_and_the_first_read_is_caught(app_env, monkeypatch):
+    """The command line may commit after the run trusted the files' stamp and before its first
+    question reaches the base: the run then takes the base's new revision, so that answers read
+    from the new base are never kept under the old revision."""
+    monkeypatch.setattr(store, "STAMP_SETTLE_SECONDS", 0.0)
+    at = run_page(PAGE)
+    seen = store.change_stamp(app_env)
+    monkeypatch.setattr(store, "change_stamp", lambda path: seen)  # the write lands just after
+    with store.connect(app_env) as conn, store.transaction(conn):
+        conn.execute("UPDATE action SET porteur = porteur")
+        written = store.revision(conn) + 1
+    at.switch_page("app_pages/avancement.py").run()  # questions not asked yet: read from the base
+    assert_clean(at)
+    assert at.session_state["_ptlcd_revision"] == written
+
+
+def test_a_stamp_is_trusted_for_a_while_only(app_env, monkeypatch):
+    """However still the files, the revision is read again after STAMP_TRUST_SECONDS (a network
+    share may show stamps late)."""
+    from ui import data
+
+    monkeypatch.setattr(store, "STAMP_SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(data, "STAMP_TRUST_SECONDS", 0.0)
+    at = run_page(PAGE)
+    opened = _counting(monkeypatch)
+    at.run()
+    assert_clean(at)
+    assert opened

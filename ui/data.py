@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -61,10 +62,13 @@ def connect() -> store.Connection:
 
 
 class _Held(threading.local):
-    """The database held open by this thread's script run (see `held_open`)."""
+    """The database held open by this thread's script run (see `held_open`). `check`: the run's
+    revision was not read on the open base (it came from the files' stamp, or from the run
+    before, in a fragment), so the first opening compares it with the base's."""
 
     depth = 0
     conn: store.Connection | None = None
+    check = False
 
 
 _held = _Held()
@@ -77,6 +81,8 @@ def held_open() -> Iterator[None]:
     file, and as much to close it). app.py does this for a whole run, a fragment (`st.fragment`),
     which reruns without app.py, for its own part. A run whose every answer is in the cache
     never opens the file."""
+    if _held.depth == 0:
+        _held.check = True
     _held.depth += 1
     try:
         yield
@@ -87,14 +93,38 @@ def held_open() -> Iterator[None]:
             conn.close()
 
 
-def _hold() -> None:
-    """At the first opening inside `held_open`, open the database once more and keep it open."""
+class _StaleRevision(Exception):
+    """The base changed between the run's reading of its revision and its first opening."""
+
+
+def _hold(*, verify: bool = False) -> None:
+    """At the first opening inside `held_open`, open the database once more and keep it open.
+
+    Another program (the command line) may have written since the run took its revision (from
+    the files' stamp, or in a fragment from the run before): the run goes on with the base's
+    revision, and with `verify` (a cached question being answered) `_StaleRevision` says that
+    the question must be asked again under it, so that new answers are never kept under the
+    old revision."""
     if _held.depth and _held.conn is None:
         _held.conn = store.connect(settings().db_path)
+        if _held.check:
+            _held.check = False
+            seen = st.session_state.get(REVISION_KEY)
+            rev = store.revision(_held.conn)
+            if seen is not None and rev != seen:
+                _last_read.pop(str(settings().db_path), None)
+                st.session_state[REVISION_KEY] = rev
+                if verify:
+                    raise _StaleRevision
 
 
-# The revision last read in this process, by database, with the files' stamp at that moment.
-_last_read: dict[str, tuple[tuple[object, ...], int]] = {}
+REVISION_KEY = "_ptlcd_revision"
+# The revision last read in this process, by database: the files' stamp at that moment, the
+# revision, and when it was read.
+_last_read: dict[str, tuple[tuple[object, ...], int, float]] = {}
+# However still the files, the revision is read again at least this often: a file system whose
+# stamps lag (a network share caches them) delays a page's news by this much at most.
+STAMP_TRUST_SECONDS = 30.0
 
 
 def refresh_revision() -> int:
@@ -105,19 +135,26 @@ def refresh_revision() -> int:
     path = settings().db_path
     stamp = store.change_stamp(path)  # before reading: a write after it changes the next stamp
     last = _last_read.get(str(path))
-    if stamp is not None and last is not None and last[0] == stamp:
+    now = time.monotonic()
+    if (
+        stamp is not None
+        and last is not None
+        and last[0] == stamp
+        and now - last[2] < STAMP_TRUST_SECONDS
+    ):
         rev = last[1]
     else:
+        _held.check = False  # read on the base this run holds open from here on
         with connect() as conn:
             rev = store.revision(conn)
         if stamp is not None:
-            _last_read[str(path)] = (stamp, rev)
-    st.session_state["_ptlcd_revision"] = rev
+            _last_read[str(path)] = (stamp, rev, now)
+    st.session_state[REVISION_KEY] = rev
     return rev
 
 
 def _revision() -> int:
-    rev = st.session_state.get("_ptlcd_revision")
+    rev = st.session_state.get(REVISION_KEY)
     return int(rev) if rev is not None else refresh_revision()
 
 
@@ -136,21 +173,18 @@ def _run(
     kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    _hold()
+    _hold(verify=True)
     with store.connect(db_path) as conn:
         return fn(conn, *args, **dict(kwargs))
 
 
 def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run `fn(conn, *args, **kwargs)` through the cache. Arguments must be hashable values."""
-    result: T = _run(
-        fn.__module__,
-        fn.__name__,
-        str(settings().db_path),
-        _revision(),
-        args,
-        tuple(sorted(kwargs.items())),
-    )
+    key = (fn.__module__, fn.__name__, str(settings().db_path))
+    try:
+        result: T = _run(*key, _revision(), args, tuple(sorted(kwargs.items())))
+    except _StaleRevision:  # asked again under the base's new revision, the base held open
+        result = _run(*key, _revision(), args, tuple(sorted(kwargs.items())))
     return result
 
 

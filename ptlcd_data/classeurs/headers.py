@@ -23,6 +23,8 @@ def header_key(text: object) -> str:
 def letter(index: int) -> str:
     """Column index from 0 -> spreadsheet letter ('A', …, 'Z', 'AA'), as openpyxl writes it
     (written here: importing openpyxl cost every page that reads a form a tenth of a second)."""
+    if index < 0:
+        raise ValueError(f"colonne négative : {index}")
     n, text = index + 1, ""
     while n:
         n, rest = divmod(n - 1, 26)

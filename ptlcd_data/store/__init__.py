@@ -248,10 +248,13 @@ def revision(conn: Connection) -> int:
 # file system dates a change with a coarse clock (a few milliseconds), so two writes close
 # together could leave the same date and size.
 STAMP_SETTLE_SECONDS = 2.0
+# DuckDB's write-ahead logs beside the file: commits go to the first, or to the second while a
+# checkpoint runs (moved over the first at its end); the third while a log is being replayed.
+WAL_SUFFIXES = (".wal", ".checkpoint.wal", ".recovery.wal")
 
 
 def change_stamp(path: Path | str) -> tuple[object, ...] | None:
-    """What the file system says of the database file and its write-ahead log (inode, size,
+    """What the file system says of the database file and its write-ahead logs (inode, size,
     dates), without opening it: every committed write changes it (DuckDB appends to the log at
     each commit, rewrites the file at a checkpoint, a restore puts another file in its place),
     reading leaves it as it is. The app compares it with the one it saw when it last read the
@@ -260,7 +263,7 @@ def change_stamp(path: Path | str) -> tuple[object, ...] | None:
     path = Path(path)
     now = time.time_ns()
     parts: list[object] = []
-    for file in (path, path.with_name(path.name + ".wal")):
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in WAL_SUFFIXES)):
         try:
             st = os.stat(file)
         except FileNotFoundError:
