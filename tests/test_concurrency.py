@@ -12,7 +12,13 @@ import pytest
 from ptlcd_data import store
 from tests.helpers import ROOT
 from tests.helpers import import_files as f
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
+from tests.helpers.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    open_tab,
+    streamlit_server,
+    wait_for_app,
+)
 
 
 def _sheet(tmp_path, name: str, code: str, value: float):
@@ -111,6 +117,8 @@ def test_a_command_line_import_while_the_app_runs_shows_without_restart(db_path,
         page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="fr-FR")
         page.goto(f"{url}/indicateurs?indicateur=I1.1.a")
         wait_for_app(page)
+        if page.get_by_role("tab", name="Valeurs et provenance").count():  # values already
+            open_tab(page, "Valeurs et provenance")
         assert page.get_by_text("4\u202f321").count() == 0
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as resp:  # app is up
             assert resp.status == 200
@@ -119,5 +127,6 @@ def test_a_command_line_import_while_the_app_runs_shows_without_restart(db_path,
         assert importer.returncode == 0, err
         page.reload()
         wait_for_app(page)
+        open_tab(page, "Valeurs et provenance")  # the values, one by one
         page.get_by_text("4\u202f321").first.wait_for(state="attached", timeout=30_000)
         browser.close()

@@ -151,4 +151,4 @@ def test_the_change_stamp_moves_with_every_committed_write_and_not_with_reads(
     assert store.change_stamp(path) not in (before, committed)  # checkpointed at closing
     path.unlink()
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    assert store.change_stamp(path) == (None, None)
+    assert store.change_stamp(path) == (None,) * 4  # no file, no log
