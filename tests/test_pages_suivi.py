@@ -196,14 +196,19 @@ def test_engagement_page_shows_levels_in_words(app_env):
     assert words[0]["encoding"]["text"]["field"] == "niveau"  # each cell's level, in words
     legend = spec["encoding"]["color"]["scale"]["domain"]
     assert legend == ["Non renseignée", "Non concernée", "À engager", "Engagée", "Réalisée"]
-    assert [t["field"] for t in spec["encoding"]["tooltip"]] == [
+    # the tooltip in French: the row, the whole wording, the territory, the level, since when
+    tooltip = spec["encoding"]["tooltip"]
+    assert [t["title"] for t in tooltip] == [
         "Action",
         "Libellé",
         "Territoire",
         "Niveau",
         "Depuis le",
     ]
+    assert set(t["field"] for t in tooltip) == set(cells.columns)  # each word sent once
     assert len(cells) == 34 * 5
+    first = cells.iloc[0]
+    assert first["ligne"].startswith("n° 1 · ") and len(first["libelle"]) > len(first["ligne"]) - 7
     open_view(at, "eng_vue", "Totaux par territoire")
     per_terr = table_having(at, "territoire", "engagees").set_index("territoire")
     assert per_terr.loc["Orvault", "À engager"] == 1

@@ -224,6 +224,14 @@ def gantt(rows: pd.DataFrame, as_of: date) -> go.Figure:
     return readable(fig, height=max(360, height))
 
 
+LABEL_LINE_PX = 18
+
+
+def _most_words(matrix: engagements.Grid) -> int:
+    """The most lines a territory's name takes, a word per line."""
+    return max((len(str(t).split()) for t in matrix.territoires), default=1)
+
+
 def engagement_heatmap(matrix: engagements.Grid) -> VegaChart:
     """Actions (rows) × territories (columns), each cell in its level's colour, with the level
     in words when the cells are wide enough; a legend names every level.
@@ -265,9 +273,20 @@ def engagement_heatmap(matrix: engagements.Grid) -> VegaChart:
                 "axis": {
                     **axis,
                     "orient": "top",
-                    "labelAngle": 0 if n_columns <= HEATMAP_WORDS_MAX_COLUMNS else -60,
                     "labelLimit": 0,
                     "labelOverlap": False,  # every territory named, as in the table
+                    # Upright, a word per line (« Nantes Métropole » beside « Nantes » would
+                    # run into it), the lines above the cells; slanted beyond a dozen columns.
+                    **(
+                        {
+                            "labelAngle": 0,
+                            "labelExpr": "split(datum.label, ' ')",
+                            "labelLineHeight": LABEL_LINE_PX,
+                            "labelPadding": 4 + LABEL_LINE_PX * (_most_words(matrix) - 1),
+                        }
+                        if n_columns <= HEATMAP_WORDS_MAX_COLUMNS
+                        else {"labelAngle": -60}
+                    ),
                 },
             },
             "color": {
@@ -287,7 +306,10 @@ def engagement_heatmap(matrix: engagements.Grid) -> VegaChart:
                     "symbolStrokeWidth": 1,
                 },
             },
-            "tooltip": [{"field": name, "type": "nominal"} for name in descriptions.CELL_WORDS],
+            "tooltip": [
+                {"field": field, "type": "nominal", "title": title}
+                for field, title in descriptions.CELL_WORDS
+            ],
         },
         "layer": layers,
         # Vega's own ARIA labels are English: left out, the chart is named by its sentence.

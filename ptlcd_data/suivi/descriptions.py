@@ -193,16 +193,24 @@ def engagement_texte(grid: Grid) -> str:
     )
 
 
-# The words of a cell of the engagement matrix (its tooltip), and how long a row's label runs.
-CELL_WORDS = ("Action", "Libellé", "Territoire", "Niveau", "Depuis le")
+# A cell of the engagement matrix, as it draws it: its columns, and the words of its tooltip
+# (column, title) in order: the row, the whole wording, the territory, the level, since when.
+CELL_COLUMNS = ("ligne", "territoire", "niveau", "libelle", "depuis")
+CELL_WORDS = (
+    ("ligne", "Action"),
+    ("libelle", "Libellé"),
+    ("territoire", "Territoire"),
+    ("niveau", "Niveau"),
+    ("depuis", "Depuis le"),
+)
 ROW_LABEL_CHARS = 40
 
 
 def engagement_points(grid: Grid) -> pd.DataFrame:
-    """The cells of the engagement matrix as it draws them, one row per action × territory:
-    ligne (the row's label, « n° 3 · » and the start of the wording), territoire, niveau, then
-    the cell's words (CELL_WORDS: the row, the whole wording, the territory, the level, since
-    when), in the plan's order."""
+    """The cells of the engagement matrix as it draws them, one row per action × territory, in
+    the plan's order (CELL_COLUMNS): ligne (the row's label, « n° 3 · » and the start of the
+    wording), territoire, niveau, libelle (the whole wording), depuis (since when). Each word
+    once: a thousand cells are sent to the browser at every display."""
     rows = []
     for (number, wording), levels, dates in zip(
         grid.actions, grid.niveaux, grid.depuis, strict=True
@@ -211,16 +219,5 @@ def engagement_points(grid: Grid) -> pd.DataFrame:
         short = text if len(text) <= ROW_LABEL_CHARS else text[: ROW_LABEL_CHARS - 1].rstrip() + "…"
         ligne = f"n° {number} · {short}"
         for territoire, niveau, depuis in zip(grid.territoires, levels, dates, strict=True):
-            rows.append(
-                {
-                    "ligne": ligne,
-                    "territoire": territoire,
-                    "niveau": niveau,
-                    "Action": f"n° {number}",
-                    "Libellé": text,
-                    "Territoire": territoire,
-                    "Niveau": niveau,
-                    "Depuis le": depuis,
-                }
-            )
-    return pd.DataFrame(rows, columns=["ligne", "territoire", "niveau", *CELL_WORDS])
+            rows.append((ligne, territoire, niveau, text, depuis))
+    return pd.DataFrame(rows, columns=list(CELL_COLUMNS))

@@ -97,6 +97,16 @@ def test_review_record_shows_on_every_page_and_survives_a_restart(db_path, brows
 
         _open(page, f"{url}/engagement")
         page.get_by_role("heading", name="Matrice actions × territoires").wait_for(timeout=30_000)
+        # A cell's tooltip, in French: the action, its wording, the territory, the level, since.
+        matrix = page.locator("[data-testid='stVegaLiteChart'] canvas").first
+        matrix.wait_for(timeout=30_000)
+        box = matrix.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.4)
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(timeout=10_000)
+        hover = tooltip.text_content() or ""
+        assert all(w in hover for w in ("Action", "Libellé", "Territoire", "Niveau")), hover
         screenshot(page, "engagement_communes")
         _no_error(page, "engagement")
         page.close()
