@@ -157,9 +157,4 @@ def actions() -> None:
 
 
 VIEWS = {PAR_AXE: par_axe, PAR_OBJECTIF: par_objectif, EVOLUTION: evolution, ACTIONS: actions}
-for tab, show in zip(
-    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            show()
+widgets.lazy_tabs(VIEWS, key=VIEW_KEY)

@@ -145,9 +145,4 @@ def tableau() -> None:
 
 
 VIEWS = {RETARDS: retards, GANTT: prevu_et_reel, TABLEAU: tableau}
-for tab, show in zip(
-    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            show()
+widgets.lazy_tabs(VIEWS, key=VIEW_KEY)

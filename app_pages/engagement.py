@@ -111,12 +111,7 @@ def tableau() -> None:
 
 
 VIEWS = {MATRICE: matrice, PAR_TERRITOIRE: par_territoire, PAR_AXE: par_axe, TABLEAU: tableau}
-for tab, show in zip(
-    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            show()
+widgets.lazy_tabs(VIEWS, key=VIEW_KEY)
 
 # The downloads hold every territory, whatever the matrix shows; built when clicked.
 stem = f"engagement_communes_{as_of:%Y-%m-%d}"

@@ -207,12 +207,7 @@ if vue == "Un indicateur":
         AVANCEMENT: lambda: _avancement(code, summary),
         VALEURS: lambda: _valeurs(code, summary, unite),
     }
-    for tab, show in zip(
-        st.tabs(list(views), key=VIEW_KEY, on_change="rerun"), views.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                show()
+    widgets.lazy_tabs(views, key=VIEW_KEY)
 else:
     terr_labels = data.query(queries.territoire_labels, as_of=as_of)
     terr = st.selectbox(

@@ -181,9 +181,4 @@ VIEWS = {
     "Commentaires": commentaires,
     "Décisions du GOLD": decisions,
 }
-for tab, show in zip(
-    st.tabs(list(VIEWS), key=VIEW_KEY, on_change="rerun"), VIEWS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            show()
+widgets.lazy_tabs(VIEWS, key=VIEW_KEY)

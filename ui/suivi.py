@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -138,11 +139,10 @@ def follow_up(action_no: int, as_of: date, *, key: str) -> None:
         st.warning(f"L'action n° {action_no} n'existe pas dans le plan.")
         return
     status_summary(row)
-    tabs = st.tabs(list(FOLLOW_UP_TABS), key=key, on_change="rerun")
-    for tab, show in zip(tabs, FOLLOW_UP_TABS.values(), strict=True):
-        if tab.open:
-            with tab:
-                show(action_no, as_of)
+    widgets.lazy_tabs(
+        {label: partial(show, action_no, as_of) for label, show in FOLLOW_UP_TABS.items()},
+        key=key,
+    )
 
 
 ACTION_COLUMNS = {

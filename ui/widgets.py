@@ -123,6 +123,17 @@ def lazy_expander(label: str, *, key: str) -> Any:
     return box if box.open else None
 
 
+def lazy_tabs(views: Mapping[str, Callable[[], None]], *, key: str) -> None:
+    """The page's views as tabs, each computed and drawn only while its tab is open (a click on
+    another tab reruns the page). `views`: tab label -> what draws it; the open tab is kept in
+    `st.session_state[key]`."""
+    tabs = st.tabs(list(views), key=key, on_change="rerun")
+    for tab, show in zip(tabs, views.values(), strict=True):
+        if tab.open:
+            with tab:
+                show()
+
+
 def bounded_territories(
     labels: dict[str, str], *, limit: int, key: str, label: str
 ) -> tuple[str, ...]:
