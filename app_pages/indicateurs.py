@@ -28,6 +28,8 @@ EVOLUTION, AVANCEMENT, VALEURS = (
     "Valeurs et provenance",
 )
 VIEW_KEY = "ind_onglet"
+# The territories charted for an indicator, kept apart from their field (see `_chosen`).
+_KEPT = "_ind_traces_{}"
 
 
 def _chosen(code: str, summary: pd.DataFrame) -> tuple[str, ...]:
@@ -40,9 +42,6 @@ def _chosen(code: str, summary: pd.DataFrame) -> tuple[str, ...]:
     still = tuple(t for t in kept or () if t in options)
     # None chosen yet, or none of those chosen still offered (another date): the first ones.
     return still if still or kept == [] else tuple(options[:MAX_TERRITORY_PANELS])
-
-
-_KEPT = "_ind_traces_{}"
 
 
 def _evolution(code: str, summary: pd.DataFrame, unite: str) -> None:
@@ -111,7 +110,7 @@ def _valeurs(code: str, summary: pd.DataFrame, unite: str) -> None:
     if len(values) > valeurs.MAX_CHART_POINTS:
         values = values.head(valeurs.MAX_CHART_POINTS)
         st.caption(
-            f"Seuls les {formats.number(valeurs.MAX_CHART_POINTS)} premières valeurs sont "
+            f"Seules les {formats.number(valeurs.MAX_CHART_POINTS)} premières valeurs sont "
             "listées : choisissez moins de territoires."
         )
     _, _, values_shown = data.derived(ui_ind.territory_chart, as_of, code, chosen, unite)
