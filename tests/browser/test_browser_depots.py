@@ -5,10 +5,12 @@ porteur reads it, corrects and sends again; the coordinator publishes; the value
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from ptlcd_data import store
@@ -51,10 +53,19 @@ def _record_value(page, value: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
-def _grid_text(page) -> str:  # type: ignore[no-untyped-def]
-    """Every table's cells as drawn (kept in the DOM for assistive technologies)."""
+def _grid_text(page, *, having: str) -> str:  # type: ignore[no-untyped-def]
+    """Every table's cells as drawn (kept in the DOM for assistive technologies), once one of
+    them holds `having` (the page draws its tables one after another), or after 30 s."""
     grids = page.locator("[data-testid='stDataFrame'] table[role='grid']")
     grids.first.wait_for(state="attached", timeout=60_000)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            """text => [...document.querySelectorAll(
+                   "[data-testid='stDataFrame'] table[role='grid']")]
+                 .some(g => g.textContent.includes(text))""",
+            arg=having,
+            timeout=30_000,
+        )
     return " ".join(g.text_content() or "" for g in grids.all())
 
 
@@ -94,7 +105,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             wait_for_app(ppage)
             ppage.get_by_text("Pièce n° 1 jointe").first.wait_for()
             screenshot(ppage, "depot_prepare")
-            press(ppage, "Envoyer pour validation", "le valide avant toute publication")
+            press(ppage, "Envoyer pour validation", "envoyé : l'équipe le valide")
 
             # 2. The coordinator sends it back, with a reason.
             staff = browser.new_context(viewport=VIEWPORT, locale="fr-FR", accept_downloads=True)
@@ -117,7 +128,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             press(ppage, "Reprendre le dépôt n° 1", "Dépôt en préparation")
             ppage.get_by_text(bilan.name).first.wait_for()  # the pièce came along
             _record_value(ppage, "43")
-            press(ppage, "Envoyer pour validation", "le valide avant toute publication")
+            press(ppage, "Envoyer pour validation", "envoyé : l'équipe le valide")
             assert ppage.locator("[data-testid='stException']").count() == 0
             porteur.close()
 
@@ -127,7 +138,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             go_to(gold, "Dépôts à valider")
             heading = gold.get_by_role("heading", name="Dépôt n° 2")
             heading.wait_for()
-            assert "43" in _grid_text(gold)
+            assert "43" in _grid_text(gold, having="43")
             with gold.expect_download() as download:
                 gold.get_by_role("button", name=f"Télécharger {bilan.name}").click()
             fetched = tmp_path / "telecharge.pdf"
@@ -144,7 +155,7 @@ def test_depot_returned_corrected_published_with_its_piece(db_path, browser, tmp
             wait_for_app(gold)
             open_tab(gold, "Valeurs et provenance")
             gold.get_by_role("heading", name="Valeurs et provenance").wait_for()
-            assert "43" in _grid_text(gold)
+            assert "43" in _grid_text(gold, having="43")
             assert gold.locator("[data-testid='stException']").count() == 0
             staff.close()
 

@@ -80,7 +80,7 @@ def test_a_reply_link_opens_mes_actions_alone_and_sends_a_depot(db_path, browser
         form.get_by_role("button", name="Enregistrer la valeur").click()
         wait_for_app(page)
         page.get_by_text("Valeur ajoutée au dépôt").first.wait_for(timeout=60_000)
-        press(page, "Envoyer pour validation", "le valide avant toute publication")
+        press(page, "Envoyer pour validation", "envoyé : l'équipe le valide")
         with store.connect(db_path) as conn:
             rows = conn.execute("SELECT etat, depose_par, porteur_code FROM depot").fetchall()
             entry = journal.entries(conn, operation="dépôt").iloc[0]
